@@ -1,0 +1,1 @@
+"""Bearer tokens, roles and the dependencies that say who may call an endpoint."""

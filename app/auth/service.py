@@ -1,0 +1,87 @@
+"""Token lifecycle (create, list, revoke) and authentication of a presented token."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.actor import Actor
+from app.auth.tokens import display_prefix, hash_token, new_token
+from app.errors import NotFound, Unauthorized, ValidationFailed
+from app.models import ApiToken, Unit
+from app.models.base import utcnow
+from app.models.enums import Role
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    id: int
+    name: str
+    role: str
+    unit_code: str | None
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+async def create_token(session: AsyncSession, *, role: Role, name: str,
+                       unit_code: str | None = None) -> tuple[str, TokenInfo]:
+    """Create a token; the plain token is returned once and only its hash is stored."""
+    if not name.strip():
+        raise ValidationFailed.field("name", "must not be empty")
+    unit: Unit | None = None
+    if role is Role.unit:
+        if not unit_code:
+            raise ValidationFailed.field("unit", "a unit token needs the unit's code")
+        unit = (await session.execute(select(Unit).where(Unit.code == unit_code))).scalar_one_or_none()
+        if unit is None:
+            raise NotFound(f"Unit {unit_code!r} does not exist.")
+    elif unit_code:
+        raise ValidationFailed.field("unit", f"only unit tokens belong to a unit, not {role.value} tokens")
+    plain = new_token()
+    token = ApiToken(name=name.strip(), role=role.value, unit_id=unit.id if unit else None,
+                     token_hash=hash_token(plain), prefix=display_prefix(plain))
+    session.add(token)
+    await session.flush()
+    return plain, _info(token, unit.code if unit else None)
+
+
+async def list_tokens(session: AsyncSession) -> list[TokenInfo]:
+    rows = await session.execute(
+        select(ApiToken, Unit.code).outerjoin(Unit, Unit.id == ApiToken.unit_id).order_by(ApiToken.id))
+    return [_info(token, unit_code) for token, unit_code in rows.all()]
+
+
+async def revoke_token(session: AsyncSession, token_id: int) -> TokenInfo:
+    token = await session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"Token {token_id} does not exist.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        await session.flush()
+    unit_code = (await session.get(Unit, token.unit_id)).code if token.unit_id else None  # type: ignore[union-attr]
+    return _info(token, unit_code)
+
+
+async def authenticate(session: AsyncSession, presented: str) -> Actor:
+    """Resolve a presented bearer token to its actor; unknown and revoked tokens are both 401."""
+    row = (await session.execute(
+        select(ApiToken, Unit).outerjoin(Unit, Unit.id == ApiToken.unit_id)
+        .where(ApiToken.token_hash == hash_token(presented))
+    )).first()
+    if row is None:
+        raise Unauthorized("The bearer token is not valid.")
+    token, unit = row
+    if token.revoked_at is not None:
+        raise Unauthorized("The bearer token has been revoked.")
+    if unit is not None and not unit.active:
+        raise Unauthorized("The token's member unit has been deactivated.")
+    return Actor(token_id=token.id, name=token.name, role=Role(token.role),
+                 unit_id=unit.id if unit else None, unit_code=unit.code if unit else None)
+
+
+def _info(token: ApiToken, unit_code: str | None) -> TokenInfo:
+    assert token.id is not None
+    return TokenInfo(id=token.id, name=token.name, role=token.role, unit_code=unit_code, prefix=token.prefix,
+                     created_at=token.created_at, revoked_at=token.revoked_at)

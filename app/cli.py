@@ -1,0 +1,139 @@
+"""Command line: `python -m app migrate | seed | serve | tokens … | schemas`."""
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+
+from app.db import create_engine, make_sessionmaker
+from app.errors import AppError
+from app.models.enums import Role
+from app.settings import PROJECT_ROOT, get_settings
+
+T = TypeVar("T")
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def migrate(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+async def in_transaction(database_url: str, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(session)` in one transaction against a fresh engine."""
+    engine = create_engine(database_url)
+    try:
+        async with make_sessionmaker(engine)() as session, session.begin():
+            return await work(session)
+    finally:
+        await engine.dispose()
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from app.plans.seeding import load_plans, read_plan_files
+
+    settings = get_settings()
+    documents = read_plan_files(Path(args.dir or settings.seeds_dir) / "plans")
+    if not documents:
+        print(f"no plan files found under {args.dir or settings.seeds_dir}/plans", file=sys.stderr)
+        return 1
+    report = asyncio.run(in_transaction(settings.database_url, lambda s: load_plans(s, documents)))
+    print(f"plans: {', '.join(report.plans)}")
+    print(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
+    for stale in report.stale:
+        print(f"not in the seed files any more (kept): {stale}", file=sys.stderr)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run("app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
+                workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True)
+    return 0
+
+
+def _tokens(args: argparse.Namespace) -> int:
+    from app.auth import service
+
+    url = get_settings().database_url
+    if args.tokens_command == "create":
+        plain, info = asyncio.run(in_transaction(url, lambda s: service.create_token(
+            s, role=Role(args.role), name=args.name, unit_code=args.unit)))
+        print(f"created token {info.id} ({info.role}{' for ' + info.unit_code if info.unit_code else ''}); "
+              "it is shown only this once:", file=sys.stderr)
+        print(plain)
+    elif args.tokens_command == "list":
+        for info in asyncio.run(in_transaction(url, service.list_tokens)):
+            state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
+            print(f"{info.id}\t{info.prefix}…\t{info.role}\t{info.unit_code or '-'}\t{info.name}\t{state}")
+    else:
+        info = asyncio.run(in_transaction(url, lambda s: service.revoke_token(s, args.id)))
+        print(f"revoked token {info.id} ({info.name})")
+    return 0
+
+
+def _schemas(args: argparse.Namespace) -> int:
+    from app.main import create_app
+
+    target = Path(args.out or PROJECT_ROOT / "schemas" / "openapi.json")
+    target.write_text(openapi_document(create_app()), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def openapi_document(app: Any) -> str:
+    return json.dumps(app.openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="upgrade the database to the newest schema")
+
+    seed = sub.add_parser("seed", help="load the plans under seeds/ (idempotent)")
+    seed.add_argument("--dir", help="seeds directory (default: ./seeds)")
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+
+    tokens = sub.add_parser("tokens", help="create, list and revoke API tokens")
+    tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True)
+    create = tokens_sub.add_parser("create", help="create a token and print it once")
+    create.add_argument("--role", choices=[role.value for role in Role], required=True)
+    create.add_argument("--unit", help="unit code (required for --role unit)")
+    create.add_argument("--name", required=True, help="who holds the token, e.g. 区卫生健康委数据接口")
+    tokens_sub.add_parser("list", help="list tokens (never their secret)")
+    revoke = tokens_sub.add_parser("revoke", help="revoke a token by id")
+    revoke.add_argument("id", type=int)
+
+    schemas = sub.add_parser("schemas", help="export the OpenAPI document to schemas/")
+    schemas.add_argument("--out")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "migrate":
+            migrate(get_settings().database_url)
+            return 0
+        handler = {"seed": _seed, "serve": _serve, "tokens": _tokens, "schemas": _schemas}[args.command]
+        return handler(args)
+    except AppError as exc:
+        print(f"error: {exc.detail}", file=sys.stderr)
+        return 2

@@ -1,0 +1,113 @@
+"""One error hierarchy for the services, rendered as problem+json (RFC 9457) in one place."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("app.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class AppError(Exception):
+    """A failure the client can act on; `status` and `title` say what kind."""
+
+    status = 400
+    title = "Bad request"
+    code = "BAD_REQUEST"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+
+
+class Unauthorized(AppError):
+    status, title, code = 401, "Unauthorized", "UNAUTHENTICATED"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="api"'})
+
+
+class Forbidden(AppError):
+    status, title, code = 403, "Forbidden", "FORBIDDEN"
+
+
+class NotFound(AppError):
+    status, title, code = 404, "Not found", "NOT_FOUND"
+
+
+class Conflict(AppError):
+    status, title, code = 409, "Conflict", "CONFLICT"
+
+
+class PayloadTooLarge(AppError):
+    status, title, code = 413, "Payload too large", "PAYLOAD_TOO_LARGE"
+
+
+class ValidationFailed(AppError):
+    status, title, code = 422, "Validation failed", "VALIDATION"
+
+    @classmethod
+    def field(cls, field: str, reason: str) -> "ValidationFailed":
+        return cls(f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
+
+
+def problem(status: int, title: str, detail: str, request: Request, *,
+            errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+                            "instance": request.url.path}
+    if errors is not None:
+        body["errors"] = errors
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    # ("body", "values", 0, "value") -> "values[0].value"; the location kind (body/query/path) is dropped
+    # unless it is all there is.
+    parts = list(location[1:]) if len(location) > 1 else list(location)
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    return [{"field": _field_path(tuple(err.get("loc", ()))), "reason": err.get("msg", "invalid")}
+            for err in exc.errors()]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return problem(exc.status, exc.title, exc.detail, request, errors=exc.errors, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc)
+        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+        return problem(422, "Validation failed", detail, request, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        detail = str(exc.detail) if exc.detail else title
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"No resource at {request.url.path}"
+        return problem(exc.status_code, title, detail, request, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = getattr(request.state, "request_id", "-")
+        log.exception("unhandled error request_id=%s path=%s", request_id, request.url.path)
+        return problem(500, "Internal server error",
+                       f"An unexpected error occurred; quote request id {request_id} when reporting it.", request)

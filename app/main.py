@@ -1,0 +1,86 @@
+"""create_app(): routers, error handlers and middleware — wiring only."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import text
+
+from app.db import SessionDep, create_engine, make_sessionmaker
+from app.errors import AppError, install_error_handlers
+from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from app.plans.router import router as plans_router
+from app.settings import Settings, get_settings
+from app.units.router import router as units_router
+
+DESCRIPTION = """
+Plans of district Working Committees on Women and Children (妇儿工委), the member units' annual
+self-assessments, and the status of every target.
+
+* Authenticate with `Authorization: Bearer <token>`; tokens are created by the committee office with
+  `python -m app tokens create`. Roles: `admin` (committee office), `unit` (one member unit), `reader`
+  (downstream systems, read-only).
+* Resources are addressed by stable codes: `/api/v1/plans/{plan_code}/goals/{goal_code}`.
+* Lists return `{"items": [...], "total": N}` and take `limit` and `offset`.
+* Errors are `application/problem+json` (RFC 9457); validation errors name each field in `errors`.
+"""
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"description": description, "content": {"application/problem+json": {"example": {
+        "type": "about:blank", "title": title, "status": status, "detail": detail, "instance": "/api/v1/…"}}}}
+    for status, description, title, detail in (
+        (401, "Missing, invalid or revoked token", "Unauthorized", "The bearer token is not valid."),
+        (403, "The token's role or unit may not do this", "Forbidden", "This endpoint is for the role(s) admin."),
+        (404, "No such resource", "Not found", "Plan 'x' does not exist."),
+        (422, "Invalid input, with field-level `errors`", "Validation failed", "limit: must be ≤ 500"),
+    )
+}
+
+
+class ServiceUnavailable(AppError):
+    status, title, code = 503, "Service unavailable", "UNAVAILABLE"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not hasattr(app.state, "sessionmaker"):  # tests may install their own
+            engine = create_engine(settings.database_url)
+            app.state.engine = engine
+            app.state.sessionmaker = make_sessionmaker(engine)
+            yield
+            await engine.dispose()
+        else:
+            yield
+
+    app = FastAPI(title="妇儿规划监测 API — Plan monitoring API", version="1.0.0", description=DESCRIPTION,
+                  lifespan=lifespan, responses=PROBLEM_RESPONSES)
+    install_error_handlers(app)
+    app.include_router(plans_router)
+    app.include_router(units_router)
+
+    @app.get("/healthz", tags=["health"], summary="Process is up (public)")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], summary="Database is reachable (public)")
+    async def readyz(session: SessionDep) -> dict[str, str]:
+        try:
+            await session.execute(text("SELECT 1"))
+        except Exception as exc:  # any driver error means "not ready", never a 500
+            raise ServiceUnavailable("The database is not reachable.") from exc
+        return {"status": "ok", "database": "ok"}
+
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+                           allow_methods=["*"], allow_headers=["Authorization", "Content-Type", "If-Match",
+                                                               "If-None-Match", "Idempotency-Key"],
+                           expose_headers=["ETag", "X-Request-ID"])
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

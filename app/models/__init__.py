@@ -1,0 +1,21 @@
+"""Table models, one module per aggregate; importing this package registers them all on the metadata."""
+
+from app.models.auth import ApiToken, AuditEvent
+from app.models.base import SQLModel
+from app.models.plan import Committee, Domain, Goal, Measure, Plan, Target
+from app.models.submission import (
+    ReportingCycle,
+    Submission,
+    SubmissionRevision,
+    SubmissionTask,
+    SubmissionValue,
+)
+from app.models.unit import Assignment, Unit
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "ApiToken", "Assignment", "AuditEvent", "Committee", "Domain", "Goal", "Measure", "Plan",
+    "ReportingCycle", "Submission", "SubmissionRevision", "SubmissionTask", "SubmissionValue",
+    "Target", "Unit", "metadata",
+]

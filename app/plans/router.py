@@ -1,0 +1,116 @@
+"""REST routes for committees, plans, domains, goals, measures and targets (read-only; any role)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.auth.deps import AnyRole
+from app.core.pagination import Page, PageDep
+from app.db import SessionDep
+from app.models.enums import AssignmentRole, Part, PlanKind, TargetOp
+from app.plans import service
+from app.plans.schemas import CommitteeRead, DomainRead, GoalRead, MeasureRead, PlanDetail, PlanRead, TargetRead
+
+router = APIRouter(prefix="/api/v1")
+
+Search = Annotated[str | None, Query(min_length=1, max_length=100, description="Text the item contains.")]
+DomainCode = Annotated[str | None, Query(max_length=10, description="Only this domain, e.g. W1.")]
+
+
+@router.get("/committees", tags=["plans"], summary="List committees")
+async def list_committees(session: SessionDep, _: AnyRole, page: PageDep) -> Page[CommitteeRead]:
+    items, total = await service.list_committees(session, page)
+    return Page(items=items, total=total)
+
+
+@router.get("/committees/{committee_code}", tags=["plans"], summary="Get a committee")
+async def get_committee(committee_code: str, session: SessionDep, _: AnyRole) -> CommitteeRead:
+    return await service.get_committee(session, committee_code)
+
+
+@router.get("/plans", tags=["plans"], summary="List plans")
+async def list_plans(
+    session: SessionDep, _: AnyRole, page: PageDep,
+    committee: Annotated[str | None, Query(description="Committee (division) code, e.g. 110105.")] = None,
+    kind: Annotated[PlanKind | None, Query(description="women, children or combined.")] = None,
+    year: Annotated[int | None, Query(ge=1949, le=2100, description="Plans in force in this year.")] = None,
+    q: Search = None,
+) -> Page[PlanRead]:
+    filters = service.PlanFilter(committee=committee, kind=kind.value if kind else None, year=year, q=q)
+    items, total = await service.list_plans(session, filters, page)
+    return Page(items=items, total=total)
+
+
+@router.get("/plans/{plan_code}", tags=["plans"], summary="Get a plan with its domains and counts")
+async def get_plan(plan_code: str, session: SessionDep, _: AnyRole) -> PlanDetail:
+    return await service.get_plan(session, plan_code)
+
+
+@router.get("/plans/{plan_code}/domains", tags=["plans"], summary="List a plan's domains in order")
+async def list_domains(plan_code: str, session: SessionDep, _: AnyRole) -> Page[DomainRead]:
+    items = await service.list_domains(session, plan_code)
+    return Page(items=items, total=len(items))
+
+
+@router.get("/plans/{plan_code}/domains/{domain_code}", tags=["plans"], summary="Get a domain")
+async def get_domain(plan_code: str, domain_code: str, session: SessionDep, _: AnyRole) -> DomainRead:
+    return await service.get_domain(session, plan_code, domain_code)
+
+
+@router.get("/plans/{plan_code}/goals", tags=["plans"], summary="List goals with their targets")
+async def list_goals(
+    plan_code: str, session: SessionDep, _: AnyRole, page: PageDep,
+    domain: DomainCode = None,
+    part: Annotated[Part | None, Query(description="W (women) or C (children).")] = None,
+    unit: Annotated[str | None, Query(description="Only goals assigned to this unit code.")] = None,
+    role: Annotated[AssignmentRole | None, Query(description="With `unit`: only as lead or support.")] = None,
+    has_targets: Annotated[bool | None, Query(description="Only goals with (true) or without (false) targets.")] = None,
+    q: Search = None,
+) -> Page[GoalRead]:
+    filters = service.ItemFilter(domain=domain, part=part.value if part else None, unit=unit,
+                                 role=role.value if role else None, q=q, has_targets=has_targets)
+    items, total = await service.list_goals(session, plan_code, filters, page)
+    return Page(items=items, total=total)
+
+
+@router.get("/plans/{plan_code}/goals/{goal_code}", tags=["plans"], summary="Get a goal with its targets")
+async def get_goal(plan_code: str, goal_code: str, session: SessionDep, _: AnyRole) -> GoalRead:
+    return await service.get_goal(session, plan_code, goal_code)
+
+
+@router.get("/plans/{plan_code}/measures", tags=["plans"], summary="List measures")
+async def list_measures(
+    plan_code: str, session: SessionDep, _: AnyRole, page: PageDep,
+    domain: DomainCode = None,
+    part: Annotated[Part | None, Query(description="W (women) or C (children).")] = None,
+    unit: Annotated[str | None, Query(description="Only measures assigned to this unit code.")] = None,
+    role: Annotated[AssignmentRole | None, Query(description="With `unit`: only as lead or support.")] = None,
+    q: Search = None,
+) -> Page[MeasureRead]:
+    filters = service.ItemFilter(domain=domain, part=part.value if part else None, unit=unit,
+                                 role=role.value if role else None, q=q)
+    items, total = await service.list_measures(session, plan_code, filters, page)
+    return Page(items=items, total=total)
+
+
+@router.get("/plans/{plan_code}/measures/{measure_code}", tags=["plans"], summary="Get a measure")
+async def get_measure(plan_code: str, measure_code: str, session: SessionDep, _: AnyRole) -> MeasureRead:
+    return await service.get_measure(session, plan_code, measure_code)
+
+
+@router.get("/plans/{plan_code}/targets", tags=["plans"], summary="List a plan's targets")
+async def list_targets(
+    plan_code: str, session: SessionDep, _: AnyRole, page: PageDep,
+    domain: DomainCode = None,
+    op: Annotated[TargetOp | None, Query(description="Only targets with this operator.")] = None,
+    review: Annotated[bool | None, Query(description="Only targets flagged (true) or not (false) for review.")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Text the metric contains.")] = None,
+) -> Page[TargetRead]:
+    filters = service.TargetFilter(domain=domain, op=op.value if op else None, review=review, q=q)
+    items, total = await service.list_targets(session, plan_code, filters, page)
+    return Page(items=items, total=total)
+
+
+@router.get("/plans/{plan_code}/targets/{target_code}", tags=["plans"], summary="Get a target")
+async def get_target(plan_code: str, target_code: str, session: SessionDep, _: AnyRole) -> TargetRead:
+    return await service.get_target(session, plan_code, target_code)

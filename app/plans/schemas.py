@@ -1,0 +1,109 @@
+"""API shapes for plans and their structure (never the table models themselves)."""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.models.enums import Part, PlanKind, PlanStatus, TargetOp
+
+
+class CommitteeRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "code": "110105", "name": "北京市朝阳区妇女儿童工作委员会", "region": "北京市朝阳区"}})
+
+    code: str = Field(description="GB/T 2260 division code of the district")
+    name: str
+    region: str
+
+
+class PlanRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "code": "chaoyang-2021-2025", "committee_code": "110105", "title": "朝阳区“十四五”时期妇女儿童发展规划",
+        "kind": "combined", "start_year": 2021, "end_year": 2025, "doc_number": None, "issued_date": None,
+        "status": "published", "source_file": "000_387d95fb7cc2558f.txt"}})
+
+    code: str = Field(description="Stable slug used in URLs")
+    committee_code: str
+    title: str
+    kind: PlanKind
+    start_year: int
+    end_year: int
+    doc_number: str | None
+    issued_date: date | None
+    status: PlanStatus
+    source_file: str | None = Field(description="Plan text the data was imported from")
+
+
+class PlanCounts(BaseModel):
+    domains: int
+    goals: int
+    measures: int
+    targets: int
+
+
+class DomainRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "code": "W1", "part": "W", "seq": 1, "title": "妇女与健康", "subtitle": None, "inferred": False}})
+
+    code: str = Field(description="Part letter and position: W1 = women's domain 1, C2 = children's domain 2")
+    part: Part
+    seq: int
+    title: str
+    subtitle: str | None
+    inferred: bool = Field(description="True when the heading was missing in the text and recovered from its order")
+
+
+class PlanDetail(PlanRead):
+    anomalies: list[str] = Field(description="What the importer found odd in the source text")
+    counts: PlanCounts
+    domains: list[DomainRead]
+
+
+class TargetRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "code": "W1.1a", "goal_code": "W1.1", "measure_code": None, "metric": "孕产妇死亡率", "op": "<=",
+        "value": 7.0, "unit": "1/10万", "year": None, "due_year": 2025, "per_year": False, "baseline_year": None,
+        "baseline_value": None, "tolerance": None, "direction": None, "review": False, "review_reason": None,
+        "source_text": "孕产妇死亡率控制在7/10万以下"}})
+
+    code: str
+    goal_code: str | None = Field(description="The goal holding this target (null when it sits in a measure)")
+    measure_code: str | None
+    metric: str = Field(description="The indicator the number belongs to")
+    op: TargetOp
+    value: float | None = Field(description="Threshold; null for trend targets")
+    unit: str | None = Field(description="Unit as written in the plan: %, ‰, 1/10万, 个百分点, 岁 …")
+    year: int | None = Field(description="Milestone year as written; null when the plan does not say")
+    due_year: int = Field(description="The year the target is due: `year`, else the plan's end year")
+    per_year: bool = Field(description="An annual change (每年…)")
+    baseline_year: int | None
+    baseline_value: float | None
+    tolerance: float | None = Field(description="Allowed distance for ≈ (左右) targets")
+    direction: str | None = Field(description="up/down for change targets")
+    review: bool = Field(description="The parse needs a human look")
+    review_reason: str | None
+    source_text: str | None = Field(description="The fragment of the plan text the target was read from")
+
+
+class GoalRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "code": "W1.1", "domain_code": "W1", "seq": 1, "number": "1", "title": None,
+        "text": "孕产妇死亡率控制在7/10万以下。", "targets": []}})
+
+    code: str = Field(description="Domain code and position, e.g. W1.2")
+    domain_code: str
+    seq: int
+    number: str | None = Field(description="The number as printed in the plan")
+    title: str | None = Field(description="First sentence, for plans whose items mix goal and measure")
+    text: str = Field(description="Verbatim text of the 主要目标 item")
+    targets: list[TargetRead]
+
+
+class MeasureRead(BaseModel):
+    code: str = Field(description="Domain code, M and position, e.g. W1.M3")
+    domain_code: str
+    seq: int
+    number: str | None
+    title: str = Field(description="First sentence of the item")
+    text: str = Field(description="Verbatim text of the 策略措施 item")
+    targets: list[TargetRead]

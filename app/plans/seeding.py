@@ -1,0 +1,119 @@
+"""Load reviewed plan files (seeds/plans/*.yaml) into the database, idempotently.
+
+Each entity is matched by its stable code; missing ones are created and changed fields updated, so
+running the loader twice changes nothing. Nothing is deleted: goals or targets that disappeared from a
+seed file may already carry submitted data, so they are reported instead.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from app.models import Committee, Domain, Goal, Measure, Plan, Target
+
+M = TypeVar("M", bound=SQLModel)
+
+TARGET_FIELDS = ("metric", "op", "value", "unit", "year", "per_year", "baseline_year", "baseline_value",
+                 "tolerance", "direction", "review", "review_reason", "source_text")
+
+
+@dataclass
+class SeedReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stale: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+def read_plan_files(directory: Path) -> list[dict[str, Any]]:
+    return [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.yaml"))]
+
+
+async def load_plans(session: AsyncSession, documents: Iterable[dict[str, Any]]) -> SeedReport:
+    report = SeedReport()
+    for document in documents:
+        await _load_plan(session, document, report)
+    return report
+
+
+async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedReport) -> None:
+    committee_doc = doc["committee"]
+    committee = await _find(session, Committee, code=committee_doc["code"])
+    committee = await _save(session, report, committee, Committee, {"code": committee_doc["code"]},
+                            {"name": committee_doc["name"], "region": committee_doc["region"]})
+    plan_doc = doc["plan"]
+    issued = plan_doc.get("issued_date")
+    plan = await _save(session, report, await _find(session, Plan, code=plan_doc["code"]), Plan,
+                       {"code": plan_doc["code"]}, {
+        "committee_id": committee.id, "title": plan_doc["title"], "kind": plan_doc["kind"],
+        "start_year": plan_doc["start_year"], "end_year": plan_doc["end_year"],
+        "doc_number": plan_doc.get("doc_number"),
+        "issued_date": date.fromisoformat(str(issued)) if issued else None,
+        "source_file": plan_doc.get("source_file"), "anomalies": list(plan_doc.get("anomalies") or []),
+    })
+    report.plans.append(plan.code)
+    # One query per table for the whole plan, then match by code in memory.
+    existing: dict[type[SQLModel], dict[str, Any]] = {}
+    for model in (Domain, Goal, Measure, Target):
+        rows = await session.execute(select(model).where(model.plan_id == plan.id))  # type: ignore[attr-defined]
+        existing[model] = {row.code: row for row in rows.scalars()}
+    seen: dict[type[SQLModel], set[str]] = {model: set() for model in existing}
+
+    async def save(model: type[M], code: str, values: dict[str, Any]) -> M:
+        seen[model].add(code)
+        return await _save(session, report, existing[model].get(code), model,
+                           {"plan_id": plan.id, "code": code}, values)
+
+    for domain_doc in doc["domains"]:
+        domain = await save(Domain, domain_doc["code"], {
+            "part": domain_doc["part"], "seq": domain_doc["seq"], "title": domain_doc["title"],
+            "subtitle": domain_doc.get("subtitle"), "inferred": bool(domain_doc.get("inferred")),
+        })
+        for kind, model in (("goals", Goal), ("measures", Measure)):
+            for item in domain_doc.get(kind) or []:
+                title = item.get("title") if model is Goal else (item.get("title") or item["text"])
+                row = await save(model, item["code"], {"domain_id": domain.id, "seq": item["seq"],
+                                                       "number": item.get("number"), "title": title,
+                                                       "text": item["text"]})
+                parent = {"goal_id": row.id, "measure_id": None} if model is Goal else \
+                    {"goal_id": None, "measure_id": row.id}
+                for seq, target_doc in enumerate(item.get("targets") or [], start=1):
+                    values = {name: target_doc.get(name) for name in TARGET_FIELDS}
+                    values.update(parent, seq=seq, per_year=bool(target_doc.get("per_year")),
+                                  review=bool(target_doc.get("review")))
+                    await save(Target, target_doc["code"], values)
+    for model, rows in existing.items():
+        report.stale.extend(f"{plan.code} {model.__tablename__} {code}" for code in sorted(set(rows) - seen[model]))
+
+
+async def _find(session: AsyncSession, model: type[M], **key: Any) -> M | None:
+    return (await session.execute(select(model).filter_by(**key))).scalar_one_or_none()
+
+
+async def _save(session: AsyncSession, report: SeedReport, row: M | None, model: type[M],
+                key: dict[str, Any], values: dict[str, Any]) -> M:
+    """Create the row, or update the fields that differ from the seed."""
+    if row is None:
+        row = model(**key, **values)
+        session.add(row)
+        await session.flush()
+        report.count("created")
+        return row
+    changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+    for name, value in changed.items():
+        setattr(row, name, value)
+    if changed:
+        await session.flush()
+    report.count("updated" if changed else "unchanged")
+    return row

@@ -1,0 +1,1 @@
+"""Member units (成员单位) of a committee."""
