@@ -1,0 +1,732 @@
+"""Import district plan texts (妇女儿童发展规划) into plain dicts for the seed files.
+
+The texts are extractions from PDFs and web pages: hard line breaks, Word bookmarks, page numbers and
+lost headings included.  The importer recovers the plan's structure with general rules that hold for
+plans written in the usual style of these documents:
+
+* chapters are ``一、…``; the chapters on the development domains (领域) hold the domains;
+* a domain heading is ``（一）妇女与健康：subtitle``;
+* inside a domain a ``主要目标`` line opens the goal list and a ``策略措施`` line the measure list;
+  some plans (西城) have no such lines: each numbered item then is a goal titled by its first sentence;
+* items are numbered ``1.`` / ``1、`` / ``1．``; any other line continues the item above it.
+
+Everything that is specific to one district (its codes, slug, kind, years, title) sits in
+``PLAN_SETTINGS``, recognised by text that the plan prints.  What the importer finds odd in a text is
+written into the plan's ``anomalies``; what it is unsure about is returned as ``doubts``.
+No database and no web here: pure functions from text to dicts and YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "ImportResult",
+    "PlanSettings",
+    "PLAN_SETTINGS",
+    "REFERENCE_DOMAINS",
+    "import_plan_text",
+    "dump_plan_yaml",
+    "load_plan_yaml",
+]
+
+
+# --------------------------------------------------------------------------------------------------
+# Per-plan settings (the only district-specific knowledge in this module)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """What the text does not say (or not reliably): codes, slug, kind, period, catalogue title."""
+
+    match: str  # text printed in the plan that identifies it
+    code: str
+    kind: str  # women | children | combined
+    start_year: int
+    end_year: int
+    title: str  # used when the title line is not printed in the text
+    committee_code: str
+    committee_name: str
+    region: str
+
+    @property
+    def default_part(self) -> str | None:
+        """The part a plan's domains belong to when the chapter heading does not say."""
+        return {"women": "W", "children": "C"}.get(self.kind)
+
+
+_CHAOYANG = ("110105", "北京市朝阳区妇女儿童工作委员会", "北京市朝阳区")
+_XICHENG = ("110102", "北京市西城区妇女儿童工作委员会", "北京市西城区")
+_CHANGPING = ("110114", "北京市昌平区妇女儿童工作委员会", "北京市昌平区")
+_ZENGDU = ("421303", "随州市曾都区妇女儿童工作委员会", "湖北省随州市曾都区")
+_WANGHUA = ("210404", "抚顺市望花区妇女儿童工作委员会", "辽宁省抚顺市望花区")
+
+# Checked in order; the first whose ``match`` occurs in the plan's own title line (else in its text) wins.
+# Titles that the text does not print are written in the style the document uses for its predecessors
+# (朝阳: 《朝阳区“十三五”时期妇女发展规划》, 望花: 《望花区妇女发展规划（2011-2020年）》).
+PLAN_SETTINGS: tuple[PlanSettings, ...] = (
+    PlanSettings("曾都区妇女发展规划", "zengdu-women-2021-2030", "women", 2021, 2030,
+                 "曾都区妇女发展规划（2021—2030年）", *_ZENGDU),
+    PlanSettings("曾都区儿童发展规划", "zengdu-children-2021-2030", "children", 2021, 2030,
+                 "曾都区儿童发展规划（2021—2030年）", *_ZENGDU),
+    PlanSettings("北京市西城区“十四五”时期妇女儿童发展规划", "xicheng-2021-2025", "combined", 2021, 2025,
+                 "北京市西城区“十四五”时期妇女儿童发展规划", *_XICHENG),
+    PlanSettings("昌平区“十四五”时期妇女儿童发展规划", "changping-2021-2025", "combined", 2021, 2025,
+                 "昌平区“十四五”时期妇女儿童发展规划", *_CHANGPING),
+    PlanSettings("朝阳区妇女儿童工作委员会", "chaoyang-2021-2025", "combined", 2021, 2025,
+                 "朝阳区“十四五”时期妇女儿童发展规划", *_CHAOYANG),
+    PlanSettings("望花区", "wanghua-women-2021-2030", "women", 2021, 2030,
+                 "望花区妇女发展规划（2021-2030年）", *_WANGHUA),
+)
+
+# The domain lists of the 2021–2025 北京 district plans (西城, 昌平 print them all), used to name a
+# domain whose heading was lost, from its position in the part.
+REFERENCE_DOMAINS: dict[str, tuple[str, ...]] = {
+    "W": ("妇女与健康", "妇女与教育", "妇女与经济", "妇女参与决策和管理", "妇女与社会保障",
+          "妇女与家庭建设", "妇女与环境", "妇女与法律"),
+    "C": ("儿童与健康", "儿童与安全", "儿童与教育", "儿童与福利", "儿童与家庭", "儿童与环境", "儿童与法律"),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """Plans found in one text (one file may hold two) and what the importer was unsure about."""
+
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
+
+
+def import_plan_text(text: str, source_file: str) -> ImportResult:
+    """Read every plan in ``text`` into the seed dict shape (committee, plan, domains)."""
+    result = ImportResult()
+    lines = text.splitlines()
+    segments = split_plans(lines)
+    # The notice (通知) with 文号 and date precedes the first plan (and covers all plans of the file).
+    preamble = lines[: segments[0].start] if len(segments) > 1 else lines[: _first_chapter_index(lines)]
+    doc_number, issued_date, meta_notes = read_issue_metadata(preamble)
+    for segment in segments:
+        settings = match_settings(segment, lines)
+        if settings is None:
+            result.doubts.append(f"{source_file}: no plan settings match the plan starting at line "
+                                 f"{segment.start + 1}; skipped")
+            continue
+        plan, doubts = build_plan(lines, segment, settings, source_file)
+        plan["plan"]["doc_number"] = doc_number
+        plan["plan"]["issued_date"] = issued_date
+        plan["plan"]["anomalies"][:0] = meta_notes
+        result.plans.append(plan)
+        result.doubts.extend(f"{settings.code}: {d}" for d in doubts)
+    return result
+
+
+def dump_plan_yaml(plan: dict[str, Any]) -> str:
+    """Deterministic, diff-friendly YAML (one line per value, keys in insertion order)."""
+    return yaml.safe_dump(plan, allow_unicode=True, sort_keys=False, width=10**9)
+
+
+def load_plan_yaml(text: str) -> dict[str, Any]:
+    """Read a seed file written by :func:`dump_plan_yaml`."""
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError("a plan seed file must hold a mapping")
+    return data
+
+
+# --------------------------------------------------------------------------------------------------
+# Line patterns
+# --------------------------------------------------------------------------------------------------
+
+_CN_NUM = "一二三四五六七八九十"
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+# "  - 11 - " page footers of the PDF.
+_PAGE_NUMBER = re.compile(r"^[-－—–]\s*\d+\s*[-－—–]$")
+# "曾都区妇女发展规划（2021—2030年）" standing on its own line: the start of one plan in the file.
+_PLAN_TITLE = re.compile(r"^[^\s，。、；：《》]{2,40}发展规划(?:\s*[（(]\d{4}\s*[-—–－]\s*\d{4}年[）)])?$")
+_CHAPTER = re.compile(rf"^([{_CN_NUM}]+)\s*[、．.]\s*(\S.*)$")
+# A chapter numbered with an Arabic numeral by mistake ("1、 指导思想、基本原则和总体目标").
+_ARABIC_CHAPTER = re.compile(r"^(\d+)、\s*(\S[^。]*)$")
+_DOMAIN = re.compile(rf"^[（(]\s*([{_CN_NUM}]+)\s*[）)]\s*(\S.*)$")
+_GOALS_MARK = re.compile(r"^主要目标\s*[:：]?$")
+_MEASURES_MARK = re.compile(r"^策略措施\s*[:：]?$")
+# "1.", "1、", "1．", "- 1." (markdown bullets of a converter); never "2.2 张" (a decimal).
+_ITEM = re.compile(r"^(?:[-•·]\s*)?(\d{1,2})\s*[.．、](?!\d)\s*(\S.*)$")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}发\s*〔\s*\d{4}\s*〕\s*\d+\s*号")
+_DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_SENTENCE_END = ("。", "；", "！", "？", ";", "”", "」", "）")
+_WEB_FURNITURE = re.compile(r"^(当前位置|时间|来源|分享|点击)\s*[:：]")
+_FULL_WIDTH = re.compile(r"[０-９％／＋．]")
+_LATEX = re.compile(r"\$[^$]*\\[A-Za-z%]+[^$]*\$")
+_LATIN_WORD_IN_CHINESE = re.compile(r"[\u4e00-\u9fff]\s*\b(and|or|the|of|to)\b\s*[\u4e00-\u9fff]")
+# A mortality level (not a relative fall such as "下降20%") given in %: per mille is the usual unit.
+_RATE_WITH_PERCENT = re.compile(
+    r"死亡率[^。；，,\d]{0,6}(?:降至|降到|控制在|控制到|下降到|下降至|低于)\s*\d+(?:\.\d+)?\s*%")
+
+
+def clean_line(raw: str) -> tuple[str, int]:
+    """Drop Word ``[bookmark: …]`` anchors and the line's outer whitespace; return the count dropped."""
+    text, count = _BOOKMARK.subn("", raw)
+    # U+3000 (ideographic space) indents the web-page capture; str.strip() removes it too.
+    return text.strip(), count
+
+
+def is_page_number(line: str) -> bool:
+    """A PDF page footer such as ``- 18 -``."""
+    return bool(_PAGE_NUMBER.match(line))
+
+
+def ends_sentence(text: str) -> bool:
+    """True when ``text`` ends where a numbered item may end."""
+    return text.rstrip().endswith(_SENTENCE_END)
+
+
+def first_sentence(text: str) -> str:
+    """The text up to its first 。, without the 。 (the whole text when it has none)."""
+    head, sep, _ = text.partition("。")
+    return head if sep else text
+
+
+def split_heading(rest: str) -> tuple[str, str | None]:
+    """``妇女与健康：打造…`` → (``妇女与健康``, ``打造…``); the colon may be full- or half-width."""
+    parts = re.split(r"[：:]", rest, maxsplit=1)
+    subtitle = parts[1].strip() if len(parts) == 2 else ""
+    return parts[0].strip(), (subtitle or None)
+
+
+# --------------------------------------------------------------------------------------------------
+# Splitting a file into plans, and file-level metadata
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The lines [start, end) of one plan; ``title`` is its own title line, when it has one."""
+
+    start: int
+    end: int
+    title: str | None
+
+
+def split_plans(lines: list[str]) -> list[Segment]:
+    """One segment per plan title standing on its own line (曾都 prints two plans in one file)."""
+    starts = [(i, clean_line(raw)[0]) for i, raw in enumerate(lines) if _PLAN_TITLE.match(clean_line(raw)[0])]
+    if len(starts) < 2:
+        title = starts[0][1] if starts else None
+        return [Segment(0, len(lines), title)]
+    segments = []
+    for n, (start, title) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        segments.append(Segment(start, end, title))
+    return segments
+
+
+def _first_chapter_index(lines: list[str]) -> int:
+    for i, raw in enumerate(lines):
+        line = clean_line(raw)[0]
+        if _CHAPTER.match(line) or line.replace(" ", "") == "前言":
+            return i
+    return len(lines)
+
+
+def read_issue_metadata(preamble: Iterable[str]) -> tuple[str | None, str | None, list[str]]:
+    """Document number (文号) and issue date of the notice (通知) that precedes the plan, if any."""
+    doc_number = issued = None
+    notes: list[str] = []
+    for raw in preamble:
+        line = clean_line(raw)[0]
+        if doc_number is None and (m := _DOC_NUMBER.search(line)):
+            printed = m.group()
+            doc_number = re.sub(r"\s+", "", printed)
+            if printed != doc_number:
+                notes.append(f"文号 printed as '{printed}' (PDF spacing); stored as '{doc_number}'")
+        if issued is None and (m := _DATE_LINE.match(line)):
+            year, month, day = (int(g) for g in m.groups())
+            issued = f"{year:04d}-{month:02d}-{day:02d}"
+    return doc_number, issued, notes
+
+
+def match_settings(segment: Segment, lines: list[str]) -> PlanSettings | None:
+    """The settings whose ``match`` text the plan prints: in its title line first, else in its body."""
+    if segment.title:
+        for settings in PLAN_SETTINGS:
+            if settings.match in segment.title:
+                return settings
+    body = "\n".join(lines[segment.start: segment.end])
+    for settings in PLAN_SETTINGS:
+        if settings.match in body:
+            return settings
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Structure detection
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    number: str
+    pieces: list[str]
+    line_no: int
+    breaks: int = 0  # hard line breaks re-joined
+    furniture: list[str] = field(default_factory=list)
+    paragraphs: list[str] = field(default_factory=list)  # unnumbered paragraphs kept in the item
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
+@dataclass
+class _Domain:
+    part: str
+    heading: list[str]  # heading line plus its wrapped continuation lines
+    line_no: int
+    inferred: bool = False
+    goals: list[_Item] = field(default_factory=list)
+    measures: list[_Item] = field(default_factory=list)
+    mixed: list[_Item] = field(default_factory=list)  # items of a domain without 主要目标/策略措施 lists
+
+    def started(self) -> bool:
+        return bool(self.goals or self.measures or self.mixed)
+
+
+@dataclass
+class _Parse:
+    """Mutable state of the line-by-line scan of one plan."""
+
+    default_part: str | None
+    domains: list[_Domain] = field(default_factory=list)
+    part: str | None = None  # the domain part we are in (W/C), None outside domain chapters
+    domain: _Domain | None = None  # the open domain; None before the first heading of a part
+    first_seen_in_chapter: bool = False  # a （一） paragraph was seen since the last chapter heading
+    items: list[_Item] | None = None  # the list the next numbered item goes to
+    item: _Item | None = None
+    chapters: list[str] = field(default_factory=list)
+    bookmarks: int = 0
+    page_numbers: list[str] = field(default_factory=list)
+    web_furniture: list[str] = field(default_factory=list)
+    bullets: list[int] = field(default_factory=list)  # lines whose number carries a "- " bullet
+    previous_long_sentence: bool = False  # the previous line was a whole paragraph line ending a sentence
+    notes: list[str] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
+
+    def open_domain(self, domain: _Domain) -> None:
+        self.domains.append(domain)
+        self.domain = domain
+        self.items = None
+        self.item = None
+
+
+def scan_structure(lines: list[str], start: int, end: int, default_part: str | None) -> _Parse:
+    """Walk the plan's lines once, building domains and their numbered items."""
+    state = _Parse(default_part)
+    for index in range(start, end):
+        line, bookmarks = clean_line(lines[index])
+        state.bookmarks += bookmarks
+        if line:
+            _scan_line(state, line, index + 1)
+            # PDF lines wrap at ~30 characters; a line of 40+ is a whole paragraph of a text file.
+            state.previous_long_sentence = len(line) >= 40 and ends_sentence(line)
+    return state
+
+
+def _scan_line(state: _Parse, line: str, line_no: int) -> None:
+    if is_page_number(line):
+        state.page_numbers.append(line)
+        if state.item is not None:
+            state.item.furniture.append(line)
+        return
+    if _WEB_FURNITURE.match(line):
+        state.web_furniture.append(line)
+        return
+    if (chapter := _CHAPTER.match(line)) and "。" not in line:
+        _enter_chapter(state, chapter.group(1), chapter.group(2), line_no)
+        return
+    if state.part is None:
+        if (paragraph := _DOMAIN.match(line)) and paragraph.group(1) == "一":
+            if state.first_seen_in_chapter:
+                state.notes.append(f"line {line_no} '{_short(line)}' restarts the （一） numbering without a "
+                                   "chapter heading: a chapter heading is missing")
+            state.first_seen_in_chapter = True
+        if (arabic := _ARABIC_CHAPTER.match(line)) and not state.chapters:
+            state.notes.append(f"chapter heading at line {line_no} is numbered '{arabic.group(1)}、' "
+                               f"instead of a Chinese numeral: '{arabic.group(2)}'")
+            state.chapters.append(arabic.group(1))
+        return
+    if domain := _DOMAIN.match(line):
+        if "。" in domain.group(2):
+            # A "（一）…。…" paragraph in a domain chapter: the next chapter lost its heading (朝阳).
+            state.notes.append(f"line {line_no} '{_short(line)}' starts a chapter whose heading is missing; "
+                               "the domain chapters end there")
+            state.first_seen_in_chapter = True
+            _leave_part(state)
+            return
+        state.open_domain(_Domain(state.part, [domain.group(2)], line_no))
+        return
+    if _GOALS_MARK.match(line) or _MEASURES_MARK.match(line):
+        _open_list(state, "goals" if _GOALS_MARK.match(line) else "measures", line_no)
+        return
+    if (item := _ITEM.match(line)) and _starts_item(state, int(item.group(1)), line_no):
+        if line.startswith(("-", "•", "·")):
+            state.bullets.append(line_no)
+        _start_item(state, item.group(1), item.group(2), line_no)
+        return
+    _continue_text(state, line, line_no)
+
+
+def _enter_chapter(state: _Parse, numeral: str, heading: str, line_no: int) -> None:
+    """A ``二、…`` chapter: domain chapters set the part (W/C), any other chapter ends them."""
+    _leave_part(state)
+    state.first_seen_in_chapter = False
+    state.chapters.append(numeral)
+    if any(word in heading for word in ("领域", "策略措施", "主要目标")) or re.search(
+            r"(促进|保障).*(妇女|儿童).*发展$", heading):
+        women, children = "妇女" in heading, "儿童" in heading
+        part = "W" if women and not children else "C" if children and not women else state.default_part
+        if part is None:
+            state.doubts.append(f"line {line_no}: cannot tell whether chapter '{heading}' is the women's or "
+                                "the children's part")
+        state.part = part
+
+
+def _leave_part(state: _Parse) -> None:
+    state.part = state.domain = state.items = state.item = None
+
+
+def _open_list(state: _Parse, kind: str, line_no: int) -> None:
+    """``主要目标`` / ``策略措施``; a goal list with no heading above it means the heading was lost."""
+    state.item = None
+    domain = state.domain
+    if domain is None or (kind == "goals" and domain.started()):
+        assert state.part is not None
+        domain = _Domain(state.part, [], line_no, inferred=True)
+        state.open_domain(domain)
+    state.items = domain.goals if kind == "goals" else domain.measures
+    if state.items:
+        state.doubts.append(f"line {line_no}: a second {kind} list in one domain; items appended")
+
+
+def _starts_item(state: _Parse, number: int, line_no: int) -> bool:
+    """A numbered line starts an item unless it sits mid-sentence and breaks the numbering."""
+    if state.item is None or ends_sentence(state.item.text) or number == int(state.item.number) + 1:
+        return True
+    state.doubts.append(f"line {line_no}: a number mid-sentence and out of sequence after item "
+                        f"{state.item.number}; kept as a continuation of that item")
+    return False
+
+
+def _start_item(state: _Parse, number: str, body: str, line_no: int) -> None:
+    state.item = None
+    domain = state.domain
+    if domain is None:
+        state.doubts.append(f"line {line_no}: numbered item outside any domain: '{_short(body)}'")
+        return
+    if state.items is None:
+        if domain.goals or domain.measures:
+            state.doubts.append(f"line {line_no}: numbered item outside 主要目标/策略措施 lists")
+        state.items = domain.mixed
+    state.item = _Item(number, [body], line_no)
+    state.items.append(state.item)
+
+
+def _continue_text(state: _Parse, line: str, line_no: int) -> None:
+    """A line that is neither heading nor numbered item continues what precedes it."""
+    if state.item is not None:
+        if state.previous_long_sentence:
+            # A whole paragraph (not a wrapped line) after a finished sentence: keep it, but say so.
+            state.item.paragraphs.append(f"line {line_no} '{_short(line)}'")
+        state.item.pieces.append(line)
+        state.item.breaks += 1
+        return
+    domain = state.domain
+    if domain is not None and not domain.started() and state.items is None and domain.heading:
+        # The heading wrapped onto the next line (西城's PDF).
+        domain.heading.append(line)
+        return
+    if domain is not None:
+        state.doubts.append(f"line {line_no}: text in a domain outside any item was ignored: "
+                            f"'{_short(line)}'")
+
+
+def _short(text: str, size: int = 24) -> str:
+    return text if len(text) <= size else text[:size] + "…"
+
+
+# --------------------------------------------------------------------------------------------------
+# Building the plan dict
+# --------------------------------------------------------------------------------------------------
+
+
+def build_plan(lines: list[str], segment: Segment, settings: PlanSettings,
+               source_file: str) -> tuple[dict[str, Any], list[str]]:
+    """Scan one plan and turn its domains and items into the seed dict."""
+    state = scan_structure(lines, segment.start, segment.end, settings.default_part)
+    anomalies: list[str] = []
+    doubts = list(state.doubts)
+    title = segment.title or _printed_title(lines, segment, settings)
+    if title is None:
+        title = settings.title
+        anomalies.append(f"the plan's title is not printed in the text; '{title}' is taken from the plan "
+                         "catalogue")
+    anomalies.extend(state.notes)
+    anomalies.extend(_chapter_notes(state.chapters))
+    numbered = list(_number_domains(state.domains))
+    anomalies.extend(_layout_notes(numbered, state))
+    domains = [_domain_dict(d, seq, state, anomalies, doubts) for d, seq in numbered]
+    anomalies.extend(_furniture_notes(state))
+    if not domains:
+        doubts.append("no domains found")
+    plan = {
+        "committee": {"code": settings.committee_code, "name": settings.committee_name,
+                      "region": settings.region},
+        "plan": {
+            "code": settings.code,
+            "title": title,
+            "kind": settings.kind,
+            "start_year": settings.start_year,
+            "end_year": settings.end_year,
+            "doc_number": None,
+            "issued_date": None,
+            "source_file": source_file,
+            "anomalies": anomalies,
+        },
+        "domains": domains,
+    }
+    _check_period(title, settings, doubts)
+    return plan, doubts
+
+
+def _printed_title(lines: list[str], segment: Segment, settings: PlanSettings) -> str | None:
+    """The catalogue title when the text prints it (possibly inside 《》 or split over lines)."""
+    body = "".join(clean_line(raw)[0] for raw in lines[segment.start: segment.end])
+    return settings.title if settings.title in body else None
+
+
+def _check_period(title: str, settings: PlanSettings, doubts: list[str]) -> None:
+    if m := re.search(r"(\d{4})\s*[-—–－]\s*(\d{4})", title):
+        if (int(m.group(1)), int(m.group(2))) != (settings.start_year, settings.end_year):
+            doubts.append(f"title period {m.group()} differs from the settings' {settings.start_year}–"
+                          f"{settings.end_year}")
+
+
+def _number_domains(domains: list[_Domain]) -> Iterable[tuple[_Domain, int]]:
+    """Number domains within their part, in order: W1..Wn, C1..Cn (empty shells are dropped)."""
+    counters: dict[str, int] = {}
+    for domain in domains:
+        if not domain.heading and not domain.started():
+            continue
+        counters[domain.part] = counters.get(domain.part, 0) + 1
+        yield domain, counters[domain.part]
+
+
+def _domain_dict(domain: _Domain, seq: int, state: _Parse, anomalies: list[str],
+                 doubts: list[str]) -> dict[str, Any]:
+    code = f"{domain.part}{seq}"
+    if domain.inferred:
+        title, subtitle = _infer_title(domain.part, seq, state, doubts), None
+        anomalies.append(f"{code}: domain heading missing before the 主要目标 at line {domain.line_no}; "
+                         f"recovered as '{title}' from its position (domain {seq} of the "
+                         f"{'women' if domain.part == 'W' else 'children'}'s part in the 北京 plans)")
+    else:
+        title, subtitle = split_heading("".join(domain.heading))
+    goals_src = domain.goals + domain.mixed
+    if not goals_src:
+        doubts.append(f"{code} {title}: no goals found")
+    if not domain.mixed and not domain.measures:
+        doubts.append(f"{code} {title}: no measures found")
+    anomalies.extend(_numbering_notes(f"{code} 主要目标" if not domain.mixed else f"{code} items", goals_src))
+    anomalies.extend(_numbering_notes(f"{code} 策略措施", domain.measures))
+    goals = [_goal_dict(item, f"{code}.{n}", n, item in domain.mixed, anomalies, doubts)
+             for n, item in enumerate(goals_src, 1)]
+    measures = [_measure_dict(item, f"{code}.M{n}", n, anomalies, doubts)
+                for n, item in enumerate(domain.measures, 1)]
+    return {"code": code, "part": domain.part, "seq": seq, "title": title, "subtitle": subtitle,
+            "inferred": domain.inferred, "goals": goals, "measures": measures}
+
+
+def _infer_title(part: str, seq: int, state: _Parse, doubts: list[str]) -> str:
+    """Name a headless domain by its position, after checking the named ones agree with the reference."""
+    reference = REFERENCE_DOMAINS[part]
+    named = [d for d in state.domains if d.part == part and (d.heading or d.started())]
+    for position, domain in enumerate(named, 1):
+        if domain.inferred or position > len(reference):
+            continue
+        title = split_heading("".join(domain.heading))[0]
+        if not reference[position - 1].startswith(title) and not title.startswith(reference[position - 1]):
+            doubts.append(f"{part}{position} '{title}' differs from the reference "
+                          f"'{reference[position - 1]}'; inferred headings of this part may be wrong")
+    if seq > len(reference):
+        doubts.append(f"{part}{seq}: heading missing and beyond the reference list")
+        return f"（标题缺失）{part}{seq}"
+    return reference[seq - 1]
+
+
+def _goal_dict(item: _Item, code: str, seq: int, titled: bool, anomalies: list[str],
+               doubts: list[str]) -> dict[str, Any]:
+    text = item.text
+    _check_item_text(code, item, anomalies, doubts)
+    return {"code": code, "seq": seq, "number": item.number,
+            "title": first_sentence(text) if titled else None,
+            "text": text, "targets": targets_for(text, code, numeric_only=False, doubts=doubts)}
+
+
+def _measure_dict(item: _Item, code: str, seq: int, anomalies: list[str],
+                  doubts: list[str]) -> dict[str, Any]:
+    text = item.text
+    _check_item_text(code, item, anomalies, doubts)
+    return {"code": code, "seq": seq, "number": item.number, "title": first_sentence(text),
+            "text": text, "targets": targets_for(text, code, numeric_only=True, doubts=doubts)}
+
+
+def _check_item_text(code: str, item: _Item, anomalies: list[str], doubts: list[str]) -> None:
+    """Slips worth a human look; the text itself is kept as written."""
+    text = item.text
+    if not ends_sentence(text):
+        doubts.append(f"{code} (line {item.line_no}) does not end with a full stop: '…{text[-12:]}'")
+    for paragraph in item.paragraphs:
+        anomalies.append(f"{code}: unnumbered paragraph at {paragraph} kept as part of this item")
+    for match in _LATEX.finditer(text):
+        anomalies.append(f"{code}: LaTeX markup of the PDF conversion kept as written: '{match.group()}'")
+    for match in _LATIN_WORD_IN_CHINESE.finditer(text):
+        context = text[max(0, match.start() - 5): match.end() + 5]
+        anomalies.append(f"{code}: English word '{match.group(1)}' inside the Chinese text (conversion slip, "
+                         f"probably 和); kept as written: '{context}'")
+    rates = [m.group() for m in _RATE_WITH_PERCENT.finditer(text)]
+    if rates:
+        anomalies.append(f"{code}: mortality rate written with %, probably ‰ meant; kept as written: "
+                         + "; ".join(f"'{r}'" for r in rates))
+
+
+def _numbering_notes(label: str, items: list[_Item]) -> list[str]:
+    """Gaps, repeats and odd starts in the printed numbers (seq stays 1..n)."""
+    numbers = [int(item.number) for item in items]
+    notes = []
+    if numbers and numbers != list(range(1, len(numbers) + 1)):
+        printed = ",".join(str(n) for n in numbers)
+        missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+        repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+        detail = []
+        if missing:
+            detail.append("no item " + ",".join(map(str, missing)))
+        if repeated:
+            detail.append("repeated " + ",".join(map(str, repeated)))
+        notes.append(f"{label}: printed numbers {printed} ({'; '.join(detail) or 'out of order'}); "
+                     f"seq renumbered 1..{len(numbers)}")
+    return notes
+
+
+def _chapter_notes(chapters: list[str]) -> list[str]:
+    order = [_CN_NUM.index(c) + 1 if c in _CN_NUM else int(c) for c in chapters if len(c) == 1 or c.isdigit()]
+    if order and order != list(range(order[0], order[0] + len(order))):
+        return [f"chapter numbering jumps: {' '.join(chapters)}"]
+    return []
+
+
+def _layout_notes(numbered: list[tuple[_Domain, int]], state: _Parse) -> list[str]:
+    """Plan-wide notes on how the domains are laid out (one line each, not one per domain)."""
+    notes = []
+    mixed = [f"{d.part}{seq}" for d, seq in numbered if d.mixed]
+    if mixed:
+        notes.append(f"no separate 主要目标/策略措施 lists in {_code_list(mixed)}: each numbered item is "
+                     "imported as a goal titled by its first sentence (targets parsed from the whole item), "
+                     "no measures")
+    wrapped = [f"{d.part}{seq}" for d, seq in numbered if len(d.heading) > 1]
+    if wrapped:
+        notes.append(f"domain headings of {_code_list(wrapped)} wrapped over two or more lines; re-joined")
+    if state.bullets:
+        lines = ", ".join(map(str, state.bullets))
+        notes.append(f"'- ' bullet marks of the text conversion before item numbers (lines {lines}); removed")
+    return notes
+
+
+def _code_list(codes: list[str]) -> str:
+    return ", ".join(codes)
+
+
+def _furniture_notes(state: _Parse) -> list[str]:
+    notes = []
+    if state.bookmarks:
+        notes.append(f"removed {state.bookmarks} '[bookmark: …]' anchors left by the Word export")
+    if state.page_numbers:
+        notes.append(f"removed {len(state.page_numbers)} page-number lines ('{state.page_numbers[0]}' …)")
+    if state.web_furniture:
+        notes.append("ignored web-page furniture: " + "; ".join(f"'{w}'" for w in state.web_furniture)
+                     + " (its 时间 is the page's publication date, not taken as the issue date)")
+    inside = [(code, line) for code, item in _coded_items(state) for line in item.furniture]
+    if inside:
+        notes.append("page numbers removed from inside items: "
+                     + ", ".join(f"{code} ('{line}')" for code, line in inside))
+    full_width = [code for code, item in _coded_items(state) if _FULL_WIDTH.search(item.text)]
+    if full_width:
+        # Kept as printed: the text stays verbatim, the target parser normalises them.
+        notes.append(f"full-width digits or symbols (１, ％, ／, ＋) kept as written in {_code_list(full_width)}")
+    wrapped = [code for code, item in _coded_items(state) if item.breaks]
+    if len(wrapped) > 20:
+        notes.append(f"hard line breaks re-joined inside {len(wrapped)} items")
+    elif wrapped:
+        notes.append(f"hard line breaks re-joined inside {_code_list(wrapped)}")
+    return notes
+
+
+def _coded_items(state: _Parse) -> Iterable[tuple[str, _Item]]:
+    """Every item with the code it gets in the plan dict."""
+    for domain, seq in _number_domains(state.domains):
+        code = f"{domain.part}{seq}"
+        for n, item in enumerate(domain.goals + domain.mixed, 1):
+            yield f"{code}.{n}", item
+        for n, item in enumerate(domain.measures, 1):
+            yield f"{code}.M{n}", item
+
+
+# --------------------------------------------------------------------------------------------------
+# Targets (parsed by app.plans.targets)
+# --------------------------------------------------------------------------------------------------
+
+
+def _load_target_parser() -> Callable[[str], list[Any]] | None:
+    try:
+        from app.plans.targets import parse_targets
+    except Exception:  # noqa: BLE001 - the parser is written concurrently; import without it
+        return None
+    return parse_targets
+
+
+def target_letter(index: int) -> str:
+    """0 → a, 25 → z, 26 → aa (bijective base 26)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def targets_for(text: str, code: str, *, numeric_only: bool, doubts: list[str]) -> list[dict[str, Any]]:
+    """Targets of a goal or measure: ``{"code": code + letter, **ParsedTarget.to_dict()}``.
+
+    Measures keep only targets with a number: their trend words ("逐步提高") are too noisy.
+    """
+    parse = _load_target_parser()
+    if parse is None:
+        if "targets parser unavailable" not in doubts:
+            doubts.append("targets parser unavailable")
+        return []
+    try:
+        parsed = [p.to_dict() for p in parse(text)]
+    except Exception as exc:  # noqa: BLE001 - one bad sentence must not stop the import
+        doubts.append(f"{code}: target parser failed: {exc!r}")
+        return []
+    if numeric_only:
+        parsed = [p for p in parsed if p.get("value") is not None]
+    return [{"code": code + target_letter(n), **p} for n, p in enumerate(parsed)]

@@ -1,0 +1,813 @@
+"""Numeric and trend targets read from one goal (or measure) sentence of a Chinese development plan.
+
+Pure module: no I/O, no database, no web. Entry points: :func:`normalize` and :func:`parse_targets`.
+
+How a sentence is read
+======================
+The text is normalised (half-width digits and ASCII punctuation, no spaces inside numbers and units, ASCII
+``,``/``;`` turned into Chinese ``，``/``；``), split into sentences (``。；！？``) and each sentence into clauses
+(``，：``). A year-only clause ("到2025年和2030年，") sets the milestone years of the clauses after it. In each
+clause the parser looks for, in this order:
+
+1. a proportion written before its noun ("95%的城市社区…建立家长学校", "一半以上的领导班子配备女干部");
+2. a count written before its noun ("至少各配备1名女干部", "不少于一家儿童福利机构");
+3. a comparison word followed by a value list ("控制在7/10万以下", "分别降至2‰、3‰和4‰以下", "均98%以上");
+4. full coverage (全覆盖, 应保尽保 and any 应X尽X);
+5. a trend without a number (逐步提高, 明显下降, 保持稳定, 有效控制…上升趋势 …).
+
+Encoding decisions
+==================
+* ``op`` comes from the qualifier after the number when there is one (以上 → ``>=``, 以下/以内 → ``<=``,
+  左右 → ``≈``), else from the verb (达到/提高到/不低于/至少 → ``>=``; 超过/高于/大于 → ``>``;
+  控制在/降至/不高于/不超过 → ``<=``; 低于/小于/不足 → ``<``).
+* ``100%`` with ``>=``/``≈`` or no qualifier, and 全覆盖 / 应保尽保 / 应X尽X, are ``op "=="``, value 100, unit ``%``.
+* Ranges ("保持在1.1‰-1.5‰", "1.5-2") give two targets on the same metric: ``>=`` low and ``<=`` high.
+* Change targets ("每年降低1个百分点以上", "以2020年为基数下降20%", "在2019年基础上提高10%"): ``value`` is the
+  size of the change, ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with 以内/以下),
+  ``direction`` is ``"down"`` or ``"up"``, ``per_year`` is True for 每年/年均, ``baseline_year`` is the base year.
+  ``direction`` is None for every other target (trend ops carry their own direction).
+* ``tolerance`` (only for ``≈``): 5% of the value, at least 0.5 when the unit is ``%`` or ``个百分点``
+  (e.g. 42%左右 → ±2.1, 8%左右 → ±0.5).
+* ``year``: the milestone year when the sentence names one ("到2025年", "2025年和2030年…分别"), else None
+  (= plan end year).
+* Several metrics share one clause only with 分别 or 均 ("新生儿、婴儿和5岁以下儿童死亡率分别降至…"): the list is
+  split and the shared head ("死亡率", "中的女性比例", "建立家长学校比率") and a shared population prefix
+  ("孕产妇", "5岁以下儿童") are given to every item. Without 分别/均 a list stays one metric
+  ("女职工职业病和职业伤害发生率"), unless every item is already a complete metric
+  ("3岁以下儿童系统管理率和7岁以下儿童健康管理率保持在90%以上" → two targets).
+* Trend targets are only made for measurable nouns (…率, 比例, 比重, 人数, 数量, …数, 年限, 寿命, 差距, 覆盖面)
+  or for "…上升趋势": "提高妇女生殖健康水平" stays qualitative (no target).
+
+``review`` is True, with a short reason, instead of a silent guess: a %-change that may be relative or
+percentage points, a 死亡率 written with %, a percentage above 100, a value compared with another quantity
+("不低于全市居民人均消费支出的60%"), a count or share without comparison word, a value list that does not
+match the metric list, a metric that could not be isolated, a reconstructed metric.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+__all__ = ["OPS", "ParsedTarget", "normalize", "parse_targets"]
+
+OPS = (">=", ">", "<=", "<", "≈", "==", "increase", "decrease", "maintain")
+
+
+@dataclass(frozen=True)
+class ParsedTarget:
+    """One numeric or trend target read from a goal or measure sentence."""
+
+    metric: str
+    op: str
+    value: float | None
+    unit: str | None
+    year: int | None
+    per_year: bool
+    baseline_year: int | None
+    tolerance: float | None
+    direction: str | None
+    review: bool
+    review_reason: str | None
+    source_text: str
+
+    def to_dict(self) -> dict:
+        """JSON-friendly dict of all fields."""
+        return asdict(self)
+
+
+# ==================================================================================================
+# Normalisation
+# ==================================================================================================
+
+# Full-width ASCII (U+FF01..U+FF5E) → ASCII, except the Chinese clause separators we split on.
+_KEEP_FULLWIDTH = "，；：！？"
+_WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH}
+_WIDTH_TABLE.update({0x3000: 0x20, 0xFE6A: ord("%"), 0x2212: ord("-")})
+
+# PDF-to-text output sometimes keeps LaTeX: "$\geq 80\%$".
+_LATEX = (
+    (re.compile(r"\\geq?(?![A-Za-z])"), "≥"),
+    (re.compile(r"\\leq?(?![A-Za-z])"), "≤"),
+    (re.compile(r"\\%"), "%"),
+    (re.compile(r"\$"), ""),
+)
+_WHITESPACE = re.compile(r"\s+")
+# A dash or tilde between two numbers (a range): "1.1‰—1.5‰", "0—6岁", "35～45".
+_RANGE_DASH = re.compile(r"(?<=[\d%‰万岁])[—–~-]+(?=\d)")
+_ASCII_COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # keep thousands separators "1,000"
+_ASCII_COLON = re.compile(r"(?<!\d):|:(?!\d)")  # keep clock times "8:30"
+
+
+def _drop_space(m: re.Match[str]) -> str:
+    """Whitespace survives (as one space) only between two Latin letters ("HPV vaccine")."""
+    s, i, j = m.string, m.start(), m.end()
+    if 0 < i and j < len(s) and s[i - 1].isascii() and s[i - 1].isalpha() and s[j].isascii() and s[j].isalpha():
+        return " "
+    return ""
+
+
+def normalize(text: str) -> str:
+    """Half-width digits, letters and punctuation; no spaces (or hard line breaks) inside the text.
+
+    ``"９８ ％"`` → ``"98%"``, ``"7 岁"`` → ``"7岁"``, ``"7／10万"`` → ``"7/10万"``, ``"$\\geq 80\\%$"`` → ``"≥80%"``.
+    The Chinese separators ``，；：`` stay (ASCII ``,;:`` become them), so clauses remain recognisable.
+    Idempotent.
+    """
+    text = text.translate(_WIDTH_TABLE)
+    for pattern, repl in _LATEX:
+        text = pattern.sub(repl, text)
+    text = _WHITESPACE.sub(_drop_space, text)
+    text = _RANGE_DASH.sub("-", text)
+    text = _ASCII_COMMA.sub("，", text)
+    text = _ASCII_COLON.sub("：", text)
+    return text.replace(";", "；")
+
+
+# ==================================================================================================
+# Vocabulary
+# ==================================================================================================
+
+_NUM = r"\d+(?:\.\d+)?"
+_CN_DIGITS = "零一二两三四五六七八九十"
+_CN_NUM = rf"[{_CN_DIGITS}]+"
+# Longest first: "个百分点" before "个", "/10万" before "/万".
+_UNITS = (
+    "个百分点", "/10万", "/十万", "/1000", "/100", "/万", "/千", "‰", "%", "平方米", "小时", "分钟", "公里",
+    "千克", "万元", "亿元", "万人", "元", "岁", "张", "个", "名", "所", "人", "家", "项", "次", "天", "年",
+    "倍", "户", "座", "处", "间", "册", "场", "支", "套", "辆", "亩", "米", "周", "月",
+)
+_UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
+_COUNT_UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS if not u.startswith(("/", "%", "‰", "个百"))) + ")"
+_FRACTION_DEN = {"十万": "1/10万", "万": "1/万", "千": "‰", "百": "%"}
+# One value token: "98%", "7/10万", "2.2张", "十万分之九", "一半", "一家".
+_TOKEN = (
+    rf"(?:{_NUM}{_UNIT}?|(?:十万|万|千|百)分之(?:{_CN_NUM}|{_NUM})|一半|{_CN_NUM}{_COUNT_UNIT})"
+)
+_QUAL = r"(?:及以上|及以下|或以上|或以下|以上|以下|以内|左右|上下)"
+_TOKEN_RE = re.compile(_TOKEN)
+_VALUE_RE = re.compile(rf"(?P<lo>{_TOKEN})(?:(?:-|至)(?P<hi>{_TOKEN}))?(?P<qual>{_QUAL})?")
+_LIST_SEP_RE = re.compile(rf"(?:、|和|及|与|或)(?={_TOKEN})")
+
+_QUAL_OP = {
+    "以上": ">=", "及以上": ">=", "或以上": ">=",
+    "以下": "<=", "及以下": "<=", "或以下": "<=", "以内": "<=",
+    "左右": "≈", "上下": "≈",
+}
+
+# Comparison words before a value. Longest alternatives first (regex alternation is ordered).
+_VERB_OPS: dict[str, str | None] = {}
+for _words, _op in (
+    ("达到并保持在 达到并稳定在 达到", ">="),
+    ("提高到 提高至 提升到 提升至 增加到 增加至 增长到 增长至 上升到 上升至 扩大到 扩大至 增至 升至 达", ">="),
+    ("不低于 不少于 至少 ≥ >=", ">="),
+    ("超过 高于 大于 多于 >", ">"),
+    ("控制在 控制到 控制于 下降到 下降至 降低到 降低至 减少到 减少至 缩小到 缩小至 降到 降至 减至", "<="),
+    ("不高于 不超过 不多于 ≤ <=", "<="),
+    ("低于 小于 少于 不足 <", "<"),
+    ("保持在 稳定在 维持在 保持 维持", "keep"),
+    ("占", "share"),
+    ("提高 提升 增加 增长 上升 扩大", "up"),
+    ("降低 下降 减少 缩小 减", "down"),
+):
+    for _w in _words.split():
+        _VERB_OPS[_w] = _op
+_VERB_RE = re.compile("|".join(re.escape(w) for w in sorted(_VERB_OPS, key=len, reverse=True)))
+# Only these may be separated from their number by words: "不低于全市居民人均消费支出的60%".
+_GAP_VERBS = {"不低于", "不高于", "不超过", "不少于", "高于", "低于", "超过", "大于", "小于"}
+_GAP_RE = re.compile(rf"(?P<gap>[^\d，。；、]{{1,16}}?)(?={_TOKEN})")
+
+# Words that start or end a subject but are not part of the metric.
+_LEAD_RE = re.compile(
+    r"^(?:保障|确保|保证|持续|巩固|推进|推动|实现|力争|争取|努力|全区|全市|全县|全镇|全省|全国|使|让|促进|"
+    r"进一步|并且|并|且|其中|同时|以后|此后|另外|此外|要|应|需)+"
+)
+_TAIL_RE = re.compile(
+    r"(?:分别|均|各|都|逐步|逐年|持续|稳定|力争|一般|要|应|仍|继续|始终|基本|每年|年均|进一步|有效|将|须|必须|需|"
+    r"努力|争取|稳步|不断|也)+$"
+)
+_COUNT_TAIL_RE = re.compile(r"(?:分别|均|各|都|力争|一般|要|应|仍|继续|始终|基本|将|须|必须|需)+$")
+_PER_UNIT_RE = re.compile(r"以[^，。；以]{1,12}?为单位的?")  # "以街乡为单位" is about how it is counted
+_EACH_RE = re.compile(r"(?:分别|均(?![衡等匀])|各)")
+
+_YEAR = r"(?:19|20)\d{2}年"
+_YEARS = rf"{_YEAR}(?:(?:和|、|及|与|至){_YEAR})*"
+_YEAR_NUM_RE = re.compile(r"((?:19|20)\d{2})年")
+_BASELINE_RE = re.compile(
+    rf"(?P<each>分别)?(?:(?:在|以)(?P<y1>{_YEARS})(?:的)?(?P<kind>基础上|为基数|为基准|为基期)"
+    rf"|(?:比|较|相比)(?P<y2>{_YEARS}))"
+)
+_MILESTONE_RE = re.compile(rf"(?:力争)?(?:到|至|于|在)(?P<years>{_YEARS})(?:底|末|前)?")
+_LEADING_YEAR_RE = re.compile(rf"^(?:力争)?(?:到|至|于|在)?(?P<years>{_YEARS})(?:底|末|前)?")
+_PER_YEAR_RE = re.compile(r"(?:每年|年均|逐年)$")
+
+_LIST_MARKER_RE = re.compile(r"^(?:[-•·]\s*)?(?:\d{1,2}[.、](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])")
+_RAW_LIST_MARKER_RE = re.compile(
+    r"^[ \t\u3000]*(?:[-•·][ \t]*)?"
+    r"(?:[\d０-９]{1,2}[ \t]*[.．、](?![\d０-９])|[(（][一二三四五六七八九十\d]{1,3}[)）])",
+    re.MULTILINE,
+)
+_SENTENCE_RE = re.compile(r"[^。；！？!?]+")
+_CLAUSE_SPLIT_RE = re.compile(r"[，：]")
+
+_MEASURABLE_RE = re.compile(r"(?:率|比例|比率|比重|占比|人数|数量|数|年限|寿命|差距|覆盖面|天数|次数)$")
+# A generic head with no subject ("保障覆盖率达到100%"): the indicator is named in another clause.
+_BARE_METRIC_RE = re.compile(
+    r"^(?:.{0,2}|(?:保障|服务|建设|工作).{0,2})$"
+    r"|^(?:保障|服务|建设|工作)?(?:覆盖率|覆盖面|死亡率|发生率|患病率|达标率|合格率|普及率|知晓率|参保率|比例|比率|比重|占比|率)$"
+)
+# A clause that starts with an action is not a subject for the next clause ("积极培育…组织，至少有1家…").
+_VERBISH_RE = re.compile(
+    r"培育|加强|推进|推动|实施|建立|健全|完善|开展|提高|提升|落实|提供|促进|保障|鼓励|支持|引导|强化|深化|优化|实现|"
+    r"确保|形成|探索|得到|满足|改善|普及|发挥"
+)
+_MORTALITY_RE = re.compile(r"死亡率")
+_ITEM_SEP_RE = re.compile(r"、|和|及|与")
+_HEAD_START_RE = re.compile(
+    r"(?<=[表员者部才])中的?|建立|配备|参加|接受|拥有|质量|抽检|抽查|检测|检查|筛查|死亡|发生|患病|发病|感染|接种|覆盖|参保|入学|入园|"
+    r"普及|服务|达标"
+)
+_PERSON_RE = re.compile(r"^(?:女|男|妇女|儿童|学生|干部|职工|青少年)")
+_POPULATION_RE = re.compile(
+    r"^(?:\d+(?:-\d+)?岁(?:以下|以上)?)?(?:学龄前|适龄|城乡|农村|城镇|城市|留守|流动|困境|残疾|老年)?(?:孕产妇|孕妇|产妇|妇女|女性|女职工|儿童|婴幼儿|中小学生|小学生|初中生|"
+    r"高中生|学生|适龄儿童|适龄妇女|老年妇女|农村妇女|城镇妇女|城乡妇女|残疾儿童|残疾妇女|流动儿童|留守儿童)"
+)
+
+# Count before its noun: "至少各配备1名女干部", "不少于一家儿童福利机构", "改扩建10所公办幼儿园".
+_COUNT_VERBS = (
+    "配备|配置|组织|掌握|拥有|有|设立|设置|建立|建成|建设|新建|改扩建|培育|开展|安排|举办|培养|提供|创建"
+)
+_COUNT_NOUN_RE = re.compile(
+    rf"(?P<min>至少|不少于|最少)?(?P<each>各)?(?P<verb>{_COUNT_VERBS})?(?P<tok>{_NUM}{_COUNT_UNIT}|{_CN_NUM}"
+    rf"{_COUNT_UNIT})(?P<noun>[^，。；、\d%‰][^，。；\d]*)"
+)
+# Share before its noun: "95%的城市社区和85%的农村社区(村)建立…", "一半以上的领导班子配备女干部".
+_SHARE_TOKEN = rf"(?:{_NUM}%|一半)"
+_SHARE_RE = re.compile(rf"(?P<tok>{_SHARE_TOKEN})(?P<qual>{_QUAL})?的")
+_PREDICATE_VERBS = r"建立|配备|设立|建成|开展|实现|达到|参加|接受|拥有|具备|有|在"
+_PREDICATE_RE = re.compile(_PREDICATE_VERBS)
+
+_FULL_COVER_RE = re.compile(r"(?P<kw>全覆盖|全部覆盖|应(?P<c>[^，。；])尽(?P=c))")
+_NUMBER_THEN_VERB_RE = re.compile(rf"(?P<tok>{_NUM}%)(?P<verb>达标|覆盖|完成|落实)")
+
+# Trends without a number.
+_ADV = r"(?:逐步|稳步|不断|持续|明显|进一步|显著|大幅|有效|逐年|继续|保持稳定|稳定|有所|得到|大力|切实)"
+_UP = r"(?:提高|提升|增加|增长|扩大|上升|延长)"
+_DOWN = r"(?:降低|下降|减少|缩小|减缓|减小|减轻)"
+_MAINTAIN = r"(?:保持稳定|基本稳定|保持均衡|稳定)"
+_TREND_AFTER_RE = re.compile(rf"^(?P<subj>.+?)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN}|{_MAINTAIN})(?:了)?$")
+_TREND_BEFORE_RE = re.compile(
+    rf"^(?P<lead>(?:巩固|全面|积极|努力|着力|力争|稳妥|适度)*)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN})(?P<obj>.+)$"
+)
+_RISING_TREND_RE = re.compile(
+    rf"^(?:{_ADV}*(?:控制|遏制|减缓)(?P<obj>.+?)(?:上升|增长)?趋势"
+    r"|(?P<subj>.+?)(?:上升|增长)?趋势(?:得到)?(?:有效)?(?:控制|遏制|减缓))$"
+)
+
+
+# ==================================================================================================
+# Small helpers
+# ==================================================================================================
+
+
+def _cn_int(text: str) -> int:
+    """Small Chinese numerals: 一 → 1, 十 → 10, 十二 → 12, 二十 → 20, 九十九 → 99."""
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
+    digits["两"] = 2
+    if "十" not in text:
+        return int("".join(str(digits[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+
+
+def _parse_token(token: str) -> tuple[float, str | None]:
+    """Value and unit (as written; "/10万" → "1/10万") of one value token."""
+    if token == "一半":
+        return 50.0, "%"
+    if "分之" in token:
+        den, _, num = token.partition("分之")
+        value = float(num) if num[0].isdigit() else float(_cn_int(num))
+        return value, _FRACTION_DEN[den]
+    m = re.match(_NUM, token)
+    if m:
+        unit = token[m.end():] or None
+        if unit and unit.startswith("/"):
+            unit = "1" + unit.replace("十万", "10万")
+        return float(m.group()), unit
+    m = re.match(_CN_NUM, token)
+    assert m is not None
+    return float(_cn_int(m.group())), token[m.end():] or None
+
+
+def _years(text: str) -> list[int]:
+    return [int(y) for y in _YEAR_NUM_RE.findall(text)]
+
+
+def _tolerance(value: float, unit: str | None) -> float:
+    """Default tolerance for 左右: 5% of the value, at least 0.5 for percentages / percentage points."""
+    tol = abs(value) * 0.05
+    if unit in ("%", "个百分点"):
+        tol = max(tol, 0.5)
+    return round(tol, 4)
+
+
+def _clean_metric(subject: str, keep_frequency: bool = False) -> str:
+    """Strip clause words around the noun phrase: "保障全区适龄儿童入园率分别" → "适龄儿童入园率".
+
+    ``keep_frequency`` keeps a trailing 每年/每学期 (it belongs to a count: "学校每年至少安排1次…").
+    """
+    subject = _PER_UNIT_RE.sub("", subject)
+    tail = _COUNT_TAIL_RE if keep_frequency else _TAIL_RE
+    previous = None
+    while previous != subject:
+        previous = subject
+        subject = _LEAD_RE.sub("", subject)
+        subject = tail.sub("", subject)
+        subject = subject.strip("，、：\"' ")
+        if subject.count("“") != subject.count("”"):  # a quote cut by the clause split
+            subject = subject.strip("“”")
+    return subject
+
+
+def _is_measurable(metric: str) -> bool:
+    return bool(_MEASURABLE_RE.search(metric))
+
+
+def _is_noun_list_item(clause: str) -> bool:
+    """A clause that is only a metric name (no verb): the first item of a list continued after a comma."""
+    metric = _clean_metric(clause)
+    return bool(metric) and metric == clause and _is_measurable(metric) and not _VERB_RE.search(metric) \
+        and not re.search(f"{_UP}|{_DOWN}|{_MAINTAIN}", metric)
+
+
+def _head(item: str) -> str:
+    """The shared tail of a list item: "5岁以下儿童死亡率" → "死亡率", "政协委员中的女性比例" → "中的女性比例"."""
+    for m in _HEAD_START_RE.finditer(item):
+        if m.start() > 0:
+            return item[m.start():]
+    if item.endswith("率"):
+        return item[-3:]
+    m = _MEASURABLE_RE.search(item)
+    return item[m.start():] if m else ""
+
+
+def _split_items(metric: str, wanted: int) -> list[str] | None:
+    """Split a 分别/均 subject into metrics; None when it cannot be split into ``wanted`` items (0 = any)."""
+    candidates = [_ITEM_SEP_RE.split(metric)]
+    # Only 、 (the "和" may be inside an item), then a parenthesised alternative "社区(村)" → "社区", "村".
+    candidates.append(metric.split("、"))
+    paren = re.match(r"^(?P<a>[^()]+)\((?P<b>[^()]+)\)(?P<rest>.*)$", metric)
+    if paren:
+        candidates.append([paren["a"], paren["b"] + paren["rest"]])
+    for items in candidates:
+        items = [i for i in items if i]
+        if len(items) > 1 and (wanted in (0, len(items))):
+            return _complete_items(items)
+    return None
+
+
+def _complete_items(items: list[str]) -> list[str]:
+    """Give every item the shared head and population prefix of the list."""
+    out = []
+    lengths = {len(x) for x in items[:-1]}
+    parallel = None
+    if len(lengths) == 1:
+        # "乡镇、街道女干部配备率": parallel items of one length, then the person the rate is about.
+        size = lengths.pop()
+        rest = items[-1][size:]
+        if len(items[-1]) > size and _PERSON_RE.match(rest) and _is_measurable(rest):
+            parallel = rest
+    for i, item in enumerate(items):
+        # The head comes from the next complete item: "药品、化妆品质量抽检合格率和…" → "药品质量抽检合格率".
+        later = [x for x in items[i + 1:] if _is_measurable(x)] or items[-1:]
+        head = parallel or _head(later[0])
+        if head and not _is_measurable(item) and not item.endswith(head):
+            item = item + (head[1:] if item.endswith("中") and head.startswith("中") else head)
+        out.append(item)
+    pop = _POPULATION_RE.match(items[0])
+    if pop and pop.end() < len(items[0]) and not items[0][pop.end()] == "中":
+        prefix = pop.group()
+        out = [out[0]] + [i if _POPULATION_RE.match(i) else prefix + i for i in out[1:]]
+    return out
+
+
+# ==================================================================================================
+# Values
+# ==================================================================================================
+
+
+@dataclass
+class _Value:
+    value: float
+    unit: str | None
+    qual: str | None
+    hi: tuple[float, str | None] | None = None
+
+
+def _read_values(text: str, pos: int) -> tuple[list[_Value], int]:
+    """The value list starting at ``pos`` ("2‰、3‰和4‰以下", "80%以上和82%以上", "1.1‰-1.5‰")."""
+    values: list[_Value] = []
+    while True:
+        m = _VALUE_RE.match(text, pos)
+        if not m:
+            break
+        value, unit = _parse_token(m["lo"])
+        hi = _parse_token(m["hi"]) if m["hi"] else None
+        if hi and unit is None:
+            unit = hi[1]
+        values.append(_Value(value, unit, m["qual"], hi))
+        pos = m.end()
+        sep = _LIST_SEP_RE.match(text, pos)
+        if not sep:
+            break
+        pos = sep.end()
+    # "3%和1%以下", "2‰、3‰和4‰以下": a qualifier or unit written once belongs to the whole list.
+    if values:
+        last_qual = values[-1].qual
+        last_unit = values[-1].unit
+        for v in values:
+            v.qual = v.qual or last_qual
+            v.unit = v.unit or last_unit
+    return values, pos
+
+
+# ==================================================================================================
+# Clause parsing
+# ==================================================================================================
+
+
+@dataclass
+class _Context:
+    """What a clause inherits from the clauses before it in the same sentence."""
+
+    years: list[int]
+    prev_metric: str | None = None
+    prev_count_subject: str | None = None  # "…至少配备1名全科医生，至少配备2名儿童保健医生"
+    dangling: str | None = None  # previous clause that produced no target ("区党委、政府领导班子，应至少…")
+
+    def subject_from_dangling(self) -> str:
+        """The previous clause as a subject, when it is a bare noun phrase (no action verb)."""
+        if not self.dangling or _VERBISH_RE.search(self.dangling):
+            return ""
+        return _clean_metric(self.dangling)
+
+
+@dataclass
+class _Draft:
+    metric: str
+    op: str
+    value: float | None
+    unit: str | None
+    reasons: list[str]
+    direction: str | None = None
+    per_year: bool = False
+
+
+def _fill_metric(subject: str, ctx: _Context, reasons: list[str]) -> str:
+    metric = _clean_metric(subject)
+    if not metric:
+        metric = ctx.subject_from_dangling()
+    if not metric and ctx.prev_metric:
+        metric = ctx.prev_metric
+    if metric and ctx.prev_metric and _POPULATION_RE.fullmatch(metric):
+        # "小学生每天睡眠时间达到10小时、初中生达到9小时": the new group takes the previous metric's noun.
+        pop = _POPULATION_RE.match(ctx.prev_metric)
+        if pop and pop.end() < len(ctx.prev_metric):
+            metric = metric + ctx.prev_metric[pop.end():]
+    if not metric:
+        reasons.append("metric not found")
+    elif _BARE_METRIC_RE.match(metric):
+        reasons.append(f"metric lacks its subject: {metric}")
+    return metric
+
+
+def _level_op(verb_op: str | None, v: _Value, reasons: list[str]) -> str:
+    """Operator of a level target from qualifier, verb and value."""
+    if v.qual:
+        op = _QUAL_OP[v.qual]
+    elif verb_op in (">=", ">", "<=", "<"):
+        op = verb_op
+    elif verb_op == "keep":
+        op = "≈"
+        if not (v.value == 100 and v.unit == "%"):
+            reasons.append("保持在 without 以上/以下/左右: read as ≈")
+    elif verb_op == "share":
+        op = ">="
+        reasons.append("占 without 以上/以下: read as a minimum")
+    else:
+        op = ">="
+        if not (v.value == 100 and v.unit == "%"):
+            reasons.append("no comparison word: read as a minimum")
+    if v.value == 100 and v.unit == "%" and op in (">=", "≈"):
+        op = "=="
+    return op
+
+
+def _value_checks(metric: str, value: float, unit: str | None, reasons: list[str], change: bool) -> None:
+    if unit == "%" and value > 100 and not change:
+        reasons.append("percentage above 100")
+    if not change and unit == "%" and _MORTALITY_RE.search(metric):
+        reasons.append("死亡率 written with % (‰ or 1/10万 expected?)")
+
+
+def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None, int] | None:
+    """Earliest (anchor_start, value_pos, verb, verb_op, gap_len) at or after ``start``."""
+    for pos in range(start, len(clause)):
+        m = _VERB_RE.match(clause, pos)
+        if m:
+            verb = m.group()
+            after = m.end()
+            each = _EACH_RE.match(clause, after)  # "达到分别…" is rare but harmless
+            if each:
+                after = each.end()
+            if _TOKEN_RE.match(clause, after):
+                return pos, after, verb, _VERB_OPS[verb], 0
+            second = _VERB_RE.match(clause, after)  # "达到并保持在≥60%": the second word is the comparison
+            if second and _TOKEN_RE.match(clause, second.end()):
+                return pos, second.end(), second.group(), _VERB_OPS[second.group()], 0
+            if verb in _GAP_VERBS:
+                g = _GAP_RE.match(clause, after)
+                if g:
+                    return pos, g.end(), verb, _VERB_OPS[verb], len(g["gap"])
+        # Bare value after 分别/均 or right after the metric noun: "均98%以上", "达标率100%".
+        if pos > start and _TOKEN_RE.match(clause, pos) and re.search(r"(?:分别|均|率|比例|比率|比重|占比)$",
+                                                                       clause[start:pos]):
+            return pos, pos, "", None, 0
+    return None
+
+
+def _parse_numeric(clause: str, ctx: _Context, baselines: list[int], base_kind: str | None,
+                   each_base: bool) -> list[tuple[_Draft, int | None, int | None, str]]:
+    """Targets with a number in one clause: (draft, year, baseline_year, source)."""
+    out: list[tuple[_Draft, int | None, int | None, str]] = []
+    pos = 0
+    while pos < len(clause):
+        found = _numeric_anchor(clause, pos)
+        if not found:
+            break
+        a_start, v_pos, verb, verb_op, gap = found
+        values, end = _read_values(clause, v_pos)
+        if not values:
+            break
+        raw_subject = clause[pos:a_start].lstrip("、和及")
+        # A qualifier glued to a noun ("6个月以上婴儿") is a modifier, not a target.
+        if not verb and end < len(clause) and values[-1].qual and clause[end] not in "和、及":
+            pos = end
+            continue
+        source = clause[pos:end].lstrip("、和及")
+        out.extend(_targets_from_values(raw_subject, verb, verb_op, values, gap, clause[v_pos - gap:v_pos],
+                                        ctx, baselines, base_kind, each_base, source))
+        if out:
+            ctx.prev_metric = out[-1][0].metric
+        pos = end
+    return out
+
+
+def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, values: list[_Value], gap: int,
+                         gap_text: str, ctx: _Context, baselines: list[int], base_kind: str | None,
+                         each_base: bool, source: str) -> list[tuple[_Draft, int | None, int | None, str]]:
+    """Pair metrics, values, years and base years of one anchor into targets."""
+    reasons: list[str] = []
+    per_year = bool(_PER_YEAR_RE.search(re.sub(r"(?:分别|(?<!年)均)$", "", raw_subject)))
+    each = bool(re.search(r"(?:分别|均(?![衡等匀]))", raw_subject)) or each_base
+    metric = _fill_metric(raw_subject, ctx, reasons)
+    if each and ctx.dangling and metric and _is_noun_list_item(ctx.dangling):
+        # "保健食品质量抽检合格率，药品、化妆品质量抽检合格率…均98%以上": the list began a clause earlier.
+        metric = f"{_clean_metric(ctx.dangling)}、{metric}"
+        source = f"{ctx.dangling}，{source}"
+    if gap:
+        reasons.append(f"value relative to another quantity: {gap_text}")
+    change = verb_op in ("up", "down")
+    years = ctx.years or [None]
+    bases: list[int | None] = list(baselines) or [None]
+
+    items = [metric]
+    if not each and metric and len(values) == 1:
+        # "3岁以下儿童系统管理率和7岁以下儿童健康管理率保持在90%以上": complete metrics joined by 和 share a value.
+        parts = _ITEM_SEP_RE.split(metric)
+        if len(parts) > 1 and all(len(p) >= 4 and _is_measurable(p) for p in parts):
+            items = parts
+    if each and metric:
+        wanted = len(values) if len(values) > 1 and len(years) == 1 and len(bases) == 1 else 0
+        split = _split_items(metric, wanted)
+        if split and (len(values) in (1, len(split))):
+            items = split
+    n = max(len(items), len(values), len(years), len(bases))
+    lists = {"metrics": items, "values": values, "years": years, "base years": bases}
+    bad = [k for k, v in lists.items() if len(v) not in (1, n)] or (
+        ["metrics"] if len(items) > 1 and (len(years) > 1 or len(bases) > 1) else [])
+    if each and len(items) == 1 and len(values) > 1 and len(years) == 1 and len(bases) == 1:
+        bad = ["metrics"]  # "新生儿、婴儿死亡率分别控制在2‰、3‰和4‰以下": 2 metrics, 3 values
+    if bad:
+        reasons.append(f"分别: cannot pair {', '.join(bad)} ({n} expected)")
+
+    drafts: list[tuple[_Draft, int | None, int | None, str]] = []
+    for i in range(n):
+        item = items[i if len(items) == n else 0]
+        v = values[i if len(values) == n else min(i, len(values) - 1)]
+        year = years[i if len(years) == n else 0]
+        base = bases[i if len(bases) == n else 0]
+        r = list(reasons)
+        if change:
+            op = _QUAL_OP.get(v.qual or "", ">=")
+            if op == "≈":
+                op = ">="
+            if v.unit == "%" and base_kind not in ("为基数", "为基准", "为基期"):
+                r.append(f"{verb}{v.value:g}%: relative change or percentage points?")
+            _value_checks(item, v.value, v.unit, r, change=True)
+            d = _Draft(item, op, v.value, v.unit, r, "up" if verb_op == "up" else "down", per_year)
+            drafts.append((d, year, base, source))
+            continue
+        if v.hi is not None:
+            for op, (value, unit) in ((">=", (v.value, v.unit)), ("<=", (v.hi[0], v.hi[1] or v.unit))):
+                rr = list(r)
+                _value_checks(item, value, unit, rr, change=False)
+                drafts.append((_Draft(item, op, value, unit, rr, per_year=per_year), year, base, source))
+            continue
+        op = _level_op(verb_op, v, r)
+        _value_checks(item, v.value, v.unit, r, change=False)
+        drafts.append((_Draft(item, op, v.value, v.unit, r, per_year=per_year), year, base, source))
+    return drafts
+
+
+def _parse_share(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
+    """"95%的城市社区和85%的农村社区(村)建立家长学校…" → one share target per noun."""
+    matches = list(_SHARE_RE.finditer(clause))
+    if not matches:
+        return []
+    first = matches[0]
+    subject = clause[:first.start()]
+    subject = re.sub(rf"(?:{_VERB_RE.pattern})$", "", subject)  # "要保持一半以上的…": drop the verb
+    subject = _clean_metric(subject) or ctx.subject_from_dangling()
+    chunks = []
+    for m, nxt in zip(matches, matches[1:] + [None], strict=True):
+        end = nxt.start() if nxt else len(clause)
+        chunks.append((m, clause[m.end():end]))
+    last_text = chunks[-1][1]
+    pred = _PREDICATE_RE.search(last_text, 1)
+    predicate = last_text[pred.start():] if pred else ""
+    out = []
+    for m, text in chunks:
+        noun = text[: pred.start()] if (pred and text is last_text) else re.sub(r"(?:和|、|及|与)$", "", text)
+        value, unit = _parse_token(m["tok"])
+        op = _QUAL_OP.get(m["qual"] or "", ">=")
+        metric = f"{subject}{noun}{predicate}比例"
+        reasons = ["share written as 'N%的X…': metric reconstructed"]
+        if op == "≈":
+            op = ">="
+        out.append((_Draft(metric, op, value, unit, reasons), clause))
+    return out
+
+
+def _parse_count(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
+    """"乡镇(街道)党政领导班子中至少各配备1名女干部" → metric "乡镇(街道)党政领导班子配备女干部", >= 1 名."""
+    out = []
+    pos = 0
+    while (m := _COUNT_NOUN_RE.search(clause, pos)) is not None:
+        pos = m.start() + 1  # rejected matches must not swallow the verb of the next one
+        if not (m["min"] or m["verb"]):
+            continue
+        if m["noun"].startswith(("以上", "以下", "以内", "左右")) or _VERB_RE.match(m["noun"]):
+            continue  # "不少于1小时以上", "至少1小时达到…": an ordinary threshold, handled elsewhere
+        pos = m.end()
+        reasons: list[str] = []
+        subject = re.sub(r"[中内]$", "", _clean_metric(clause[:m.start()], keep_frequency=True))
+        subject = subject or ctx.subject_from_dangling() or ctx.prev_count_subject or ""
+        ctx.prev_count_subject = subject
+        verb = m["verb"] or ""
+        metric = f"{subject}{'' if verb in ('有', '拥有') and subject == '' else verb}{m['noun']}"
+        value, unit = _parse_token(m["tok"])
+        if not m["min"] and not re.search(r"至少|不少于", clause[:m.start()]):
+            reasons.append("count without 至少/不少于: read as a minimum")
+        out.append((_Draft(metric, ">=", value, unit, reasons), clause[m.start():]))
+    return out
+
+
+def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
+    m = _FULL_COVER_RE.search(clause)
+    if not m:
+        return []
+    reasons: list[str] = []
+    subject = re.sub(r"(?:实现|达到|做到|基本)+$", "", clause[:m.start()])
+    metric = _fill_metric(subject, ctx, reasons)
+    return [_Draft(metric, "==", 100.0, "%", reasons)]
+
+
+def _parse_trend(clause: str, ctx: _Context) -> list[_Draft]:
+    """A trend without a number on a measurable metric, or "…上升趋势" being controlled."""
+    m = _RISING_TREND_RE.match(clause)
+    if m:
+        reasons: list[str] = []
+        metric = _fill_metric(m["obj"] or m["subj"] or "", ctx, reasons)
+        return [_Draft(metric, "decrease", None, None, reasons)]
+    for pattern in (_TREND_AFTER_RE, _TREND_BEFORE_RE):
+        m = pattern.match(clause)
+        if not m:
+            continue
+        verb = m["verb"]
+        op = "maintain" if re.fullmatch(_MAINTAIN, verb) else (
+            "increase" if re.fullmatch(_UP, verb) else "decrease")
+        raw = m["subj"] if pattern is _TREND_AFTER_RE else m["obj"]
+        metric = _clean_metric(raw)
+        if not metric and ctx.prev_metric and pattern is _TREND_AFTER_RE:
+            metric = ctx.prev_metric  # "…达到4.5个，以后保持稳定增长"
+        if metric and _is_measurable(metric):
+            reasons = []
+            if _BARE_METRIC_RE.match(metric):
+                reasons.append(f"metric lacks its subject: {metric}")
+            return [_Draft(metric, op, None, None, reasons)]
+    return []
+
+
+def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bool]:
+    """Remove base-year and milestone phrases; return (clause, years, base years, base kind, 分别 on base)."""
+    baselines: list[int] = []
+    kind = None
+    each = False
+    b = _BASELINE_RE.search(clause)
+    if b:
+        baselines = _years(b["y1"] or b["y2"])
+        kind = b["kind"] or "比"
+        each = bool(b["each"])
+        clause = clause[:b.start()] + clause[b.end():]
+    years: list[int] = []
+    m = _MILESTONE_RE.search(clause) or _LEADING_YEAR_RE.match(clause)
+    if m:
+        years = _years(m["years"])
+        clause = clause[:m.start()] + clause[m.end():]
+    return clause, years, baselines, kind, each
+
+
+def _parse_sentence(sentence: str) -> list[ParsedTarget]:
+    ctx = _Context(years=[])
+    out: list[ParsedTarget] = []
+    for raw_clause in _CLAUSE_SPLIT_RE.split(sentence):
+        if not raw_clause:
+            continue
+        clause, years, baselines, base_kind, each_base = _strip_years(raw_clause)
+        if not clause.strip("，、 ") and years:
+            ctx.years = years  # "到2025年和2030年，…" sets the milestones of the clauses after it
+            continue
+        if re.match(r"^(?:以后|此后|之后)", clause):
+            ctx.years = []  # "…达到4.5个，以后保持稳定增长": after the milestone
+        sentence_years = ctx.years
+        ctx.years = years or sentence_years  # an inline "到2030年" holds for this clause only
+        found = _parse_clause(clause, raw_clause, ctx, baselines, base_kind, each_base)
+        if clause != raw_clause:  # show the stripped year / base-year words too
+            found = [(d, y, b, raw_clause if src in clause else src) for d, y, b, src in found]
+        ctx.years = sentence_years
+        for d, year, base, source in found:
+            out.append(_finish(d, year, base, source))
+        if found:
+            ctx.prev_metric = found[-1][0].metric
+            ctx.dangling = None
+        else:
+            ctx.dangling = clause
+    return out
+
+
+def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: list[int], base_kind: str | None,
+                  each_base: bool) -> list[tuple[_Draft, int | None, int | None, str]]:
+    """The targets of one clause, trying the forms from the most specific to the least."""
+    single_year = ctx.years[0] if len(ctx.years) == 1 else None
+    shares = _parse_share(clause, ctx)
+    if shares:
+        return [(d, single_year, None, src) for d, src in shares]
+    counts = _parse_count(clause, ctx)
+    if counts:
+        return [(d, single_year, None, src) for d, src in counts]
+    found = _parse_numeric(clause, ctx, baselines, base_kind, each_base)
+    if found:
+        return found
+    nv = _NUMBER_THEN_VERB_RE.search(clause)
+    if nv:  # "学校教室照明卫生条件100%达标"
+        reasons: list[str] = []
+        metric = _fill_metric(clause[:nv.start()], ctx, reasons) + nv["verb"]
+        value, unit = _parse_token(nv["tok"])
+        d = _Draft(metric, "==" if value == 100 else ">=", value, unit, reasons)
+        return [(d, single_year, None, raw_clause)]
+    drafts = _parse_full_cover(clause, ctx) or _parse_trend(clause, ctx)
+    return [(d, single_year, None, raw_clause) for d in drafts]
+
+
+def _finish(d: _Draft, year: int | None, base: int | None, source: str) -> ParsedTarget:
+    tolerance = _tolerance(d.value, d.unit) if d.op == "≈" and d.value is not None else None
+    reasons = list(dict.fromkeys(d.reasons))
+    return ParsedTarget(
+        metric=d.metric, op=d.op, value=d.value, unit=d.unit if d.value is not None else None, year=year,
+        per_year=d.per_year, baseline_year=base, tolerance=tolerance, direction=d.direction,
+        review=bool(reasons), review_reason="; ".join(reasons) if reasons else None, source_text=source,
+    )
+
+
+def parse_targets(text: str) -> list[ParsedTarget]:
+    """All numeric and trend targets of one goal or measure text (one or more sentences); [] if qualitative."""
+    # List markers go before normalisation: "8. 5 岁以下儿童…" must not become "8.5岁以下儿童…".
+    text = normalize(_RAW_LIST_MARKER_RE.sub("", text))
+    out: list[ParsedTarget] = []
+    for m in _SENTENCE_RE.finditer(text):
+        sentence = _LIST_MARKER_RE.sub("", m.group().strip("，、 "))
+        if sentence:
+            out.extend(_parse_sentence(sentence))
+    return out
+

@@ -1,0 +1,53 @@
+"""Regenerate seeds/plans/<plan-code>.yaml from the plan texts in seeds/texts/.
+
+Run from the project root:  .venv/bin/python seeds/generate.py
+
+The texts are kept unchanged beside the seed files, so that anyone can re-run the import and diff the
+result; the importer's doubts are printed for the reviewer.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parent
+ROOT = SEEDS.parent
+if str(ROOT) not in sys.path:  # run as a script: make the app package importable
+    sys.path.insert(0, str(ROOT))
+
+from app.plans.importer import dump_plan_yaml, import_plan_text  # noqa: E402
+
+
+def generate(texts: Path = SEEDS / "texts", out: Path = SEEDS / "plans") -> list[str]:
+    """Import every text and write one YAML file per plan; return the doubts."""
+    out.mkdir(parents=True, exist_ok=True)
+    doubts: list[str] = []
+    for path in sorted(texts.glob("*.txt")):
+        result = import_plan_text(path.read_text(encoding="utf-8"), path.name)
+        for plan in result.plans:
+            target = out / f"{plan['plan']['code']}.yaml"
+            target.write_text(dump_plan_yaml(plan), encoding="utf-8")
+            print(f"{path.name} -> {target.relative_to(ROOT)}: {_summary(plan)}")
+        doubts.extend(f"{path.name}: {doubt}" for doubt in result.doubts)
+    return doubts
+
+
+def _summary(plan: dict) -> str:
+    domains = plan["domains"]
+    goals = sum(len(d["goals"]) for d in domains)
+    measures = sum(len(d["measures"]) for d in domains)
+    targets = sum(len(item["targets"]) for d in domains for item in d["goals"] + d["measures"])
+    return f"{len(domains)} domains, {goals} goals, {measures} measures, {targets} targets"
+
+
+def main() -> int:
+    doubts = generate()
+    print(f"\n{len(doubts)} doubt(s)")
+    for doubt in doubts:
+        print(f"  - {doubt}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
