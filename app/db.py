@@ -51,8 +51,14 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One transaction per request: commit on success, roll back on any error."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session, session.begin():
-        yield session
+    async with sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            # Also after a failed flush, when the transaction is already rolled back internally.
+            await session.rollback()
+            raise
+        await session.commit()
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit

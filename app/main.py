@@ -8,11 +8,15 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import text
 
+from app.assignments.router import router as assignments_router
+from app.audit.router import router as audit_router
+from app.cycles.router import router as cycles_router
 from app.db import SessionDep, create_engine, make_sessionmaker
 from app.errors import AppError, install_error_handlers
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.plans.router import router as plans_router
 from app.settings import Settings, get_settings
+from app.submissions.router import router as submissions_router
 from app.units.router import router as units_router
 
 DESCRIPTION = """
@@ -63,6 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(plans_router)
     app.include_router(units_router)
+    app.include_router(assignments_router)
+    app.include_router(cycles_router)
+    app.include_router(submissions_router)
+    app.include_router(audit_router)
 
     @app.get("/healthz", tags=["health"], summary="Process is up (public)")
     async def healthz() -> dict[str, str]:

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_000_000, description="Larger request bodies are refused with 413.")
     seeds_dir: Path = PROJECT_ROOT / "seeds"
+    timezone: str = Field(default="Asia/Shanghai", description="Whose calendar decides due dates.")
 
     @field_validator("database_url")
     @classmethod

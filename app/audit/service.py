@@ -1,10 +1,15 @@
-"""Recording audit events; called by every service function that writes."""
+"""Recording audit events (called by every service function that writes) and reading them back."""
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.schemas import AuditEventRead
 from app.auth.actor import Actor
+from app.core.pagination import PageParams, paginate
 from app.models import AuditEvent
 
 
@@ -14,3 +19,32 @@ async def record(session: AsyncSession, actor: Actor, action: str, entity_type: 
     session.add(AuditEvent(actor=actor.name, actor_role=actor.role.value, token_id=actor.token_id, action=action,
                            entity_type=entity_type, entity_id=entity_id, before=before, after=after))
     await session.flush()
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    entity_type: str | None = None
+    entity_id: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def list_events(session: AsyncSession, filters: AuditFilter,
+                      page: PageParams) -> tuple[list[AuditEventRead], int]:
+    stmt = select(AuditEvent)
+    for column, value in ((AuditEvent.entity_type, filters.entity_type), (AuditEvent.entity_id, filters.entity_id),
+                          (AuditEvent.actor, filters.actor)):
+        if value:
+            stmt = stmt.where(column == value)
+    if filters.action:
+        # "submission" matches every submission.* action
+        stmt = stmt.where((AuditEvent.action == filters.action)
+                          | AuditEvent.action.startswith(f"{filters.action}.", autoescape=True))  # type: ignore[attr-defined]
+    if filters.since:
+        stmt = stmt.where(AuditEvent.at >= filters.since)
+    if filters.until:
+        stmt = stmt.where(AuditEvent.at < filters.until)
+    rows, total = await paginate(session, stmt.order_by(AuditEvent.id), page)
+    return [AuditEventRead.model_validate(row[0], from_attributes=True) for row in rows], total

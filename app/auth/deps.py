@@ -38,3 +38,4 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Actor]]:
 AnyRole = Annotated[Actor, Depends(require_roles(Role.admin, Role.unit, Role.reader))]
 AdminOnly = Annotated[Actor, Depends(require_roles(Role.admin))]
 AdminOrUnit = Annotated[Actor, Depends(require_roles(Role.admin, Role.unit))]
+AdminOrReader = Annotated[Actor, Depends(require_roles(Role.admin, Role.reader))]

@@ -4,6 +4,8 @@ from app.models.auth import ApiToken, AuditEvent
 from app.models.base import SQLModel
 from app.models.plan import Committee, Domain, Goal, Measure, Plan, Target
 from app.models.submission import (
+    CycleReopening,
+    IdempotencyRecord,
     ReportingCycle,
     Submission,
     SubmissionRevision,
@@ -15,7 +17,8 @@ from app.models.unit import Assignment, Unit
 metadata = SQLModel.metadata
 
 __all__ = [
-    "ApiToken", "Assignment", "AuditEvent", "Committee", "Domain", "Goal", "Measure", "Plan",
+    "ApiToken", "Assignment", "AuditEvent", "Committee", "CycleReopening", "IdempotencyRecord", "Domain", "Goal",
+    "Measure", "Plan",
     "ReportingCycle", "Submission", "SubmissionRevision", "SubmissionTask", "SubmissionValue",
     "Target", "Unit", "metadata",
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 00:39:04.286764
+Create Date: 2026-11-23 00:47:34.759367
 """
 
 from collections.abc import Sequence
@@ -30,6 +30,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_committee_code")),
     )
     op.create_table(
+        "idempotency_record",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner", sa.String(length=40), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=False),
+        sa.Column(
+            "response", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=False
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_record")),
+        sa.UniqueConstraint("owner", "key", name=op.f("uq_idempotency_record_owner_key")),
+    )
+    with op.batch_alter_table("idempotency_record", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_idempotency_record_created_at"), ["created_at"], unique=False)
+
+    op.create_table(
         "plan",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("committee_id", sa.Integer(), nullable=False),
@@ -50,9 +67,7 @@ def upgrade() -> None:
             "end_year >= start_year AND end_year <= start_year + 20", name=op.f("ck_plan_end_year_range")
         ),
         sa.CheckConstraint("start_year BETWEEN 1949 AND 2100", name=op.f("ck_plan_start_year_range")),
-        sa.ForeignKeyConstraint(
-            ["committee_id"], ["committee.id"], name=op.f("fk_plan_committee_id_committee")
-        ),
+        sa.ForeignKeyConstraint(["committee_id"], ["committee.id"], name=op.f("fk_plan_committee_id_committee")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan")),
         sa.UniqueConstraint("code", name=op.f("uq_plan_code")),
     )
@@ -69,9 +84,7 @@ def upgrade() -> None:
         sa.Column("is_example", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["committee_id"], ["committee.id"], name=op.f("fk_unit_committee_id_committee")
-        ),
+        sa.ForeignKeyConstraint(["committee_id"], ["committee.id"], name=op.f("fk_unit_committee_id_committee")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_unit")),
         sa.UniqueConstraint("code", name=op.f("uq_unit_code")),
     )
@@ -88,9 +101,7 @@ def upgrade() -> None:
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "(role = 'unit') = (unit_id IS NOT NULL)", name=op.f("ck_api_token_unit_role_has_unit")
-        ),
+        sa.CheckConstraint("(role = 'unit') = (unit_id IS NOT NULL)", name=op.f("ck_api_token_unit_role_has_unit")),
         sa.CheckConstraint("role IN ('admin', 'unit', 'reader')", name=op.f("ck_api_token_role_allowed")),
         sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_api_token_unit_id_unit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_token")),
@@ -128,9 +139,8 @@ def upgrade() -> None:
         sa.Column("opens_on", sa.Date(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "kind IN ('annual', 'midterm', 'final')", name=op.f("ck_reporting_cycle_kind_allowed")
-        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("kind IN ('annual', 'midterm', 'final')", name=op.f("ck_reporting_cycle_kind_allowed")),
         sa.CheckConstraint("due_on >= opens_on", name=op.f("ck_reporting_cycle_due_after_open")),
         sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_reporting_cycle_plan_id_plan")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reporting_cycle")),
@@ -138,41 +148,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("reporting_cycle", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reporting_cycle_plan_id"), ["plan_id"], unique=False)
-
-    op.create_table(
-        "submission",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("plan_id", sa.Integer(), nullable=False),
-        sa.Column("unit_id", sa.Integer(), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=10), nullable=False),
-        sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("achievements", sa.Text(), nullable=True),
-        sa.Column("problems", sa.Text(), nullable=True),
-        sa.Column("next_steps", sa.Text(), nullable=True),
-        sa.Column("late", sa.Boolean(), nullable=False),
-        sa.Column("review_comment", sa.Text(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("kind IN ('annual', 'midterm', 'final')", name=op.f("ck_submission_kind_allowed")),
-        sa.CheckConstraint(
-            "status IN ('draft', 'submitted', 'returned', 'accepted')",
-            name=op.f("ck_submission_status_allowed"),
-        ),
-        sa.CheckConstraint("revision >= 1", name=op.f("ck_submission_revision_positive")),
-        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_submission_plan_id_plan")),
-        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_submission_unit_id_unit")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_submission")),
-        sa.UniqueConstraint(
-            "unit_id", "plan_id", "year", "kind", name=op.f("uq_submission_unit_id_plan_id_year_kind")
-        ),
-    )
-    with op.batch_alter_table("submission", schema=None) as batch_op:
-        batch_op.create_index("ix_submission_plan_year_kind", ["plan_id", "year", "kind"], unique=False)
-        batch_op.create_index(batch_op.f("ix_submission_unit_id"), ["unit_id"], unique=False)
 
     op.create_table(
         "audit_event",
@@ -185,18 +160,12 @@ def upgrade() -> None:
         sa.Column("entity_type", sa.String(length=40), nullable=False),
         sa.Column("entity_id", sa.String(length=80), nullable=False),
         sa.Column(
-            "before",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
+            "before", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
         ),
         sa.Column(
-            "after",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=True,
+            "after", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"), nullable=True
         ),
-        sa.ForeignKeyConstraint(
-            ["token_id"], ["api_token.id"], name=op.f("fk_audit_event_token_id_api_token")
-        ),
+        sa.ForeignKeyConstraint(["token_id"], ["api_token.id"], name=op.f("fk_audit_event_token_id_api_token")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
@@ -204,6 +173,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
         batch_op.create_index("ix_audit_event_entity", ["entity_type", "entity_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_token_id"), ["token_id"], unique=False)
+
+    op.create_table(
+        "cycle_reopening",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("reopened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cycle_id"], ["reporting_cycle.id"], name=op.f("fk_cycle_reopening_cycle_id_reporting_cycle")
+        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_cycle_reopening_unit_id_unit")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cycle_reopening")),
+        sa.UniqueConstraint("cycle_id", "unit_id", name=op.f("uq_cycle_reopening_cycle_id_unit_id")),
+    )
+    with op.batch_alter_table("cycle_reopening", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_cycle_reopening_cycle_id"), ["cycle_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_cycle_reopening_unit_id"), ["unit_id"], unique=False)
 
     op.create_table(
         "goal",
@@ -248,30 +234,42 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_measure_plan_id"), ["plan_id"], unique=False)
 
     op.create_table(
-        "submission_revision",
+        "submission",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("submission_id", sa.Integer(), nullable=False),
-        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("cycle_id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column(
-            "snapshot",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("accepted_revision", sa.Integer(), nullable=True),
+        sa.Column("late", sa.Boolean(), nullable=False),
+        sa.Column("review_comment", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("kind IN ('annual', 'midterm', 'final')", name=op.f("ck_submission_kind_allowed")),
+        sa.CheckConstraint(
+            "status IN ('draft', 'submitted', 'returned', 'accepted')", name=op.f("ck_submission_status_allowed")
+        ),
+        sa.CheckConstraint(
+            "accepted_revision IS NULL OR accepted_revision <= revision", name=op.f("ck_submission_accepted_known")
+        ),
+        sa.CheckConstraint("revision >= 1", name=op.f("ck_submission_revision_positive")),
         sa.ForeignKeyConstraint(
-            ["submission_id"], ["submission.id"], name=op.f("fk_submission_revision_submission_id_submission")
+            ["cycle_id"], ["reporting_cycle.id"], name=op.f("fk_submission_cycle_id_reporting_cycle")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_submission_revision")),
-        sa.UniqueConstraint(
-            "submission_id", "revision", name=op.f("uq_submission_revision_submission_id_revision")
-        ),
+        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_submission_plan_id_plan")),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_submission_unit_id_unit")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_submission")),
+        sa.UniqueConstraint("unit_id", "plan_id", "year", "kind", name=op.f("uq_submission_unit_id_plan_id_year_kind")),
     )
-    with op.batch_alter_table("submission_revision", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_submission_revision_submission_id"), ["submission_id"], unique=False
-        )
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.create_index("ix_submission_cycle_id_status", ["cycle_id", "status"], unique=False)
+        batch_op.create_index("ix_submission_plan_id_year_kind", ["plan_id", "year", "kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_submission_unit_id"), ["unit_id"], unique=False)
 
     op.create_table(
         "assignment",
@@ -285,9 +283,7 @@ def upgrade() -> None:
         sa.CheckConstraint("role IN ('lead', 'support')", name=op.f("ck_assignment_role_allowed")),
         sa.CheckConstraint("(goal_id IS NULL) <> (measure_id IS NULL)", name=op.f("ck_assignment_one_task")),
         sa.ForeignKeyConstraint(["goal_id"], ["goal.id"], name=op.f("fk_assignment_goal_id_goal")),
-        sa.ForeignKeyConstraint(
-            ["measure_id"], ["measure.id"], name=op.f("fk_assignment_measure_id_measure")
-        ),
+        sa.ForeignKeyConstraint(["measure_id"], ["measure.id"], name=op.f("fk_assignment_measure_id_measure")),
         sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_assignment_plan_id_plan")),
         sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_assignment_unit_id_unit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assignment")),
@@ -315,38 +311,29 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "submission_task",
+        "submission_revision",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("submission_id", sa.Integer(), nullable=False),
-        sa.Column("goal_id", sa.Integer(), nullable=True),
-        sa.Column("measure_id", sa.Integer(), nullable=True),
-        sa.Column("progress", sa.String(length=12), nullable=False),
-        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("achievements", sa.Text(), nullable=True),
+        sa.Column("problems", sa.Text(), nullable=True),
+        sa.Column("next_steps", sa.Text(), nullable=True),
+        sa.Column("late", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("token_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
-            "progress IN ('completed', 'on_schedule', 'delayed', 'not_started')",
-            name=op.f("ck_submission_task_progress_allowed"),
-        ),
-        sa.CheckConstraint(
-            "(goal_id IS NULL) <> (measure_id IS NULL)", name=op.f("ck_submission_task_one_task")
-        ),
-        sa.ForeignKeyConstraint(["goal_id"], ["goal.id"], name=op.f("fk_submission_task_goal_id_goal")),
-        sa.ForeignKeyConstraint(
-            ["measure_id"], ["measure.id"], name=op.f("fk_submission_task_measure_id_measure")
+            "status IN ('draft', 'submitted', 'returned', 'accepted')",
+            name=op.f("ck_submission_revision_status_allowed"),
         ),
         sa.ForeignKeyConstraint(
-            ["submission_id"], ["submission.id"], name=op.f("fk_submission_task_submission_id_submission")
+            ["submission_id"], ["submission.id"], name=op.f("fk_submission_revision_submission_id_submission")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_submission_task")),
-        sa.UniqueConstraint(
-            "submission_id", "goal_id", name=op.f("uq_submission_task_submission_id_goal_id")
-        ),
-        sa.UniqueConstraint(
-            "submission_id", "measure_id", name=op.f("uq_submission_task_submission_id_measure_id")
-        ),
+        sa.ForeignKeyConstraint(["token_id"], ["api_token.id"], name=op.f("fk_submission_revision_token_id_api_token")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_submission_revision")),
+        sa.UniqueConstraint("submission_id", "revision", name=op.f("uq_submission_revision_submission_id_revision")),
     )
-    with op.batch_alter_table("submission_task", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_submission_task_submission_id"), ["submission_id"], unique=False)
-
     op.create_table(
         "target",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -377,9 +364,7 @@ def upgrade() -> None:
             name=op.f("ck_target_op_allowed"),
         ),
         sa.CheckConstraint("(goal_id IS NULL) <> (measure_id IS NULL)", name=op.f("ck_target_one_parent")),
-        sa.CheckConstraint(
-            "tolerance IS NULL OR tolerance >= 0", name=op.f("ck_target_tolerance_non_negative")
-        ),
+        sa.CheckConstraint("tolerance IS NULL OR tolerance >= 0", name=op.f("ck_target_tolerance_non_negative")),
         sa.CheckConstraint("year IS NULL OR year BETWEEN 1949 AND 2100", name=op.f("ck_target_year_range")),
         sa.ForeignKeyConstraint(["goal_id"], ["goal.id"], name=op.f("fk_target_goal_id_goal")),
         sa.ForeignKeyConstraint(["measure_id"], ["measure.id"], name=op.f("fk_target_measure_id_measure")),
@@ -393,43 +378,64 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_target_plan_id"), ["plan_id"], unique=False)
 
     op.create_table(
+        "submission_task",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("revision_id", sa.Integer(), nullable=False),
+        sa.Column("goal_id", sa.Integer(), nullable=True),
+        sa.Column("measure_id", sa.Integer(), nullable=True),
+        sa.Column("progress", sa.String(length=12), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "progress IN ('completed', 'on_schedule', 'delayed', 'not_started')",
+            name=op.f("ck_submission_task_progress_allowed"),
+        ),
+        sa.CheckConstraint("(goal_id IS NULL) <> (measure_id IS NULL)", name=op.f("ck_submission_task_one_task")),
+        sa.ForeignKeyConstraint(["goal_id"], ["goal.id"], name=op.f("fk_submission_task_goal_id_goal")),
+        sa.ForeignKeyConstraint(["measure_id"], ["measure.id"], name=op.f("fk_submission_task_measure_id_measure")),
+        sa.ForeignKeyConstraint(
+            ["revision_id"], ["submission_revision.id"], name=op.f("fk_submission_task_revision_id_submission_revision")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_submission_task")),
+        sa.UniqueConstraint("revision_id", "goal_id", name=op.f("uq_submission_task_revision_id_goal_id")),
+        sa.UniqueConstraint("revision_id", "measure_id", name=op.f("uq_submission_task_revision_id_measure_id")),
+    )
+    with op.batch_alter_table("submission_task", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_submission_task_goal_id"), ["goal_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_submission_task_measure_id"), ["measure_id"], unique=False)
+
+    op.create_table(
         "submission_value",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.Column("revision_id", sa.Integer(), nullable=False),
         sa.Column("target_id", sa.Integer(), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
         sa.Column("unit", sa.String(length=20), nullable=True),
+        sa.Column("reported_value", sa.Float(), nullable=False),
+        sa.Column("reported_unit", sa.String(length=20), nullable=True),
         sa.Column("sex", sa.String(length=6), nullable=False),
         sa.Column("age_group", sa.String(length=30), nullable=False),
         sa.Column("area", sa.String(length=5), nullable=False),
         sa.Column("source", sa.String(length=500), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.CheckConstraint(
-            "area IN ('all', 'urban', 'rural')", name=op.f("ck_submission_value_area_allowed")
-        ),
-        sa.CheckConstraint(
-            "sex IN ('total', 'female', 'male')", name=op.f("ck_submission_value_sex_allowed")
-        ),
+        sa.CheckConstraint("area IN ('all', 'urban', 'rural')", name=op.f("ck_submission_value_area_allowed")),
+        sa.CheckConstraint("sex IN ('total', 'female', 'male')", name=op.f("ck_submission_value_sex_allowed")),
         sa.ForeignKeyConstraint(
-            ["submission_id"], ["submission.id"], name=op.f("fk_submission_value_submission_id_submission")
+            ["revision_id"],
+            ["submission_revision.id"],
+            name=op.f("fk_submission_value_revision_id_submission_revision"),
         ),
-        sa.ForeignKeyConstraint(
-            ["target_id"], ["target.id"], name=op.f("fk_submission_value_target_id_target")
-        ),
+        sa.ForeignKeyConstraint(["target_id"], ["target.id"], name=op.f("fk_submission_value_target_id_target")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_submission_value")),
         sa.UniqueConstraint(
-            "submission_id",
+            "revision_id",
             "target_id",
             "sex",
             "age_group",
             "area",
-            name=op.f("uq_submission_value_submission_id_target_id_sex_age_group_area"),
+            name=op.f("uq_submission_value_revision_id_target_id_sex_age_group_area"),
         ),
     )
     with op.batch_alter_table("submission_value", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_submission_value_submission_id"), ["submission_id"], unique=False
-        )
         batch_op.create_index(batch_op.f("ix_submission_value_target_id"), ["target_id"], unique=False)
 
 
@@ -437,19 +443,20 @@ def downgrade() -> None:
 
     with op.batch_alter_table("submission_value", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_submission_value_target_id"))
-        batch_op.drop_index(batch_op.f("ix_submission_value_submission_id"))
 
     op.drop_table("submission_value")
+    with op.batch_alter_table("submission_task", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_submission_task_measure_id"))
+        batch_op.drop_index(batch_op.f("ix_submission_task_goal_id"))
+
+    op.drop_table("submission_task")
     with op.batch_alter_table("target", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_target_plan_id"))
         batch_op.drop_index(batch_op.f("ix_target_measure_id"))
         batch_op.drop_index(batch_op.f("ix_target_goal_id"))
 
     op.drop_table("target")
-    with op.batch_alter_table("submission_task", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_submission_task_submission_id"))
-
-    op.drop_table("submission_task")
+    op.drop_table("submission_revision")
     with op.batch_alter_table("assignment", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_assignment_measure_lead",
@@ -467,10 +474,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_assignment_goal_id"))
 
     op.drop_table("assignment")
-    with op.batch_alter_table("submission_revision", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_submission_revision_submission_id"))
+    with op.batch_alter_table("submission", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_submission_unit_id"))
+        batch_op.drop_index("ix_submission_plan_id_year_kind")
+        batch_op.drop_index("ix_submission_cycle_id_status")
 
-    op.drop_table("submission_revision")
+    op.drop_table("submission")
     with op.batch_alter_table("measure", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_measure_plan_id"))
         batch_op.drop_index(batch_op.f("ix_measure_domain_id"))
@@ -481,6 +490,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_goal_domain_id"))
 
     op.drop_table("goal")
+    with op.batch_alter_table("cycle_reopening", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cycle_reopening_unit_id"))
+        batch_op.drop_index(batch_op.f("ix_cycle_reopening_cycle_id"))
+
+    op.drop_table("cycle_reopening")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_token_id"))
         batch_op.drop_index("ix_audit_event_entity")
@@ -488,11 +502,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_event_action"))
 
     op.drop_table("audit_event")
-    with op.batch_alter_table("submission", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_submission_unit_id"))
-        batch_op.drop_index("ix_submission_plan_year_kind")
-
-    op.drop_table("submission")
     with op.batch_alter_table("reporting_cycle", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reporting_cycle_plan_id"))
 
@@ -513,4 +522,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_plan_committee_id"))
 
     op.drop_table("plan")
+    with op.batch_alter_table("idempotency_record", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_idempotency_record_created_at"))
+
+    op.drop_table("idempotency_record")
     op.drop_table("committee")

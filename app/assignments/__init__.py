@@ -1,0 +1,1 @@
+"""Task decomposition (任务分解): which unit leads or supports which goal or measure."""

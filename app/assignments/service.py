@@ -1,0 +1,239 @@
+"""Assigning goals and measures to member units; a goal or measure has at most one lead unit."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.assignments.schemas import AssignmentBulk, AssignmentCreate, AssignmentRead, AssignmentUpdate
+from app.audit.service import record
+from app.auth.actor import Actor
+from app.core.pagination import PageParams, paginate
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.models import Assignment, Goal, Measure, Plan, Unit
+from app.models.enums import AssignmentRole, Role
+from app.plans.service import plan_by_code
+
+
+@dataclass(frozen=True)
+class AssignmentFilter:
+    unit: str | None = None
+    task: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    goal_id: int | None
+    measure_id: int | None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return ("goal", self.goal_id) if self.goal_id is not None else ("measure", self.measure_id)  # type: ignore[return-value]
+
+    def matches(self) -> Any:
+        """SQL condition selecting the assignments of this task."""
+        if self.goal_id is not None:
+            return Assignment.goal_id == self.goal_id
+        return Assignment.measure_id == self.measure_id
+
+
+async def list_assignments(session: AsyncSession, actor: Actor, plan_code: str, filters: AssignmentFilter,
+                           page: PageParams) -> tuple[list[AssignmentRead], int]:
+    plan = await plan_by_code(session, plan_code)
+    unit_code = filters.unit
+    if actor.role is Role.unit:
+        if unit_code and unit_code != actor.unit_code:
+            actor.require_unit_access(-1)
+        unit_code = actor.unit_code  # a unit only ever sees its own assignments
+    stmt = _query(plan).order_by(Assignment.id)
+    if unit_code:
+        stmt = stmt.where(Unit.code == unit_code)
+    if filters.task:
+        stmt = stmt.where((Goal.code == filters.task) | (Measure.code == filters.task))
+    if filters.role:
+        stmt = stmt.where(Assignment.role == filters.role)
+    rows, total = await paginate(session, stmt, page)
+    return [_read(plan, *row) for row in rows], total
+
+
+async def list_unit_assignments(session: AsyncSession, actor: Actor, unit_code: str,
+                                page: PageParams) -> tuple[list[AssignmentRead], int]:
+    unit = await unit_by_code(session, unit_code)
+    actor.require_unit_access(unit.id)  # type: ignore[arg-type]
+    stmt = (select(Assignment, Unit, Goal.code, Measure.code, Plan)
+            .join(Unit, Unit.id == Assignment.unit_id).join(Plan, Plan.id == Assignment.plan_id)
+            .outerjoin(Goal, Goal.id == Assignment.goal_id).outerjoin(Measure, Measure.id == Assignment.measure_id)
+            .where(Assignment.unit_id == unit.id).order_by(Plan.code, Assignment.id))
+    rows, total = await paginate(session, stmt, page)
+    items = [_read(plan, assignment, unit_row, goal, measure) for assignment, unit_row, goal, measure, plan in rows]
+    return items, total
+
+
+async def create_assignment(session: AsyncSession, actor: Actor, plan_code: str,
+                            data: AssignmentCreate) -> AssignmentRead:
+    plan = await plan_by_code(session, plan_code)
+    tasks = await task_index(session, plan)
+    task = _resolve_task(tasks, data.task, "task")
+    unit = await _unit_of_committee(session, plan, data.unit, "unit")
+    existing = (await session.execute(select(Assignment).where(task.matches()))).scalars().all()
+    if any(a.unit_id == unit.id for a in existing):
+        raise Conflict(f"Unit {unit.code!r} is already assigned to {data.task}; change its role instead.")
+    if data.role is AssignmentRole.lead and any(a.role == AssignmentRole.lead for a in existing):
+        raise Conflict(f"{data.task} already has a lead unit; a goal or measure has at most one.")
+    assignment = Assignment(plan_id=plan.id, unit_id=unit.id, goal_id=task.goal_id,  # type: ignore[arg-type]
+                            measure_id=task.measure_id, role=data.role.value)
+    session.add(assignment)
+    await session.flush()
+    result = _read(plan, assignment, unit, *_codes(data.task, task))
+    await record(session, actor, "assignment.create", "assignment", str(assignment.id), after=_audit(result))
+    return result
+
+
+async def update_assignment(session: AsyncSession, actor: Actor, plan_code: str, assignment_id: int,
+                            data: AssignmentUpdate) -> AssignmentRead:
+    plan = await plan_by_code(session, plan_code)
+    assignment, unit, goal_code, measure_code = await _assignment_row(session, plan, assignment_id)
+    before = _read(plan, assignment, unit, goal_code, measure_code)
+    if data.role.value != assignment.role:
+        if data.role is AssignmentRole.lead:
+            task = TaskRef(goal_id=assignment.goal_id, measure_id=assignment.measure_id)
+            other_lead = (await session.execute(select(Assignment.id).where(
+                task.matches(), Assignment.role == AssignmentRole.lead.value, Assignment.id != assignment.id))).first()
+            if other_lead:
+                raise Conflict(f"{before.task} already has a lead unit; a goal or measure has at most one.")
+        assignment.role = data.role.value
+        await session.flush()
+    result = _read(plan, assignment, unit, goal_code, measure_code)
+    if before != result:
+        await record(session, actor, "assignment.update", "assignment", str(assignment_id),
+                     before=_audit(before), after=_audit(result))
+    return result
+
+
+async def delete_assignment(session: AsyncSession, actor: Actor, plan_code: str, assignment_id: int) -> None:
+    plan = await plan_by_code(session, plan_code)
+    assignment, unit, goal_code, measure_code = await _assignment_row(session, plan, assignment_id)
+    before = _read(plan, assignment, unit, goal_code, measure_code)
+    await session.delete(assignment)
+    await session.flush()
+    await record(session, actor, "assignment.delete", "assignment", str(assignment_id), before=_audit(before))
+
+
+async def replace_assignments(session: AsyncSession, actor: Actor, plan_code: str,
+                              data: AssignmentBulk) -> list[AssignmentRead]:
+    """Replace a plan's whole decomposition; every row is validated before anything changes."""
+    plan = await plan_by_code(session, plan_code)
+    tasks = await task_index(session, plan)
+    units = await _units_of_committee(session, plan, {item.unit for item in data.assignments})
+    errors: list[dict[str, str]] = []
+    rows: list[tuple[AssignmentCreate, TaskRef, Unit]] = []
+    seen: dict[tuple[tuple[str, int], int], int] = {}
+    leads: dict[tuple[str, int], int] = {}
+    for index, item in enumerate(data.assignments):
+        field = f"assignments[{index}]"
+        task = tasks.get(item.task)
+        unit = units.get(item.unit)
+        if task is None:
+            errors.append({"field": f"{field}.task", "reason": f"no goal or measure {item.task!r} in this plan"})
+        if unit is None:
+            errors.append({"field": f"{field}.unit",
+                           "reason": f"no active unit {item.unit!r} in this plan's committee"})
+        if task is None or unit is None:
+            continue
+        if (task.key, unit.id) in seen:  # type: ignore[operator]
+            errors.append({"field": f"{field}.unit", "reason": f"{item.unit} is already assigned to {item.task} "
+                           f"at assignments[{seen[(task.key, unit.id)]}]"})  # type: ignore[index]
+            continue
+        seen[(task.key, unit.id)] = index  # type: ignore[index]
+        if item.role is AssignmentRole.lead:
+            if task.key in leads:
+                errors.append({"field": f"{field}.role", "reason": f"{item.task} already has a lead unit at "
+                               f"assignments[{leads[task.key]}]; a goal or measure has at most one"})
+                continue
+            leads[task.key] = index
+        rows.append((item, task, unit))
+    if errors:
+        raise ValidationFailed(f"{len(errors)} assignment(s) are invalid; nothing was changed.", errors=errors)
+
+    before = await session.execute(select(Assignment.id).where(Assignment.plan_id == plan.id))
+    removed = len(before.all())
+    await session.execute(delete(Assignment).where(Assignment.plan_id == plan.id))
+    created = [Assignment(plan_id=plan.id, unit_id=unit.id, goal_id=task.goal_id, measure_id=task.measure_id,  # type: ignore[arg-type]
+                          role=item.role.value) for item, task, unit in rows]
+    session.add_all(created)
+    await session.flush()
+    results = [_read(plan, assignment, unit, *_codes(item.task, task))
+               for assignment, (item, task, unit) in zip(created, rows, strict=True)]
+    await record(session, actor, "assignment.replace", "plan", plan.code, before={"count": removed},
+                 after={"count": len(results), "assignments": [_audit(r) for r in results]})
+    return results
+
+
+async def task_index(session: AsyncSession, plan: Plan) -> dict[str, TaskRef]:
+    """Every goal and measure code of a plan, in two queries."""
+    goals = await session.execute(select(Goal.code, Goal.id).where(Goal.plan_id == plan.id))
+    measures = await session.execute(select(Measure.code, Measure.id).where(Measure.plan_id == plan.id))
+    index = {code: TaskRef(goal_id=goal_id, measure_id=None) for code, goal_id in goals.all()}
+    index.update({code: TaskRef(goal_id=None, measure_id=measure_id) for code, measure_id in measures.all()})
+    return index
+
+
+async def unit_by_code(session: AsyncSession, code: str) -> Unit:
+    unit = (await session.execute(select(Unit).where(Unit.code == code))).scalar_one_or_none()
+    if unit is None:
+        raise NotFound(f"Unit {code!r} does not exist.")
+    return unit
+
+
+def _resolve_task(tasks: dict[str, TaskRef], code: str, field: str) -> TaskRef:
+    task = tasks.get(code)
+    if task is None:
+        raise ValidationFailed.field(field, f"no goal or measure {code!r} in this plan")
+    return task
+
+
+async def _unit_of_committee(session: AsyncSession, plan: Plan, code: str, field: str) -> Unit:
+    unit = (await _units_of_committee(session, plan, {code})).get(code)
+    if unit is None:
+        raise ValidationFailed.field(field, f"no active unit {code!r} in this plan's committee")
+    return unit
+
+
+async def _units_of_committee(session: AsyncSession, plan: Plan, codes: set[str]) -> dict[str, Unit]:
+    rows = await session.execute(select(Unit).where(
+        Unit.code.in_(codes), Unit.committee_id == plan.committee_id, Unit.active.is_(True)))  # type: ignore[attr-defined]
+    return {unit.code: unit for unit in rows.scalars()}
+
+
+async def _assignment_row(session: AsyncSession, plan: Plan,
+                          assignment_id: int) -> tuple[Assignment, Unit, str | None, str | None]:
+    row = (await session.execute(_query(plan).where(Assignment.id == assignment_id))).first()
+    if row is None:
+        raise NotFound(f"Assignment {assignment_id} does not exist in plan {plan.code!r}.")
+    return row[0], row[1], row[2], row[3]
+
+
+def _query(plan: Plan) -> Any:
+    return (select(Assignment, Unit, Goal.code, Measure.code)
+            .join(Unit, Unit.id == Assignment.unit_id)
+            .outerjoin(Goal, Goal.id == Assignment.goal_id)
+            .outerjoin(Measure, Measure.id == Assignment.measure_id)
+            .where(Assignment.plan_id == plan.id))
+
+
+def _codes(code: str, task: TaskRef) -> tuple[str | None, str | None]:
+    return (code, None) if task.goal_id is not None else (None, code)
+
+
+def _read(plan: Plan, assignment: Assignment, unit: Unit, goal_code: str | None,
+          measure_code: str | None) -> AssignmentRead:
+    return AssignmentRead(id=assignment.id, plan_code=plan.code, task=goal_code or measure_code,  # type: ignore[arg-type]
+                          task_type="goal" if goal_code else "measure", unit=unit.code, unit_name=unit.name,
+                          role=assignment.role, is_example=assignment.is_example)  # type: ignore[arg-type]
+
+
+def _audit(assignment: AssignmentRead) -> dict[str, Any]:
+    return assignment.model_dump(mode="json", include={"id", "task", "unit", "role"})
+

@@ -1,0 +1,1 @@
+"""Reporting cycles: annual, mid-term and final windows in which units submit."""

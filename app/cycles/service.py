@@ -1,0 +1,203 @@
+"""Reporting cycle services, and the rule that decides whether a unit may write into a cycle."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import record
+from app.auth.actor import Actor
+from app.cycles.schemas import Completeness, CycleCreate, CycleRead, CycleState, UnitCompleteness
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.models import Assignment, CycleReopening, Plan, ReportingCycle, Submission, Unit
+from app.models.base import utcnow
+from app.models.enums import CycleKind
+from app.plans.service import plan_by_code
+
+
+@dataclass(frozen=True)
+class WriteWindow:
+    """The cycle a write goes into, and whether it counts as late."""
+
+    cycle: ReportingCycle
+    late: bool
+
+
+def required_year(plan: Plan, kind: CycleKind) -> int | None:
+    """Mid-term evaluation in the plan's 3rd year, final evaluation in its last; annual in any year."""
+    return {CycleKind.midterm: plan.start_year + 2, CycleKind.final: plan.end_year}.get(kind)
+
+
+def cycle_state(cycle: ReportingCycle, today: date) -> CycleState:
+    if cycle.closed_at is not None:
+        return "closed"
+    if today < cycle.opens_on:
+        return "scheduled"
+    return "overdue" if today > cycle.due_on else "open"
+
+
+async def list_cycles(session: AsyncSession, plan_code: str, today: date) -> list[CycleRead]:
+    plan = await plan_by_code(session, plan_code)
+    cycles = (await session.execute(select(ReportingCycle).where(ReportingCycle.plan_id == plan.id)
+                                    .order_by(ReportingCycle.year, ReportingCycle.kind))).scalars().all()
+    reopened = await _reopened_units(session, [c.id for c in cycles])  # type: ignore[misc]
+    return [_read(plan, c, today, reopened.get(c.id, [])) for c in cycles]  # type: ignore[arg-type]
+
+
+async def get_cycle(session: AsyncSession, plan_code: str, year: int, kind: CycleKind, today: date) -> CycleRead:
+    plan = await plan_by_code(session, plan_code)
+    cycle = await cycle_by_key(session, plan, year, kind)
+    return await _read_one(session, plan, cycle, today)
+
+
+async def create_cycle(session: AsyncSession, actor: Actor, plan_code: str, data: CycleCreate,
+                       today: date) -> CycleRead:
+    plan = await plan_by_code(session, plan_code)
+    if not plan.start_year <= data.year <= plan.end_year:
+        raise ValidationFailed.field("year", f"must be within the plan's years {plan.start_year}–{plan.end_year}")
+    expected = required_year(plan, data.kind)
+    if expected is not None and data.year != expected:
+        raise ValidationFailed.field("year", f"the {data.kind.value} evaluation of this plan is in {expected}")
+    opens_on = data.opens_on or date(data.year, 1, 1)
+    due_on = data.due_on or date(data.year, 12, 31)
+    if due_on < opens_on:
+        raise ValidationFailed.field("due_on", "must not be before opens_on")
+    if await _find(session, plan, data.year, data.kind) is not None:
+        raise Conflict(f"Plan {plan.code!r} already has a {data.kind.value} cycle for {data.year}.")
+    cycle = ReportingCycle(plan_id=plan.id, year=data.year, kind=data.kind.value,  # type: ignore[arg-type]
+                           opens_on=opens_on, due_on=due_on)
+    session.add(cycle)
+    await session.flush()
+    result = _read(plan, cycle, today, [])
+    await record(session, actor, "cycle.create", "cycle", _entity_id(plan, cycle), after=_audit(result))
+    return result
+
+
+async def close_cycle(session: AsyncSession, actor: Actor, plan_code: str, year: int, kind: CycleKind,
+                      today: date) -> CycleRead:
+    """Close the cycle for everyone, ending any per-unit reopening."""
+    plan = await plan_by_code(session, plan_code)
+    cycle = await cycle_by_key(session, plan, year, kind)
+    before = await _read_one(session, plan, cycle, today)
+    cycle.closed_at = cycle.closed_at or utcnow()
+    await session.execute(delete(CycleReopening).where(CycleReopening.cycle_id == cycle.id))
+    await session.flush()
+    result = await _read_one(session, plan, cycle, today)
+    await record(session, actor, "cycle.close", "cycle", _entity_id(plan, cycle), before=_audit(before),
+                 after=_audit(result))
+    return result
+
+
+async def reopen_cycle(session: AsyncSession, actor: Actor, plan_code: str, year: int, kind: CycleKind,
+                       unit_code: str | None, today: date) -> CycleRead:
+    """Reopen a closed cycle for one unit, or for everyone when no unit is named."""
+    plan = await plan_by_code(session, plan_code)
+    cycle = await cycle_by_key(session, plan, year, kind)
+    before = await _read_one(session, plan, cycle, today)
+    if unit_code is None:
+        cycle.closed_at = None
+        await session.execute(delete(CycleReopening).where(CycleReopening.cycle_id == cycle.id))
+    else:
+        if cycle.closed_at is None:
+            raise Conflict("The cycle is open for every unit; close it before reopening it for one unit.")
+        unit = (await session.execute(select(Unit).where(
+            Unit.code == unit_code, Unit.committee_id == plan.committee_id))).scalar_one_or_none()
+        if unit is None:
+            raise ValidationFailed.field("unit", f"no unit {unit_code!r} in this plan's committee")
+        exists = (await session.execute(select(CycleReopening.id).where(
+            CycleReopening.cycle_id == cycle.id, CycleReopening.unit_id == unit.id))).first()
+        if not exists:
+            session.add(CycleReopening(cycle_id=cycle.id, unit_id=unit.id))  # type: ignore[arg-type]
+    await session.flush()
+    result = await _read_one(session, plan, cycle, today)
+    await record(session, actor, "cycle.reopen", "cycle", _entity_id(plan, cycle), before=_audit(before),
+                 after=_audit(result))
+    return result
+
+
+async def write_window(session: AsyncSession, plan: Plan, year: int, kind: CycleKind, unit_id: int,
+                       today: date) -> WriteWindow:
+    """May this unit write into the plan's cycle now? Raises 409 when not; says whether it is late."""
+    cycle = await _find(session, plan, year, kind)
+    if cycle is None:
+        raise Conflict(f"There is no {kind.value} reporting cycle for {year}; the committee office opens cycles.")
+    if today < cycle.opens_on:
+        raise Conflict(f"The {kind.value} cycle for {year} opens on {cycle.opens_on.isoformat()}.")
+    if cycle.closed_at is not None:
+        reopened = (await session.execute(select(CycleReopening.id).where(
+            CycleReopening.cycle_id == cycle.id, CycleReopening.unit_id == unit_id))).first()
+        if not reopened:
+            raise Conflict(f"The {kind.value} cycle for {year} is closed; ask the committee office to reopen it "
+                           "for your unit.")
+    return WriteWindow(cycle=cycle, late=today > cycle.due_on)
+
+
+async def completeness(session: AsyncSession, plan_code: str, year: int, kind: CycleKind,
+                       today: date) -> Completeness:
+    """Which assigned units have submitted, are late, or have sent nothing: the office's daily question."""
+    plan = await plan_by_code(session, plan_code)
+    cycle = await cycle_by_key(session, plan, year, kind)
+    units = (await session.execute(
+        select(Unit).where(Unit.id.in_(select(Assignment.unit_id).where(Assignment.plan_id == plan.id)))  # type: ignore[union-attr]
+        .order_by(Unit.code))).scalars().all()
+    submissions = {s.unit_id: s for s in (await session.execute(select(Submission).where(
+        Submission.cycle_id == cycle.id))).scalars()}
+    rows: list[UnitCompleteness] = []
+    for unit in units:
+        sub = submissions.get(unit.id)  # type: ignore[arg-type]
+        sent = sub is not None and sub.submitted_at is not None
+        status = sub.status if sent and sub is not None else "not_submitted"
+        rows.append(UnitCompleteness(
+            unit=unit.code, unit_name=unit.name, submission_id=sub.id if sub else None, status=status,  # type: ignore[arg-type]
+            late=bool(sub.late) if sent and sub else cycle_state(cycle, today) in ("overdue", "closed"),
+            submitted_at=sub.submitted_at if sub else None, revision=sub.revision if sub else None))
+    summary = Counter(row.status for row in rows)
+    summary["late"] = sum(row.late for row in rows)
+    summary["units"] = len(rows)
+    return Completeness(cycle=await _read_one(session, plan, cycle, today), summary=dict(summary), units=rows)
+
+
+async def cycle_by_key(session: AsyncSession, plan: Plan, year: int, kind: CycleKind) -> ReportingCycle:
+    cycle = await _find(session, plan, year, kind)
+    if cycle is None:
+        raise NotFound(f"Plan {plan.code!r} has no {kind.value} cycle for {year}.")
+    return cycle
+
+
+async def _find(session: AsyncSession, plan: Plan, year: int, kind: CycleKind) -> ReportingCycle | None:
+    return (await session.execute(select(ReportingCycle).where(
+        ReportingCycle.plan_id == plan.id, ReportingCycle.year == year,
+        ReportingCycle.kind == kind.value))).scalar_one_or_none()
+
+
+async def _reopened_units(session: AsyncSession, cycle_ids: list[int]) -> dict[int, list[str]]:
+    rows = await session.execute(select(CycleReopening.cycle_id, Unit.code).join(
+        Unit, Unit.id == CycleReopening.unit_id).where(CycleReopening.cycle_id.in_(cycle_ids)).order_by(Unit.code))  # type: ignore[attr-defined]
+    grouped: dict[int, list[str]] = {}
+    for cycle_id, code in rows.all():
+        grouped.setdefault(cycle_id, []).append(code)
+    return grouped
+
+
+async def _read_one(session: AsyncSession, plan: Plan, cycle: ReportingCycle, today: date) -> CycleRead:
+    reopened = await _reopened_units(session, [cycle.id])  # type: ignore[list-item]
+    return _read(plan, cycle, today, reopened.get(cycle.id, []))  # type: ignore[arg-type]
+
+
+def _read(plan: Plan, cycle: ReportingCycle, today: date, reopened_for: list[str]) -> CycleRead:
+    return CycleRead(plan_code=plan.code, year=cycle.year, kind=cycle.kind, opens_on=cycle.opens_on,  # type: ignore[arg-type]
+                     due_on=cycle.due_on, state=cycle_state(cycle, today), closed_at=cycle.closed_at,
+                     reopened_for=reopened_for)
+
+
+def _entity_id(plan: Plan, cycle: ReportingCycle) -> str:
+    return f"{plan.code}/{cycle.year}/{cycle.kind}"
+
+
+def _audit(cycle: CycleRead) -> dict[str, Any]:
+    return cycle.model_dump(mode="json", include={"opens_on", "due_on", "closed_at", "reopened_for"})
+
+

@@ -1,0 +1,112 @@
+"""REST routes for self-assessments: units write their own, the office reviews, readers read."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from app.auth.deps import AdminOnly, AdminOrUnit, AnyRole
+from app.core.clock import today
+from app.core.idempotency import request_fingerprint, run_once
+from app.core.pagination import Page, PageDep
+from app.db import SessionDep
+from app.models.enums import CycleKind, SubmissionStatus
+from app.submissions import service
+from app.submissions.schemas import (
+    ReviewIn,
+    RevisionDiff,
+    RevisionRead,
+    SubmissionCreate,
+    SubmissionRead,
+    SubmissionSummary,
+    SubmissionUpdate,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["submissions"])
+
+IfMatch = Annotated[str | None, Header(description="ETag of the submission as you last read it")]
+IdempotencyKey = Annotated[str | None, Header(description="Retry-safe key: a repeated POST with the same key and "
+                                                           "body returns the first response", max_length=200)]
+
+
+def _with_etag(submission: SubmissionRead, response: Response) -> SubmissionRead:
+    response.headers["ETag"] = submission.etag
+    return submission
+
+
+@router.post("/plans/{plan_code}/submissions", status_code=status.HTTP_201_CREATED, response_model=SubmissionRead,
+             summary="Create a self-assessment (a unit for itself, or an admin on behalf of a unit)",
+             responses={409: {"description": "Cycle closed or not open, or the submission already exists"},
+                        413: {"description": "Payload too large"}})
+async def create_submission(plan_code: str, data: SubmissionCreate, request: Request, session: SessionDep,
+                            actor: AdminOrUnit, idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    async def work() -> tuple[int, dict[str, object]]:
+        created = await service.create_submission(session, actor, plan_code, data, today())
+        return status.HTTP_201_CREATED, created.model_dump(mode="json")
+
+    fingerprint = request_fingerprint("POST", request.url.path, data.model_dump(mode="json"))
+    outcome = await run_once(session, actor, idempotency_key, fingerprint, work)
+    headers = {"ETag": str(outcome.body["etag"])}
+    if outcome.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
+
+
+@router.get("/plans/{plan_code}/submissions", summary="List submissions (a unit sees its own; readers no drafts)")
+async def list_submissions(
+    plan_code: str, session: SessionDep, actor: AnyRole, page: PageDep,
+    year: Annotated[int | None, Query(ge=1949, le=2100)] = None,
+    kind: Annotated[CycleKind | None, Query()] = None,
+    unit: Annotated[str | None, Query(description="Unit code.")] = None,
+    status_: Annotated[SubmissionStatus | None, Query(alias="status")] = None,
+) -> Page[SubmissionSummary]:
+    filters = service.SubmissionFilter(year=year, kind=kind.value if kind else None, unit=unit,
+                                       status=status_.value if status_ else None)
+    items, total = await service.list_submissions(session, actor, plan_code, filters, page)
+    return Page(items=items, total=total)
+
+
+@router.get("/submissions/{submission_id}", summary="Get a submission with its current revision")
+async def get_submission(submission_id: int, session: SessionDep, actor: AnyRole, response: Response) -> SubmissionRead:
+    return _with_etag(await service.get_submission(session, actor, submission_id), response)
+
+
+@router.put("/submissions/{submission_id}", summary="Revise a submission: a new revision (needs If-Match)",
+            responses={409: {"description": "Stale If-Match, or the cycle is closed"},
+                       428: {"description": "If-Match missing"}})
+async def update_submission(submission_id: int, data: SubmissionUpdate, session: SessionDep, actor: AdminOrUnit,
+                            response: Response, if_match: IfMatch = None) -> SubmissionRead:
+    result = await service.update_submission(session, actor, submission_id, data, if_match, today())
+    return _with_etag(result, response)
+
+
+@router.post("/submissions/{submission_id}/submit", summary="Send the current revision for review")
+async def submit_submission(submission_id: int, session: SessionDep, actor: AdminOrUnit, response: Response,
+                            if_match: IfMatch = None) -> SubmissionRead:
+    return _with_etag(await service.submit_submission(session, actor, submission_id, if_match, today()), response)
+
+
+@router.post("/submissions/{submission_id}/review", summary="Accept or return a submitted self-assessment (admin)")
+async def review_submission(submission_id: int, data: ReviewIn, session: SessionDep, actor: AdminOnly,
+                            response: Response, if_match: IfMatch = None) -> SubmissionRead:
+    return _with_etag(await service.review_submission(session, actor, submission_id, data, if_match), response)
+
+
+@router.get("/submissions/{submission_id}/revisions", summary="Every revision of a submission, oldest first")
+async def list_revisions(submission_id: int, session: SessionDep, actor: AnyRole) -> Page[RevisionRead]:
+    items = await service.list_revisions(session, actor, submission_id)
+    return Page(items=items, total=len(items))
+
+
+@router.get("/submissions/{submission_id}/revisions/{revision}", summary="One revision of a submission")
+async def get_revision(submission_id: int, revision: int, session: SessionDep, actor: AnyRole) -> RevisionRead:
+    return await service.get_revision(session, actor, submission_id, revision)
+
+
+@router.get("/submissions/{submission_id}/diff", summary="What changed between two revisions")
+async def diff_revisions(
+    submission_id: int, session: SessionDep, actor: AnyRole,
+    from_: Annotated[int, Query(alias="from", ge=1, description="Older revision")],
+    to: Annotated[int, Query(ge=1, description="Newer revision")],
+) -> RevisionDiff:
+    return await service.diff_revisions(session, actor, submission_id, from_, to)

@@ -1,0 +1,157 @@
+"""API shapes for submissions, their revisions and reviews."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.models.enums import CycleKind, SubmissionStatus, TaskProgress
+
+Text = Annotated[str, StringConstraints(max_length=20_000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
+
+MAX_VALUES = 2000
+MAX_TASKS = 1000
+
+
+class ValueIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"example": {
+        "target": "W1.2a", "value": 6.8, "unit": "1/10万", "sex": "total", "age_group": "all", "area": "all",
+        "source": "区卫生健康委妇幼卫生年报", "note": None}})
+
+    target: Code = Field(description="Target code, e.g. W1.2a")
+    value: float
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = Field(
+        default=None, description="Defaults to the target's unit; %, ‰ and 1/10万 are converted exactly")
+    sex: Literal["total", "female", "male"] = "total"
+    age_group: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)] = Field(
+        default="all", description="e.g. 0-5岁; `all` for every age")
+    area: Literal["all", "urban", "rural"] = "all"
+    source: Short | None = Field(default=None, description="Data source (数据来源)")
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class TaskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
+        "task": "W1.M1", "progress": "on_schedule", "description": "已完成年度筛查任务的80%"}})
+
+    task: Code = Field(description="Goal or measure code assigned to the unit")
+    progress: TaskProgress
+    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
+
+
+class Narrative(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    achievements: Text | None = Field(default=None, description="工作成效")
+    problems: Text | None = Field(default=None, description="存在问题")
+    next_steps: Text | None = Field(default=None, description="下一步计划")
+
+
+class SubmissionContent(BaseModel):
+    """What a unit reports; every save replaces it whole and becomes a new revision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    values: list[ValueIn] = Field(default_factory=list, max_length=MAX_VALUES)
+    tasks: list[TaskIn] = Field(default_factory=list, max_length=MAX_TASKS)
+    narrative: Narrative = Field(default_factory=Narrative)
+    submit: bool = Field(default=False, description="true sends it for review; false keeps it a draft")
+
+
+class SubmissionCreate(SubmissionContent):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
+        "year": 2023, "kind": "annual",
+        "values": [{"target": "W1.2a", "value": 6.8, "unit": "1/10万", "source": "妇幼卫生年报"}],
+        "tasks": [{"task": "W1.2", "progress": "on_schedule", "description": "孕产妇系统管理率99.2%"}],
+        "narrative": {"achievements": "……", "problems": "……", "next_steps": "……"}, "submit": False}})
+
+    unit: str | None = Field(default=None, max_length=60,
+                             description="Unit code; required for an admin acting on behalf of a unit")
+    year: int = Field(ge=1949, le=2100)
+    kind: CycleKind = CycleKind.annual
+
+
+class SubmissionUpdate(SubmissionContent):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
+        "values": [{"target": "W1.2a", "value": 6.9}], "tasks": [], "narrative": {}, "submit": True}})
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
+        "decision": "return", "comment": "孕产妇死亡率请按户籍人口口径重新填报"}})
+
+    decision: Literal["accept", "return"]
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)] | None = Field(
+        default=None, description="Required when returning")
+
+
+class ValueRead(BaseModel):
+    target: str
+    metric: str
+    value: float = Field(description="In the target's unit")
+    unit: str | None
+    reported_value: float
+    reported_unit: str | None
+    sex: str
+    age_group: str
+    area: str
+    source: str | None
+    note: str | None
+
+
+class TaskRead(BaseModel):
+    task: str
+    task_type: Literal["goal", "measure"]
+    progress: TaskProgress
+    description: str | None
+
+
+class RevisionRead(BaseModel):
+    revision: int
+    status: SubmissionStatus = Field(description="draft or submitted: what this save was")
+    late: bool
+    created_at: datetime
+    created_by: str
+    narrative: Narrative
+    values: list[ValueRead]
+    tasks: list[TaskRead]
+
+
+class SubmissionSummary(BaseModel):
+    id: int
+    plan_code: str
+    unit: str
+    unit_name: str
+    year: int
+    kind: CycleKind
+    status: SubmissionStatus
+    revision: int = Field(description="Current revision")
+    accepted_revision: int | None = Field(description="The revision the office accepted; the rules use it")
+    late: bool
+    review_comment: str | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    reviewed_at: datetime | None
+    etag: str = Field(description="Send it back in If-Match when changing the submission")
+
+
+class SubmissionRead(SubmissionSummary):
+    current: RevisionRead
+
+
+class FieldChange(BaseModel):
+    key: str
+    before: object | None
+    after: object | None
+
+
+class RevisionDiff(BaseModel):
+    submission_id: int
+    from_revision: int
+    to_revision: int
+    values: list[FieldChange] = Field(description="Per target and disaggregation: added, removed or changed")
+    tasks: list[FieldChange]
+    narrative: list[FieldChange]

@@ -1,0 +1,485 @@
+"""Self-assessment services: create, revise, submit, review, read, diff. REST and GraphQL both call these.
+
+Every save writes a new immutable revision; the head row changes only through a compare-and-set on its
+(revision, status), so a stale edit fails with 409 and two writers can never overwrite each other.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.assignments.service import TaskRef
+from app.audit.service import record
+from app.auth.actor import Actor
+from app.core.pagination import PageParams, paginate
+from app.cycles.service import required_year, write_window
+from app.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
+from app.models import (
+    Assignment,
+    Goal,
+    Measure,
+    Plan,
+    Submission,
+    SubmissionRevision,
+    SubmissionTask,
+    SubmissionValue,
+    Target,
+    Unit,
+)
+from app.models.base import utcnow
+from app.models.enums import CycleKind, Role, SubmissionStatus
+from app.plans.service import plan_by_code
+from app.submissions.schemas import (
+    FieldChange,
+    Narrative,
+    ReviewIn,
+    RevisionDiff,
+    RevisionRead,
+    SubmissionContent,
+    SubmissionCreate,
+    SubmissionRead,
+    SubmissionSummary,
+    SubmissionUpdate,
+    TaskRead,
+    ValueRead,
+)
+from app.submissions.units import UnitMismatch, canonical_unit, convert, range_problem
+
+
+class PreconditionRequired(AppError):
+    status, title, code = 428, "Precondition required", "PRECONDITION_REQUIRED"
+
+
+@dataclass(frozen=True)
+class SubmissionFilter:
+    year: int | None = None
+    kind: str | None = None
+    unit: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedContent:
+    """Content that passed validation, ready to insert."""
+
+    values: list[dict[str, Any]]
+    tasks: list[dict[str, Any]]
+    narrative: Narrative
+
+
+def etag(submission_id: int, revision: int, status: str) -> str:
+    return f'"{submission_id}-{revision}-{status}"'
+
+
+def parse_etag(value: str | None) -> tuple[int, str] | None:
+    """(revision, status) from an If-Match value, or None when it is not one of ours."""
+    if not value:
+        return None
+    parts = value.strip().removeprefix("W/").strip('"').split("-")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    return int(parts[1]), parts[2]
+
+
+# --- writes -----------------------------------------------------------------------------------------------
+
+async def create_submission(session: AsyncSession, actor: Actor, plan_code: str, data: SubmissionCreate,
+                            today: date) -> SubmissionRead:
+    plan = await plan_by_code(session, plan_code)
+    unit = await _acting_unit(session, actor, plan, data.unit)
+    _check_year(plan, data.year, data.kind)
+    window = await write_window(session, plan, data.year, data.kind, unit.id, today)  # type: ignore[arg-type]
+    existing = (await session.execute(select(Submission.id).where(
+        Submission.unit_id == unit.id, Submission.plan_id == plan.id, Submission.year == data.year,
+        Submission.kind == data.kind.value))).scalar_one_or_none()
+    if existing is not None:
+        raise Conflict(f"Unit {unit.code!r} already has a {data.kind.value} submission for {data.year} "
+                       f"(id {existing}); revise it with PUT /api/v1/submissions/{existing}.")
+    content = await _check_content(session, plan, unit, data)
+    status = SubmissionStatus.submitted if data.submit else SubmissionStatus.draft
+    now = utcnow()
+    submission = Submission(plan_id=plan.id, unit_id=unit.id, cycle_id=window.cycle.id, year=data.year,  # type: ignore[arg-type]
+                            kind=data.kind.value, status=status.value, revision=1,
+                            late=window.late and data.submit, submitted_at=now if data.submit else None)
+    try:
+        async with session.begin_nested():  # a savepoint, so a lost race leaves the session usable
+            session.add(submission)
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent request created it first
+        raise Conflict(f"Unit {unit.code!r} already has a {data.kind.value} submission for {data.year}.") from exc
+    await _write_revision(session, actor, submission, content, status, late=submission.late)
+    result = await get_submission(session, actor, submission.id)  # type: ignore[arg-type]
+    await record(session, actor, "submission.submit" if data.submit else "submission.create", "submission",
+                 str(submission.id), after=_audit(result))
+    return result
+
+
+async def update_submission(session: AsyncSession, actor: Actor, submission_id: int, data: SubmissionUpdate,
+                            if_match: str | None, today: date) -> SubmissionRead:
+    """Replace the content: a new revision, draft or (with submit) sent for review."""
+    submission, plan, unit = await _load_for_unit_write(session, actor, submission_id)
+    expected = _require_if_match(if_match)
+    window = await write_window(session, plan, submission.year, CycleKind(submission.kind), unit.id, today)  # type: ignore[arg-type]
+    content = await _check_content(session, plan, unit, data)
+    before = await get_submission(session, actor, submission_id)
+    status = SubmissionStatus.submitted if data.submit else SubmissionStatus.draft
+    late = window.late and data.submit
+    changes: dict[str, Any] = {"revision": expected[0] + 1, "status": status.value, "updated_at": utcnow(),
+                               "review_comment": None}
+    if data.submit:
+        changes.update(submitted_at=utcnow(), late=late)
+    await _compare_and_set(session, submission, expected, changes)
+    await _write_revision(session, actor, submission, content, status, late=late)
+    result = await get_submission(session, actor, submission_id)
+    await record(session, actor, "submission.revise_and_submit" if data.submit else "submission.revise",
+                 "submission", str(submission_id), before=_audit(before), after=_audit(result))
+    return result
+
+
+async def submit_submission(session: AsyncSession, actor: Actor, submission_id: int, if_match: str | None,
+                            today: date) -> SubmissionRead:
+    """Send the current revision for review."""
+    submission, plan, unit = await _load_for_unit_write(session, actor, submission_id)
+    if submission.status not in (SubmissionStatus.draft.value, SubmissionStatus.returned.value):
+        raise Conflict(f"Only a draft or returned submission can be submitted; this one is {submission.status}.")
+    expected = _optional_if_match(if_match, submission)
+    window = await write_window(session, plan, submission.year, CycleKind(submission.kind), unit.id, today)  # type: ignore[arg-type]
+    before = await get_submission(session, actor, submission_id)
+    await _compare_and_set(session, submission, expected, {
+        "status": SubmissionStatus.submitted.value, "submitted_at": utcnow(), "late": window.late,
+        "updated_at": utcnow(), "review_comment": None})
+    result = await get_submission(session, actor, submission_id)
+    await record(session, actor, "submission.submit", "submission", str(submission_id), before=_audit(before),
+                 after=_audit(result))
+    return result
+
+
+async def review_submission(session: AsyncSession, actor: Actor, submission_id: int, data: ReviewIn,
+                            if_match: str | None) -> SubmissionRead:
+    """The committee office accepts the current revision, or returns it with a comment."""
+    submission = await _submission(session, submission_id)
+    if submission.status != SubmissionStatus.submitted.value:
+        raise Conflict(f"Only a submitted submission can be reviewed; this one is {submission.status}.")
+    if data.decision == "return" and not data.comment:
+        raise ValidationFailed.field("comment", "say what the unit must correct when returning a submission")
+    expected = _optional_if_match(if_match, submission)
+    before = await get_submission(session, actor, submission_id)
+    changes: dict[str, Any] = {"reviewed_at": utcnow(), "updated_at": utcnow(), "review_comment": data.comment}
+    if data.decision == "accept":
+        changes.update(status=SubmissionStatus.accepted.value, accepted_revision=submission.revision)
+    else:
+        changes.update(status=SubmissionStatus.returned.value)
+    await _compare_and_set(session, submission, expected, changes)
+    result = await get_submission(session, actor, submission_id)
+    await record(session, actor, f"submission.{data.decision}", "submission", str(submission_id),
+                 before=_audit(before), after=_audit(result))
+    return result
+
+
+# --- reads ------------------------------------------------------------------------------------------------
+
+async def get_submission(session: AsyncSession, actor: Actor, submission_id: int) -> SubmissionRead:
+    submission, plan_code, unit = await _submission_row(session, submission_id)
+    _check_read_access(actor, submission)
+    revision = await _revision(session, submission, submission.revision)
+    current = (await _revisions_with_content(session, [revision]))[0]
+    return SubmissionRead(**_summary(submission, plan_code, unit).model_dump(), current=current)
+
+
+async def list_submissions(session: AsyncSession, actor: Actor, plan_code: str, filters: SubmissionFilter,
+                           page: PageParams) -> tuple[list[SubmissionSummary], int]:
+    plan = await plan_by_code(session, plan_code)
+    stmt = (select(Submission, Unit).join(Unit, Unit.id == Submission.unit_id)
+            .where(Submission.plan_id == plan.id))
+    if actor.role is Role.unit:
+        stmt = stmt.where(Submission.unit_id == actor.unit_id)
+    elif actor.role is Role.reader:
+        stmt = stmt.where(Submission.status != SubmissionStatus.draft.value)
+    if filters.year is not None:
+        stmt = stmt.where(Submission.year == filters.year)
+    if filters.kind:
+        stmt = stmt.where(Submission.kind == filters.kind)
+    if filters.unit:
+        stmt = stmt.where(Unit.code == filters.unit)
+    if filters.status:
+        stmt = stmt.where(Submission.status == filters.status)
+    rows, total = await paginate(session, stmt.order_by(Submission.year.desc(), Unit.code, Submission.kind), page)
+    return [_summary(submission, plan.code, unit) for submission, unit in rows], total
+
+
+async def list_revisions(session: AsyncSession, actor: Actor, submission_id: int) -> list[RevisionRead]:
+    submission, _, _ = await _submission_row(session, submission_id)
+    _check_read_access(actor, submission)
+    revisions = (await session.execute(select(SubmissionRevision).where(
+        SubmissionRevision.submission_id == submission_id).order_by(SubmissionRevision.revision))).scalars().all()
+    return await _revisions_with_content(session, list(revisions))
+
+
+async def get_revision(session: AsyncSession, actor: Actor, submission_id: int, number: int) -> RevisionRead:
+    submission, _, _ = await _submission_row(session, submission_id)
+    _check_read_access(actor, submission)
+    return (await _revisions_with_content(session, [await _revision(session, submission, number)]))[0]
+
+
+async def diff_revisions(session: AsyncSession, actor: Actor, submission_id: int, from_revision: int,
+                         to_revision: int) -> RevisionDiff:
+    submission, _, _ = await _submission_row(session, submission_id)
+    _check_read_access(actor, submission)
+    old, new = await _revisions_with_content(session, [await _revision(session, submission, from_revision),
+                                                       await _revision(session, submission, to_revision)])
+
+    def value_key(v: ValueRead) -> str:
+        return f"{v.target}|{v.sex}|{v.age_group}|{v.area}"
+
+    def value_view(v: ValueRead) -> dict[str, Any]:
+        return v.model_dump(exclude={"target", "metric", "sex", "age_group", "area"})
+
+    return RevisionDiff(
+        submission_id=submission_id, from_revision=from_revision, to_revision=to_revision,
+        values=_changes({value_key(v): value_view(v) for v in old.values},
+                        {value_key(v): value_view(v) for v in new.values}),
+        tasks=_changes({t.task: t.model_dump(exclude={"task"}) for t in old.tasks},
+                       {t.task: t.model_dump(exclude={"task"}) for t in new.tasks}),
+        narrative=_changes(old.narrative.model_dump(), new.narrative.model_dump()))
+
+
+# --- validation -------------------------------------------------------------------------------------------
+
+async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, data: SubmissionContent) -> CheckedContent:
+    """Validate everything first and report every problem at once; nothing is written on failure."""
+    errors: list[dict[str, str]] = []
+    assigned = await _assigned_tasks(session, plan, unit)
+    targets = {t.code: t for t in (await session.execute(select(Target).where(
+        Target.plan_id == plan.id, Target.code.in_({v.target for v in data.values})))).scalars()}  # type: ignore[attr-defined]
+    values: list[dict[str, Any]] = []
+    seen_values: dict[tuple[str, str, str, str], int] = {}
+    for index, item in enumerate(data.values):
+        field = f"values[{index}]"
+        target = targets.get(item.target)
+        if target is None:
+            errors.append({"field": f"{field}.target", "reason": f"no target {item.target!r} in plan {plan.code}"})
+            continue
+        if TaskRef(goal_id=target.goal_id, measure_id=target.measure_id).key not in assigned:
+            errors.append({"field": f"{field}.target",
+                           "reason": f"target {item.target} is not assigned to unit {unit.code}"})
+            continue
+        key = (item.target, item.sex, item.age_group, item.area)
+        if key in seen_values:
+            errors.append({"field": field, "reason": f"duplicate of values[{seen_values[key]}] (same target and "
+                                                     "disaggregation)"})
+            continue
+        seen_values[key] = index
+        try:
+            value, unit_name = _in_target_unit(item.value, item.unit, target)
+        except UnitMismatch as exc:
+            errors.append({"field": f"{field}.unit", "reason": str(exc)})
+            continue
+        problem = range_problem(value, unit_name)
+        if problem:
+            errors.append({"field": f"{field}.value", "reason": problem})
+            continue
+        values.append({"target_id": target.id, "value": value, "unit": unit_name, "reported_value": item.value,
+                       "reported_unit": canonical_unit(item.unit) or target.unit, "sex": item.sex,
+                       "age_group": item.age_group, "area": item.area, "source": item.source, "note": item.note})
+    tasks: list[dict[str, Any]] = []
+    codes = await _task_codes(session, plan, {t.task for t in data.tasks})
+    seen_tasks: dict[str, int] = {}
+    for index, task_item in enumerate(data.tasks):
+        field = f"tasks[{index}].task"
+        ref = codes.get(task_item.task)
+        if ref is None:
+            errors.append({"field": field, "reason": f"no goal or measure {task_item.task!r} in plan {plan.code}"})
+        elif ref.key not in assigned:
+            errors.append({"field": field, "reason": f"{task_item.task} is not assigned to unit {unit.code}"})
+        elif task_item.task in seen_tasks:
+            errors.append({"field": field, "reason": f"duplicate of tasks[{seen_tasks[task_item.task]}]"})
+        else:
+            seen_tasks[task_item.task] = index
+            tasks.append({"goal_id": ref.goal_id, "measure_id": ref.measure_id,
+                          "progress": task_item.progress.value, "description": task_item.description})
+    if errors:
+        raise ValidationFailed(f"{len(errors)} problem(s) in the submission; nothing was saved.", errors=errors)
+    return CheckedContent(values=values, tasks=tasks, narrative=data.narrative)
+
+
+def _in_target_unit(value: float, unit: str | None, target: Target) -> tuple[float, str | None]:
+    # Change targets (每年降低1个百分点, 下降20%) are judged on the indicator's level, whose unit the plan
+    # does not state: take the value as reported.
+    if target.per_year or target.baseline_year is not None or target.unit == "个百分点":
+        return value, canonical_unit(unit) or target.unit
+    return convert(value, unit, target.unit), canonical_unit(target.unit) or canonical_unit(unit)
+
+
+def _check_year(plan: Plan, year: int, kind: CycleKind) -> None:
+    if not plan.start_year <= year <= plan.end_year:
+        raise ValidationFailed.field("year", f"must be within the plan's years {plan.start_year}–{plan.end_year}")
+    expected = required_year(plan, kind)
+    if expected is not None and year != expected:
+        raise ValidationFailed.field("kind", f"the {kind.value} evaluation of this plan is in {expected}, not {year}")
+
+
+async def _assigned_tasks(session: AsyncSession, plan: Plan, unit: Unit) -> set[tuple[str, int]]:
+    rows = await session.execute(select(Assignment.goal_id, Assignment.measure_id).where(
+        Assignment.plan_id == plan.id, Assignment.unit_id == unit.id))
+    return {TaskRef(goal_id=g, measure_id=m).key for g, m in rows.all()}
+
+
+async def _task_codes(session: AsyncSession, plan: Plan, codes: set[str]) -> dict[str, TaskRef]:
+    if not codes:
+        return {}
+    goals = await session.execute(select(Goal.code, Goal.id).where(Goal.plan_id == plan.id, Goal.code.in_(codes)))  # type: ignore[attr-defined]
+    measures = await session.execute(select(Measure.code, Measure.id).where(
+        Measure.plan_id == plan.id, Measure.code.in_(codes)))  # type: ignore[attr-defined]
+    refs = {code: TaskRef(goal_id=i, measure_id=None) for code, i in goals.all()}
+    refs.update({code: TaskRef(goal_id=None, measure_id=i) for code, i in measures.all()})
+    return refs
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+async def _acting_unit(session: AsyncSession, actor: Actor, plan: Plan, unit_code: str | None) -> Unit:
+    """The unit a submission is for: a unit token's own, or the one an admin names."""
+    if actor.role is Role.unit:
+        if unit_code and unit_code != actor.unit_code:
+            raise Forbidden("A unit token submits only for its own unit.")
+        unit = await session.get(Unit, actor.unit_id)
+    else:
+        if not unit_code:
+            raise ValidationFailed.field("unit", "an admin submitting on behalf of a unit must name the unit")
+        unit = (await session.execute(select(Unit).where(Unit.code == unit_code))).scalar_one_or_none()
+        if unit is None:
+            raise ValidationFailed.field("unit", f"no unit {unit_code!r}")
+    assert unit is not None
+    if unit.committee_id != plan.committee_id:
+        raise ValidationFailed.field("unit", f"unit {unit.code} is not a member of this plan's committee")
+    if not unit.active:
+        raise ValidationFailed.field("unit", f"unit {unit.code} is deactivated")
+    return unit
+
+
+async def _load_for_unit_write(session: AsyncSession, actor: Actor,
+                               submission_id: int) -> tuple[Submission, Plan, Unit]:
+    submission = await _submission(session, submission_id)
+    actor.require_unit_access(submission.unit_id)
+    plan = await session.get(Plan, submission.plan_id)
+    unit = await session.get(Unit, submission.unit_id)
+    assert plan is not None and unit is not None
+    return submission, plan, unit
+
+
+def _require_if_match(if_match: str | None) -> tuple[int, str]:
+    expected = parse_etag(if_match)
+    if expected is None:
+        raise PreconditionRequired("Send If-Match with the ETag of the submission you are changing.")
+    return expected
+
+
+def _optional_if_match(if_match: str | None, submission: Submission) -> tuple[int, str]:
+    if if_match is None:
+        return submission.revision, submission.status
+    return _require_if_match(if_match)
+
+
+async def _compare_and_set(session: AsyncSession, submission: Submission, expected: tuple[int, str],
+                           changes: dict[str, Any]) -> None:
+    """Apply `changes` only if the head is still at the expected revision and status (409 otherwise)."""
+    result = await session.execute(
+        update(Submission).where(Submission.id == submission.id, Submission.revision == expected[0],
+                                 Submission.status == expected[1]).values(**changes)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("The submission changed since you read it (stale If-Match); reload it and try again.")
+    await session.refresh(submission)
+
+
+async def _write_revision(session: AsyncSession, actor: Actor, submission: Submission, content: CheckedContent,
+                          status: SubmissionStatus, *, late: bool) -> None:
+    revision = SubmissionRevision(
+        submission_id=submission.id, revision=submission.revision, status=status.value, late=late,  # type: ignore[arg-type]
+        created_by=actor.name, token_id=actor.token_id, **content.narrative.model_dump())
+    session.add(revision)
+    await session.flush()
+    session.add_all([SubmissionValue(revision_id=revision.id, **value) for value in content.values])  # type: ignore[arg-type]
+    session.add_all([SubmissionTask(revision_id=revision.id, **task) for task in content.tasks])  # type: ignore[arg-type]
+    await session.flush()
+
+
+async def _submission(session: AsyncSession, submission_id: int) -> Submission:
+    submission = await session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound(f"Submission {submission_id} does not exist.")
+    return submission
+
+
+async def _submission_row(session: AsyncSession, submission_id: int) -> tuple[Submission, str, Unit]:
+    row = (await session.execute(
+        select(Submission, Plan.code, Unit).join(Plan, Plan.id == Submission.plan_id)
+        .join(Unit, Unit.id == Submission.unit_id).where(Submission.id == submission_id))).first()
+    if row is None:
+        raise NotFound(f"Submission {submission_id} does not exist.")
+    return row[0], row[1], row[2]
+
+
+def _check_read_access(actor: Actor, submission: Submission) -> None:
+    """Units read only their own; readers (downstream systems) never see drafts."""
+    actor.require_unit_access(submission.unit_id)
+    if actor.role is Role.reader and submission.status == SubmissionStatus.draft.value:
+        raise Forbidden("Drafts are visible only to their unit and the committee office.")
+
+
+async def _revision(session: AsyncSession, submission: Submission, number: int) -> SubmissionRevision:
+    revision = (await session.execute(select(SubmissionRevision).where(
+        SubmissionRevision.submission_id == submission.id, SubmissionRevision.revision == number))).scalar_one_or_none()
+    if revision is None:
+        raise NotFound(f"Submission {submission.id} has no revision {number}.")
+    return revision
+
+
+async def _revisions_with_content(session: AsyncSession,
+                                  revisions: list[SubmissionRevision]) -> list[RevisionRead]:
+    """Values and tasks of several revisions in two queries."""
+    ids = [r.id for r in revisions]
+    values: dict[int, list[ValueRead]] = defaultdict(list)
+    for value, code, metric in (await session.execute(
+            select(SubmissionValue, Target.code, Target.metric).join(Target, Target.id == SubmissionValue.target_id)
+            .where(SubmissionValue.revision_id.in_(ids)).order_by(SubmissionValue.id))).all():  # type: ignore[attr-defined]
+        values[value.revision_id].append(ValueRead(
+            target=code, metric=metric, value=value.value, unit=value.unit, reported_value=value.reported_value,
+            reported_unit=value.reported_unit, sex=value.sex, age_group=value.age_group, area=value.area,
+            source=value.source, note=value.note))
+    tasks: dict[int, list[TaskRead]] = defaultdict(list)
+    for task, goal_code, measure_code in (await session.execute(
+            select(SubmissionTask, Goal.code, Measure.code).outerjoin(Goal, Goal.id == SubmissionTask.goal_id)
+            .outerjoin(Measure, Measure.id == SubmissionTask.measure_id)
+            .where(SubmissionTask.revision_id.in_(ids)).order_by(SubmissionTask.id))).all():  # type: ignore[attr-defined]
+        tasks[task.revision_id].append(TaskRead(task=goal_code or measure_code, task_type="goal" if goal_code
+                                                else "measure", progress=task.progress,  # type: ignore[arg-type]
+                                                description=task.description))
+    return [RevisionRead(revision=r.revision, status=r.status, late=r.late, created_at=r.created_at,  # type: ignore[arg-type]
+                         created_by=r.created_by, values=values[r.id], tasks=tasks[r.id],  # type: ignore[index]
+                         narrative=Narrative(achievements=r.achievements, problems=r.problems,
+                                             next_steps=r.next_steps)) for r in revisions]
+
+
+def _summary(submission: Submission, plan_code: str, unit: Unit) -> SubmissionSummary:
+    return SubmissionSummary(
+        id=submission.id, plan_code=plan_code, unit=unit.code, unit_name=unit.name, year=submission.year,  # type: ignore[arg-type]
+        kind=submission.kind, status=submission.status, revision=submission.revision,  # type: ignore[arg-type]
+        accepted_revision=submission.accepted_revision, late=submission.late,
+        review_comment=submission.review_comment, created_at=submission.created_at,
+        updated_at=submission.updated_at, submitted_at=submission.submitted_at, reviewed_at=submission.reviewed_at,
+        etag=etag(submission.id, submission.revision, submission.status))  # type: ignore[arg-type]
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    keys = sorted(set(before) | set(after))
+    return [FieldChange(key=k, before=before.get(k), after=after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+def _audit(submission: SubmissionRead) -> dict[str, Any]:
+    return submission.model_dump(mode="json", exclude={"etag", "created_at", "unit_name", "plan_code"})
