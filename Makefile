@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.lock | cut -d' ' -f1)
 
-.PHONY: install run serve migrate seed token test test-sqlite test-postgres lint typecheck schemas bench clean
+.PHONY: install run serve migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas bench clean
 
 $(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): requirements-dev.lock
 
 install: $(STAMP)
 
-run: install migrate seed serve
+run: install migrate seed-demo serve
 
 serve: install
 	$(BIN)/python -m app serve
@@ -23,6 +23,10 @@ migrate: install
 
 seed: install
 	$(BIN)/python -m app seed
+
+# The plans plus EXAMPLE member units, task decomposition and cycles (marked is_example), to try the workflow.
+seed-demo: install
+	$(BIN)/python -m app seed --demo
 
 token: install
 	$(BIN)/python -m app tokens create --role admin --name "local admin"

@@ -52,6 +52,15 @@ def _seed(args: argparse.Namespace) -> int:
     print(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
     for stale in report.stale:
         print(f"not in the seed files any more (kept): {stale}", file=sys.stderr)
+    if args.demo:
+        from app.assignments.demo import load_demo, read_demo_rules
+        from app.core.clock import today
+
+        rules = read_demo_rules(Path(args.dir or settings.seeds_dir) / "demo.yaml")
+        demo = asyncio.run(in_transaction(settings.database_url, lambda s: load_demo(s, rules, today())))
+        print(f"EXAMPLE data: {demo.units} units, {demo.assignments} assignments, {demo.cycles} cycles created"
+              + (f"; plans already decomposed, left alone: {', '.join(demo.skipped_plans)}"
+                 if demo.skipped_plans else ""))
     return 0
 
 
@@ -105,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="load the plans under seeds/ (idempotent)")
     seed.add_argument("--dir", help="seeds directory (default: ./seeds)")
+    seed.add_argument("--demo", action="store_true",
+                      help="also load EXAMPLE member units, task decomposition and cycles (marked is_example)")
 
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host")

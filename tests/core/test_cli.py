@@ -65,3 +65,31 @@ def test_unit_token_needs_an_existing_unit(fresh_db, capsys) -> None:  # type: i
     assert "unit" in capsys.readouterr().err
     assert main(["tokens", "create", "--role", "unit", "--unit", "nope", "--name", "x"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_seed_demo_loads_marked_example_decomposition_once(fresh_db, capsys) -> None:  # type: ignore[no-untyped-def]
+    from app.models import Assignment, ReportingCycle, Unit
+
+    assert main(["migrate"]) == 0
+    assert main(["seed", "--demo"]) == 0
+    assert "EXAMPLE data" in capsys.readouterr().out
+
+    async def read(session):  # type: ignore[no-untyped-def]
+        units = (await session.execute(select(Unit))).scalars().all()
+        assignments = (await session.execute(select(Assignment))).scalars().all()
+        cycles = (await session.execute(select(func.count()).select_from(ReportingCycle))).scalar_one()
+        leads = (await session.execute(select(Assignment.goal_id, func.count()).where(
+            Assignment.role == "lead", Assignment.goal_id.is_not(None)).group_by(Assignment.goal_id))).all()
+        return units, assignments, cycles, leads
+
+    units, assignments, cycles, leads = asyncio.run(in_transaction(fresh_db, read))
+    assert units and all(unit.is_example for unit in units)
+    assert "110105-wjw" in {unit.code for unit in units}
+    assert assignments and all(a.is_example for a in assignments)
+    goal_count = row_counts(fresh_db)["goal"]
+    assert len(leads) == goal_count and all(n == 1 for _, n in leads)  # every goal has exactly one lead
+    assert cycles > 0
+
+    assert main(["seed", "--demo"]) == 0
+    again = asyncio.run(in_transaction(fresh_db, read))
+    assert (len(again[0]), len(again[1]), again[2]) == (len(units), len(assignments), cycles)

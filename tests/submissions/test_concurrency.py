@@ -46,8 +46,9 @@ def committed_db(databases) -> LiveDb:  # type: ignore[no-untyped-def]
         await load_plans(session, [doc for doc in SEED_PLANS if doc["plan"]["code"] == PLAN])
         for code in UNITS:
             await make_unit(session, code, f"单位{code[-2:]}")
-        await replace_assignments(session, CLI_ACTOR, PLAN, AssignmentBulk(assignments=[
-            AssignmentCreate(task=goal, unit=unit, role=AssignmentRole.lead) for unit, goal in zip(UNITS, GOALS, strict=True)]))
+        leads = [AssignmentCreate(task=goal, unit=unit, role=AssignmentRole.lead)
+                 for unit, goal in zip(UNITS, GOALS, strict=True)]
+        await replace_assignments(session, CLI_ACTOR, PLAN, AssignmentBulk(assignments=leads))
         await create_cycle(session, CLI_ACTOR, PLAN, CycleCreate(year=2024, due_on=today() + timedelta(days=30)),
                            today())
         return {unit: await make_token(session, Role.unit, unit) for unit in UNITS}
