@@ -93,6 +93,30 @@ def _tokens(args: argparse.Namespace) -> int:
     return 0
 
 
+def _targets(args: argparse.Namespace) -> int:
+    """One sentence per line on stdin, one JSON array of targets per line on stdout."""
+    from app.plans.targets import parse_targets
+
+    for line in sys.stdin:
+        targets = [target.to_dict() for target in parse_targets(line)] if line.strip() else []
+        print(json.dumps(targets, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _plans(args: argparse.Namespace) -> int:
+    from app.auth.actor import CLI_ACTOR
+    from app.plans.importing import ImportRequest, import_plan
+
+    path = Path(args.file)
+    request = ImportRequest(text=path.read_text(encoding="utf-8"), source_file=path.name, dry_run=args.dry_run)
+    report = asyncio.run(in_transaction(get_settings().database_url,
+                                        lambda s: import_plan(s, CLI_ACTOR, request)))
+    print(json.dumps(report.model_dump(), ensure_ascii=False, indent=2))
+    if report.dry_run:
+        print("dry run: nothing was written", file=sys.stderr)
+    return 0
+
+
 def _schemas(args: argparse.Namespace) -> int:
     from app.main import create_app
 
@@ -132,6 +156,16 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = tokens_sub.add_parser("revoke", help="revoke a token by id")
     revoke.add_argument("id", type=int)
 
+    targets = sub.add_parser("targets", help="the target parser")
+    targets.add_subparsers(dest="targets_command", required=True).add_parser(
+        "parse", help="read sentences (one per line) on stdin, print one JSON array of targets per line")
+
+    plans = sub.add_parser("plans", help="plan texts")
+    plan_import = plans.add_subparsers(dest="plans_command", required=True).add_parser(
+        "import", help="import a plan text file (see seeds/texts/ for the expected form)")
+    plan_import.add_argument("file")
+    plan_import.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+
     schemas = sub.add_parser("schemas", help="export the OpenAPI document to schemas/")
     schemas.add_argument("--out")
     return parser
@@ -143,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             migrate(get_settings().database_url)
             return 0
-        handler = {"seed": _seed, "serve": _serve, "tokens": _tokens, "schemas": _schemas}[args.command]
+        handler = {"seed": _seed, "serve": _serve, "tokens": _tokens, "targets": _targets, "plans": _plans,
+                   "schemas": _schemas}[args.command]
         return handler(args)
     except AppError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)

@@ -4,12 +4,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.auth.deps import AnyRole
+from app.auth.deps import AdminOnly, AnyRole
 from app.core.pagination import Page, PageDep
 from app.db import SessionDep
 from app.models.enums import AssignmentRole, Part, PlanKind, TargetOp
 from app.plans import service
-from app.plans.schemas import CommitteeRead, DomainRead, GoalRead, MeasureRead, PlanDetail, PlanRead, TargetRead
+from app.plans.importing import ImportReport, ImportRequest, import_plan
+from app.plans.schemas import (
+    CommitteeRead,
+    DomainRead,
+    GoalRead,
+    MeasureRead,
+    ParseRequest,
+    ParseResult,
+    PlanDetail,
+    PlanRead,
+    TargetRead,
+)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -114,3 +125,13 @@ async def list_targets(
 @router.get("/plans/{plan_code}/targets/{target_code}", tags=["plans"], summary="Get a target")
 async def get_target(plan_code: str, target_code: str, session: SessionDep, _: AnyRole) -> TargetRead:
     return await service.get_target(session, plan_code, target_code)
+
+
+@router.post("/targets/parse", tags=["plans"], summary="Parse the targets of a goal sentence (any role)")
+async def parse_targets(data: ParseRequest, _: AnyRole) -> ParseResult:
+    return service.parse_target_text(data.text)
+
+
+@router.post("/plans/import", tags=["plans"], summary="Import a plan text; dry run by default (admin)")
+async def import_plan_text(data: ImportRequest, session: SessionDep, actor: AdminOnly) -> ImportReport:
+    return await import_plan(session, actor, data)

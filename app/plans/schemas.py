@@ -107,3 +107,37 @@ class MeasureRead(BaseModel):
     title: str = Field(description="First sentence of the item")
     text: str = Field(description="Verbatim text of the 策略措施 item")
     targets: list[TargetRead]
+
+
+class ParseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
+        "text": "到2025年和2030年，产前筛查率分别达80%以上和82%以上。"}})
+
+    text: str = Field(min_length=1, max_length=5000, description="One goal or measure sentence (or a few)")
+
+
+class ParsedTargetRead(BaseModel):
+    metric: str
+    op: TargetOp
+    value: float | None
+    unit: str | None
+    year: int | None = Field(description="Milestone year; null means the plan's end year")
+    per_year: bool
+    baseline_year: int | None
+    tolerance: float | None
+    direction: str | None = Field(description="up/down for change targets")
+    review: bool = Field(description="Ambiguous or suspicious: a person should check it")
+    review_reason: str | None
+    source_text: str = Field(description="The (normalised) fragment the target was read from")
+
+
+class ParseResult(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"targets": [
+        {"metric": "产前筛查率", "op": ">=", "value": 80.0, "unit": "%", "year": 2025, "per_year": False,
+         "baseline_year": None, "tolerance": None, "direction": None, "review": False, "review_reason": None,
+         "source_text": "产前筛查率分别达80%以上"},
+        {"metric": "产前筛查率", "op": ">=", "value": 82.0, "unit": "%", "year": 2030, "per_year": False,
+         "baseline_year": None, "tolerance": None, "direction": None, "review": False, "review_reason": None,
+         "source_text": "产前筛查率分别达82%以上"}]}})
+
+    targets: list[ParsedTargetRead]

@@ -15,11 +15,14 @@ from app.plans.schemas import (
     DomainRead,
     GoalRead,
     MeasureRead,
+    ParsedTargetRead,
+    ParseResult,
     PlanCounts,
     PlanDetail,
     PlanRead,
     TargetRead,
 )
+from app.plans.targets import parse_targets
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,13 @@ def _target_query(plan: Plan) -> Select[tuple[Target, int, str | None, str | Non
 
 def _domain_ids(plan: Plan, domain_code: str) -> Select[tuple[int]]:
     return select(Domain.id).where(Domain.plan_id == plan.id, Domain.code == domain_code)  # type: ignore[return-value]
+
+
+# --- the target parser -----------------------------------------------------------------------------------
+
+def parse_target_text(text: str) -> ParseResult:
+    """Targets read from a goal sentence by the pure parser (no database)."""
+    return ParseResult(targets=[ParsedTargetRead(**target.to_dict()) for target in parse_targets(text)])
 
 
 # --- shaping ----------------------------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+"""Importing a plan text into the database: the pure importer, then the idempotent seed loader.
+
+A dry run performs the whole load inside a savepoint and rolls it back, so it reports exactly what a
+real import would create or change, and every doubt the importer had, without writing anything.
+"""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import record
+from app.auth.actor import Actor
+from app.errors import ValidationFailed
+from app.plans.importer import import_plan_text
+from app.plans.seeding import load_plans
+
+
+class ImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
+        "text": "（plan text as extracted from the PDF）", "source_file": "wanghua-2021.txt", "dry_run": True}})
+
+    text: str = Field(min_length=1, max_length=900_000, description="The plan's full text")
+    source_file: str = Field(min_length=1, max_length=200, description="Name recorded as the plan's source")
+    dry_run: bool = Field(default=True, description="true: report only; false: write the plan")
+
+
+class ImportedPlan(BaseModel):
+    code: str
+    title: str
+    kind: str
+    start_year: int
+    end_year: int
+    domains: int
+    inferred_domains: list[str]
+    goals: int
+    measures: int
+    targets: int
+    targets_for_review: list[str] = Field(description="Codes of targets whose parse needs a human look")
+    anomalies: list[str]
+
+
+class ImportReport(BaseModel):
+    dry_run: bool
+    plans: list[ImportedPlan]
+    doubts: list[str] = Field(description="What the importer could not decide; check before importing")
+    created: int
+    updated: int
+    unchanged: int
+
+
+async def import_plan(session: AsyncSession, actor: Actor, data: ImportRequest) -> ImportReport:
+    result = import_plan_text(data.text, data.source_file)
+    if not result.plans:
+        raise ValidationFailed.field("text", "no plan with domains, goals and measures was found in the text")
+    async with session.begin_nested() as savepoint:
+        loaded = await load_plans(session, result.plans)
+        if data.dry_run:
+            await savepoint.rollback()
+    report = ImportReport(dry_run=data.dry_run, plans=[_summary(plan) for plan in result.plans],
+                          doubts=list(result.doubts), created=loaded.created, updated=loaded.updated,
+                          unchanged=loaded.unchanged)
+    if not data.dry_run:
+        await record(session, actor, "plan.import", "plan", ",".join(p.code for p in report.plans),
+                     after={"source_file": data.source_file, "created": loaded.created, "updated": loaded.updated})
+    return report
+
+
+def _summary(plan: dict[str, Any]) -> ImportedPlan:
+    domains = plan["domains"]
+    items = [item for domain in domains for item in domain["goals"] + domain["measures"]]
+    targets = [target for item in items for target in item.get("targets") or []]
+    meta = plan["plan"]
+    return ImportedPlan(
+        code=meta["code"], title=meta["title"], kind=meta["kind"], start_year=meta["start_year"],
+        end_year=meta["end_year"], domains=len(domains),
+        inferred_domains=[d["code"] for d in domains if d.get("inferred")],
+        goals=sum(len(d["goals"]) for d in domains), measures=sum(len(d["measures"]) for d in domains),
+        targets=len(targets), targets_for_review=[t["code"] for t in targets if t.get("review")],
+        anomalies=list(meta.get("anomalies") or []))

@@ -1,0 +1,1 @@
+"""The rules service: status, flags and explanation per target and goal."""

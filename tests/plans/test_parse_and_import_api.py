@@ -1,0 +1,70 @@
+"""The target parser and the plan importer as the committee office reaches them: HTTP and command line."""
+
+import json
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from app.models import Goal
+from app.models.enums import Role
+from app.settings import PROJECT_ROOT
+from tests.factories import bearer, make_token
+
+TEXTS = PROJECT_ROOT / "seeds" / "texts"
+
+
+async def test_parse_endpoint(client, db) -> None:  # type: ignore[no-untyped-def]
+    headers = bearer(await make_token(db, Role.reader))
+    response = await client.post("/api/v1/targets/parse", headers=headers,
+                                 json={"text": "新生儿、婴儿和5岁以下儿童死亡率分别降至2‰、3‰和4‰以下。"})
+    assert response.status_code == 200, response.text
+    targets = response.json()["targets"]
+    assert [(t["metric"], t["op"], t["value"], t["unit"]) for t in targets] == [
+        ("新生儿死亡率", "<=", 2.0, "‰"), ("婴儿死亡率", "<=", 3.0, "‰"), ("5岁以下儿童死亡率", "<=", 4.0, "‰")]
+    qualitative = await client.post("/api/v1/targets/parse", headers=headers, json={"text": "加强妇女思想政治引领。"})
+    assert qualitative.json() == {"targets": []}
+    empty = await client.post("/api/v1/targets/parse", headers=headers, json={"text": ""})
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "text"
+    assert (await client.post("/api/v1/targets/parse", json={"text": "x"})).status_code == 401
+
+
+def test_parse_command_reads_lines_and_prints_json_lines() -> None:
+    sentences = "孕产妇死亡率控制在7/10万以下。\n\n到2025年和2030年，产前筛查率分别达80%以上和82%以上。\n"
+    done = subprocess.run([sys.executable, "-m", "app", "targets", "parse"], input=sentences, text=True,
+                          capture_output=True, cwd=PROJECT_ROOT, check=True)
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(lines) == 3 and lines[1] == []
+    assert lines[0][0]["unit"] == "1/10万" and [t["year"] for t in lines[2]] == [2025, 2030]
+
+
+async def test_dry_run_import_of_a_seeded_plan_changes_nothing(client, db) -> None:  # type: ignore[no-untyped-def]
+    headers = bearer(await make_token(db, Role.admin))
+    text = (TEXTS / "004_75f05439943c4a30.txt").read_text(encoding="utf-8")
+    goals_before = (await db.execute(select(func.count()).select_from(Goal))).scalar_one()
+    response = await client.post("/api/v1/plans/import", headers=headers,
+                                 json={"text": text, "source_file": "004_75f05439943c4a30.txt"})
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["dry_run"] is True
+    assert [p["code"] for p in report["plans"]] == ["wanghua-women-2021-2030"]
+    assert report["created"] == 0 and report["updated"] == 0 and report["unchanged"] > 0
+    assert (await db.execute(select(func.count()).select_from(Goal))).scalar_one() == goals_before
+
+
+async def test_import_writes_only_when_asked(client, db) -> None:  # type: ignore[no-untyped-def]
+    headers = bearer(await make_token(db, Role.admin))
+    text = (TEXTS / "002_aa5ca547c2e032c6.txt").read_text(encoding="utf-8")
+    report = (await client.post("/api/v1/plans/import", headers=headers, json={
+        "text": text, "source_file": "002_aa5ca547c2e032c6.txt", "dry_run": False})).json()
+    assert {p["code"] for p in report["plans"]} == {"zengdu-women-2021-2030", "zengdu-children-2021-2030"}
+    assert report["dry_run"] is False and report["created"] == 0  # already seeded: idempotent
+
+
+async def test_import_needs_admin_and_a_plan(client, db) -> None:  # type: ignore[no-untyped-def]
+    reader = bearer(await make_token(db, Role.reader))
+    admin = bearer(await make_token(db, Role.admin))
+    body = {"text": "这不是一份规划。", "source_file": "x.txt"}
+    assert (await client.post("/api/v1/plans/import", headers=reader, json=body)).status_code == 403
+    refused = await client.post("/api/v1/plans/import", headers=admin, json=body)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "text"
