@@ -123,6 +123,11 @@ def _schemas(args: argparse.Namespace) -> int:
     target = Path(args.out or PROJECT_ROOT / "schemas" / "openapi.json")
     target.write_text(openapi_document(create_app()), encoding="utf-8")
     print(f"wrote {target}")
+    from app.graphql.schema import schema_sdl
+
+    sdl = target.with_name("schema.graphql")  # the GraphQL SDL, beside the OpenAPI document
+    sdl.write_text(schema_sdl(), encoding="utf-8")
+    print(f"wrote {sdl}")
     return 0
 
 
@@ -166,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan_import.add_argument("file")
     plan_import.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
 
-    schemas = sub.add_parser("schemas", help="export the OpenAPI document to schemas/")
+    schemas = sub.add_parser("schemas", help="export the OpenAPI document and the GraphQL SDL to schemas/")
     schemas.add_argument("--out")
     return parser
 

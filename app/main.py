@@ -13,6 +13,7 @@ from app.audit.router import router as audit_router
 from app.cycles.router import router as cycles_router
 from app.db import SessionDep, create_engine, make_sessionmaker
 from app.errors import AppError, install_error_handlers
+from app.graphql.schema import graphql_router
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.plans.router import router as plans_router
 from app.settings import Settings, get_settings
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cycles_router)
     app.include_router(submissions_router)
     app.include_router(audit_router)
+    app.include_router(graphql_router(settings), include_in_schema=False)  # documented by schemas/schema.graphql
 
     @app.get("/healthz", tags=["health"], summary="Process is up (public)")
     async def healthz() -> dict[str, str]:

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, description="Larger request bodies are refused with 413.")
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     timezone: str = Field(default="Asia/Shanghai", description="Whose calendar decides due dates.")
+    graphql_graphiql: bool = True
+    graphql_introspection: bool = True
 
     @field_validator("database_url")
     @classmethod

@@ -11,8 +11,12 @@ plans written in the usual style of these documents:
 * items are numbered ``1.`` / ``1、`` / ``1．``; any other line continues the item above it.
 
 Everything that is specific to one district (its codes, slug, kind, years, title) sits in
-``PLAN_SETTINGS``, recognised by text that the plan prints.  What the importer finds odd in a text is
-written into the plan's ``anomalies``; what it is unsure about is returned as ``doubts``.
+``PLAN_SETTINGS``, recognised by text that the plan prints.  Another district's plan is imported with
+settings given by the caller (``import_plan_text(text, source_file, settings=PlanSettings(...))``), or,
+without them, with settings inferred from its text (title, period, kind, district) and placeholder codes
+(slug ``plan-<kind>-<start>-<end>``, committee ``000000``), each inferred field reported as a doubt;
+a text with neither known settings nor domains is not taken for a plan.  What the importer finds odd in a
+text is written into the plan's ``anomalies``; what it is unsure about is returned as ``doubts``.
 No database and no web here: pure functions from text to dicts and YAML.
 """
 
@@ -31,6 +35,7 @@ __all__ = [
     "PLAN_SETTINGS",
     "REFERENCE_DOMAINS",
     "import_plan_text",
+    "infer_settings",
     "dump_plan_yaml",
     "load_plan_yaml",
 ]
@@ -41,19 +46,34 @@ __all__ = [
 # --------------------------------------------------------------------------------------------------
 
 
+KINDS = ("women", "children", "combined")
+
+
 @dataclass(frozen=True)
 class PlanSettings:
-    """What the text does not say (or not reliably): codes, slug, kind, period, catalogue title."""
+    """What the text does not say (or not reliably): codes, slug, kind, period, catalogue title.
 
-    match: str  # text printed in the plan that identifies it
-    code: str
+    Give one to :func:`import_plan_text` for a plan that ``PLAN_SETTINGS`` does not know; ``match`` is only
+    used by the table (text printed in the plan that identifies it).
+    """
+
+    code: str  # stable slug, e.g. "chaoyang-2021-2025"
     kind: str  # women | children | combined
     start_year: int
     end_year: int
     title: str  # used when the title line is not printed in the text
-    committee_code: str
+    committee_code: str  # GB/T 2260 division code
     committee_name: str
     region: str
+    match: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"plan kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if not self.code.strip():
+            raise ValueError("plan code must not be empty")
+        if not 1900 < self.start_year <= self.end_year < 2200:
+            raise ValueError(f"plan period {self.start_year}-{self.end_year} is not a valid range of years")
 
     @property
     def default_part(self) -> str | None:
@@ -70,19 +90,24 @@ _WANGHUA = ("210404", "抚顺市望花区妇女儿童工作委员会", "辽宁�
 # Checked in order; the first whose ``match`` occurs in the plan's own title line (else in its text) wins.
 # Titles that the text does not print are written in the style the document uses for its predecessors
 # (朝阳: 《朝阳区“十三五”时期妇女发展规划》, 望花: 《望花区妇女发展规划（2011-2020年）》).
+def _known(match: str, code: str, kind: str, start: int, end: int, title: str,
+           committee: tuple[str, str, str]) -> PlanSettings:
+    return PlanSettings(code, kind, start, end, title, *committee, match=match)
+
+
 PLAN_SETTINGS: tuple[PlanSettings, ...] = (
-    PlanSettings("曾都区妇女发展规划", "zengdu-women-2021-2030", "women", 2021, 2030,
-                 "曾都区妇女发展规划（2021—2030年）", *_ZENGDU),
-    PlanSettings("曾都区儿童发展规划", "zengdu-children-2021-2030", "children", 2021, 2030,
-                 "曾都区儿童发展规划（2021—2030年）", *_ZENGDU),
-    PlanSettings("北京市西城区“十四五”时期妇女儿童发展规划", "xicheng-2021-2025", "combined", 2021, 2025,
-                 "北京市西城区“十四五”时期妇女儿童发展规划", *_XICHENG),
-    PlanSettings("昌平区“十四五”时期妇女儿童发展规划", "changping-2021-2025", "combined", 2021, 2025,
-                 "昌平区“十四五”时期妇女儿童发展规划", *_CHANGPING),
-    PlanSettings("朝阳区妇女儿童工作委员会", "chaoyang-2021-2025", "combined", 2021, 2025,
-                 "朝阳区“十四五”时期妇女儿童发展规划", *_CHAOYANG),
-    PlanSettings("望花区", "wanghua-women-2021-2030", "women", 2021, 2030,
-                 "望花区妇女发展规划（2021-2030年）", *_WANGHUA),
+    _known("曾都区妇女发展规划", "zengdu-women-2021-2030", "women", 2021, 2030,
+           "曾都区妇女发展规划（2021—2030年）", _ZENGDU),
+    _known("曾都区儿童发展规划", "zengdu-children-2021-2030", "children", 2021, 2030,
+           "曾都区儿童发展规划（2021—2030年）", _ZENGDU),
+    _known("北京市西城区“十四五”时期妇女儿童发展规划", "xicheng-2021-2025", "combined", 2021, 2025,
+           "北京市西城区“十四五”时期妇女儿童发展规划", _XICHENG),
+    _known("昌平区“十四五”时期妇女儿童发展规划", "changping-2021-2025", "combined", 2021, 2025,
+           "昌平区“十四五”时期妇女儿童发展规划", _CHANGPING),
+    _known("朝阳区妇女儿童工作委员会", "chaoyang-2021-2025", "combined", 2021, 2025,
+           "朝阳区“十四五”时期妇女儿童发展规划", _CHAOYANG),
+    _known("望花区", "wanghua-women-2021-2030", "women", 2021, 2030,
+           "望花区妇女发展规划（2021-2030年）", _WANGHUA),
 )
 
 # The domain lists of the 2021–2025 北京 district plans (西城, 昌平 print them all), used to name a
@@ -107,26 +132,43 @@ class ImportResult:
     doubts: list[str] = field(default_factory=list)
 
 
-def import_plan_text(text: str, source_file: str) -> ImportResult:
-    """Read every plan in ``text`` into the seed dict shape (committee, plan, domains)."""
+def import_plan_text(text: str, source_file: str, settings: PlanSettings | None = None) -> ImportResult:
+    """Read every plan in ``text`` into the seed dict shape (committee, plan, domains).
+
+    ``settings``: the codes, kind, period and title of the plan, for a district that ``PLAN_SETTINGS`` does not
+    know; only for a text that holds one plan (``ValueError`` otherwise). Without it, each plan takes the
+    settings ``PLAN_SETTINGS`` matches, else settings inferred from its text (title line, period, kind, district),
+    with placeholder codes and one doubt per inferred field: a dry run then says what the office must fill in.
+    """
     result = ImportResult()
     lines = text.splitlines()
     segments = split_plans(lines)
+    if settings is not None and len(segments) > 1:
+        titles = "、".join(f"'{s.title}'" for s in segments)
+        raise ValueError(f"{source_file}: the text holds {len(segments)} plans ({titles}) but one PlanSettings "
+                         "was given; import each plan's text on its own, or give no settings")
     # The notice (通知) with 文号 and date precedes the first plan (and covers all plans of the file).
     preamble = lines[: segments[0].start] if len(segments) > 1 else lines[: _first_chapter_index(lines)]
     doc_number, issued_date, meta_notes = read_issue_metadata(preamble)
     for segment in segments:
-        settings = match_settings(segment, lines)
-        if settings is None:
-            result.doubts.append(f"{source_file}: no plan settings match the plan starting at line "
-                                 f"{segment.start + 1}; skipped")
+        chosen = settings or match_settings(segment, lines)
+        inferred: list[str] = []
+        if chosen is None:
+            chosen, inferred = infer_settings(segment, lines)
+        plan, doubts = build_plan(lines, segment, chosen, source_file, catalogue_title=not inferred)
+        if inferred and not plan["domains"]:
+            # Nothing known about it and no domains either: not a plan (a notice, an unrelated text).
+            result.doubts.append(f"{source_file}: no plan settings match the text starting at line "
+                                 f"{segment.start + 1} and no domains were found in it; skipped")
             continue
-        plan, doubts = build_plan(lines, segment, settings, source_file)
         plan["plan"]["doc_number"] = doc_number
         plan["plan"]["issued_date"] = issued_date
         plan["plan"]["anomalies"][:0] = meta_notes
+        if inferred:
+            plan["plan"]["anomalies"].insert(0, "no plan settings known for this plan: code, kind, period, title and "
+                                                "committee inferred from the text (placeholders where not printed)")
         result.plans.append(plan)
-        result.doubts.extend(f"{settings.code}: {d}" for d in doubts)
+        result.doubts.extend(f"{chosen.code}: {d}" for d in inferred + doubts)
     return result
 
 
@@ -253,6 +295,82 @@ def read_issue_metadata(preamble: Iterable[str]) -> tuple[str | None, str | None
             year, month, day = (int(g) for g in m.groups())
             issued = f"{year:04d}-{month:02d}-{day:02d}"
     return doc_number, issued, notes
+
+
+# "（2021-2030年）", "2021—2030年"; "“十四五”时期" (the five-year plan periods).
+_PERIOD = re.compile(r"(\d{4})\s*(?:年\s*)?[-—–－~～至]\s*(\d{4})\s*年?")
+_FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030)}
+_TITLE_IN_QUOTES = re.compile(r"《([^《》]{2,60}发展规划[^《》]{0,20})》")
+# The district in a title: "北京市西城区“十四五”时期…", "随州市曾都区妇女发展规划", "某某县儿童发展规划".
+_TITLE_REGION = re.compile(r"^((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{1,7}?(?:市|州|盟))?"
+                           r"[\u4e00-\u9fff]{1,7}?(?:区|县|旗|市))(?=[“\"「]|妇女|儿童|[\u4e00-\u9fff]{0,4}时期)")
+_UNKNOWN_COMMITTEE = "000000"
+
+
+def infer_settings(segment: Segment, lines: list[str]) -> tuple[PlanSettings, list[str]]:
+    """Settings read from the plan's own text, for a plan no ``PLAN_SETTINGS`` entry matches.
+
+    The title is the plan's title line (else a 《…发展规划…》 before the first chapter); the period comes from the
+    title's "（2021-2030年）" or "十四五" (→ 2021-2025), else the latest "到2030年" of the text; the kind from the
+    title (妇女儿童 → combined, 妇女 → women, 儿童 → children); the district from the title. The code is a
+    slug of kind and period ("plan-women-2021-2030") and the committee code the placeholder ``000000``.
+    Returns the settings and one doubt per inferred field.
+    """
+    body = [clean_line(raw)[0] for raw in lines[segment.start: segment.end]]
+    doubts: list[str] = []
+    title = segment.title
+    source = "its own title line"
+    if title is None:
+        head = "".join(body[: max(1, _first_chapter_index(body))])
+        quoted = _TITLE_IN_QUOTES.search(head)
+        title, source = (quoted.group(1), "the 《…》 title before the first chapter") if quoted else (None, "")
+    if title is None:
+        title = "（标题未识别）"
+        doubts.append(f"title: no title line found; set to '{title}', fill in the plan's title")
+    else:
+        doubts.append(f"title: '{title}' taken from {source}; check it")
+
+    period = _PERIOD.search(title)
+    five_year = next((years for name, years in _FIVE_YEAR_PLANS.items() if name in title), None)
+    if period and int(period.group(1)) < int(period.group(2)):
+        start, end = int(period.group(1)), int(period.group(2))
+        doubts.append(f"start_year/end_year: {start}-{end} read from the title's '{period.group()}'")
+    elif five_year:
+        start, end = five_year
+        name = next(n for n in _FIVE_YEAR_PLANS if n in title)
+        doubts.append(f"start_year/end_year: {start}-{end} inferred from '{name}' in the title")
+    else:
+        milestones = [int(y) for y in re.findall(r"到\s*(20\d{2})\s*年", "".join(body))]
+        end = max(milestones) if milestones else 2030
+        start = end - 9 if end % 10 == 0 else end - 4
+        basis = f"guessed from the latest 到{end}年 of the text" if milestones else "used as a placeholder"
+        doubts.append(f"start_year/end_year: no period in the title; {start}-{end} {basis}; fill in the "
+                      "plan's period")
+
+    women, children = "妇女" in title, "儿童" in title
+    if women and children or not (women or children):
+        kind = "combined"
+    else:
+        kind = "women" if women else "children"
+    why = {"combined": "妇女儿童", "women": "妇女", "children": "儿童"}[kind]
+    doubts.append(f"kind: '{kind}' inferred from '{why}' in the title" if women or children
+                  else "kind: the title names neither 妇女 nor 儿童; 'combined' assumed")
+
+    code = f"plan-{start}-{end}" if kind == "combined" else f"plan-{kind}-{start}-{end}"
+    doubts.append(f"code: placeholder slug '{code}'; give the plan its own code (e.g. '<district>-{start}-{end}')")
+
+    region_match = _TITLE_REGION.match(title)
+    region = region_match.group(1) if region_match else ""
+    committee_name = f"{region}妇女儿童工作委员会" if region else "（妇女儿童工作委员会未识别）"
+    doubts.append(f"committee_code: placeholder '{_UNKNOWN_COMMITTEE}'; fill in the district's GB/T 2260 code")
+    if region:
+        doubts.append(f"committee_name/region: '{committee_name}' / '{region}' inferred from the title's "
+                      "district; check the full name (province, city)")
+    else:
+        doubts.append(f"committee_name/region: no district in the title; set to '{committee_name}' / '', "
+                      "fill them in")
+    settings = PlanSettings(code, kind, start, end, title, _UNKNOWN_COMMITTEE, committee_name, region)
+    return settings, doubts
 
 
 def match_settings(segment: Segment, lines: list[str]) -> PlanSettings | None:
@@ -468,17 +586,21 @@ def _short(text: str, size: int = 24) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def build_plan(lines: list[str], segment: Segment, settings: PlanSettings,
-               source_file: str) -> tuple[dict[str, Any], list[str]]:
-    """Scan one plan and turn its domains and items into the seed dict."""
+def build_plan(lines: list[str], segment: Segment, settings: PlanSettings, source_file: str,
+               catalogue_title: bool = True) -> tuple[dict[str, Any], list[str]]:
+    """Scan one plan and turn its domains and items into the seed dict.
+
+    ``catalogue_title``: ``settings.title`` comes from a catalogue (False: inferred from the text).
+    """
     state = scan_structure(lines, segment.start, segment.end, settings.default_part)
     anomalies: list[str] = []
     doubts = list(state.doubts)
     title = segment.title or _printed_title(lines, segment, settings)
     if title is None:
         title = settings.title
-        anomalies.append(f"the plan's title is not printed in the text; '{title}' is taken from the plan "
-                         "catalogue")
+        if catalogue_title:
+            anomalies.append(f"the plan's title is not printed in the text; '{title}' is taken from the plan "
+                             "catalogue")
     anomalies.extend(state.notes)
     anomalies.extend(_chapter_notes(state.chapters))
     numbered = list(_number_domains(state.domains))

@@ -12,8 +12,9 @@ clause the parser looks for, in this order:
 1. a proportion written before its noun ("95%的城市社区…建立家长学校", "一半以上的领导班子配备女干部");
 2. a count written before its noun ("至少各配备1名女干部", "不少于一家儿童福利机构");
 3. a comparison word followed by a value list ("控制在7/10万以下", "分别降至2‰、3‰和4‰以下", "均98%以上");
-4. full coverage (全覆盖, 应保尽保 and any 应X尽X);
-5. a trend without a number (逐步提高, 明显下降, 保持稳定, 有效控制…上升趋势 …).
+4. "全部达到…标准" (every unit meets a standard);
+5. full coverage (全覆盖, 应保尽保 and any 应X尽X);
+6. a trend without a number (逐步提高, 明显下降, 保持稳定, 有效控制…上升趋势 …).
 
 Encoding decisions
 ==================
@@ -21,6 +22,15 @@ Encoding decisions
   左右 → ``≈``), else from the verb (达到/提高到/不低于/至少 → ``>=``; 超过/高于/大于 → ``>``;
   控制在/降至/不高于/不超过 → ``<=``; 低于/小于/不足 → ``<``).
 * ``100%`` with ``>=``/``≈`` or no qualifier, and 全覆盖 / 应保尽保 / 应X尽X, are ``op "=="``, value 100, unit ``%``.
+  A 全覆盖 / 应X尽X target needs a noun-phrase subject (the service, insurance or group covered). None is made
+  when 覆盖 is a verb ("健全覆盖城乡的…体系" = 健全 + 覆盖), an attribute ("全覆盖的基层残疾人组织"), a slogan in a
+  list ("“零拒绝、全覆盖”") or when the subject is a verb phrase, a condition ("在保证质量的前提下实现应配尽配") or
+  missing ("确保应登尽登"). A group of people before 应X尽X ("确保符合条件的妇女应救尽救") is kept verbatim as
+  the metric, with review: the indicator itself is not named.
+* "全部达到…标准" ("全区中小学、幼儿园全部达到平安校园建设标准") is ``==`` 100% on the reconstructed metric
+  "中小学、幼儿园达到平安校园建设标准比例", with review.
+* Ratios "a:b" ("女性厕位与男性厕位的比例至少为3:2", also written "２：1") are stored as ``value = a/b`` (rounded
+  to 4 decimals), ``unit "比"``, with review ("ratio 3:2 stored as a/b = 1.5"); ``source_text`` keeps "3:2".
 * Ranges ("保持在1.1‰-1.5‰", "1.5-2") give two targets on the same metric: ``>=`` low and ``<=`` high.
 * Change targets ("每年降低1个百分点以上", "以2020年为基数下降20%", "在2019年基础上提高10%"): ``value`` is the
   size of the change, ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with 以内/以下),
@@ -35,6 +45,16 @@ Encoding decisions
   ("孕产妇", "5岁以下儿童") are given to every item. Without 分别/均 a list stays one metric
   ("女职工职业病和职业伤害发生率"), unless every item is already a complete metric
   ("3岁以下儿童系统管理率和7岁以下儿童健康管理率保持在90%以上" → two targets).
+* A head without its subject ("覆盖率", "保障覆盖率", "死亡率", "覆盖面") takes the subject of the previous
+  clause of the sentence when that clause names one clearly: the object of 建立/设立/建设…, or the words before
+  its first 的 or quote after a leading action verb ("孤儿和事实无人抚养儿童的…权益得到有效保障，保障覆盖率达到
+  100%" → "孤儿和事实无人抚养儿童保障覆盖率"; "提高宫颈癌和乳腺癌的早诊早治率，降低死亡率" → "宫颈癌和乳腺癌死亡率").
+  Otherwise it stays bare, with review. An item of a list after 、 shares a per-capita prefix of the item before
+  ("每千名儿童拥有儿科执业(助理)医生达到1.12名、床位增至3.17张" → "每千名儿童拥有床位数"); a place or group
+  followed by a value in the previous target's unit takes the previous metric, with review
+  ("…比例至少为3:2，人流量较大的场所提高到2:1" → "人流量较大的场所女性厕位与男性厕位的比例").
+* A mixed list keeps its measurable half: "提高残疾儿童康复服务质量和覆盖率" → "残疾儿童康复服务覆盖率",
+  "提高妇女失业保险和工伤保险的参保率和待遇水平" → "妇女失业保险和工伤保险的参保率".
 * Trend targets are only made for measurable nouns (…率, 比例, 比重, 人数, 数量, …数, 年限, 寿命, 差距, 覆盖面)
   or for "…上升趋势": "提高妇女生殖健康水平" stays qualitative (no target).
 
@@ -42,6 +62,10 @@ Encoding decisions
 percentage points, a 死亡率 written with %, a percentage above 100, a value compared with another quantity
 ("不低于全市居民人均消费支出的60%"), a count or share without comparison word, a value list that does not
 match the metric list, a metric that could not be isolated, a reconstructed metric.
+
+``source_text`` is the *normalised* fragment the target was read from (half-width digits and punctuation, no
+spaces, ``：`` between digits as ``:``), usually the clause with its year words; it is not a verbatim slice of the
+input (``"98 ％"`` in the text is ``"98%"`` here). The goal or measure text itself is stored verbatim elsewhere.
 """
 
 from __future__ import annotations
@@ -69,7 +93,7 @@ class ParsedTarget:
     direction: str | None
     review: bool
     review_reason: str | None
-    source_text: str
+    source_text: str  # the normalised fragment (half-width, no spaces), not a verbatim slice of the input
 
     def to_dict(self) -> dict:
         """JSON-friendly dict of all fields."""
@@ -96,7 +120,8 @@ _WHITESPACE = re.compile(r"\s+")
 # A dash or tilde between two numbers (a range): "1.1‰—1.5‰", "0—6岁", "35～45".
 _RANGE_DASH = re.compile(r"(?<=[\d%‰万岁])[—–~-]+(?=\d)")
 _ASCII_COMMA = re.compile(r"(?<!\d),|,(?!\d)")  # keep thousands separators "1,000"
-_ASCII_COLON = re.compile(r"(?<!\d):|:(?!\d)")  # keep clock times "8:30"
+_ASCII_COLON = re.compile(r"(?<!\d):|:(?!\d)")  # keep ratios "3:2" (and clock times "8:30")
+_RATIO_COLON = re.compile(r"(?<=\d)：(?=\d)")  # "２：1" is a ratio, not a clause break
 
 
 def _drop_space(m: re.Match[str]) -> str:
@@ -111,7 +136,8 @@ def normalize(text: str) -> str:
     """Half-width digits, letters and punctuation; no spaces (or hard line breaks) inside the text.
 
     ``"９８ ％"`` → ``"98%"``, ``"7 岁"`` → ``"7岁"``, ``"7／10万"`` → ``"7/10万"``, ``"$\\geq 80\\%$"`` → ``"≥80%"``.
-    The Chinese separators ``，；：`` stay (ASCII ``,;:`` become them), so clauses remain recognisable.
+    The Chinese separators ``，；：`` stay (ASCII ``,;:`` become them), so clauses remain recognisable;
+    a colon between two digits is a ratio and becomes ``:`` (``"２：1"`` → ``"2:1"``).
     Idempotent.
     """
     text = text.translate(_WIDTH_TABLE)
@@ -119,6 +145,7 @@ def normalize(text: str) -> str:
         text = pattern.sub(repl, text)
     text = _WHITESPACE.sub(_drop_space, text)
     text = _RANGE_DASH.sub("-", text)
+    text = _RATIO_COLON.sub(":", text)
     text = _ASCII_COMMA.sub("，", text)
     text = _ASCII_COLON.sub("：", text)
     return text.replace(";", "；")
@@ -141,8 +168,9 @@ _UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
 _COUNT_UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS if not u.startswith(("/", "%", "‰", "个百"))) + ")"
 _FRACTION_DEN = {"十万": "1/10万", "万": "1/万", "千": "‰", "百": "%"}
 # One value token: "98%", "7/10万", "2.2张", "十万分之九", "一半", "一家".
+_RATIO = r"\d{1,3}:\d{1,3}(?!\d)"
 _TOKEN = (
-    rf"(?:{_NUM}{_UNIT}?|(?:十万|万|千|百)分之(?:{_CN_NUM}|{_NUM})|一半|{_CN_NUM}{_COUNT_UNIT})"
+    rf"(?:{_RATIO}|{_NUM}{_UNIT}?|(?:十万|万|千|百)分之(?:{_CN_NUM}|{_NUM})|一半|{_CN_NUM}{_COUNT_UNIT})"
 )
 _QUAL = r"(?:及以上|及以下|或以上|或以下|以上|以下|以内|左右|上下)"
 _TOKEN_RE = re.compile(_TOKEN)
@@ -160,7 +188,7 @@ _VERB_OPS: dict[str, str | None] = {}
 for _words, _op in (
     ("达到并保持在 达到并稳定在 达到", ">="),
     ("提高到 提高至 提升到 提升至 增加到 增加至 增长到 增长至 上升到 上升至 扩大到 扩大至 增至 升至 达", ">="),
-    ("不低于 不少于 至少 ≥ >=", ">="),
+    ("不低于 不少于 至少为 至少 ≥ >=", ">="),
     ("超过 高于 大于 多于 >", ">"),
     ("控制在 控制到 控制于 下降到 下降至 降低到 降低至 减少到 减少至 缩小到 缩小至 降到 降至 减至", "<="),
     ("不高于 不超过 不多于 ≤ <=", "<="),
@@ -179,8 +207,8 @@ _GAP_RE = re.compile(rf"(?P<gap>[^\d，。；、]{{1,16}}?)(?={_TOKEN})")
 
 # Words that start or end a subject but are not part of the metric.
 _LEAD_RE = re.compile(
-    r"^(?:保障|确保|保证|持续|巩固|推进|推动|实现|力争|争取|努力|全区|全市|全县|全镇|全省|全国|使|让|促进|"
-    r"进一步|并且|并|且|其中|同时|以后|此后|另外|此外|要|应|需)+"
+    r"^(?:保障|确保|保证|持续|巩固|推进|推动|实现|力争|争取|努力|逐步|稳步|全区|全市|全县|全镇|全省|全国|使|让|促进|"
+    r"进一步|并且|并|且|其中|同时|以后|此后|另外|此外|要|应|需|敦促|督促|要求)+"
 )
 _TAIL_RE = re.compile(
     r"(?:分别|均|各|都|逐步|逐年|持续|稳定|力争|一般|要|应|仍|继续|始终|基本|每年|年均|进一步|有效|将|须|必须|需|"
@@ -219,14 +247,27 @@ _BARE_METRIC_RE = re.compile(
 # A clause that starts with an action is not a subject for the next clause ("积极培育…组织，至少有1家…").
 _VERBISH_RE = re.compile(
     r"培育|加强|推进|推动|实施|建立|健全|完善|开展|提高|提升|落实|提供|促进|保障|鼓励|支持|引导|强化|深化|优化|实现|"
-    r"确保|形成|探索|得到|满足|改善|普及|发挥"
+    r"确保|形成|探索|得到|满足|改善|普及|发挥|进行|督促|组织开展|定期|新建|改扩建|设置|设立|纳入|实行|壮大|巩固"
 )
+_PREPOSITION_RE = re.compile(r"^(?:在|对|为|把|将|从|按|通过|围绕|根据|依据|依照|针对)")
+# A head that names no population or service ("覆盖率", "保障覆盖率"): its subject is in the clause before.
+_HEAD_ONLY_RE = re.compile(
+    r"^(?:保障|服务)?(?:覆盖率|覆盖面|死亡率|发生率|患病率|达标率|合格率|普及率|知晓率|参保率)$")
+_BUILD_OBJECT_RE = re.compile(r"(?:建立|建设|设立|建成|设置)(?P<obj>[^，。；、]+)$")
+_CLAUSE_LEAD_RE = re.compile(
+    r"^(?:逐步|稳步|不断|持续|明显|进一步|显著|大幅|有效|继续|大力|切实|巩固|全面|积极|努力|着力|力争)*"
+    r"(?:提高|提升|增加|扩大|降低|减少|加强|完善|优化|改善|落实|推进|推动|保障|确保)")
+_QUALITY_TAIL_RE = re.compile(r"(?:质量|水平|能力|效果|效率|可及性)$")
+# "每千名儿童拥有儿科执业(助理)医生": a per-capita prefix shared by the next item of the list.
+_PER_CAPITA_RE = re.compile(r"^每[^，。；、每]{1,10}?(?:拥有|配备)")
 _MORTALITY_RE = re.compile(r"死亡率")
 _ITEM_SEP_RE = re.compile(r"、|和|及|与")
 _HEAD_START_RE = re.compile(
     r"(?<=[表员者部才])中的?|建立|配备|参加|接受|拥有|质量|抽检|抽查|检测|检查|筛查|死亡|发生|患病|发病|感染|接种|覆盖|参保|入学|入园|"
     r"普及|服务|达标"
 )
+# Words that qualify a shared noun in parallel ("城市、农村社区…", "公办、民办幼儿园…").
+_MODIFIER_RE = re.compile(r"城市|农村|城镇|乡村|城乡|城区|乡镇|街道|社区|公办|民办|小学|初中|高中|男性|女性|男|女")
 _PERSON_RE = re.compile(r"^(?:女|男|妇女|儿童|学生|干部|职工|青少年)")
 _POPULATION_RE = re.compile(
     r"^(?:\d+(?:-\d+)?岁(?:以下|以上)?)?(?:学龄前|适龄|城乡|农村|城镇|城市|留守|流动|困境|残疾|老年)?(?:孕产妇|孕妇|产妇|妇女|女性|女职工|儿童|婴幼儿|中小学生|小学生|初中生|"
@@ -247,7 +288,12 @@ _SHARE_RE = re.compile(rf"(?P<tok>{_SHARE_TOKEN})(?P<qual>{_QUAL})?的")
 _PREDICATE_VERBS = r"建立|配备|设立|建成|开展|实现|达到|参加|接受|拥有|具备|有|在"
 _PREDICATE_RE = re.compile(_PREDICATE_VERBS)
 
-_FULL_COVER_RE = re.compile(r"(?P<kw>全覆盖|全部覆盖|应(?P<c>[^，。；])尽(?P=c))")
+# "健全覆盖城乡的…" is 健全 + 覆盖 (a verb), not 全覆盖.
+_FULL_COVER_RE = re.compile(r"(?P<kw>(?<!健)全覆盖|全部覆盖|应(?P<c>[^，。；、])尽(?P=c))")
+_COVER_VERB_TAIL_RE = re.compile(r"(?:实现|达到|做到|基本|逐步|实行|确保|力争|推进|推动|全面|巩固|保持)+$")
+_CONDITION_RE = re.compile(r"^在[^，。；]*?(?:前提下|过程中|进程中|工作中|中)")
+_GROUP_RE = re.compile(r"(?:妇女|儿童|女性|女职工|人员|对象|群体|家庭|人群|老人|学生|青少年|未成年人|妇女儿童)$")
+_ALL_MEET_RE = re.compile(r"^(?P<subj>.+?)(?:全部|均|都)(?P<verb>达到|符合)(?P<std>[^\d，。；]*?(?:标准|要求))$")
 _NUMBER_THEN_VERB_RE = re.compile(rf"(?P<tok>{_NUM}%)(?P<verb>达标|覆盖|完成|落实)")
 
 # Trends without a number.
@@ -284,6 +330,9 @@ def _parse_token(token: str) -> tuple[float, str | None]:
     """Value and unit (as written; "/10万" → "1/10万") of one value token."""
     if token == "一半":
         return 50.0, "%"
+    if re.fullmatch(_RATIO, token):
+        a, _, b = token.partition(":")
+        return (round(int(a) / int(b), 4) if int(b) else float(a)), "比"
     if "分之" in token:
         den, _, num = token.partition("分之")
         value = float(num) if num[0].isdigit() else float(_cn_int(num))
@@ -375,7 +424,9 @@ def _complete_items(items: list[str]) -> list[str]:
         # "乡镇、街道女干部配备率": parallel items of one length, then the person the rate is about.
         size = lengths.pop()
         rest = items[-1][size:]
-        if len(items[-1]) > size and _PERSON_RE.match(rest) and _is_measurable(rest):
+        if len(items[-1]) > size and _is_measurable(rest) and (
+                _PERSON_RE.match(rest) or all(_MODIFIER_RE.fullmatch(x) for x in [*items[:-1], items[-1][:size]])):
+            # "城市、农村社区儿童之家覆盖率": parallel modifiers (城市/农村) of one shared noun.
             parallel = rest
     for i, item in enumerate(items):
         # The head comes from the next complete item: "药品、化妆品质量抽检合格率和…" → "药品质量抽检合格率".
@@ -402,6 +453,7 @@ class _Value:
     unit: str | None
     qual: str | None
     hi: tuple[float, str | None] | None = None
+    raw: str = ""  # the token as written ("3:2")
 
 
 def _read_values(text: str, pos: int) -> tuple[list[_Value], int]:
@@ -415,7 +467,7 @@ def _read_values(text: str, pos: int) -> tuple[list[_Value], int]:
         hi = _parse_token(m["hi"]) if m["hi"] else None
         if hi and unit is None:
             unit = hi[1]
-        values.append(_Value(value, unit, m["qual"], hi))
+        values.append(_Value(value, unit, m["qual"], hi, m["lo"]))
         pos = m.end()
         sep = _LIST_SEP_RE.match(text, pos)
         if not sep:
@@ -442,14 +494,20 @@ class _Context:
 
     years: list[int]
     prev_metric: str | None = None
+    prev_unit: str | None = None  # unit of the previous target ("…比例至少为3:2，人流量较大的场所提高到2:1")
+    prev_clause: str | None = None  # the clause before this one, targets or not ("…得到有效保障，保障覆盖率…")
     prev_count_subject: str | None = None  # "…至少配备1名全科医生，至少配备2名儿童保健医生"
     dangling: str | None = None  # previous clause that produced no target ("区党委、政府领导班子，应至少…")
 
     def subject_from_dangling(self) -> str:
         """The previous clause as a subject, when it is a bare noun phrase (no action verb)."""
-        if not self.dangling or _VERBISH_RE.search(self.dangling):
+        if not self.dangling or _VERBISH_RE.search(self.dangling) or _PREPOSITION_RE.match(self.dangling):
             return ""
         return _clean_metric(self.dangling)
+
+    def remember(self, draft: _Draft) -> None:
+        self.prev_metric = draft.metric
+        self.prev_unit = draft.unit
 
 
 @dataclass
@@ -463,21 +521,98 @@ class _Draft:
     per_year: bool = False
 
 
-def _fill_metric(subject: str, ctx: _Context, reasons: list[str]) -> str:
+def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: bool = False,
+                 unit: str | None = None) -> str:
+    """The metric of a numeric target from the words before its comparison word, helped by the context.
+
+    ``continued``: the subject follows a value of the same clause after 、/和 ("…医生达到1.12名、床位增至3.17张");
+    ``unit``: the unit of the target's value.
+    """
     metric = _clean_metric(subject)
     if not metric:
         metric = ctx.subject_from_dangling()
     if not metric and ctx.prev_metric:
         metric = ctx.prev_metric
+    per_capita = _PER_CAPITA_RE.match(ctx.prev_metric or "")
     if metric and ctx.prev_metric and _POPULATION_RE.fullmatch(metric):
         # "小学生每天睡眠时间达到10小时、初中生达到9小时": the new group takes the previous metric's noun.
         pop = _POPULATION_RE.match(ctx.prev_metric)
         if pop and pop.end() < len(ctx.prev_metric):
             metric = metric + ctx.prev_metric[pop.end():]
+    elif metric and continued and per_capita and not metric.startswith("每") and _is_plain_noun(metric):
+        # "每千名儿童拥有儿科执业(助理)医生达到1.12名、床位增至3.17张": the list shares "每千名儿童拥有";
+        # a counted noun is a number of things ("床位" → "床位数").
+        count = unit is not None and re.fullmatch(_COUNT_UNIT, unit) is not None
+        metric = per_capita.group() + metric + ("数" if count and not _is_measurable(metric) else "")
+    elif (metric and unit is not None and unit == ctx.prev_unit and ctx.prev_metric
+          and _is_measurable(ctx.prev_metric) and not _is_measurable(metric) and metric not in ctx.prev_metric
+          and _is_plain_noun(metric) and not _BARE_METRIC_RE.match(metric)):
+        # "女性厕位与男性厕位的比例至少为3:2，人流量较大的场所提高到2:1": a place or group, then a value of the
+        # same kind as the previous target's: the previous metric, for that place.
+        reasons.append(f"metric rebuilt: '{metric}' + the previous target's metric")
+        metric = metric + ctx.prev_metric
     if not metric:
         reasons.append("metric not found")
     elif _BARE_METRIC_RE.match(metric):
-        reasons.append(f"metric lacks its subject: {metric}")
+        metric = _rebuild_bare(metric, subject, ctx, reasons)
+    return metric
+
+
+def _is_plain_noun(text: str) -> bool:
+    """No action verb, no preposition at the start, no number: a noun phrase that may head a metric."""
+    return not (_VERBISH_RE.search(text) or _PREPOSITION_RE.match(text) or re.search(r"\d", text))
+
+
+def _rebuild_bare(metric: str, raw: str, ctx: _Context, reasons: list[str]) -> str:
+    """A head without its subject ("覆盖率", "保障覆盖率", "死亡率"), given the subject of the previous clause.
+
+    "孤儿和事实无人抚养儿童的生存…权益得到有效保障，保障覆盖率达到100%" → "孤儿和事实无人抚养儿童保障覆盖率";
+    "各镇、街道建立未成年人保护站，覆盖率达到100%" → "未成年人保护站覆盖率";
+    "提高宫颈癌和乳腺癌的早诊早治率，降低死亡率" → "宫颈癌和乳腺癌死亡率".
+    Left as it is, with review, when that clause names no clear noun phrase.
+    """
+    if _HEAD_ONLY_RE.match(metric) and ctx.prev_clause:
+        subject = _subject_of_clause(ctx.prev_clause)
+        if subject:
+            # Keep a 保障/服务 that _clean_metric dropped: "保障覆盖率" is the indicator's own name.
+            head = re.search(rf"(?:保障|服务)?{re.escape(metric)}$", _TAIL_RE.sub("", raw))
+            return subject + (head.group() if head else metric)
+    reasons.append(f"metric lacks its subject: {metric}")
+    return metric
+
+
+def _subject_of_clause(clause: str) -> str:
+    """The noun phrase a clause is about, when it is clear: the object of 建立/设立…, else the words before
+    its first 的 or quote, after a leading action verb; "" when unclear."""
+    built = _BUILD_OBJECT_RE.search(clause)
+    if built:
+        candidate = built["obj"]
+    else:
+        text = _CLAUSE_LEAD_RE.sub("", clause)
+        cut = re.search(r"的|“|\"", text)
+        if not cut:
+            return ""
+        candidate = text[:cut.start()]
+    candidate = _clean_metric(candidate)
+    if len(candidate) < 2 or not _is_plain_noun(candidate) or _is_measurable(candidate):
+        return ""
+    return candidate
+
+
+def _measurable_part(metric: str) -> str:
+    """The measurable half of a mixed list: "…服务质量和覆盖率" → "…服务覆盖率", "…的参保率和待遇水平" →
+    "…的参保率"; the metric unchanged otherwise."""
+    for sep in reversed(list(re.finditer(r"和|及|与", metric))):
+        before, after = metric[:sep.start()], metric[sep.end():]
+        if not before or not after:
+            continue
+        if _HEAD_ONLY_RE.match(after) and not _is_measurable(before):
+            stem = _QUALITY_TAIL_RE.sub("", before)
+            if stem != before and stem:
+                return stem + after
+        if (not _is_measurable(metric) and _is_measurable(before) and not _is_measurable(after)
+                and len(before) > 4 and not _BARE_METRIC_RE.match(before)):
+            return before
     return metric
 
 
@@ -549,6 +684,7 @@ def _parse_numeric(clause: str, ctx: _Context, baselines: list[int], base_kind: 
         values, end = _read_values(clause, v_pos)
         if not values:
             break
+        continued = pos > 0 and clause[pos:a_start].startswith(("、", "和", "及"))
         raw_subject = clause[pos:a_start].lstrip("、和及")
         # A qualifier glued to a noun ("6个月以上婴儿") is a modifier, not a target.
         if not verb and end < len(clause) and values[-1].qual and clause[end] not in "和、及":
@@ -556,21 +692,22 @@ def _parse_numeric(clause: str, ctx: _Context, baselines: list[int], base_kind: 
             continue
         source = clause[pos:end].lstrip("、和及")
         out.extend(_targets_from_values(raw_subject, verb, verb_op, values, gap, clause[v_pos - gap:v_pos],
-                                        ctx, baselines, base_kind, each_base, source))
+                                        ctx, baselines, base_kind, each_base, source, continued))
         if out:
-            ctx.prev_metric = out[-1][0].metric
+            ctx.remember(out[-1][0])
         pos = end
     return out
 
 
 def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, values: list[_Value], gap: int,
                          gap_text: str, ctx: _Context, baselines: list[int], base_kind: str | None,
-                         each_base: bool, source: str) -> list[tuple[_Draft, int | None, int | None, str]]:
+                         each_base: bool, source: str,
+                         continued: bool = False) -> list[tuple[_Draft, int | None, int | None, str]]:
     """Pair metrics, values, years and base years of one anchor into targets."""
     reasons: list[str] = []
     per_year = bool(_PER_YEAR_RE.search(re.sub(r"(?:分别|(?<!年)均)$", "", raw_subject)))
     each = bool(re.search(r"(?:分别|均(?![衡等匀]))", raw_subject)) or each_base
-    metric = _fill_metric(raw_subject, ctx, reasons)
+    metric = _fill_metric(raw_subject, ctx, reasons, continued=continued, unit=values[0].unit)
     if each and ctx.dangling and metric and _is_noun_list_item(ctx.dangling):
         # "保健食品质量抽检合格率，药品、化妆品质量抽检合格率…均98%以上": the list began a clause earlier.
         metric = f"{_clean_metric(ctx.dangling)}、{metric}"
@@ -625,6 +762,8 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
                 drafts.append((_Draft(item, op, value, unit, rr, per_year=per_year), year, base, source))
             continue
         op = _level_op(verb_op, v, r)
+        if v.unit == "比":
+            r.append(f"ratio {v.raw} stored as a/b = {v.value:g} (unit 比)")
         _value_checks(item, v.value, v.unit, r, change=False)
         drafts.append((_Draft(item, op, v.value, v.unit, r, per_year=per_year), year, base, source))
     return drafts
@@ -684,13 +823,40 @@ def _parse_count(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
 
 
 def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
-    m = _FULL_COVER_RE.search(clause)
+    """全覆盖 / 应X尽X on a named service, insurance or group: ``== 100%``.
+
+    Not a target: 覆盖 as a verb ("健全覆盖城乡的…体系"), an attribute ("全覆盖的基层残疾人组织"), a slogan in a
+    list ("“零拒绝、全覆盖”"), or a subject that is a verb phrase or missing ("在保证质量的前提下实现应配尽配",
+    "确保应登尽登" after a clause with a verb). A group of people ("符合条件的妇女应救尽救") is kept as written,
+    with review: the indicator (救助覆盖率?) is not named.
+    """
+    for m in _FULL_COVER_RE.finditer(clause):
+        before = clause[:m.start()]
+        if clause.startswith("的", m.end()) or before.endswith(("、", "“", '"')):
+            continue
+        subject = _CONDITION_RE.sub("", _COVER_VERB_TAIL_RE.sub("", before))
+        metric = _clean_metric(subject)
+        reasons: list[str] = []
+        if not metric and not subject.strip("，、 "):
+            metric = ctx.subject_from_dangling() or ctx.prev_metric or ""
+        if not metric or _VERBISH_RE.match(metric) or _PREPOSITION_RE.match(metric) or len(metric) < 2:
+            return []
+        if m["c"] and _GROUP_RE.search(metric):
+            reasons.append(f"{m['kw']} of a group: metric is the group as written, the indicator is not named")
+        return [_Draft(metric, "==", 100.0, "%", reasons)]
+    return []
+
+
+def _parse_all_meet(clause: str) -> list[_Draft]:
+    """"全区中小学、幼儿园全部达到平安校园建设标准" → ``==`` 100% of "中小学、幼儿园达到平安校园建设标准比例"."""
+    m = _ALL_MEET_RE.match(clause)
     if not m:
         return []
-    reasons: list[str] = []
-    subject = re.sub(r"(?:实现|达到|做到|基本)+$", "", clause[:m.start()])
-    metric = _fill_metric(subject, ctx, reasons)
-    return [_Draft(metric, "==", 100.0, "%", reasons)]
+    subject = _clean_metric(m["subj"])
+    if not subject or not _is_plain_noun(subject):
+        return []
+    metric = f"{subject}{m['verb']}{m['std']}比例"
+    return [_Draft(metric, "==", 100.0, "%", ["'全部达到…标准' read as 100%: metric reconstructed"])]
 
 
 def _parse_trend(clause: str, ctx: _Context) -> list[_Draft]:
@@ -708,13 +874,13 @@ def _parse_trend(clause: str, ctx: _Context) -> list[_Draft]:
         op = "maintain" if re.fullmatch(_MAINTAIN, verb) else (
             "increase" if re.fullmatch(_UP, verb) else "decrease")
         raw = m["subj"] if pattern is _TREND_AFTER_RE else m["obj"]
-        metric = _clean_metric(raw)
+        metric = _measurable_part(_clean_metric(raw))
         if not metric and ctx.prev_metric and pattern is _TREND_AFTER_RE:
             metric = ctx.prev_metric  # "…达到4.5个，以后保持稳定增长"
         if metric and _is_measurable(metric):
             reasons = []
             if _BARE_METRIC_RE.match(metric):
-                reasons.append(f"metric lacks its subject: {metric}")
+                metric = _rebuild_bare(metric, raw, ctx, reasons)
             return [_Draft(metric, op, None, None, reasons)]
     return []
 
@@ -759,10 +925,11 @@ def _parse_sentence(sentence: str) -> list[ParsedTarget]:
         for d, year, base, source in found:
             out.append(_finish(d, year, base, source))
         if found:
-            ctx.prev_metric = found[-1][0].metric
+            ctx.remember(found[-1][0])
             ctx.dangling = None
         else:
             ctx.dangling = clause
+        ctx.prev_clause = clause
     return out
 
 
@@ -786,7 +953,7 @@ def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: list[i
         value, unit = _parse_token(nv["tok"])
         d = _Draft(metric, "==" if value == 100 else ">=", value, unit, reasons)
         return [(d, single_year, None, raw_clause)]
-    drafts = _parse_full_cover(clause, ctx) or _parse_trend(clause, ctx)
+    drafts = _parse_all_meet(clause) or _parse_full_cover(clause, ctx) or _parse_trend(clause, ctx)
     return [(d, single_year, None, raw_clause) for d in drafts]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from app.plans.importer import (
+    PlanSettings,
     dump_plan_yaml,
     ends_sentence,
     first_sentence,
@@ -348,6 +349,119 @@ def test_structure_rules_work_on_another_districts_text() -> None:
     assert first.goals[0].furniture == ["- 12 -"]
     assert second.inferred and [i.text for i in second.goals] == ["儿童安全。"]
     assert [i.text for i in second.measures] == ["创建安全环境。"]
+
+
+# ------------------------------------------------------------------------- another district's plan
+
+# A made-up district's plan: a title line, two domains with 主要目标 / 策略措施 lists, hard line breaks.
+SYNTHETIC = "\n".join([
+    "示例区妇女发展规划（2021—2030年）",
+    "一、指导思想和基本原则",
+    "坚持以人民为中心的发展思想。",
+    "二、妇女发展的主要目标和策略措施",
+    "（一）妇女与健康：提升妇女健康水平",
+    "主要目标：",
+    "1.孕产妇死亡率控制在",
+    "8/10万以下。",
+    "2.妇女人均预期寿命延长。",
+    "策略措施：",
+    "1.完善妇幼健康服务体系。区级设置1所政府举办的妇幼",
+    "保健机构。",
+    "2.加强妇女健康教育。",
+    "（二）妇女与教育",
+    "主要目标",
+    "1.女性平均受教育年限不断提高。",
+    "策略措施",
+    "1.保障女童平等接受义务教育。",
+    "2.实现适龄残疾女童义务教育全覆盖。",
+    "三、组织实施",
+    "（一）加强组织领导。",
+])
+
+EXPLICIT = PlanSettings(code="shili-women-2021-2030", kind="women", start_year=2021, end_year=2030,
+                        title="示例区妇女发展规划（2021—2030年）", committee_code="990101",
+                        committee_name="示例市示例区妇女儿童工作委员会", region="示例市示例区")
+
+
+def _structure(doc: dict[str, Any]) -> list[tuple[str, str, list[str], list[str]]]:
+    return [(d["code"], d["title"], [g["text"] for g in d["goals"]], [m["text"] for m in d["measures"]])
+            for d in doc["domains"]]
+
+
+SYNTHETIC_STRUCTURE = [
+    ("W1", "妇女与健康", ["孕产妇死亡率控制在8/10万以下。", "妇女人均预期寿命延长。"],
+     ["完善妇幼健康服务体系。区级设置1所政府举办的妇幼保健机构。", "加强妇女健康教育。"]),
+    ("W2", "妇女与教育", ["女性平均受教育年限不断提高。"],
+     ["保障女童平等接受义务教育。", "实现适龄残疾女童义务教育全覆盖。"]),
+]
+
+
+def test_unknown_district_is_imported_with_inferred_settings_and_doubts() -> None:
+    result = import_plan_text(SYNTHETIC, "shili.txt")
+    [doc] = result.plans
+    assert _structure(doc) == SYNTHETIC_STRUCTURE
+    assert doc["domains"][0]["subtitle"] == "提升妇女健康水平"
+    assert [(t["metric"], t["op"], t["value"]) for t in items(doc)["W1.1"]["targets"]] == [
+        ("孕产妇死亡率", "<=", 8.0)]
+    meta = doc["plan"]
+    assert (meta["code"], meta["kind"], meta["start_year"], meta["end_year"]) == (
+        "plan-women-2021-2030", "women", 2021, 2030)
+    assert meta["title"] == "示例区妇女发展规划（2021—2030年）"
+    assert doc["committee"] == {"code": "000000", "name": "示例区妇女儿童工作委员会", "region": "示例区"}
+    assert "inferred from the text" in meta["anomalies"][0]
+    # One doubt per inferred field, naming it, so that a dry run says what to fill in.
+    fields = [d.split(": ", 2)[1] for d in result.doubts]
+    assert fields == ["title", "start_year/end_year", "kind", "code", "committee_code", "committee_name/region"]
+    assert all(d.startswith("plan-women-2021-2030: ") for d in result.doubts)
+    assert any("'000000'" in d and "GB/T 2260" in d for d in result.doubts)
+
+
+def test_explicit_settings_are_used_as_given() -> None:
+    result = import_plan_text(SYNTHETIC, "shili.txt", settings=EXPLICIT)
+    [doc] = result.plans
+    assert _structure(doc) == SYNTHETIC_STRUCTURE
+    assert doc["committee"] == {"code": "990101", "name": "示例市示例区妇女儿童工作委员会", "region": "示例市示例区"}
+    meta = doc["plan"]
+    assert (meta["code"], meta["kind"], meta["start_year"], meta["end_year"], meta["title"]) == (
+        "shili-women-2021-2030", "women", 2021, 2030, "示例区妇女发展规划（2021—2030年）")
+    assert not any("inferred" in note for note in meta["anomalies"])
+    assert result.doubts == []
+    # Explicit settings win over the table: a known district's text takes the given ones.
+    known = import_plan_text(source(SOURCES["wanghua-women-2021-2030"]), "x.txt", settings=EXPLICIT)
+    assert [p["plan"]["code"] for p in known.plans] == ["shili-women-2021-2030"]
+
+
+def test_a_text_without_known_settings_or_domains_is_not_a_plan() -> None:
+    result = import_plan_text("这不是一份规划。\n只是一段文字。", "x.txt")
+    assert result.plans == []
+    assert result.doubts and "no domains" in result.doubts[0]
+
+
+def test_explicit_settings_for_a_text_with_two_plans_are_refused() -> None:
+    with pytest.raises(ValueError, match="holds 2 plans"):
+        import_plan_text(source(SOURCES["zengdu-women-2021-2030"]), "zengdu.txt", settings=EXPLICIT)
+
+
+def test_settings_are_checked() -> None:
+    with pytest.raises(ValueError, match="kind"):
+        PlanSettings("x-2021-2025", "men", 2021, 2025, "t", "000000", "n", "r")
+    with pytest.raises(ValueError, match="period"):
+        PlanSettings("x-2021-2025", "women", 2025, 2021, "t", "000000", "n", "r")
+
+
+@pytest.mark.parametrize(("title_lines", "expected"), [
+    (["某某县“十四五”时期妇女儿童发展规划"], ("plan-2021-2025", "combined", 2021, 2025, "某某县")),
+    (["关于印发《某某市某某区儿童发展规划（2021-2030年）》的通知", "各有关单位："],
+     ("plan-children-2021-2030", "children", 2021, 2030, "某某市某某区")),
+])
+def test_settings_inferred_from_other_titles(title_lines: list[str], expected: tuple[Any, ...]) -> None:
+    body = SYNTHETIC.splitlines()[1:]
+    body[3] = "二、儿童发展的主要目标和策略措施" if expected[1] == "children" else "二、妇女发展的主要目标和策略措施"
+    result = import_plan_text("\n".join(title_lines + body), "other.txt")
+    [doc] = result.plans
+    meta = doc["plan"]
+    assert (meta["code"], meta["kind"], meta["start_year"], meta["end_year"], doc["committee"]["region"]) == expected
+    assert len(doc["domains"]) == 2
 
 
 def test_small_helpers() -> None:

@@ -1,0 +1,79 @@
+"""Service errors as coded GraphQL errors; anything unexpected is logged and masked.
+
+`extensions.code` is the AppError's code (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, VALIDATION, CONFLICT …);
+validation errors carry `extensions.errors` with `field` (a path in the mutation's input, camelCased as in the
+schema) and `reason`. Errors in the query document itself get GRAPHQL_VALIDATION_FAILED.
+"""
+
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from sqlalchemy.exc import IntegrityError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from app.errors import AppError
+
+log = logging.getLogger("app.graphql")
+
+INTERNAL = "INTERNAL_SERVER_ERROR"
+DOCUMENT_INVALID = "GRAPHQL_VALIDATION_FAILED"
+
+
+def camel_path(path: str) -> str:
+    """values[0].age_group → values[0].ageGroup: the names the GraphQL input uses."""
+    return re.sub(r"(?<=[a-z0-9])_([a-z])", lambda m: m.group(1).upper(), path)
+
+
+def request_id(execution_context: ExecutionContext | None) -> str:
+    request = getattr(getattr(execution_context, "context", None), "request", None)
+    return getattr(getattr(request, "state", None), "request_id", None) or "-"
+
+
+def is_expected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is None or isinstance(original, AppError | IntegrityError)
+
+
+def log_unexpected(errors: list[GraphQLError], execution_context: ExecutionContext | None) -> None:
+    for error in errors:
+        if not is_expected(error):
+            original = error.original_error
+            log.error("unhandled GraphQL error request_id=%s path=%s", request_id(execution_context),
+                      error.path, exc_info=(type(original), original, original.__traceback__) if original else None)
+
+
+def coded(error: GraphQLError, rid: str) -> GraphQLError:
+    original = error.original_error
+    extensions: dict[str, Any] = dict(error.extensions or {})
+    message = error.message
+    if isinstance(original, AppError):
+        message = original.detail
+        extensions["code"] = original.code
+        if original.errors is not None:
+            extensions["errors"] = [{**e, "field": camel_path(e.get("field", ""))} for e in original.errors]
+    elif isinstance(original, IntegrityError):
+        # Services check their invariants first; this is the safety net for races, as in REST.
+        message = "The request conflicts with data changed at the same time; reload and retry."
+        extensions["code"] = "CONFLICT"
+    elif original is None:
+        extensions.setdefault("code", DOCUMENT_INVALID)
+    else:
+        message = f"An unexpected error occurred; quote request id {rid} when reporting it."
+        extensions = {"code": INTERNAL}
+    return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
+                        path=error.path, original_error=None, extensions=extensions)
+
+
+class CodedErrors(SchemaExtension):
+    """Runs after execution: every error gets `extensions.code`, unexpected ones lose their internals."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            rid = request_id(self.execution_context)
+            result.errors = [coded(error, rid) for error in result.errors]

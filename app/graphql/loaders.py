@@ -1,0 +1,216 @@
+"""DataLoaders: the children of many parents in one query per level, so nesting never costs N+1 queries.
+
+Each batch function shapes its rows with the same helpers the services use for REST, so both APIs return
+the same data in the same order. Paged children (a unit's assignments and submissions) are cut per parent
+with a window function: one query returns every parent's page and its total.
+"""
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+from strawberry.dataloader import DataLoader
+
+from app.assignments import service as assignments_service
+from app.assignments.schemas import AssignmentRead
+from app.core.pagination import PageParams
+from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Submission, SubmissionRevision, Target, Unit
+from app.models.enums import SubmissionStatus
+from app.plans import service as plans_service
+from app.plans.schemas import CommitteeRead, DomainRead, TargetRead
+from app.submissions import service as submissions_service
+from app.submissions.schemas import RevisionRead, SubmissionSummary
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class HasSession(Protocol):
+    session: AsyncSession
+
+    def run(self, work: Callable[[], Awaitable[V]]) -> Awaitable[V]: ...
+
+
+@dataclass(frozen=True)
+class DomainRow:
+    id: int
+    plan_code: str
+    read: DomainRead
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """A goal or measure as stored (its targets come from their own loader)."""
+
+    id: int
+    plan_code: str
+    domain_code: str
+    item: Goal | Measure
+
+
+@dataclass(frozen=True)
+class SubmissionFilterKey:
+    plan: str | None = None
+    year: int | None = None
+    kind: str | None = None
+    status: str | None = None
+    hide_drafts: bool = False  # readers never see drafts, as in REST
+
+
+class Loaders:
+    """The request's loaders; each batch runs through Transaction.run (under the session lock)."""
+
+    def __init__(self, tx: HasSession) -> None:
+        self._tx = tx
+        self.committee = self._loader(self._committees)
+        self.domains_by_plan = self._loader(self._domains_by_plan)
+        self.goals_by_domain = self._loader(self._items_by_domain(Goal))
+        self.measures_by_domain = self._loader(self._items_by_domain(Measure))
+        self.targets_by_goal = self._loader(self._targets_by(Target.goal_id))
+        self.targets_by_measure = self._loader(self._targets_by(Target.measure_id))
+        self.revision = self._loader(self._revisions)
+        self._paged: dict[Hashable, DataLoader[Any, Any]] = {}
+
+    def assignments_by_unit(self, page: PageParams) -> DataLoader[str, tuple[list[AssignmentRead], int]]:
+        """A page of each unit's assignments (unit code → (items, total)), ordered as REST orders them."""
+        return self._paged_loader(("assignments", page), lambda codes: self._assignments_by_unit(codes, page))
+
+    def submissions_by_unit(self, filters: SubmissionFilterKey,
+                            page: PageParams) -> DataLoader[str, tuple[list[SubmissionSummary], int]]:
+        """A page of each unit's submissions (unit code → (items, total)), newest year first."""
+        return self._paged_loader(("submissions", filters, page),
+                                  lambda codes: self._submissions_by_unit(codes, filters, page))
+
+    # --- plumbing -----------------------------------------------------------------------------------------
+
+    def _loader(self, batch: Callable[[AsyncSession, list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
+        async def load(keys: list[K]) -> Sequence[V]:
+            return await self._tx.run(lambda: batch(self._tx.session, keys))
+
+        return DataLoader(load_fn=load)
+
+    def _paged_loader(self, key: Hashable, batch: Callable[[list[str]], Awaitable[Any]]) -> DataLoader[Any, Any]:
+        if key not in self._paged:
+            self._paged[key] = self._loader(lambda _session, codes: batch(codes))
+        return self._paged[key]
+
+    # --- batch functions ----------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _committees(session: AsyncSession, codes: list[str]) -> list[CommitteeRead | None]:
+        found = {c.code: c for c in (await session.execute(select(Committee).where(
+            col(Committee.code).in_(codes)))).scalars()}
+        return [plans_service._committee(found[code]) if code in found else None for code in codes]
+
+    @staticmethod
+    async def _domains_by_plan(session: AsyncSession, plan_codes: list[str]) -> list[list[DomainRow]]:
+        rows = await session.execute(
+            select(Domain, col(Plan.code)).join(Plan, col(Plan.id) == col(Domain.plan_id))
+            .where(col(Plan.code).in_(plan_codes)).order_by(col(Domain.part).desc(), col(Domain.seq)))
+        grouped: dict[str, list[DomainRow]] = defaultdict(list)
+        for domain, plan_code in rows.all():
+            grouped[plan_code].append(DomainRow(domain.id, plan_code, plans_service._domain(domain)))  # type: ignore[arg-type]
+        return [grouped[code] for code in plan_codes]
+
+    @staticmethod
+    def _items_by_domain(model: type[Goal] | type[Measure]) -> Callable[[AsyncSession, list[int]],
+                                                                        Awaitable[list[list[ItemRow]]]]:
+        async def batch(session: AsyncSession, domain_ids: list[int]) -> list[list[ItemRow]]:
+            rows = await session.execute(
+                select(model, col(Domain.code), col(Plan.code)).join(Domain, col(Domain.id) == col(model.domain_id))
+                .join(Plan, col(Plan.id) == col(Domain.plan_id))
+                .where(col(model.domain_id).in_(domain_ids)).order_by(col(model.seq)))
+            grouped: dict[int, list[ItemRow]] = defaultdict(list)
+            for item, domain_code, plan_code in rows.all():
+                grouped[item.domain_id].append(ItemRow(item.id, plan_code, domain_code, item))  # type: ignore[attr-defined,arg-type]
+            return [grouped[domain_id] for domain_id in domain_ids]
+
+        return batch
+
+    @staticmethod
+    def _targets_by(parent_column: Any) -> Callable[[AsyncSession, list[int]], Awaitable[list[list[TargetRead]]]]:
+        async def batch(session: AsyncSession, parent_ids: list[int]) -> list[list[TargetRead]]:
+            # The very query REST uses for the targets of a page of goals or measures.
+            grouped = await plans_service._targets_by_parent(session, parent_column, list(parent_ids))
+            return [grouped.get(parent_id, []) for parent_id in parent_ids]
+
+        return batch
+
+    @staticmethod
+    async def _revisions(session: AsyncSession, keys: list[tuple[int, int]]) -> list[RevisionRead | None]:
+        """(submission id, revision number) → that revision with its values and tasks, in three queries."""
+        revisions = (await session.execute(select(SubmissionRevision).where(
+            tuple_(SubmissionRevision.submission_id, SubmissionRevision.revision).in_(keys)))).scalars().all()
+        reads = await submissions_service._revisions_with_content(session, list(revisions))
+        by_key = {(r.submission_id, r.revision): read for r, read in zip(revisions, reads, strict=True)}
+        return [by_key.get(key) for key in keys]
+
+    async def _assignments_by_unit(self, unit_codes: list[str],
+                                   page: PageParams) -> list[tuple[list[AssignmentRead], int]]:
+        ranked = _ranked(select(col(Assignment.id).label("id"), col(Unit.code).label("parent"))
+                         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                         .join(Plan, col(Plan.id) == col(Assignment.plan_id))
+                         .where(col(Unit.code).in_(unit_codes)),
+                         col(Unit.code), (col(Plan.code), col(Assignment.id)))
+        stmt = (select(Assignment, Unit, col(Goal.code), col(Measure.code), Plan, ranked.c.rn, ranked.c.total)
+                .join(ranked, ranked.c.id == col(Assignment.id))
+                .join(Unit, col(Unit.id) == col(Assignment.unit_id)).join(Plan, col(Plan.id) == col(Assignment.plan_id))
+                .outerjoin(Goal, col(Goal.id) == col(Assignment.goal_id))
+                .outerjoin(Measure, col(Measure.id) == col(Assignment.measure_id)))
+        rows = (await self._tx.session.execute(_page_of_each(stmt, ranked, page))).all()
+        return _split(unit_codes, page, [(unit.code, rn, total, partial(assignments_service._read, plan, a, unit, g, m))
+                                         for a, unit, g, m, plan, rn, total in rows])
+
+    async def _submissions_by_unit(self, unit_codes: list[str], filters: SubmissionFilterKey,
+                                   page: PageParams) -> list[tuple[list[SubmissionSummary], int]]:
+        base: Any = (select(col(Submission.id).label("id"), col(Unit.code).label("parent"))
+                .join(Unit, col(Unit.id) == col(Submission.unit_id)).join(Plan, col(Plan.id) == col(Submission.plan_id))
+                .where(col(Unit.code).in_(unit_codes)))
+        if filters.plan:
+            base = base.where(col(Plan.code) == filters.plan)
+        if filters.year is not None:
+            base = base.where(col(Submission.year) == filters.year)
+        if filters.kind:
+            base = base.where(col(Submission.kind) == filters.kind)
+        if filters.status:
+            base = base.where(col(Submission.status) == filters.status)
+        if filters.hide_drafts:
+            base = base.where(col(Submission.status) != SubmissionStatus.draft.value)
+        ranked = _ranked(base, col(Unit.code), (col(Plan.code), col(Submission.year).desc(), col(Submission.kind)))
+        stmt = (select(Submission, Unit, col(Plan.code), ranked.c.rn, ranked.c.total)
+                .join(ranked, ranked.c.id == col(Submission.id))
+                .join(Unit, col(Unit.id) == col(Submission.unit_id))
+                .join(Plan, col(Plan.id) == col(Submission.plan_id)))
+        rows = (await self._tx.session.execute(_page_of_each(stmt, ranked, page))).all()
+        return _split(unit_codes, page, [
+            (unit.code, rn, total, partial(submissions_service._summary, s, plan_code, unit))
+            for s, unit, plan_code, rn, total in rows])
+
+
+def _ranked(stmt: Any, parent: Any, order_by: tuple[Any, ...]) -> Any:
+    """`stmt` with each row's position within its parent (rn) and the parent's row count (total)."""
+    return stmt.add_columns(
+        func.row_number().over(partition_by=parent, order_by=order_by).label("rn"),
+        func.count().over(partition_by=parent).label("total")).subquery()
+
+
+def _page_of_each(stmt: Select[Any], ranked: Any, page: PageParams) -> Select[Any]:
+    # The first row of every parent comes along even outside the page, to carry its total.
+    return stmt.where(or_(ranked.c.rn.between(page.offset + 1, page.offset + page.limit), ranked.c.rn == 1)) \
+        .order_by(ranked.c.parent, ranked.c.rn)
+
+
+def _split(parents: list[str], page: PageParams,
+           rows: list[tuple[str, int, int, Callable[[], V]]]) -> list[tuple[list[V], int]]:
+    items: dict[str, list[V]] = defaultdict(list)
+    totals: dict[str, int] = {}
+    for parent, rn, total, shape in rows:
+        totals[parent] = int(total)
+        if page.offset < rn <= page.offset + page.limit:
+            items[parent].append(shape())
+    return [(items[parent], totals.get(parent, 0)) for parent in parents]

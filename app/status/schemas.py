@@ -1,0 +1,115 @@
+"""API shapes for statuses and the change feed."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.status.rules import Flag, Status
+
+
+class ObservationRead(BaseModel):
+    year: int
+    value: float
+    provisional: bool
+
+
+class StatusCounts(BaseModel):
+    achieved: int = 0
+    on_track: int = 0
+    at_risk: int = 0
+    off_track: int = 0
+    not_achieved: int = 0
+    insufficient_data: int = 0
+    no_data: int = 0
+
+
+class TargetStatus(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "code": "W1.2a", "goal_code": "W1.2", "measure_code": None, "domain_code": "W1", "metric": "孕产妇死亡率",
+        "due_year": 2025, "applies": True, "status": "at_risk", "label": "预计达标困难", "flags": [],
+        "rule": "threshold.projection",
+        "explanation": ("2023年孕产妇死亡率为8.1/10万，高于目标7/10万；"
+                        "按2020年以来的年均变化推算，2025年约为7.6/10万，预计达标困难。"),
+        "required": 7.0, "projected": 7.6, "progress": 0.58, "baseline": {"year": 2020, "value": 9.5,
+                                                                           "provisional": False},
+        "latest": {"year": 2023, "value": 8.1, "provisional": False}}})
+
+    code: str
+    goal_code: str | None
+    measure_code: str | None
+    domain_code: str
+    metric: str
+    due_year: int
+    applies: bool = Field(description="False for a milestone that does not apply in this year")
+    status: Status
+    label: str = Field(description="The status in the plans' own words")
+    flags: list[Flag]
+    rule: str = Field(description="Stable id of the rule applied (docs/status-rules.md)")
+    explanation: str = Field(description="One Chinese sentence: values, years, required and projected values")
+    required: float | None
+    projected: float | None
+    progress: float | None = Field(description="Projected share of the distance from baseline to target")
+    baseline: ObservationRead | None
+    latest: ObservationRead | None
+
+
+class GoalStatus(BaseModel):
+    code: str
+    domain_code: str
+    lead_unit: str | None
+    status: Status
+    label: str
+    flags: list[Flag]
+    rule: str
+    explanation: str
+    targets: list[str] = Field(description="Codes of the targets that decide the goal's status this year")
+
+
+class DomainStatus(BaseModel):
+    code: str
+    title: str
+    targets: StatusCounts
+    goals: StatusCounts
+
+
+class StatusSummary(BaseModel):
+    targets: StatusCounts
+    goals: StatusCounts
+
+
+class PlanStatus(BaseModel):
+    plan_code: str
+    year: int
+    include_provisional: bool
+    as_of: date = Field(description="The day the status was computed (due dates are judged on it)")
+    summary: StatusSummary
+    domains: list[DomainStatus]
+    targets: list[TargetStatus]
+    goals: list[GoalStatus]
+
+
+class StatusChangeRead(BaseModel):
+    cursor: str = Field(description="Pass as `since` to get the changes after this one")
+    plan_code: str
+    year: int
+    subject_type: Literal["target", "goal"]
+    subject_code: str
+    from_status: Status | None = Field(description="null the first time a status is published")
+    to_status: Status
+    from_flags: list[Flag] | None
+    to_flags: list[Flag]
+    explanation: str
+    cause: str
+    changed_at: datetime
+
+
+class StatusChangePage(BaseModel):
+    items: list[StatusChangeRead]
+    next_cursor: str | None = Field(description="Cursor of the last item; poll again with it as `since`")
+
+
+class RefreshReport(BaseModel):
+    plans: int
+    years: int
+    changes: int
