@@ -17,6 +17,7 @@ from app.graphql.schema import graphql_router
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.plans.router import router as plans_router
 from app.settings import Settings, get_settings
+from app.status.router import router as status_router
 from app.submissions.router import router as submissions_router
 from app.units.router import router as units_router
 
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assignments_router)
     app.include_router(cycles_router)
     app.include_router(submissions_router)
+    app.include_router(status_router)
     app.include_router(audit_router)
     app.include_router(graphql_router(settings), include_in_schema=False)  # documented by schemas/schema.graphql
 

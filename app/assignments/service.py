@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.assignments.schemas import AssignmentBulk, AssignmentCreate, AssignmentRead, AssignmentUpdate
 from app.audit.service import record
 from app.auth.actor import Actor
+from app.core.clock import today
 from app.core.pagination import PageParams, paginate
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Assignment, Goal, Measure, Plan, Unit
 from app.models.enums import AssignmentRole, Role
 from app.plans.service import plan_by_code
+from app.status.service import refresh_plan
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ async def create_assignment(session: AsyncSession, actor: Actor, plan_code: str,
                             measure_id=task.measure_id, role=data.role.value)
     session.add(assignment)
     await session.flush()
+    await refresh_plan(session, plan, today(), "task decomposition changed")
     result = _read(plan, assignment, unit, *_codes(data.task, task))
     await record(session, actor, "assignment.create", "assignment", str(assignment.id), after=_audit(result))
     return result
@@ -105,6 +108,7 @@ async def update_assignment(session: AsyncSession, actor: Actor, plan_code: str,
                 raise Conflict(f"{before.task} already has a lead unit; a goal or measure has at most one.")
         assignment.role = data.role.value
         await session.flush()
+        await refresh_plan(session, plan, today(), "task decomposition changed")
     result = _read(plan, assignment, unit, goal_code, measure_code)
     if before != result:
         await record(session, actor, "assignment.update", "assignment", str(assignment_id),
@@ -118,6 +122,7 @@ async def delete_assignment(session: AsyncSession, actor: Actor, plan_code: str,
     before = _read(plan, assignment, unit, goal_code, measure_code)
     await session.delete(assignment)
     await session.flush()
+    await refresh_plan(session, plan, today(), "task decomposition changed")
     await record(session, actor, "assignment.delete", "assignment", str(assignment_id), before=_audit(before))
 
 
@@ -164,6 +169,7 @@ async def replace_assignments(session: AsyncSession, actor: Actor, plan_code: st
                           role=item.role.value) for item, task, unit in rows]
     session.add_all(created)
     await session.flush()
+    await refresh_plan(session, plan, today(), "task decomposition changed")
     results = [_read(plan, assignment, unit, *_codes(item.task, task))
                for assignment, (item, task, unit) in zip(created, rows, strict=True)]
     await record(session, actor, "assignment.replace", "plan", plan.code, before={"count": removed},

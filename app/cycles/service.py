@@ -16,6 +16,7 @@ from app.models import Assignment, CycleReopening, Plan, ReportingCycle, Submiss
 from app.models.base import utcnow
 from app.models.enums import CycleKind
 from app.plans.service import plan_by_code
+from app.status.service import refresh_plan
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ async def create_cycle(session: AsyncSession, actor: Actor, plan_code: str, data
                            opens_on=opens_on, due_on=due_on)
     session.add(cycle)
     await session.flush()
+    if due_on < today:  # units that have not submitted for it are overdue from now on
+        await refresh_plan(session, plan, today, f"{data.kind.value} cycle {data.year} created", [data.year])
     result = _read(plan, cycle, today, [])
     await record(session, actor, "cycle.create", "cycle", _entity_id(plan, cycle), after=_audit(result))
     return result

@@ -3,7 +3,7 @@
 from app.models.auth import ApiToken, AuditEvent
 from app.models.base import SQLModel
 from app.models.plan import Committee, Domain, Goal, Measure, Plan, Target
-from app.models.status import StatusChange, StatusSnapshot
+from app.models.status import StatusChange, StatusRefresh, StatusSnapshot
 from app.models.submission import (
     CycleReopening,
     IdempotencyRecord,
@@ -21,5 +21,5 @@ __all__ = [
     "ApiToken", "Assignment", "AuditEvent", "Committee", "CycleReopening", "IdempotencyRecord", "Domain", "Goal",
     "Measure", "Plan",
     "ReportingCycle", "Submission", "SubmissionRevision", "SubmissionTask", "SubmissionValue",
-    "StatusChange", "StatusSnapshot", "Target", "Unit", "metadata",
+    "StatusChange", "StatusRefresh", "StatusSnapshot", "Target", "Unit", "metadata",
 ]

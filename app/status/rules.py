@@ -694,19 +694,28 @@ def evaluate_target(
     return _finish(outcome, flags)
 
 
-def evaluate_task(progress: str | None, *, extra_flags: Iterable[Flag] = ()) -> Evaluation:
+def evaluate_task(
+    progress: str | None,
+    *,
+    year: int | None = None,
+    has_lead: bool = True,
+    extra_flags: Iterable[Flag] = (),
+) -> Evaluation:
     """Status of a qualitative goal from its lead unit's reported task progress.
 
     completed → achieved, on_schedule → on_track, delayed → at_risk, not_started → off_track, None → no_data.
+    ``year`` is the year of the report (it opens the sentence); ``has_lead=False`` says the goal has no lead unit.
     """
-    if progress is None:
+    if not has_lead:
+        outcome = _Outcome(Status.no_data, "qualitative.no_lead_unit", "该目标尚未分解到牵头单位，无法取得任务进展")
+    elif progress is None:
         outcome = _Outcome(Status.no_data, "qualitative.task_progress", "牵头单位尚未报告任务进展")
     else:
         key = str(progress)
         if key not in _TASK_PROGRESS:
             raise ValueError(f"unknown task progress {progress!r}; expected one of {', '.join(_TASK_PROGRESS)}")
         status, text = _TASK_PROGRESS[key]
-        outcome = _Outcome(status, "qualitative.task_progress", text)
+        outcome = _Outcome(status, "qualitative.task_progress", f"{year}年{text}" if year is not None else text)
     return _finish(outcome, extra_flags)
 
 

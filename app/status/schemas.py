@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.models.enums import TargetOp
 from app.status.rules import Flag, Status
 
 
@@ -26,8 +27,9 @@ class StatusCounts(BaseModel):
 
 class TargetStatus(BaseModel):
     model_config = ConfigDict(json_schema_extra={"example": {
-        "code": "W1.2a", "goal_code": "W1.2", "measure_code": None, "domain_code": "W1", "metric": "孕产妇死亡率",
-        "due_year": 2025, "applies": True, "status": "at_risk", "label": "预计达标困难", "flags": [],
+        "code": "W1.2a", "goal_code": "W1.2", "measure_code": None, "domain_code": "W1", "lead_unit": "110105-wjw",
+        "metric": "孕产妇死亡率", "op": "<=", "value": 7.0, "unit": "1/10万", "due_year": 2025, "applies": True,
+        "status": "at_risk", "label": "预计达标困难", "flags": [],
         "rule": "threshold.projection",
         "explanation": ("2023年孕产妇死亡率为8.1/10万，高于目标7/10万；"
                         "按2020年以来的年均变化推算，2025年约为7.6/10万，预计达标困难。"),
@@ -39,7 +41,11 @@ class TargetStatus(BaseModel):
     goal_code: str | None
     measure_code: str | None
     domain_code: str
+    lead_unit: str | None = Field(description="Code of the unit leading the goal or measure the target sits in")
     metric: str
+    op: TargetOp
+    value: float | None = Field(description="Threshold as written; null for trend targets")
+    unit: str | None
     due_year: int
     applies: bool = Field(description="False for a milestone that does not apply in this year")
     status: Status
@@ -55,15 +61,34 @@ class TargetStatus(BaseModel):
 
 
 class GoalStatus(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {
+        "code": "W1.2", "domain_code": "W1", "title": None, "lead_unit": "110105-wjw", "qualitative": False,
+        "status": "at_risk", "label": "预计达标困难", "flags": [], "rule": "goal.worst_of_targets",
+        "explanation": "2项适用指标中1项已达标、1项预计达标困难，按最差一项（孕产妇死亡率）记为预计达标困难。",
+        "targets": ["W1.2a", "W1.2b"]}})
+
     code: str
     domain_code: str
-    lead_unit: str | None
+    title: str | None = Field(description="First sentence, for plans whose items mix goal and measure")
+    lead_unit: str | None = Field(description="Code of the lead unit (牵头单位), if the goal is assigned")
+    qualitative: bool = Field(description="No numeric or trend target: the status comes from task progress")
     status: Status
     label: str
     flags: list[Flag]
     rule: str
     explanation: str
     targets: list[str] = Field(description="Codes of the targets that decide the goal's status this year")
+
+
+class GoalStatusDetail(BaseModel):
+    """One goal's status with the status of each of its targets."""
+
+    plan_code: str
+    year: int
+    include_provisional: bool
+    as_of: date
+    goal: GoalStatus
+    targets: list[TargetStatus]
 
 
 class DomainStatus(BaseModel):

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.assignments.service import TaskRef
 from app.audit.service import record
 from app.auth.actor import Actor
+from app.core.clock import today as local_today
 from app.core.pagination import PageParams, paginate
 from app.cycles.service import required_year, write_window
 from app.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
@@ -34,6 +35,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.models.enums import CycleKind, Role, SubmissionStatus
 from app.plans.service import plan_by_code
+from app.status.service import changed_years, refresh_plan
 from app.submissions.schemas import (
     FieldChange,
     Narrative,
@@ -113,6 +115,8 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
     except IntegrityError as exc:  # a concurrent request created it first
         raise Conflict(f"Unit {unit.code!r} already has a {data.kind.value} submission for {data.year}.") from exc
     await _write_revision(session, actor, submission, content, status, late=submission.late)
+    if submission.late:  # the lead unit is no longer overdue
+        await refresh_plan(session, plan, today, f"submission {submission.id} submitted late", [data.year])
     result = await get_submission(session, actor, submission.id)  # type: ignore[arg-type]
     await record(session, actor, "submission.submit" if data.submit else "submission.create", "submission",
                  str(submission.id), after=_audit(result))
@@ -135,6 +139,8 @@ async def update_submission(session: AsyncSession, actor: Actor, submission_id: 
         changes.update(submitted_at=utcnow(), late=late)
     await _compare_and_set(session, submission, expected, changes)
     await _write_revision(session, actor, submission, content, status, late=late)
+    if late:
+        await refresh_plan(session, plan, today, f"submission {submission_id} submitted late", [submission.year])
     result = await get_submission(session, actor, submission_id)
     await record(session, actor, "submission.revise_and_submit" if data.submit else "submission.revise",
                  "submission", str(submission_id), before=_audit(before), after=_audit(result))
@@ -153,6 +159,8 @@ async def submit_submission(session: AsyncSession, actor: Actor, submission_id: 
     await _compare_and_set(session, submission, expected, {
         "status": SubmissionStatus.submitted.value, "submitted_at": utcnow(), "late": window.late,
         "updated_at": utcnow(), "review_comment": None})
+    if window.late:
+        await refresh_plan(session, plan, today, f"submission {submission_id} submitted late", [submission.year])
     result = await get_submission(session, actor, submission_id)
     await record(session, actor, "submission.submit", "submission", str(submission_id), before=_audit(before),
                  after=_audit(result))
@@ -175,6 +183,11 @@ async def review_submission(session: AsyncSession, actor: Actor, submission_id: 
     else:
         changes.update(status=SubmissionStatus.returned.value)
     await _compare_and_set(session, submission, expected, changes)
+    if data.decision == "accept":  # accepted data is what the rules use
+        plan = await session.get(Plan, submission.plan_id)
+        assert plan is not None
+        await refresh_plan(session, plan, local_today(), f"submission {submission_id} accepted",
+                           changed_years(plan, submission.year))
     result = await get_submission(session, actor, submission_id)
     await record(session, actor, f"submission.{data.decision}", "submission", str(submission_id),
                  before=_audit(before), after=_audit(result))

@@ -35,8 +35,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_status_change_plan_id_plan")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_status_change")),
     )
-    with op.batch_alter_table("status_change", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_status_change_plan_id"), ["plan_id"], unique=False)
+    # The feed filtered by plan: WHERE plan_id = ? AND id > ? ORDER BY id.
+    op.create_index("ix_status_change_plan_id_id", "status_change", ["plan_id", "id"], unique=False)
 
     op.create_table(
         "status_snapshot",
@@ -58,12 +58,18 @@ def upgrade() -> None:
             name=op.f("uq_status_snapshot_plan_id_year_subject_type_subject_code"),
         ),
     )
+    op.create_table(
+        "status_refresh",
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("refreshed_on", sa.Date(), nullable=False),
+        sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_status_refresh_plan_id_plan")),
+        sa.PrimaryKeyConstraint("plan_id", name=op.f("pk_status_refresh")),
+    )
 
 
 def downgrade() -> None:
-
+    op.drop_table("status_refresh")
     op.drop_table("status_snapshot")
-    with op.batch_alter_table("status_change", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_status_change_plan_id"))
-
+    op.drop_index("ix_status_change_plan_id_id", table_name="status_change")
     op.drop_table("status_change")

@@ -440,6 +440,13 @@ def test_evaluate_task_flags_and_bad_input() -> None:
         evaluate_task("half_done")
 
 
+def test_evaluate_task_names_the_year_and_a_missing_lead_unit() -> None:
+    assert evaluate_task("delayed", year=2023).explanation == "2023年牵头单位报告任务进度滞后，预计达标困难。"
+    no_lead = evaluate_task("completed", has_lead=False)
+    assert no_lead.status is S.no_data and no_lead.rule == "qualitative.no_lead_unit"
+    assert "尚未分解到牵头单位" in no_lead.explanation
+
+
 @pytest.mark.parametrize(
     ("statuses", "expected"),
     [

@@ -1,0 +1,137 @@
+"""REST routes of the rules service: statuses per plan, goal and unit, the CSV table, and the change feed."""
+
+import csv
+import hashlib
+import io
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
+
+from app.auth.deps import AdminOnly, AnyRole
+from app.core.clock import today
+from app.db import SessionDep
+from app.status import service
+from app.status.rules import Flag, Status
+from app.status.schemas import GoalStatusDetail, PlanStatus, RefreshReport, StatusChangePage
+
+router = APIRouter(prefix="/api/v1", tags=["status"])
+
+Year = Annotated[int | None, Query(ge=1949, le=2100, description="The year asked; default: this year, "
+                                                                 "kept within the plan's years.")]
+Include = Annotated[Literal["provisional"] | None, Query(
+    description="`provisional`: also use submitted values not yet accepted, flagged `provisional` "
+                "(admin and reader only).")]
+DomainFilter = Annotated[str | None, Query(max_length=10, description="Only this domain, e.g. W1.")]
+UnitFilter = Annotated[str | None, Query(max_length=60, description="Only the goals and measures this unit leads.")]
+StatusFilter = Annotated[Status | None, Query(description="List only items with this status (the summary "
+                                                          "still counts all).")]
+FlagFilter = Annotated[Flag | None, Query(description="List only items carrying this flag.")]
+
+NOT_MODIFIED = {304: {"description": "Not modified: the `If-None-Match` ETag is still current"}}
+
+
+def _conditional(request: Request, body: BaseModel) -> Response:
+    """The JSON body with a strong ETag; 304 when the client already holds it."""
+    content = body.model_dump_json().encode()
+    tag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
+    match = request.headers.get("If-None-Match", "")
+    if tag in {value.strip().removeprefix("W/") for value in match.split(",")} or match.strip() == "*":
+        return Response(status_code=304, headers=headers)
+    return Response(content, media_type="application/json", headers=headers)
+
+
+@router.get("/plans/{plan_code}/status", summary="Status of every target and goal of a plan for a year",
+            response_model=PlanStatus, responses=NOT_MODIFIED)
+async def plan_status(plan_code: str, request: Request, session: SessionDep, actor: AnyRole, year: Year = None,
+                      include: Include = None, domain: DomainFilter = None, unit: UnitFilter = None,
+                      status: StatusFilter = None, flag: FlagFilter = None) -> Response:
+    """Counts per status for the plan and each domain, and one item per target and goal with its status,
+    label, flags and explanation. Send `If-None-Match` with the last ETag to poll cheaply."""
+    result = await service.plan_status(session, actor, plan_code, year, today(),
+                                       service.StatusFilter(domain, unit, status, flag),
+                                       include_provisional=include == "provisional")
+    return _conditional(request, result)
+
+
+@router.get("/plans/{plan_code}/status.csv", summary="The plan's status table as CSV (UTF-8 with BOM, for Excel)",
+            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def plan_status_csv(plan_code: str, session: SessionDep, actor: AnyRole, year: Year = None,
+                          include: Include = None, domain: DomainFilter = None, unit: UnitFilter = None,
+                          status: StatusFilter = None, flag: FlagFilter = None) -> Response:
+    result = await service.plan_status(session, actor, plan_code, year, today(),
+                                       service.StatusFilter(domain, unit, status, flag),
+                                       include_provisional=include == "provisional")
+    filename = f"{result.plan_code}-status-{result.year}.csv"
+    return Response("\ufeff" + status_csv(result), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/plans/{plan_code}/goals/{goal_code}/status", summary="Status of one goal and its targets",
+            response_model=GoalStatusDetail, responses=NOT_MODIFIED)
+async def goal_status(plan_code: str, goal_code: str, request: Request, session: SessionDep, actor: AnyRole,
+                      year: Year = None, include: Include = None) -> Response:
+    result = await service.goal_status(session, actor, plan_code, goal_code, year, today(),
+                                       include_provisional=include == "provisional")
+    return _conditional(request, result)
+
+
+@router.get("/plans/{plan_code}/units/{unit_code}/status", summary="Status of the goals and measures a unit leads",
+            response_model=PlanStatus, responses=NOT_MODIFIED)
+async def unit_status(plan_code: str, unit_code: str, request: Request, session: SessionDep, actor: AnyRole,
+                      year: Year = None, include: Include = None, status: StatusFilter = None,
+                      flag: FlagFilter = None) -> Response:
+    result = await service.plan_status(session, actor, plan_code, year, today(),
+                                       service.StatusFilter(unit=unit_code, status=status, flag=flag),
+                                       include_provisional=include == "provisional")
+    return _conditional(request, result)
+
+
+@router.get("/status/changes", summary="Feed of status changes for downstream systems")
+async def status_changes(
+    session: SessionDep, _: AnyRole,
+    since: Annotated[str | None, Query(max_length=20, description="The `next_cursor` of your last poll; "
+                                                                  "omit to start from the beginning.")] = None,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_FEED_LIMIT, description="Changes per page.")] = 100,
+    plan: Annotated[str | None, Query(max_length=80, description="Only this plan.")] = None,
+    year: Annotated[int | None, Query(ge=1949, le=2100, description="Only statuses of this year.")] = None,
+) -> StatusChangePage:
+    """Changes of status or flags in the order they happened, each with what it changed from and to and why.
+    Poll with `since=<next_cursor>`; an empty page means nothing new. Only accepted data feed the feed."""
+    return await service.list_changes(session, since, limit, today(), plan, year)
+
+
+@router.post("/status/refresh", summary="Re-publish every plan's statuses now (admin)")
+async def refresh(session: SessionDep, _: AdminOnly) -> RefreshReport:
+    """Normally not needed: writes refresh what they change, and the feed catches up with the calendar daily."""
+    return await service.refresh_all(session, today(), "manual refresh")
+
+
+CSV_COLUMNS = ("类型", "编码", "领域", "所属目标/措施", "指标", "目标值", "目标年份", "本年适用", "状态", "状态说明",
+               "标记", "基数年份", "基数", "最新年份", "最新值", "要求值", "推算值", "牵头单位", "说明")
+
+
+def status_csv(result: PlanStatus) -> str:
+    """One row per goal, then one per target, in plan order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for g in result.goals:
+        writer.writerow(["目标", g.code, g.domain_code, "", g.title or "", "", "", "是", g.status.value, g.label,
+                         " ".join(f.value for f in g.flags), "", "", "", "", "", "", g.lead_unit or "",
+                         g.explanation])
+    for t in result.targets:
+        threshold = "" if t.value is None else f"{t.op}{_number(t.value)}{t.unit or ''}"
+        writer.writerow([
+            "指标", t.code, t.domain_code, t.goal_code or t.measure_code, t.metric, threshold or t.op.value,
+            t.due_year, "是" if t.applies else "否", t.status.value, t.label, " ".join(f.value for f in t.flags),
+            t.baseline.year if t.baseline else "", _number(t.baseline.value) if t.baseline else "",
+            t.latest.year if t.latest else "", _number(t.latest.value) if t.latest else "",
+            _number(t.required), _number(t.projected), t.lead_unit or "", t.explanation])
+    return out.getvalue()
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
+

@@ -1,0 +1,558 @@
+"""The rules service: the status of every target and goal of a plan for a year, and the change feed.
+
+:func:`load_facts` reads everything one plan's evaluation needs in a fixed number of queries, whatever the
+plan's size; :func:`evaluate` then applies the pure rules of ``app/status/rules.py`` in memory. REST and GraphQL
+both call :func:`plan_status` and its siblings.
+
+The feed: :func:`refresh_plan` re-evaluates a plan on accepted data only, compares the result with the last
+published status of each target and goal (``status_snapshot``) and appends one ``status_change`` row per
+difference. Every write that can change a status calls it in the same transaction (an accepted submission, a
+late submit, a new cycle, a changed task decomposition), and the feed catches up once a day with the calendar
+(due dates passing make the ``overdue`` flag appear) before it is read. Refreshes take one lock, so change ids
+grow in commit order and a consumer polling with the last id it saw never misses a change.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import case, false, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Forbidden, NotFound, ValidationFailed
+from app.models import (
+    Assignment,
+    Domain,
+    Goal,
+    Measure,
+    Plan,
+    ReportingCycle,
+    StatusChange,
+    StatusRefresh,
+    StatusSnapshot,
+    Submission,
+    SubmissionRevision,
+    SubmissionTask,
+    SubmissionValue,
+    Target,
+    Unit,
+)
+from app.models.base import utcnow
+from app.models.enums import AssignmentRole, Role, SubmissionStatus
+from app.plans.service import plan_by_code
+from app.status.rules import (
+    FLAG_CLAUSES,
+    LABELS,
+    SEVERITY,
+    Evaluation,
+    Flag,
+    Observation,
+    Status,
+    TargetSpec,
+    applicable_targets,
+    evaluate_target,
+    evaluate_task,
+    worst,
+)
+from app.status.schemas import (
+    DomainStatus,
+    GoalStatus,
+    GoalStatusDetail,
+    ObservationRead,
+    PlanStatus,
+    RefreshReport,
+    StatusChangePage,
+    StatusChangeRead,
+    StatusCounts,
+    StatusSummary,
+    TargetStatus,
+)
+
+TaskKey = tuple[str, int]  # ("goal", id) or ("measure", id)
+FEED_LOCK_KEY = 0x6665705F66656564  # pg_advisory_xact_lock key held by every refresh ("fep_feed")
+MAX_FEED_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    """`domain` and `unit` (the goals and measures it leads) scope the whole answer, summary included;
+    `status` and `flag` only select the items listed."""
+
+    domain: str | None = None
+    unit: str | None = None
+    status: Status | None = None
+    flag: Flag | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """One unit's value of one target for one year."""
+
+    unit_id: int
+    year: int
+    value: float
+    provisional: bool
+    stamp: datetime  # accepted (or, provisional, submitted) at: a unit's later report for a year wins
+
+
+@dataclass(frozen=True)
+class TaskReport:
+    unit_id: int
+    year: int
+    progress: str
+    provisional: bool
+    stamp: datetime
+
+
+@dataclass
+class PlanFacts:
+    """Everything the rules need about one plan, read once."""
+
+    plan: Plan
+    include_provisional: bool
+    domains: list[Domain]
+    goals: list[Goal]
+    measures: list[Measure]
+    targets: list[Target]
+    leads: dict[TaskKey, int] = field(default_factory=dict)
+    assigned: dict[TaskKey, set[int]] = field(default_factory=lambda: defaultdict(set))
+    unit_codes: dict[int, str] = field(default_factory=dict)
+    reports: dict[int, list[Report]] = field(default_factory=lambda: defaultdict(list))
+    task_reports: dict[int, list[TaskReport]] = field(default_factory=lambda: defaultdict(list))
+    due_dates: dict[int, list[tuple[str, date]]] = field(default_factory=lambda: defaultdict(list))
+    sent: set[tuple[int, int, str]] = field(default_factory=set)  # (unit, year, kind) submitted at least once
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """The statuses of one plan for one year, in plan order."""
+
+    targets: list[TargetStatus]
+    goals: list[GoalStatus]
+
+
+def _task_key(goal_id: int | None, measure_id: int | None) -> TaskKey:
+    return ("goal", goal_id) if goal_id is not None else ("measure", measure_id)  # type: ignore[return-value]
+
+
+# --- loading ----------------------------------------------------------------------------------------------
+
+async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: bool = False) -> PlanFacts:
+    """The plan's structure, task decomposition, reported values and task progress, cycles: ten queries."""
+    domains = list((await session.execute(select(Domain).where(Domain.plan_id == plan.id)
+                                          .order_by(Domain.part.desc(), Domain.seq))).scalars())  # type: ignore[attr-defined]
+    order = {d.id: i for i, d in enumerate(domains)}
+    goals = sorted((await session.execute(select(Goal).where(Goal.plan_id == plan.id))).scalars(),
+                   key=lambda g: (order[g.domain_id], g.seq))
+    measures = sorted((await session.execute(select(Measure).where(Measure.plan_id == plan.id))).scalars(),
+                      key=lambda m: (order[m.domain_id], m.seq))
+    targets = list((await session.execute(select(Target).where(Target.plan_id == plan.id)
+                                          .order_by(Target.seq, Target.id))).scalars())
+    facts = PlanFacts(plan, include_provisional, domains, goals, measures, targets)
+
+    for assignment, unit_code in (await session.execute(
+            select(Assignment, Unit.code).join(Unit, Unit.id == Assignment.unit_id)
+            .where(Assignment.plan_id == plan.id))).all():
+        key = _task_key(assignment.goal_id, assignment.measure_id)
+        facts.assigned[key].add(assignment.unit_id)
+        facts.unit_codes[assignment.unit_id] = unit_code
+        if assignment.role == AssignmentRole.lead.value:
+            facts.leads[key] = assignment.unit_id
+
+    # The accepted revision of every submission, or with provisional data the current one while it awaits review.
+    if include_provisional:
+        awaiting = Submission.status == SubmissionStatus.submitted.value
+        revision: Any = case((awaiting, Submission.revision), else_=Submission.accepted_revision)
+        is_provisional: Any = awaiting
+        stamp: Any = case((awaiting, Submission.submitted_at), else_=Submission.reviewed_at)
+    else:
+        revision, is_provisional, stamp = Submission.accepted_revision, false(), Submission.reviewed_at
+    counted = (select(SubmissionRevision.id.label("revision_id"), Submission.unit_id, Submission.year,  # type: ignore[union-attr]
+                      is_provisional.label("provisional"), stamp.label("stamp"))
+               .join(Submission, Submission.id == SubmissionRevision.submission_id)
+               .where(Submission.plan_id == plan.id, SubmissionRevision.revision == revision)
+               .subquery())
+    for target_id, value, unit_id, year, is_provisional, at in (await session.execute(
+            select(SubmissionValue.target_id, SubmissionValue.value, counted.c.unit_id, counted.c.year,
+                   counted.c.provisional, counted.c.stamp)
+            .join(counted, counted.c.revision_id == SubmissionValue.revision_id)
+            # Totals: the plans' targets are defined on the whole population, not on one sex, age group or area.
+            .where(SubmissionValue.sex == "total", SubmissionValue.age_group == "all",
+                   SubmissionValue.area == "all"))).all():
+        facts.reports[target_id].append(Report(unit_id, year, value, bool(is_provisional), at))
+    for goal_id, progress, unit_id, year, is_provisional, at in (await session.execute(
+            select(SubmissionTask.goal_id, SubmissionTask.progress, counted.c.unit_id, counted.c.year,
+                   counted.c.provisional, counted.c.stamp)
+            .join(counted, counted.c.revision_id == SubmissionTask.revision_id)
+            .where(SubmissionTask.goal_id.is_not(None)))).all():  # type: ignore[union-attr]
+        facts.task_reports[goal_id].append(TaskReport(unit_id, year, progress, bool(is_provisional), at))
+
+    for year, kind, due_on in (await session.execute(select(ReportingCycle.year, ReportingCycle.kind,
+                                                            ReportingCycle.due_on)
+                                                     .where(ReportingCycle.plan_id == plan.id))).all():
+        facts.due_dates[year].append((kind, due_on))
+    facts.sent = {(u, y, k) for u, y, k in (await session.execute(
+        select(Submission.unit_id, Submission.year, Submission.kind)
+        .where(Submission.plan_id == plan.id, Submission.submitted_at.is_not(None)))).all()}  # type: ignore[union-attr]
+    return facts
+
+
+# --- evaluation (no I/O) ----------------------------------------------------------------------------------
+
+def evaluate(facts: PlanFacts, year: int, today: date) -> Evaluated:
+    """Every target's and goal's status in ``year``, judged on ``today`` (for due dates)."""
+    domain_codes = {d.id: d.code for d in facts.domains}
+    goal_codes = {g.id: g.code for g in facts.goals}
+    measure_codes = {m.id: m.code for m in facts.measures}
+    parent_domain = {("goal", g.id): g.domain_id for g in facts.goals}
+    parent_domain.update({("measure", m.id): m.domain_id for m in facts.measures})
+
+    by_parent: dict[TaskKey, list[Target]] = defaultdict(list)
+    for target in facts.targets:
+        by_parent[_task_key(target.goal_id, target.measure_id)].append(target)
+
+    target_statuses: dict[int, TargetStatus] = {}
+    applicable: dict[TaskKey, list[Target]] = {}
+    for key, targets in by_parent.items():
+        specs = [_spec(t, facts.plan) for t in targets]
+        chosen = {id(s) for s in applicable_targets(specs, year)}
+        applicable[key] = [t for t, s in zip(targets, specs, strict=True) if id(s) in chosen]
+        for target, spec in zip(targets, specs, strict=True):
+            evaluation = _evaluate_one(facts, target, spec, key, year, today)
+            lead = facts.leads.get(key)
+            target_statuses[target.id] = _target_read(  # type: ignore[index]
+                target, evaluation, spec.due_year, id(spec) in chosen, facts.unit_codes.get(lead) if lead else None,
+                goal_codes.get(target.goal_id), measure_codes.get(target.measure_id),  # type: ignore[arg-type]
+                domain_codes[parent_domain[key]])
+
+    goal_statuses = [_goal_status(facts, goal, [target_statuses[t.id] for t in applicable.get(("goal", goal.id), [])],  # type: ignore[index]
+                                  domain_codes[goal.domain_id], year, today) for goal in facts.goals]
+    # Plan order: per domain, the goals' targets, then the measures' targets.
+    domain_rank = {d.id: i for i, d in enumerate(facts.domains)}
+    parent_rank = {("goal", g.id): (0, g.seq) for g in facts.goals}
+    parent_rank.update({("measure", m.id): (1, m.seq) for m in facts.measures})
+
+    def plan_order(target: Target) -> tuple[int, int, int, int]:
+        key = _task_key(target.goal_id, target.measure_id)
+        return (domain_rank[parent_domain[key]], *parent_rank[key], target.seq)
+
+    ordered = sorted(facts.targets, key=plan_order)
+    return Evaluated(targets=[target_statuses[t.id] for t in ordered], goals=goal_statuses)  # type: ignore[index]
+
+
+def _spec(target: Target, plan: Plan) -> TargetSpec:
+    return TargetSpec(metric=target.metric, op=target.op, value=target.value, unit=target.unit,
+                      due_year=target.year or plan.end_year, per_year=target.per_year,
+                      baseline_year=target.baseline_year, baseline_value=target.baseline_value,
+                      tolerance=target.tolerance, direction=target.direction, review=target.review)
+
+
+def _evaluate_one(facts: PlanFacts, target: Target, spec: TargetSpec, key: TaskKey, year: int,
+                  today: date) -> Evaluation:
+    lead = facts.leads.get(key)
+    observations, conflict_years = _observations(facts, target, key, lead, year)
+    flags = [Flag.overdue] if _overdue(facts, lead, year, today) else []
+    evaluation = evaluate_target(spec, observations, year, extra_flags=flags)
+    # Conflicting reports matter only in the years the verdict rests on.
+    used = {obs.year for obs in (evaluation.baseline, evaluation.latest) if obs is not None}
+    if used & conflict_years:
+        evaluation = evaluate_target(spec, observations, year, extra_flags=[*flags, Flag.conflict])
+    return evaluation
+
+
+def _observations(facts: PlanFacts, target: Target, key: TaskKey, lead: int | None,
+                  year: int) -> tuple[list[Observation], set[int]]:
+    """One value per year up to ``year``: the lead unit's, else the latest of another assigned unit's.
+
+    Returns the observations and the years in which assigned units reported different values.
+    """
+    assigned = facts.assigned.get(key, set())
+    per_year: dict[int, dict[int, Report]] = defaultdict(dict)
+    for report in facts.reports.get(target.id, ()):  # type: ignore[call-overload]
+        if report.year > year or report.unit_id not in assigned:
+            continue
+        current = per_year[report.year].get(report.unit_id)
+        if current is None or report.stamp >= current.stamp:
+            per_year[report.year][report.unit_id] = report
+    observations, conflicts = [], set()
+    for y in sorted(per_year):
+        reports = per_year[y]
+        values = sorted(r.value for r in reports.values())
+        if values[-1] - values[0] > 1e-9 * max(1.0, abs(values[-1])):
+            conflicts.add(y)
+        chosen = reports.get(lead) if lead is not None and lead in reports else max(
+            reports.values(), key=lambda r: r.stamp)
+        observations.append(Observation(y, chosen.value, chosen.provisional))
+    return observations, conflicts
+
+
+def _overdue(facts: PlanFacts, unit_id: int | None, year: int, today: date) -> bool:
+    """The lead unit has not submitted for a cycle of ``year`` whose due date has passed."""
+    if unit_id is None:
+        return False
+    return any(due < today and (unit_id, year, kind) not in facts.sent for kind, due in facts.due_dates.get(year, ()))
+
+
+def _target_read(target: Target, evaluation: Evaluation, due_year: int, applies: bool, lead_unit: str | None,
+                 goal_code: str | None, measure_code: str | None, domain_code: str) -> TargetStatus:
+    return TargetStatus(
+        code=target.code, goal_code=goal_code, measure_code=measure_code, domain_code=domain_code,
+        lead_unit=lead_unit,
+        metric=target.metric, op=target.op, value=target.value, unit=target.unit, due_year=due_year,  # type: ignore[arg-type]
+        applies=applies, status=evaluation.status, label=evaluation.label, flags=list(evaluation.flags),
+        rule=evaluation.rule, explanation=evaluation.explanation, required=evaluation.required,
+        projected=evaluation.projected, progress=evaluation.progress,
+        baseline=_observation(evaluation.baseline), latest=_observation(evaluation.latest))
+
+
+def _observation(obs: Observation | None) -> ObservationRead | None:
+    return None if obs is None else ObservationRead(year=obs.year, value=obs.value, provisional=obs.provisional)
+
+
+def _goal_status(facts: PlanFacts, goal: Goal, targets: list[TargetStatus], domain_code: str, year: int,
+                 today: date) -> GoalStatus:
+    lead = facts.leads.get(("goal", goal.id))  # type: ignore[arg-type]
+    common = {"code": goal.code, "domain_code": domain_code, "title": goal.title,
+              "lead_unit": facts.unit_codes.get(lead) if lead is not None else None}
+    if not targets:
+        report = _latest_task_report(facts, goal, lead, year)
+        flags = [Flag.overdue] if _overdue(facts, lead, year, today) else []
+        if report is not None and report.provisional:
+            flags.append(Flag.provisional)
+        evaluation = evaluate_task(report.progress if report else None, year=report.year if report else None,
+                                   has_lead=lead is not None, extra_flags=flags)
+        return GoalStatus(**common, qualitative=True, status=evaluation.status, label=evaluation.label,
+                          flags=list(evaluation.flags), rule=evaluation.rule, explanation=evaluation.explanation,
+                          targets=[])
+    status = worst(t.status for t in targets)
+    flags = sorted({flag for t in targets for flag in t.flags})
+    counts = "、".join(f"{n}项{LABELS[s]}" for s in SEVERITY
+                      if (n := sum(1 for t in targets if t.status is s)))
+    worst_metrics = "、".join(dict.fromkeys(t.metric for t in targets if t.status is status))
+    if len(targets) == 1:
+        text = f"唯一适用指标（{worst_metrics}）{LABELS[status]}，目标记为{LABELS[status]}"
+    else:
+        text = f"{len(targets)}项适用指标中{counts}，按最差一项（{worst_metrics}）记为{LABELS[status]}"
+    return GoalStatus(**common, qualitative=False, status=status, label=LABELS[status], flags=flags,
+                      rule="goal.worst_of_targets", explanation=text + "".join(FLAG_CLAUSES[f] for f in flags) + "。",
+                      targets=[t.code for t in targets])
+
+
+def _latest_task_report(facts: PlanFacts, goal: Goal, lead: int | None, year: int) -> TaskReport | None:
+    """The lead unit's most recent progress report on the goal up to ``year``."""
+    reports = [r for r in facts.task_reports.get(goal.id, ())  # type: ignore[call-overload]
+               if r.unit_id == lead and r.year <= year]
+    return max(reports, key=lambda r: (r.year, r.stamp), default=None)
+
+
+# --- reads ------------------------------------------------------------------------------------------------
+
+async def plan_status(session: AsyncSession, actor: object, plan_code: str, year: int | None, today: date,
+                      filters: StatusFilter = StatusFilter(), *, include_provisional: bool = False) -> PlanStatus:
+    """Summary and items for a plan and year; `filters` as in :class:`StatusFilter`."""
+    plan, year, facts = await _prepare(session, actor, plan_code, year, today, include_provisional)
+    evaluated = evaluate(facts, year, today)
+    scoped_targets, scoped_goals = _scope(facts, evaluated, filters)
+    domains = [DomainStatus(code=d.code, title=d.title,
+                            targets=_counts(t for t in scoped_targets if t.domain_code == d.code),
+                            goals=_counts(g for g in scoped_goals if g.domain_code == d.code))
+               for d in facts.domains if filters.domain in (None, d.code)]
+    return PlanStatus(
+        plan_code=plan.code, year=year, include_provisional=include_provisional, as_of=today,
+        summary=StatusSummary(targets=_counts(scoped_targets), goals=_counts(scoped_goals)), domains=domains,
+        targets=[t for t in scoped_targets if _selected(t, filters)],
+        goals=[g for g in scoped_goals if _selected(g, filters)])
+
+
+async def goal_status(session: AsyncSession, actor: object, plan_code: str, goal_code: str, year: int | None,
+                      today: date, *, include_provisional: bool = False) -> GoalStatusDetail:
+    plan, year, facts = await _prepare(session, actor, plan_code, year, today, include_provisional)
+    evaluated = evaluate(facts, year, today)
+    goal = next((g for g in evaluated.goals if g.code == goal_code), None)
+    if goal is None:
+        raise NotFound(f"Goal {goal_code!r} does not exist in plan {plan.code!r}.")
+    return GoalStatusDetail(plan_code=plan.code, year=year, include_provisional=include_provisional, as_of=today,
+                            goal=goal, targets=[t for t in evaluated.targets if t.goal_code == goal_code])
+
+
+async def _prepare(session: AsyncSession, actor: object, plan_code: str, year: int | None, today: date,
+                   include_provisional: bool) -> tuple[Plan, int, PlanFacts]:
+    plan = await plan_by_code(session, plan_code)
+    if include_provisional and getattr(actor, "role", None) is Role.unit:
+        # Provisional data are other units' submissions not yet accepted; a unit sees only its own.
+        raise Forbidden("include=provisional is for the committee office and readers; a unit sees accepted data.")
+    if year is None:
+        year = min(max(today.year, plan.start_year), plan.end_year)
+    if not plan.start_year <= year <= plan.end_year:
+        raise ValidationFailed.field("year", f"must be within the plan's years {plan.start_year}–{plan.end_year}")
+    return plan, year, await load_facts(session, plan, include_provisional=include_provisional)
+
+
+def _scope(facts: PlanFacts, evaluated: Evaluated,
+           filters: StatusFilter) -> tuple[list[TargetStatus], list[GoalStatus]]:
+    targets, goals = evaluated.targets, evaluated.goals
+    if filters.domain is not None:
+        if filters.domain not in {d.code for d in facts.domains}:
+            raise ValidationFailed.field("domain", f"no domain {filters.domain!r} in plan {facts.plan.code}")
+        targets = [t for t in targets if t.domain_code == filters.domain]
+        goals = [g for g in goals if g.domain_code == filters.domain]
+    if filters.unit is not None:
+        led = {key for key, unit_id in facts.leads.items() if facts.unit_codes.get(unit_id) == filters.unit}
+        goal_codes = {g.code for g in facts.goals if ("goal", g.id) in led}
+        measure_codes = {m.code for m in facts.measures if ("measure", m.id) in led}
+        targets = [t for t in targets if t.goal_code in goal_codes or t.measure_code in measure_codes]
+        goals = [g for g in goals if g.code in goal_codes]
+    return targets, goals
+
+
+def _selected(item: TargetStatus | GoalStatus, filters: StatusFilter) -> bool:
+    return (filters.status is None or item.status is filters.status) and (
+        filters.flag is None or filters.flag in item.flags)
+
+
+def _counts(items: Iterable[TargetStatus | GoalStatus]) -> StatusCounts:
+    """Statuses of the year: milestones that do not apply this year are listed but not counted."""
+    counts: dict[str, int] = defaultdict(int)
+    for item in items:
+        if getattr(item, "applies", True):
+            counts[item.status.value] += 1
+    return StatusCounts(**counts)
+
+
+# --- snapshots and the change feed ------------------------------------------------------------------------
+
+async def refresh_plan(session: AsyncSession, plan: Plan, today: date, cause: str,
+                       years: Iterable[int] | None = None) -> int:
+    """Publish the plan's current statuses (accepted data only) for ``years`` (default: all), return the changes.
+
+    A target or goal never published counts as ``no_data`` without flags, so a plan nobody has reported on
+    makes no noise in the feed.
+    """
+    await _lock_feed(session)
+    full = years is None
+    year_list = sorted(set(range(plan.start_year, plan.end_year + 1) if years is None else years)
+                       & set(range(plan.start_year, plan.end_year + 1)))
+    facts = await load_facts(session, plan)
+    snapshots = {(s.year, s.subject_type, s.subject_code): s for s in (await session.execute(
+        select(StatusSnapshot).where(StatusSnapshot.plan_id == plan.id,
+                                     StatusSnapshot.year.in_(year_list)))).scalars()}  # type: ignore[attr-defined]
+    now = utcnow()
+    inserts, updates, changes = [], [], []
+    for year in year_list:
+        evaluated = evaluate(facts, year, today)
+        items: list[tuple[str, TargetStatus | GoalStatus]] = [("target", t) for t in evaluated.targets]
+        items += [("goal", g) for g in evaluated.goals]
+        for subject_type, item in items:
+            flags = ",".join(sorted(f.value for f in item.flags))
+            snapshot = snapshots.get((year, subject_type, item.code))
+            before = (snapshot.status, snapshot.flags) if snapshot else (Status.no_data.value, "")
+            if (item.status.value, flags) == before:
+                continue
+            changes.append({"plan_id": plan.id, "year": year, "subject_type": subject_type,
+                            "subject_code": item.code, "from_status": snapshot.status if snapshot else None,
+                            "to_status": item.status.value, "from_flags": snapshot.flags if snapshot else None,
+                            "to_flags": flags, "explanation": item.explanation, "cause": cause[:100],
+                            "changed_at": now})
+            if snapshot is None:
+                inserts.append({"plan_id": plan.id, "year": year, "subject_type": subject_type,
+                                "subject_code": item.code, "status": item.status.value, "flags": flags,
+                                "updated_at": now})
+            else:
+                updates.append({"id": snapshot.id, "status": item.status.value, "flags": flags, "updated_at": now})
+    if inserts:
+        await session.execute(insert(StatusSnapshot), inserts)
+    if updates:
+        await session.execute(update(StatusSnapshot), updates)
+    if changes:
+        await session.execute(insert(StatusChange), changes)
+    if full:
+        await _mark_refreshed(session, plan, today, now)
+    return len(changes)
+
+
+async def refresh_plan_by_id(session: AsyncSession, plan_id: int, today: date, cause: str,
+                             years: Iterable[int] | None = None) -> int:
+    plan = await session.get(Plan, plan_id)
+    assert plan is not None
+    return await refresh_plan(session, plan, today, cause, years)
+
+
+async def refresh_all(session: AsyncSession, today: date, cause: str, *, only_stale: bool = False) -> RefreshReport:
+    """Refresh every plan (or, with ``only_stale``, those not fully refreshed ``today``)."""
+    plans = list((await session.execute(select(Plan).order_by(Plan.code))).scalars())
+    if only_stale:
+        fresh = set((await session.execute(select(StatusRefresh.plan_id)
+                                           .where(StatusRefresh.refreshed_on >= today))).scalars())
+        plans = [p for p in plans if p.id not in fresh]
+        if plans:
+            # Re-check under the lock: a concurrent reader may have just done it.
+            await _lock_feed(session)
+            fresh = set((await session.execute(select(StatusRefresh.plan_id)
+                                               .where(StatusRefresh.refreshed_on >= today))).scalars())
+            plans = [p for p in plans if p.id not in fresh]
+    changes = 0
+    for plan in plans:
+        changes += await refresh_plan(session, plan, today, cause)
+    return RefreshReport(plans=len(plans), years=sum(p.end_year - p.start_year + 1 for p in plans), changes=changes)
+
+
+async def list_changes(session: AsyncSession, since: str | None, limit: int, today: date,
+                       plan_code: str | None = None, year: int | None = None) -> StatusChangePage:
+    """Changes after the cursor ``since``, oldest first; the feed first catches up with today's calendar."""
+    after = _parse_cursor(since)
+    if not 1 <= limit <= MAX_FEED_LIMIT:
+        raise ValidationFailed.field("limit", f"must be between 1 and {MAX_FEED_LIMIT}")
+    await refresh_all(session, today, "daily refresh", only_stale=True)
+    stmt = (select(StatusChange, Plan.code).join(Plan, Plan.id == StatusChange.plan_id)
+            .where(StatusChange.id > after).order_by(StatusChange.id).limit(limit))  # type: ignore[arg-type]
+    if plan_code is not None:
+        plan = await plan_by_code(session, plan_code)
+        stmt = stmt.where(StatusChange.plan_id == plan.id)
+    if year is not None:
+        stmt = stmt.where(StatusChange.year == year)
+    items = [_change_read(change, code) for change, code in (await session.execute(stmt)).all()]
+    return StatusChangePage(items=items, next_cursor=items[-1].cursor if items else (since or None))
+
+
+def _parse_cursor(since: str | None) -> int:
+    if since is None or since == "":
+        return 0
+    if not since.isdigit() or len(since) > 18:
+        raise ValidationFailed.field("since", "must be a cursor returned by this feed (a non-negative integer)")
+    return int(since)
+
+
+def _change_read(change: StatusChange, plan_code: str) -> StatusChangeRead:
+    def flags(value: str | None) -> list[Flag] | None:
+        return None if value is None else [Flag(f) for f in value.split(",") if f]
+
+    return StatusChangeRead(
+        cursor=str(change.id), plan_code=plan_code, year=change.year, subject_type=change.subject_type,  # type: ignore[arg-type]
+        subject_code=change.subject_code, from_status=change.from_status, to_status=change.to_status,  # type: ignore[arg-type]
+        from_flags=flags(change.from_flags), to_flags=flags(change.to_flags) or [],
+        explanation=change.explanation, cause=change.cause, changed_at=change.changed_at)
+
+
+async def _lock_feed(session: AsyncSession) -> None:
+    """Serialise refreshes until commit, so change ids grow in commit order.
+
+    SQLite needs nothing: every transaction takes the database's write lock (BEGIN IMMEDIATE, app/db.py).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
+
+
+async def _mark_refreshed(session: AsyncSession, plan: Plan, today: date, now: datetime) -> None:
+    marker = await session.get(StatusRefresh, plan.id)
+    if marker is None:
+        session.add(StatusRefresh(plan_id=plan.id, refreshed_on=today, refreshed_at=now))  # type: ignore[arg-type]
+    else:
+        marker.refreshed_on, marker.refreshed_at = today, now
+    await session.flush()
+
+
+def changed_years(plan: Plan, from_year: int) -> Sequence[int]:
+    """The years whose status a value for ``from_year`` can change: that year and every later one."""
+    return range(max(from_year, plan.start_year), plan.end_year + 1)
