@@ -1,6 +1,7 @@
 # Production image: PostgreSQL given by DATABASE_URL, several workers, no state in the container.
 #   docker build -t fuer-plans .
 #   docker run --rm -e DATABASE_URL=postgresql://user:pw@db/fuer fuer-plans python -m app migrate
+#   docker run --rm -e DATABASE_URL=postgresql://user:pw@db/fuer fuer-plans python -m app seed   # the six plans
 #   docker run -d -p 8000:8000 -e DATABASE_URL=postgresql://user:pw@db/fuer fuer-plans
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -34,7 +34,7 @@ token: install
 # The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL names a server
 # (a fresh database is created there for the run and dropped afterwards).
 test: install
-	$(BIN)/python -m pytest
+	TEST_DATABASE_URL= $(BIN)/python -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; $(BIN)/python -m pytest; fi
 
 lint: install

@@ -83,8 +83,14 @@ def _field_path(location: tuple[Any, ...]) -> str:
 
 
 def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
-    return [{"field": _field_path(tuple(err.get("loc", ()))), "reason": err.get("msg", "invalid")}
-            for err in exc.errors()]
+    errors = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":  # loc is ("body", <character position>): name the body itself
+            reason = f"not valid JSON ({err.get('ctx', {}).get('error', 'decode error')} at character {err['loc'][-1]})"
+            errors.append({"field": "body", "reason": reason})
+        else:
+            errors.append({"field": _field_path(tuple(err.get("loc", ()))), "reason": err.get("msg", "invalid")})
+    return errors
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -1,5 +1,9 @@
-"""Small async factories for arranging test data."""
+"""Small async factories for arranging test data, and a SQL statement counter."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import create_token
@@ -26,3 +30,19 @@ async def make_token(session: AsyncSession, role: Role | str, unit_code: str | N
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@contextmanager
+def counting(connection) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """SQL statements run on the test connection (savepoint bookkeeping aside)."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(connection.sync_connection, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(connection.sync_connection, "before_cursor_execute", count)

@@ -12,7 +12,7 @@ from app.auth.deps import AdminOnly, AnyRole
 from app.core.clock import today
 from app.db import SessionDep
 from app.status import service
-from app.status.rules import Flag, Status
+from app.status.rules import Flag, Status, format_value
 from app.status.schemas import GoalStatusDetail, PlanStatus, RefreshReport, StatusChangePage
 
 router = APIRouter(prefix="/api/v1", tags=["status"])
@@ -122,9 +122,9 @@ def status_csv(result: PlanStatus) -> str:
                          " ".join(f.value for f in g.flags), "", "", "", "", "", "", g.lead_unit or "",
                          g.explanation])
     for t in result.targets:
-        threshold = "" if t.value is None else f"{t.op}{_number(t.value)}{t.unit or ''}"
+        threshold = t.op.value if t.value is None else f"{t.op.value}{format_value(t.value, t.unit)}"
         writer.writerow([
-            "指标", t.code, t.domain_code, t.goal_code or t.measure_code, t.metric, threshold or t.op.value,
+            "指标", t.code, t.domain_code, t.goal_code or t.measure_code, t.metric, threshold,
             t.due_year, "是" if t.applies else "否", t.status.value, t.label, " ".join(f.value for f in t.flags),
             t.baseline.year if t.baseline else "", _number(t.baseline.value) if t.baseline else "",
             t.latest.year if t.latest else "", _number(t.latest.value) if t.latest else "",

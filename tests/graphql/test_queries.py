@@ -1,13 +1,9 @@
 """Reads: the dashboard trees, REST and GraphQL agreeing, and no N+1 queries."""
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
-
-from tests.factories import bearer, make_token
+from tests.factories import bearer, counting, make_token
 from tests.graphql.conftest import gql
 from tests.submissions.conftest import HEALTH, PLAN, draft
 
@@ -22,22 +18,6 @@ query Dashboard($code: String!) {
 
 def camel(data: dict[str, Any]) -> dict[str, Any]:
     return {re.sub(r"_([a-z])", lambda m: m.group(1).upper(), key): value for key, value in data.items()}
-
-
-@contextmanager
-def counting(connection) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """SQL statements run on the test connection (savepoint bookkeeping aside)."""
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection.sync_connection, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(connection.sync_connection, "before_cursor_execute", count)
 
 
 async def test_dashboard_tree_agrees_with_rest(client, db) -> None:  # type: ignore[no-untyped-def]

@@ -51,7 +51,8 @@ def committed_db(databases) -> LiveDb:  # type: ignore[no-untyped-def]
         await replace_assignments(session, CLI_ACTOR, PLAN, AssignmentBulk(assignments=leads))
         await create_cycle(session, CLI_ACTOR, PLAN, CycleCreate(year=2024, due_on=today() + timedelta(days=30)),
                            today())
-        return {unit: await make_token(session, Role.unit, unit) for unit in UNITS}
+        tokens = {unit: await make_token(session, Role.unit, unit) for unit in UNITS}
+        return {**tokens, "admin": await make_token(session, Role.admin)}
 
     return LiveDb(url, asyncio.run(in_transaction(url, arrange)))
 
@@ -122,3 +123,63 @@ async def test_idempotent_retries_racing_each_other(live_client, committed_db) -
                                                       headers=bearer(tokens[UNITS[4]])) for _ in range(6)])
     assert Counter(r.status_code for r in unkeyed) == {201: 1, 409: 5}, [r.text for r in unkeyed]
     assert await count(committed_db.url, Submission, year=2023) == 2
+
+
+async def test_concurrent_acceptances_feed_every_change_once_in_order(live_client, committed_db) -> None:  # type: ignore[no-untyped-def]
+    """Eight units submit and the office accepts them all at once while a downstream system polls the feed."""
+    tokens, admin = committed_db.tokens, bearer(committed_db.tokens["admin"])
+    await in_transaction(committed_db.url, lambda s: create_cycle(
+        s, CLI_ACTOR, PLAN, CycleCreate(year=2022, due_on=today() + timedelta(days=30)), today()))
+    targets = []
+    for goal in GOALS:
+        found = (await live_client.get(f"/api/v1/plans/{PLAN}/goals/{goal}", headers=admin)).json()["targets"]
+        targets.append(found[0] if found else None)
+    base = f"/api/v1/plans/{PLAN}/submissions"
+
+    def values(i: int) -> list[dict[str, object]]:
+        target = targets[i]
+        if target is None or target["op"] in ("increase", "decrease", "maintain"):
+            return []
+        return [{"target": target["code"], "value": 50.0 if target["unit"] == "%" else 1.0}]
+
+    created = await asyncio.gather(*[
+        live_client.post(base, json={**body(i, 2022), "values": values(i), "submit": True},
+                         headers=bearer(tokens[unit])) for i, unit in enumerate(UNITS)])
+    assert [r.status_code for r in created] == [201] * len(UNITS), [r.text for r in created]
+
+    feed = "/api/v1/status/changes"
+    start = (await live_client.get(feed, params={"limit": 1000}, headers=admin)).json()
+    seen: list[dict[str, object]] = list(start["items"])
+    cursor = start["next_cursor"]
+    stop = asyncio.Event()
+
+    async def poll() -> None:
+        nonlocal cursor
+        while True:
+            page = (await live_client.get(feed, params={"since": cursor or "", "limit": 1000}, headers=admin)).json()
+            seen.extend(page["items"])
+            cursor = page["next_cursor"]
+            if stop.is_set() and not page["items"]:
+                return
+            await asyncio.sleep(0.01)
+
+    poller = asyncio.create_task(poll())
+    reviews = await asyncio.gather(*[live_client.post(f"/api/v1/submissions/{r.json()['id']}/review",
+                                                      json={"decision": "accept"}, headers=admin) for r in created])
+    assert [r.status_code for r in reviews] == [200] * len(UNITS), [r.text for r in reviews]
+    stop.set()
+    await poller
+
+    whole = (await live_client.get(feed, params={"limit": 1000}, headers=admin)).json()["items"]
+    assert [i["cursor"] for i in seen] == [i["cursor"] for i in whole]  # the poller missed nothing
+    last: dict[tuple[object, ...], dict[str, object]] = {}
+    for item in whole:  # each change starts where the previous one of the same subject ended
+        key = (item["plan_code"], item["year"], item["subject_type"], item["subject_code"])
+        if key in last:
+            assert (item["from_status"], item["from_flags"]) == (last[key]["to_status"], last[key]["to_flags"])
+        last[key] = item
+    status = (await live_client.get(f"/api/v1/plans/{PLAN}/status", params={"year": 2022}, headers=admin)).json()
+    for item in status["targets"] + status["goals"]:
+        key = (PLAN, 2022, "target" if "metric" in item else "goal", item["code"])
+        published = last.get(key, {"to_status": "no_data", "to_flags": []})
+        assert (published["to_status"], published["to_flags"]) == (item["status"], item["flags"]), key
