@@ -18,11 +18,15 @@ from strawberry.dataloader import DataLoader
 
 from app.assignments import service as assignments_service
 from app.assignments.schemas import AssignmentRead
+from app.auth.actor import Actor
+from app.core.clock import today
 from app.core.pagination import PageParams
+from app.errors import AppError
 from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Submission, SubmissionRevision, Target, Unit
 from app.models.enums import SubmissionStatus
 from app.plans import service as plans_service
 from app.plans.schemas import CommitteeRead, DomainRead, TargetRead
+from app.status import service as status_service
 from app.submissions import service as submissions_service
 from app.submissions.schemas import RevisionRead, SubmissionSummary
 
@@ -85,6 +89,11 @@ class Loaders:
         """A page of each unit's submissions (unit code → (items, total)), newest year first."""
         return self._paged_loader(("submissions", filters, page),
                                   lambda codes: self._submissions_by_unit(codes, filters, page))
+
+    def plan_evaluation(self, actor: Actor) -> DataLoader[tuple[str, int | None, bool],
+                                                          status_service.PlanEvaluation]:
+        """(plan code, year, include provisional) → every status of that plan and year, computed once per request."""
+        return self._paged_loader(("status", actor.token_id), lambda keys: self._evaluations(actor, keys))
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
@@ -165,6 +174,16 @@ class Loaders:
         rows = (await self._tx.session.execute(_page_of_each(stmt, ranked, page))).all()
         return _split(unit_codes, page, [(unit.code, rn, total, partial(assignments_service._read, plan, a, unit, g, m))
                                          for a, unit, g, m, plan, rn, total in rows])
+
+    async def _evaluations(self, actor: Actor, keys: list[tuple[str, int | None, bool]]) -> list[Any]:
+        results: list[Any] = []
+        for plan_code, year, provisional in keys:
+            try:
+                results.append(await status_service.evaluate_plan(self._tx.session, actor, plan_code, year, today(),
+                                                                  include_provisional=provisional))
+            except AppError as exc:  # this key fails, the others still resolve
+                results.append(exc)
+        return results
 
     async def _submissions_by_unit(self, unit_codes: list[str], filters: SubmissionFilterKey,
                                    page: PageParams) -> list[tuple[list[SubmissionSummary], int]]:

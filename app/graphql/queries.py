@@ -5,8 +5,10 @@ from datetime import datetime
 import strawberry
 
 from app.audit import service as audit_service
+from app.core.clock import today
 from app.graphql.context import ADMIN_ONLY, ANY_ROLE
 from app.graphql.enums import PlanKind
+from app.graphql.status import StatusChanges
 from app.graphql.types import (
     AuditEvent,
     Committee,
@@ -23,6 +25,7 @@ from app.graphql.types import (
 from app.models import Committee as CommitteeRow
 from app.plans import service as plans_service
 from app.plans.schemas import PlanRead
+from app.status import service as status_service
 from app.submissions import service as submissions_service
 from app.units import service as units_service
 
@@ -82,6 +85,14 @@ class Query:
     async def submission(self, info: Info, id: int) -> Submission:
         actor = await info.context.require(*ANY_ROLE)
         return Submission.from_read(await info.context.call(submissions_service.get_submission, actor, id))
+
+    @strawberry.field(description="Status changes in the order they happened: poll with `since` = the last "
+                                  "`nextCursor` (accepted data only)")
+    async def status_changes(self, info: Info, since: str | None = None, limit: int = 100,
+                             plan: str | None = None, year: int | None = None) -> StatusChanges:
+        await info.context.require(*ANY_ROLE)
+        page = await info.context.call(status_service.list_changes, since, limit, today(), plan, year)
+        return StatusChanges.from_read(page)
 
     @strawberry.field(description="The append-only audit log (admin)")
     async def audit_events(self, info: Info, entity_type: str | None = None, entity_id: str | None = None,

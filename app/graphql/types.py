@@ -33,9 +33,12 @@ from app.graphql.enums import (
     TaskProgress,
 )
 from app.graphql.loaders import DomainRow, ItemRow, SubmissionFilterKey
+from app.graphql.status import GoalStatus, PlanStatuses, TargetStatus
 from app.models.enums import Role as RoleEnum
 from app.plans import service as plans_service
 from app.plans.schemas import CommitteeRead, GoalRead, MeasureRead, PlanRead, TargetRead
+from app.status import service as status_service
+from app.status.rules import Flag, Status
 from app.submissions import service as submissions_service
 from app.submissions.schemas import FieldChange as FieldChangeRead
 from app.submissions.schemas import RevisionDiff as RevisionDiffRead
@@ -47,6 +50,19 @@ Info = strawberry.Info[Context, None]
 
 Limit = Annotated[int, strawberry.argument(description=f"Items per page (1–{MAX_LIMIT}).")]
 Offset = Annotated[int, strawberry.argument(description="Items to skip.")]
+
+
+Year = Annotated[int | None, strawberry.argument(description="The year asked; default: this year, kept within "
+                                                               "the plan's years")]
+IncludeProvisional = Annotated[bool, strawberry.argument(
+    description="Also use submitted values not yet accepted, flagged provisional (admin and reader only)")]
+
+
+async def _evaluation(info: Info, plan_code: str, year: int | None,
+                      include_provisional: bool) -> status_service.PlanEvaluation:
+    """The plan's statuses for the year, computed once per request however many fields ask."""
+    actor = await info.context.actor()
+    return await info.context.loaders.plan_evaluation(actor).load((plan_code, year, include_provisional))
 
 
 def page_params(limit: int, offset: int) -> PageParams:
@@ -105,11 +121,16 @@ class Target:
     review_reason: str | None
     source_text: str | None
     plan_code: strawberry.Private[str]
-    # status(year: Int!) goes here, resolved by the status service through a loader keyed by (plan_code, year).
 
     @classmethod
     def from_read(cls, read: TargetRead, plan_code: str) -> "Target":
         return build(cls, read, op=read.op.value, plan_code=plan_code)
+
+    @strawberry.field(description="The target's status in a year (default: this year) with flags and explanation")
+    async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False
+                     ) -> TargetStatus:
+        evaluation = await _evaluation(info, self.plan_code, year, include_provisional)
+        return TargetStatus.from_read(status_service.target_of(evaluation, self.code))
 
 
 @strawberry.type(description="One 主要目标 item, verbatim, with its targets.")
@@ -123,7 +144,6 @@ class Goal:
     plan_code: strawberry.Private[str]
     db_id: strawberry.Private[int | None] = None
     preloaded_targets: strawberry.Private[list[TargetRead] | None] = None
-    # status(year: Int!) goes here (see Target).
 
     @classmethod
     def from_read(cls, read: GoalRead, plan_code: str) -> "Goal":
@@ -142,6 +162,13 @@ class Goal:
             assert self.db_id is not None
             reads = await info.context.loaders.targets_by_goal.load(self.db_id)
         return [Target.from_read(read, self.plan_code) for read in reads]
+
+    @strawberry.field(description="The goal's status in a year (default: this year): the worst of its targets', "
+                                  "or its lead unit's task progress")
+    async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False
+                     ) -> GoalStatus:
+        evaluation = await _evaluation(info, self.plan_code, year, include_provisional)
+        return GoalStatus.from_read(status_service.goal_of(evaluation, self.code))
 
 
 @strawberry.type(description="One 策略措施 item, verbatim.")
@@ -440,11 +467,19 @@ class Plan:
     publication_status: PlanStatus = strawberry.field(
         description="draft or published (REST: `status`; `status(year)` is the target status)")
     source_file: str | None
-    # status(year: Int!) goes here (see Target).
 
     @classmethod
     def from_read(cls, read: PlanRead) -> "Plan":
         return build(cls, read, publication_status=read.status)
+
+    @strawberry.field(description="Statuses of every target and goal for a year (default: this year), with counts "
+                                  "per status; filtered as in REST")
+    async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False,
+                     domain: str | None = None, unit: str | None = None, status: Status | None = None,
+                     flag: Flag | None = None) -> PlanStatuses:
+        evaluation = await _evaluation(info, self.code, year, include_provisional)
+        return PlanStatuses.from_read(status_service.summarise(
+            evaluation, status_service.StatusFilter(domain=domain, unit=unit, status=status, flag=flag)))
 
     @strawberry.field(description="The committee that issued the plan")
     async def committee(self, info: Info) -> Committee:

@@ -121,6 +121,7 @@ class PlanFacts:
     unit_codes: dict[int, str] = field(default_factory=dict)
     reports: dict[int, list[Report]] = field(default_factory=lambda: defaultdict(list))
     task_reports: dict[int, list[TaskReport]] = field(default_factory=lambda: defaultdict(list))
+    committee_units: set[str] = field(default_factory=set)  # codes of every unit of the plan's committee
     due_dates: dict[int, list[tuple[str, date]]] = field(default_factory=lambda: defaultdict(list))
     sent: set[tuple[int, int, str]] = field(default_factory=set)  # (unit, year, kind) submitted at least once
 
@@ -140,7 +141,7 @@ def _task_key(goal_id: int | None, measure_id: int | None) -> TaskKey:
 # --- loading ----------------------------------------------------------------------------------------------
 
 async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: bool = False) -> PlanFacts:
-    """The plan's structure, task decomposition, reported values and task progress, cycles: ten queries."""
+    """The plan's structure, task decomposition, units, reported values, task progress, cycles: ten queries."""
     domains = list((await session.execute(select(Domain).where(Domain.plan_id == plan.id)
                                           .order_by(Domain.part.desc(), Domain.seq))).scalars())  # type: ignore[attr-defined]
     order = {d.id: i for i, d in enumerate(domains)}
@@ -189,6 +190,8 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
             .where(SubmissionTask.goal_id.is_not(None)))).all():  # type: ignore[union-attr]
         facts.task_reports[goal_id].append(TaskReport(unit_id, year, progress, bool(is_provisional), at))
 
+    facts.committee_units = set((await session.execute(
+        select(Unit.code).where(Unit.committee_id == plan.committee_id))).scalars())
     for year, kind, due_on in (await session.execute(select(ReportingCycle.year, ReportingCycle.kind,
                                                             ReportingCycle.due_on)
                                                      .where(ReportingCycle.plan_id == plan.id))).all():
@@ -349,36 +352,23 @@ def _latest_task_report(facts: PlanFacts, goal: Goal, lead: int | None, year: in
 
 # --- reads ------------------------------------------------------------------------------------------------
 
-async def plan_status(session: AsyncSession, actor: object, plan_code: str, year: int | None, today: date,
-                      filters: StatusFilter = StatusFilter(), *, include_provisional: bool = False) -> PlanStatus:
-    """Summary and items for a plan and year; `filters` as in :class:`StatusFilter`."""
-    plan, year, facts = await _prepare(session, actor, plan_code, year, today, include_provisional)
-    evaluated = evaluate(facts, year, today)
-    scoped_targets, scoped_goals = _scope(facts, evaluated, filters)
-    domains = [DomainStatus(code=d.code, title=d.title,
-                            targets=_counts(t for t in scoped_targets if t.domain_code == d.code),
-                            goals=_counts(g for g in scoped_goals if g.domain_code == d.code))
-               for d in facts.domains if filters.domain in (None, d.code)]
-    return PlanStatus(
-        plan_code=plan.code, year=year, include_provisional=include_provisional, as_of=today,
-        summary=StatusSummary(targets=_counts(scoped_targets), goals=_counts(scoped_goals)), domains=domains,
-        targets=[t for t in scoped_targets if _selected(t, filters)],
-        goals=[g for g in scoped_goals if _selected(g, filters)])
+@dataclass(frozen=True)
+class PlanEvaluation:
+    """One plan evaluated for one year: what :func:`summarise` and the GraphQL fields shape."""
+
+    facts: PlanFacts
+    year: int
+    as_of: date
+    evaluated: Evaluated
+
+    @property
+    def plan_code(self) -> str:
+        return self.facts.plan.code
 
 
-async def goal_status(session: AsyncSession, actor: object, plan_code: str, goal_code: str, year: int | None,
-                      today: date, *, include_provisional: bool = False) -> GoalStatusDetail:
-    plan, year, facts = await _prepare(session, actor, plan_code, year, today, include_provisional)
-    evaluated = evaluate(facts, year, today)
-    goal = next((g for g in evaluated.goals if g.code == goal_code), None)
-    if goal is None:
-        raise NotFound(f"Goal {goal_code!r} does not exist in plan {plan.code!r}.")
-    return GoalStatusDetail(plan_code=plan.code, year=year, include_provisional=include_provisional, as_of=today,
-                            goal=goal, targets=[t for t in evaluated.targets if t.goal_code == goal_code])
-
-
-async def _prepare(session: AsyncSession, actor: object, plan_code: str, year: int | None, today: date,
-                   include_provisional: bool) -> tuple[Plan, int, PlanFacts]:
+async def evaluate_plan(session: AsyncSession, actor: object, plan_code: str, year: int | None, today: date, *,
+                        include_provisional: bool = False) -> PlanEvaluation:
+    """Every status of a plan in ``year`` (default: this year, kept within the plan's years)."""
     plan = await plan_by_code(session, plan_code)
     if include_provisional and getattr(actor, "role", None) is Role.unit:
         # Provisional data are other units' submissions not yet accepted; a unit sees only its own.
@@ -387,7 +377,55 @@ async def _prepare(session: AsyncSession, actor: object, plan_code: str, year: i
         year = min(max(today.year, plan.start_year), plan.end_year)
     if not plan.start_year <= year <= plan.end_year:
         raise ValidationFailed.field("year", f"must be within the plan's years {plan.start_year}–{plan.end_year}")
-    return plan, year, await load_facts(session, plan, include_provisional=include_provisional)
+    facts = await load_facts(session, plan, include_provisional=include_provisional)
+    return PlanEvaluation(facts, year, today, evaluate(facts, year, today))
+
+
+def summarise(evaluation: PlanEvaluation, filters: StatusFilter = StatusFilter()) -> PlanStatus:
+    """Summary counts per status for the plan and each domain, and the items the filters select."""
+    facts = evaluation.facts
+    scoped_targets, scoped_goals = _scope(facts, evaluation.evaluated, filters)
+    domains = [DomainStatus(code=d.code, title=d.title,
+                            targets=_counts(t for t in scoped_targets if t.domain_code == d.code),
+                            goals=_counts(g for g in scoped_goals if g.domain_code == d.code))
+               for d in facts.domains if filters.domain in (None, d.code)]
+    return PlanStatus(
+        plan_code=facts.plan.code, year=evaluation.year, include_provisional=facts.include_provisional,
+        as_of=evaluation.as_of, summary=StatusSummary(targets=_counts(scoped_targets), goals=_counts(scoped_goals)),
+        domains=domains, targets=[t for t in scoped_targets if _selected(t, filters)],
+        goals=[g for g in scoped_goals if _selected(g, filters)])
+
+
+def goal_detail(evaluation: PlanEvaluation, goal_code: str) -> GoalStatusDetail:
+    goal = next((g for g in evaluation.evaluated.goals if g.code == goal_code), None)
+    if goal is None:
+        raise NotFound(f"Goal {goal_code!r} does not exist in plan {evaluation.plan_code!r}.")
+    return GoalStatusDetail(plan_code=evaluation.plan_code, year=evaluation.year,
+                            include_provisional=evaluation.facts.include_provisional, as_of=evaluation.as_of,
+                            goal=goal, targets=[t for t in evaluation.evaluated.targets if t.goal_code == goal_code])
+
+
+def goal_of(evaluation: PlanEvaluation, goal_code: str) -> GoalStatus:
+    return goal_detail(evaluation, goal_code).goal
+
+
+def target_of(evaluation: PlanEvaluation, target_code: str) -> TargetStatus:
+    target = next((t for t in evaluation.evaluated.targets if t.code == target_code), None)
+    if target is None:
+        raise NotFound(f"Target {target_code!r} does not exist in plan {evaluation.plan_code!r}.")
+    return target
+
+
+async def plan_status(session: AsyncSession, actor: object, plan_code: str, year: int | None, today: date,
+                      filters: StatusFilter = StatusFilter(), *, include_provisional: bool = False) -> PlanStatus:
+    evaluation = await evaluate_plan(session, actor, plan_code, year, today, include_provisional=include_provisional)
+    return summarise(evaluation, filters)
+
+
+async def goal_status(session: AsyncSession, actor: object, plan_code: str, goal_code: str, year: int | None,
+                      today: date, *, include_provisional: bool = False) -> GoalStatusDetail:
+    evaluation = await evaluate_plan(session, actor, plan_code, year, today, include_provisional=include_provisional)
+    return goal_detail(evaluation, goal_code)
 
 
 def _scope(facts: PlanFacts, evaluated: Evaluated,
@@ -399,6 +437,8 @@ def _scope(facts: PlanFacts, evaluated: Evaluated,
         targets = [t for t in targets if t.domain_code == filters.domain]
         goals = [g for g in goals if g.domain_code == filters.domain]
     if filters.unit is not None:
+        if filters.unit not in facts.committee_units:
+            raise ValidationFailed.field("unit", f"no unit {filters.unit!r} in the committee of plan {facts.plan.code}")
         led = {key for key, unit_id in facts.leads.items() if facts.unit_codes.get(unit_id) == filters.unit}
         goal_codes = {g.code for g in facts.goals if ("goal", g.id) in led}
         measure_codes = {m.code for m in facts.measures if ("measure", m.id) in led}

@@ -14,13 +14,6 @@ def test_exported_sdl_is_current() -> None:
     assert exported == schema_sdl(), "schemas/schema.graphql is stale: run `make schemas`"
 
 
-def test_status_is_left_free_for_the_status_service() -> None:
-    sdl = schema_sdl()
-    for type_name in ("Plan", "Goal", "Target"):
-        block = sdl.split(f"type {type_name} {{", 1)[1].split("\n}", 1)[0]
-        assert "\n  status" not in block, type_name
-
-
 async def test_too_deep_documents_are_refused(client, world) -> None:  # type: ignore[no-untyped-def]
     deep = ('{ plan(code: "chaoyang-2021-2025") { cycle(year: 2024) { completeness { cycle { completeness { cycle '
             '{ completeness { cycle { completeness { cycle { completeness { cycle { year } } } } } } } } } } } } }')

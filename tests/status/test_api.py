@@ -10,30 +10,9 @@ from app.assignments.service import create_assignment
 from app.auth.actor import CLI_ACTOR
 from app.models.enums import AssignmentRole
 from tests.factories import bearer, counting, make_token
-from tests.submissions.conftest import EDUCATION, HEALTH, PLAN
+from tests.submissions.conftest import EDUCATION, HEALTH, PLAN, open_cycles, report
 
-SUBMISSIONS = f"/api/v1/plans/{PLAN}/submissions"
 STATUS = f"/api/v1/plans/{PLAN}/status"
-
-
-async def report(client: httpx.AsyncClient, world: Any, unit: dict[str, str], year: int, values: list[dict[str, Any]],
-                 *, kind: str = "annual", tasks: list[dict[str, Any]] | None = None, accept: bool = True) -> int:
-    """A unit submits its self-assessment for a year; the office accepts it (unless told not to)."""
-    created = await client.post(SUBMISSIONS, headers=unit, json={
-        "year": year, "kind": kind, "values": values, "tasks": tasks or [], "submit": True})
-    assert created.status_code == 201, created.text
-    if accept:
-        accepted = await client.post(f"/api/v1/submissions/{created.json()['id']}/review", headers=world.admin,
-                                     json={"decision": "accept"})
-        assert accepted.status_code == 200, accepted.text
-    return int(created.json()["id"])
-
-
-async def open_cycles(client: httpx.AsyncClient, world: Any, *years: int) -> None:
-    for year in years:  # default due date 12-31 of a past year: late, but accepted
-        response = await client.post(f"/api/v1/plans/{PLAN}/cycles", headers=world.admin,
-                                     json={"year": year, "kind": "annual"})
-        assert response.status_code == 201, response.text
 
 
 def by_code(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

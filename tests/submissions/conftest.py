@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
+import httpx
 import pytest
 
 from app.assignments.schemas import AssignmentBulk, AssignmentCreate
@@ -66,3 +68,23 @@ def draft(**overrides: object) -> dict[str, object]:
     }
     body.update(overrides)
     return body
+
+
+async def report(client: httpx.AsyncClient, world: Any, unit: dict[str, str], year: int, values: list[dict[str, Any]],
+                 *, kind: str = "annual", tasks: list[dict[str, Any]] | None = None, accept: bool = True) -> int:
+    """A unit submits its self-assessment for a year; the office accepts it (unless told not to)."""
+    created = await client.post(f"/api/v1/plans/{PLAN}/submissions", headers=unit, json={
+        "year": year, "kind": kind, "values": values, "tasks": tasks or [], "submit": True})
+    assert created.status_code == 201, created.text
+    if accept:
+        accepted = await client.post(f"/api/v1/submissions/{created.json()['id']}/review", headers=world.admin,
+                                     json={"decision": "accept"})
+        assert accepted.status_code == 200, accepted.text
+    return int(created.json()["id"])
+
+
+async def open_cycles(client: httpx.AsyncClient, world: Any, *years: int) -> None:
+    for year in years:  # default due date 12-31 of a past year: late, but accepted
+        response = await client.post(f"/api/v1/plans/{PLAN}/cycles", headers=world.admin,
+                                     json={"year": year, "kind": "annual"})
+        assert response.status_code == 201, response.text

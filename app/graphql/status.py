@@ -1,0 +1,169 @@
+"""GraphQL types of the rules service: statuses with flags and explanation, summaries, and the change feed.
+
+Built from the same API schemas REST returns (app/status/schemas.py), so both APIs say the same thing.
+"""
+
+from datetime import date, datetime
+
+import strawberry
+
+from app.status.rules import Flag, Status
+from app.status.schemas import DomainStatus as DomainStatusRead
+from app.status.schemas import GoalStatus as GoalStatusRead
+from app.status.schemas import ObservationRead, StatusChangePage, StatusChangeRead
+from app.status.schemas import PlanStatus as PlanStatusRead
+from app.status.schemas import StatusCounts as StatusCountsRead
+from app.status.schemas import TargetStatus as TargetStatusRead
+
+strawberry.enum(Status, description="achieved 已达标, not_achieved 未达标, on_track 进展顺利, at_risk 预计达标困难, "
+                                    "off_track 进展滞后, insufficient_data 数据不足, no_data 无数据")
+strawberry.enum(Flag, description="volatile 波动较大, provisional (data not yet accepted), conflict (units reported "
+                                  "different values), overdue (lead unit late), review (the parse needs a look)")
+
+
+@strawberry.type(description="One value the verdict rests on.")
+class Observation:
+    year: int
+    value: float
+    provisional: bool = strawberry.field(description="Submitted but not yet accepted")
+
+    @classmethod
+    def from_read(cls, read: ObservationRead | None) -> "Observation | None":
+        return None if read is None else cls(year=read.year, value=read.value, provisional=read.provisional)
+
+
+@strawberry.type(description="The status of one target in one year, with the rule, the values and the reason.")
+class TargetStatus:
+    code: str
+    goal_code: str | None
+    measure_code: str | None
+    domain_code: str
+    lead_unit: str | None = strawberry.field(description="Unit leading the goal or measure the target sits in")
+    metric: str
+    due_year: int
+    applies: bool = strawberry.field(description="False for a milestone that does not apply in this year")
+    status: Status
+    label: str = strawberry.field(description="The status in the plans' own words")
+    flags: list[Flag]
+    rule: str = strawberry.field(description="Stable id of the rule applied (docs/status-rules.md)")
+    explanation: str = strawberry.field(description="One Chinese sentence: values, years, required and projected")
+    required: float | None = strawberry.field(description="Value required in the due year")
+    projected: float | None = strawberry.field(description="Value projected to the due year")
+    progress: float | None = strawberry.field(description="Projected share of the baseline→target distance")
+    baseline: Observation | None
+    latest: Observation | None
+
+    @classmethod
+    def from_read(cls, read: TargetStatusRead) -> "TargetStatus":
+        return cls(code=read.code, goal_code=read.goal_code, measure_code=read.measure_code,
+                   domain_code=read.domain_code, lead_unit=read.lead_unit, metric=read.metric,
+                   due_year=read.due_year, applies=read.applies, status=read.status, label=read.label,
+                   flags=list(read.flags), rule=read.rule, explanation=read.explanation, required=read.required,
+                   projected=read.projected, progress=read.progress,
+                   baseline=Observation.from_read(read.baseline), latest=Observation.from_read(read.latest))
+
+
+@strawberry.type(description="The status of one goal in one year: the worst of its targets', or, for a "
+                             "qualitative goal, its lead unit's reported task progress.")
+class GoalStatus:
+    code: str
+    domain_code: str
+    title: str | None
+    lead_unit: str | None
+    qualitative: bool
+    status: Status
+    label: str
+    flags: list[Flag]
+    rule: str
+    explanation: str
+    targets: list[str] = strawberry.field(description="Codes of the targets that decide the status this year")
+
+    @classmethod
+    def from_read(cls, read: GoalStatusRead) -> "GoalStatus":
+        return cls(code=read.code, domain_code=read.domain_code, title=read.title, lead_unit=read.lead_unit,
+                   qualitative=read.qualitative, status=read.status, label=read.label, flags=list(read.flags),
+                   rule=read.rule, explanation=read.explanation, targets=list(read.targets))
+
+
+@strawberry.type(description="How many items have each status (milestones that do not apply are not counted).")
+class StatusCounts:
+    achieved: int
+    not_achieved: int
+    on_track: int
+    at_risk: int
+    off_track: int
+    insufficient_data: int
+    no_data: int
+
+    @classmethod
+    def from_read(cls, read: StatusCountsRead) -> "StatusCounts":
+        return cls(**read.model_dump())
+
+
+@strawberry.type(description="Counts per status within one domain.")
+class DomainStatus:
+    code: str
+    title: str
+    targets: StatusCounts
+    goals: StatusCounts
+
+    @classmethod
+    def from_read(cls, read: DomainStatusRead) -> "DomainStatus":
+        return cls(code=read.code, title=read.title, targets=StatusCounts.from_read(read.targets),
+                   goals=StatusCounts.from_read(read.goals))
+
+
+@strawberry.type(description="A plan's statuses for a year: counts for the plan and each domain, and the items.")
+class PlanStatuses:
+    plan_code: str
+    year: int
+    include_provisional: bool
+    as_of: date = strawberry.field(description="The day the status was computed (due dates are judged on it)")
+    target_counts: StatusCounts
+    goal_counts: StatusCounts
+    domains: list[DomainStatus]
+    targets: list[TargetStatus]
+    goals: list[GoalStatus]
+
+    @classmethod
+    def from_read(cls, read: PlanStatusRead) -> "PlanStatuses":
+        return cls(plan_code=read.plan_code, year=read.year, include_provisional=read.include_provisional,
+                   as_of=read.as_of, target_counts=StatusCounts.from_read(read.summary.targets),
+                   goal_counts=StatusCounts.from_read(read.summary.goals),
+                   domains=[DomainStatus.from_read(d) for d in read.domains],
+                   targets=[TargetStatus.from_read(t) for t in read.targets],
+                   goals=[GoalStatus.from_read(g) for g in read.goals])
+
+
+@strawberry.type(description="One change of a published status or its flags.")
+class StatusChange:
+    cursor: str = strawberry.field(description="Pass as `since` to get the changes after this one")
+    plan_code: str
+    year: int
+    subject_type: str = strawberry.field(description="target or goal")
+    subject_code: str
+    from_status: Status | None = strawberry.field(description="null the first time a status is published")
+    to_status: Status
+    from_flags: list[Flag] | None
+    to_flags: list[Flag]
+    explanation: str
+    cause: str = strawberry.field(description="What triggered the change, e.g. `submission 12 accepted`")
+    changed_at: datetime
+
+    @classmethod
+    def from_read(cls, read: StatusChangeRead) -> "StatusChange":
+        return cls(cursor=read.cursor, plan_code=read.plan_code, year=read.year, subject_type=read.subject_type,
+                   subject_code=read.subject_code, from_status=read.from_status, to_status=read.to_status,
+                   from_flags=None if read.from_flags is None else list(read.from_flags),
+                   to_flags=list(read.to_flags), explanation=read.explanation, cause=read.cause,
+                   changed_at=read.changed_at)
+
+
+@strawberry.type(description="A page of the change feed.")
+class StatusChanges:
+    items: list[StatusChange]
+    next_cursor: str | None = strawberry.field(description="Poll again with this as `since`")
+
+    @classmethod
+    def from_read(cls, read: StatusChangePage) -> "StatusChanges":
+        return cls(items=[StatusChange.from_read(i) for i in read.items], next_cursor=read.next_cursor)

@@ -1,0 +1,113 @@
+"""Statuses through GraphQL: the dashboard in one request, agreeing with REST, bounded queries, the feed."""
+
+from typing import Any
+
+from tests.factories import bearer, counting, make_token
+from tests.graphql.conftest import codes, gql
+from tests.submissions.conftest import HEALTH, PLAN, open_cycles, report
+
+DASHBOARD = """
+query Dashboard($code: String!, $year: Int) {
+  plan(code: $code) {
+    status(year: $year) { year asOf targetCounts { achieved atRisk noData } goalCounts { atRisk noData } }
+    domains {
+      code
+      goals {
+        code
+        status(year: $year) { status label flags explanation leadUnit qualitative targets }
+        targets { code status(year: $year) { status label flags rule explanation projected
+                                             baseline { year value } latest { year value provisional } } }
+      }
+    }
+  }
+}"""
+
+
+async def arrange_history(client: Any, world: Any) -> None:
+    await open_cycles(client, world, 2021)
+    await report(client, world, world.health, 2021, [{"target": "W1.2a", "value": 9.5}])
+    await report(client, world, world.health, 2023, [{"target": "W1.2a", "value": 8.8}], kind="midterm")
+
+
+async def test_dashboard_statuses_agree_with_rest(client, world) -> None:  # type: ignore[no-untyped-def]
+    await arrange_history(client, world)
+    body = await gql(client, DASHBOARD, {"code": PLAN, "year": 2023}, world.reader)
+    assert "errors" not in body, body
+    plan = body["data"]["plan"]
+    rest = (await client.get(f"/api/v1/plans/{PLAN}/status", params={"year": 2023}, headers=world.reader)).json()
+
+    assert plan["status"]["year"] == 2023 and plan["status"]["asOf"] == rest["as_of"]
+    assert plan["status"]["targetCounts"]["atRisk"] == rest["summary"]["targets"]["at_risk"]
+    assert plan["status"]["goalCounts"]["noData"] == rest["summary"]["goals"]["no_data"]
+
+    graph_targets = {t["code"]: t["status"] for d in plan["domains"] for g in d["goals"] for t in g["targets"]}
+    rest_targets = {t["code"]: t for t in rest["targets"] if t["goal_code"]}
+    assert graph_targets.keys() == rest_targets.keys()
+    for code, graph in graph_targets.items():
+        expected = rest_targets[code]
+        assert (graph["status"], graph["label"], graph["flags"], graph["rule"], graph["explanation"]) == (
+            expected["status"], expected["label"], expected["flags"], expected["rule"], expected["explanation"]), code
+    maternal = graph_targets["W1.2a"]
+    assert maternal["status"] == "at_risk" and maternal["baseline"] == {"year": 2021, "value": 9.5}
+    assert maternal["latest"] == {"year": 2023, "value": 8.8, "provisional": False}
+
+    graph_goals = {g["code"]: g["status"] for d in plan["domains"] for g in d["goals"]}
+    rest_goals = {g["code"]: g for g in rest["goals"]}
+    assert graph_goals.keys() == rest_goals.keys()
+    assert all(graph_goals[c]["explanation"] == rest_goals[c]["explanation"] for c in graph_goals)
+    assert graph_goals["W1.2"]["leadUnit"] == HEALTH and graph_goals["W1.2"]["targets"] == ["W1.2a"]
+
+
+async def test_dashboard_with_statuses_runs_a_fixed_number_of_queries(client, db, connection) -> None:  # type: ignore[no-untyped-def]
+    headers = bearer(await make_token(db, "reader"))
+    counts: dict[str, tuple[int, int]] = {}
+    for code in ("zengdu-children-2021-2030", "xicheng-2021-2025"):
+        with counting(connection) as statements:
+            body = await gql(client, DASHBOARD, {"code": code, "year": 2025}, headers)
+        assert "errors" not in body, body
+        goals = sum(len(d["goals"]) for d in body["data"]["plan"]["domains"])
+        counts[code] = (goals, len(statements))
+    (small_goals, small_sql), (large_goals, large_sql) = counts.values()
+    assert large_goals > small_goals + 30
+    # The tree's 6 queries, and the plan's statuses computed once (the plan and its 10 reads) for every status
+    # field of the document, whatever the number of goals and targets.
+    assert small_sql == large_sql == 6 + 11, counts
+
+
+async def test_status_arguments_are_checked_like_rest(client, world) -> None:  # type: ignore[no-untyped-def]
+    query = "query($year: Int, $unit: String) { plan(code: \"%s\") { status(year: $year, unit: $unit) { year } } }"
+    bad_year = await gql(client, query % PLAN, {"year": 2030}, world.reader)
+    assert codes(bad_year) == ["VALIDATION"] and bad_year["errors"][0]["extensions"]["errors"][0]["field"] == "year"
+    bad_unit = await gql(client, query % PLAN, {"unit": "nobody"}, world.reader)
+    assert codes(bad_unit) == ["VALIDATION"]
+
+    provisional = '{ plan(code: "%s") { status(year: 2024, includeProvisional: true) { includeProvisional } } }'
+    assert codes(await gql(client, provisional % PLAN, headers=world.health)) == ["FORBIDDEN"]
+    allowed = await gql(client, provisional % PLAN, headers=world.reader)
+    assert allowed["data"]["plan"]["status"]["includeProvisional"] is True
+    assert codes(await gql(client, provisional % PLAN)) == ["UNAUTHENTICATED"]
+
+
+async def test_unit_filter_lists_the_goals_a_unit_leads(client, world) -> None:  # type: ignore[no-untyped-def]
+    query = '{ plan(code: "%s") { status(year: 2024, unit: "%s") { goals { code } targets { code } } } }'
+    body = await gql(client, query % (PLAN, HEALTH), headers=world.health)
+    assert [g["code"] for g in body["data"]["plan"]["status"]["goals"]] == ["W1.2", "C1.2", "C1.4"]
+
+
+async def test_the_feed_through_graphql_agrees_with_rest(client, world) -> None:  # type: ignore[no-untyped-def]
+    await arrange_history(client, world)
+    query = """query($since: String, $plan: String) {
+      statusChanges(since: $since, plan: $plan, limit: 1000) {
+        nextCursor items { cursor planCode year subjectType subjectCode fromStatus toStatus toFlags cause } } }"""
+    body = await gql(client, query, {"plan": PLAN}, world.reader)
+    assert "errors" not in body, body
+    rest = (await client.get("/api/v1/status/changes", params={"plan": PLAN, "limit": 1000},
+                             headers=world.reader)).json()
+    graph = body["data"]["statusChanges"]
+    assert [i["cursor"] for i in graph["items"]] == [i["cursor"] for i in rest["items"]]
+    assert graph["nextCursor"] == rest["next_cursor"]
+    assert any(i["subjectCode"] == "W1.2a" and i["toStatus"] == "at_risk" for i in graph["items"])
+    empty = await gql(client, query, {"plan": PLAN, "since": graph["nextCursor"]}, world.reader)
+    assert empty["data"]["statusChanges"]["items"] == []
+    bad = await gql(client, query, {"since": "yesterday"}, world.reader)
+    assert codes(bad) == ["VALIDATION"]
