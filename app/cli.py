@@ -1,4 +1,4 @@
-"""Command line: `python -m app migrate | seed | serve | tokens … | schemas`."""
+"""Command line: `python -m app migrate | seed | serve | tokens … | targets | plans import | status … | schemas`."""
 
 import argparse
 import asyncio
@@ -40,7 +40,9 @@ async def in_transaction(database_url: str, work: Callable[[Any], Awaitable[T]])
 
 
 def _seed(args: argparse.Namespace) -> int:
+    from app.core.clock import today
     from app.plans.seeding import load_plans, read_plan_files
+    from app.status.service import refresh_all
 
     settings = get_settings()
     documents = read_plan_files(Path(args.dir or settings.seeds_dir) / "plans")
@@ -54,13 +56,14 @@ def _seed(args: argparse.Namespace) -> int:
         print(f"not in the seed files any more (kept): {stale}", file=sys.stderr)
     if args.demo:
         from app.assignments.demo import load_demo, read_demo_rules
-        from app.core.clock import today
 
         rules = read_demo_rules(Path(args.dir or settings.seeds_dir) / "demo.yaml")
         demo = asyncio.run(in_transaction(settings.database_url, lambda s: load_demo(s, rules, today())))
         print(f"EXAMPLE data: {demo.units} units, {demo.assignments} assignments, {demo.cycles} cycles created"
               + (f"; plans already decomposed, left alone: {', '.join(demo.skipped_plans)}"
                  if demo.skipped_plans else ""))
+    published = asyncio.run(in_transaction(settings.database_url, lambda s: refresh_all(s, today(), "seed")))
+    print(f"statuses published: {published.changes} changes")
     return 0
 
 
@@ -131,6 +134,26 @@ def _schemas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    from app.auth.actor import CLI_ACTOR
+    from app.core.clock import today
+    from app.status import service
+    from app.status.router import status_csv
+
+    url = get_settings().database_url
+    if args.status_command == "refresh":
+        report = asyncio.run(in_transaction(url, lambda s: service.refresh_all(s, today(), "command line refresh")))
+        print(f"plans {report.plans}, years {report.years}, changes published {report.changes}")
+        return 0
+    result = asyncio.run(in_transaction(url, lambda s: service.plan_status(
+        s, CLI_ACTOR, args.plan, args.year, today(), include_provisional=args.provisional)))
+    if args.csv:
+        sys.stdout.write(status_csv(result))
+    else:
+        print(result.model_dump_json(indent=2))
+    return 0
+
+
 def openapi_document(app: Any) -> str:
     return json.dumps(app.openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
@@ -171,6 +194,15 @@ def build_parser() -> argparse.ArgumentParser:
     plan_import.add_argument("file")
     plan_import.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
 
+    status = sub.add_parser("status", help="the rules service")
+    status_sub = status.add_subparsers(dest="status_command", required=True)
+    status_sub.add_parser("refresh", help="publish every plan's current statuses to the change feed now")
+    show = status_sub.add_parser("show", help="print a plan's statuses for a year (JSON, or CSV with --csv)")
+    show.add_argument("plan", help="plan code, e.g. chaoyang-2021-2025")
+    show.add_argument("--year", type=int, help="default: this year, kept within the plan's years")
+    show.add_argument("--provisional", action="store_true", help="also use submitted values not yet accepted")
+    show.add_argument("--csv", action="store_true")
+
     schemas = sub.add_parser("schemas", help="export the OpenAPI document and the GraphQL SDL to schemas/")
     schemas.add_argument("--out")
     return parser
@@ -183,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
             migrate(get_settings().database_url)
             return 0
         handler = {"seed": _seed, "serve": _serve, "tokens": _tokens, "targets": _targets, "plans": _plans,
-                   "schemas": _schemas}[args.command]
+                   "status": _status, "schemas": _schemas}[args.command]
         return handler(args)
     except AppError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)

@@ -14,6 +14,7 @@ from app.db import SessionDep
 from app.status import service
 from app.status.rules import Flag, Status, format_value
 from app.status.schemas import GoalStatusDetail, PlanStatus, RefreshReport, StatusChangePage
+from app.units import service as units_service
 
 router = APIRouter(prefix="/api/v1", tags=["status"])
 
@@ -82,6 +83,7 @@ async def goal_status(plan_code: str, goal_code: str, request: Request, session:
 async def unit_status(plan_code: str, unit_code: str, request: Request, session: SessionDep, actor: AnyRole,
                       year: Year = None, include: Include = None, status: StatusFilter = None,
                       flag: FlagFilter = None) -> Response:
+    await units_service.get_unit(session, unit_code)  # 404 for a unit that does not exist
     result = await service.plan_status(session, actor, plan_code, year, today(),
                                        service.StatusFilter(unit=unit_code, status=status, flag=flag),
                                        include_provisional=include == "provisional")

@@ -1,6 +1,7 @@
 """The command line a committee office uses: migrate, seed (idempotent), tokens."""
 
 import asyncio
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -93,3 +94,20 @@ def test_seed_demo_loads_marked_example_decomposition_once(fresh_db, capsys) -> 
     assert main(["seed", "--demo"]) == 0
     again = asyncio.run(in_transaction(fresh_db, read))
     assert (len(again[0]), len(again[1]), again[2]) == (len(units), len(assignments), cycles)
+
+
+def test_status_commands_show_and_publish(fresh_db, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["migrate"]) == 0
+    assert main(["seed", "--demo"]) == 0
+    assert "statuses published" in capsys.readouterr().out
+    assert main(["status", "refresh"]) == 0
+    assert "changes published 0" in capsys.readouterr().out  # the seed already published everything
+
+    assert main(["status", "show", "chaoyang-2021-2025", "--year", "2023"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["plan_code"] == "chaoyang-2021-2025" and shown["year"] == 2023
+    assert {t["code"] for t in shown["targets"]} >= {"W1.2a", "C1.2a"}
+    assert main(["status", "show", "chaoyang-2021-2025", "--year", "2023", "--csv"]) == 0
+    assert capsys.readouterr().out.startswith("类型,编码,领域")
+    assert main(["status", "show", "chaoyang-2021-2025", "--year", "1999"]) == 2
+    assert "year" in capsys.readouterr().err

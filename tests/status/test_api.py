@@ -93,6 +93,10 @@ async def test_filters_scope_the_answer(client, history) -> None:  # type: ignor
     same = (await client.get(f"/api/v1/plans/{PLAN}/units/{HEALTH}/status", params={"year": 2023},
                              headers=history.reader)).json()
     assert same == led
+    unknown = await client.get(f"/api/v1/plans/{PLAN}/units/110105-nobody/status", headers=history.reader)
+    assert unknown.status_code == 404
+    unknown_filter = await client.get(STATUS, params={"unit": "110105-nobody"}, headers=history.reader)
+    assert unknown_filter.status_code == 422 and unknown_filter.json()["errors"][0]["field"] == "unit"
 
     review = (await client.get(STATUS, params={"year": 2023, "flag": "review"}, headers=history.reader)).json()
     assert all("review" in t["flags"] for t in review["targets"])
