@@ -48,6 +48,7 @@ schemas: install
 
 bench: install
 	$(BIN)/python bench/read_api.py
+	$(BIN)/python bench/status.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
