@@ -128,7 +128,7 @@ class ParsedTargetRead(BaseModel):
     direction: str | None = Field(description="up/down for change targets")
     review: bool = Field(description="Ambiguous or suspicious: a person should check it")
     review_reason: str | None
-    source_text: str = Field(description="The (normalised) fragment the target was read from")
+    source_text: str = Field(description="The fragment of the sentence the target was read from, verbatim")
 
 
 class ParseResult(BaseModel):

@@ -12,9 +12,11 @@ clause the parser looks for, in this order:
 1. a proportion written before its noun ("95%的城市社区…建立家长学校", "一半以上的领导班子配备女干部");
 2. a count written before its noun ("至少各配备1名女干部", "不少于一家儿童福利机构");
 3. a comparison word followed by a value list ("控制在7/10万以下", "分别降至2‰、3‰和4‰以下", "均98%以上");
-4. "全部达到…标准" (every unit meets a standard);
-5. full coverage (全覆盖, 应保尽保 and any 应X尽X);
-6. a trend without a number (逐步提高, 明显下降, 保持稳定, 有效控制…上升趋势 …).
+4. a count written after its noun at the end of the clause ("改善公办幼儿园办学条件26所",
+   "全区建成儿童友好社区10个以上", "新建城区义务教育学校2—3所", "乡镇卫生院儿科医生至少配备2名");
+5. "全部达到…标准" / "全部配备…" (every unit meets a standard, every unit is staffed);
+6. full coverage (全覆盖, 应保尽保 and any 应X尽X);
+7. a trend without a number (逐步提高, 明显下降, 保持稳定, 有效控制…上升趋势 …) or towards a norm (趋于正常).
 
 Encoding decisions
 ==================
@@ -31,7 +33,18 @@ Encoding decisions
   "中小学、幼儿园达到平安校园建设标准比例", with review.
 * Ratios "a:b" ("女性厕位与男性厕位的比例至少为3:2", also written "２：1") are stored as ``value = a/b`` (rounded
   to 4 decimals), ``unit "比"``, with review ("ratio 3:2 stored as a/b = 1.5"); ``source_text`` keeps "3:2".
-* Ranges ("保持在1.1‰-1.5‰", "1.5-2") give two targets on the same metric: ``>=`` low and ``<=`` high.
+  Fractions of a whole ("三分之一", "1/3") are a share: ``value`` in ``%`` (33.33), with review.
+* Ranges ("保持在1.1‰-1.5‰", "1.5-2", "新建…学校2—3所") give two targets on the same metric: ``>=`` low and
+  ``<=`` high.
+* Counts after their noun: the metric is verb + noun ("改善公办幼儿园办学条件"), or noun + verb + 数 when the noun
+  comes first ("乡镇卫生院儿科医生配备数"); ``>=`` unless a qualifier says otherwise; review when neither
+  至少/不少于 nor a qualifier bounds the count ("count without 至少/不少于: read as a minimum").
+* A per-capita denominator after the verb goes in front of the metric: "婴幼儿托位数达到每千人口4.5个" →
+  "每千人口婴幼儿托位数" ``>=`` 4.5 个. "…率为3‰以下" reads 为 like a bare value after the metric.
+* "全部配备儿童督导员" (every unit staffed) is ``==`` 100% on "…配备儿童督导员比例", with review, like
+  "全部达到…标准".
+* A move towards a norm that is no number ("出生人口性别比趋于正常", "…保持在自然状态", "…趋于合理") is
+  ``maintain``, with review (the normal state is not stated); "趋于稳定" is ``maintain`` without review.
 * Change targets ("每年降低1个百分点以上", "以2020年为基数下降20%", "在2019年基础上提高10%"): ``value`` is the
   size of the change, ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with 以内/以下),
   ``direction`` is ``"down"`` or ``"up"``, ``per_year`` is True for 每年/年均, ``baseline_year`` is the base year.
@@ -63,15 +76,17 @@ percentage points, a 死亡率 written with %, a percentage above 100, a value c
 ("不低于全市居民人均消费支出的60%"), a count or share without comparison word, a value list that does not
 match the metric list, a metric that could not be isolated, a reconstructed metric.
 
-``source_text`` is the *normalised* fragment the target was read from (half-width digits and punctuation, no
-spaces, ``：`` between digits as ``:``), usually the clause with its year words; it is not a verbatim slice of the
-input (``"98 ％"`` in the text is ``"98%"`` here). The goal or measure text itself is stored verbatim elsewhere.
+``source_text`` is the *verbatim* fragment of the input the target was read from, usually the clause with its
+year words: full-width digits, spaces and dashes are kept as written (``"促进 70%的妇女在 35—45 岁接受…"``). The
+parser works on the normalised text and maps each fragment back to the input; a list marker ("8.") before it is
+not part of it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 
 __all__ = ["OPS", "ParsedTarget", "normalize", "parse_targets"]
 
@@ -93,7 +108,7 @@ class ParsedTarget:
     direction: str | None
     review: bool
     review_reason: str | None
-    source_text: str  # the normalised fragment (half-width, no spaces), not a verbatim slice of the input
+    source_text: str  # the verbatim fragment of the input the target was read from
 
     def to_dict(self) -> dict:
         """JSON-friendly dict of all fields."""
@@ -132,6 +147,72 @@ def _drop_space(m: re.Match[str]) -> str:
     return ""
 
 
+class _Mapped:
+    """A text being rewritten, with the span of the original text each of its characters comes from.
+
+    ``starts[i]``/``ends[i]``: the original span of character ``i`` (a replacement's characters all map to the
+    span of what they replace), so that a fragment of the normalised text can be given back verbatim.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = list(range(len(text)))
+        self.ends = list(range(1, len(text) + 1))
+
+    def sub(self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> None:
+        """``pattern.sub(repl, text)`` (a literal ``repl``), keeping the map."""
+        parts: list[str] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        last = 0
+        for m in pattern.finditer(self.text):
+            a, b = m.span()
+            parts.append(self.text[last:a])
+            starts.extend(self.starts[last:a])
+            ends.extend(self.ends[last:a])
+            r = repl if isinstance(repl, str) else repl(m)
+            if r and a < b:
+                parts.append(r)
+                starts.extend([self.starts[a]] * len(r))
+                ends.extend([self.ends[b - 1]] * len(r))
+            last = b
+        parts.append(self.text[last:])
+        starts.extend(self.starts[last:])
+        ends.extend(self.ends[last:])
+        self.text = "".join(parts)
+        self.starts, self.ends = starts, ends
+
+    def translate(self, table: dict[int, int]) -> None:
+        self.text = self.text.translate(table)  # one character for one: the map is unchanged
+
+    def original(self, start: int, end: int, source: str) -> str:
+        """The original text of the normalised span ``[start, end)``."""
+        if end <= start:
+            return ""
+        a, b = self.starts[start], self.ends[end - 1]
+        fragment = source[a:b]
+        if fragment.count("$") % 2:  # "…率 $\\geq 80\\%$": keep the LaTeX delimiters paired
+            if source.count("$", 0, a) % 2 == 0 and "$" in source[b:]:
+                b = source.index("$", b) + 1  # the fragment opens a formula: close it
+            elif source.count("$", 0, a) % 2:
+                a = source.rindex("$", 0, a)  # the fragment starts inside a formula: open it
+            fragment = source[a:b]
+        return fragment
+
+
+def _normalize_mapped(mapped: _Mapped) -> _Mapped:
+    mapped.translate(_WIDTH_TABLE)
+    for pattern, repl in _LATEX:
+        mapped.sub(pattern, repl)
+    mapped.sub(_WHITESPACE, _drop_space)
+    mapped.sub(_RANGE_DASH, "-")
+    mapped.sub(_RATIO_COLON, ":")
+    mapped.sub(_ASCII_COMMA, "，")
+    mapped.sub(_ASCII_COLON, "：")
+    mapped.translate({ord(";"): ord("；")})
+    return mapped
+
+
 def normalize(text: str) -> str:
     """Half-width digits, letters and punctuation; no spaces (or hard line breaks) inside the text.
 
@@ -140,15 +221,7 @@ def normalize(text: str) -> str:
     a colon between two digits is a ratio and becomes ``:`` (``"２：1"`` → ``"2:1"``).
     Idempotent.
     """
-    text = text.translate(_WIDTH_TABLE)
-    for pattern, repl in _LATEX:
-        text = pattern.sub(repl, text)
-    text = _WHITESPACE.sub(_drop_space, text)
-    text = _RANGE_DASH.sub("-", text)
-    text = _RATIO_COLON.sub(":", text)
-    text = _ASCII_COMMA.sub("，", text)
-    text = _ASCII_COLON.sub("：", text)
-    return text.replace(";", "；")
+    return _normalize_mapped(_Mapped(text)).text
 
 
 # ==================================================================================================
@@ -169,8 +242,11 @@ _COUNT_UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS if not u.startswith(
 _FRACTION_DEN = {"十万": "1/10万", "万": "1/万", "千": "‰", "百": "%"}
 # One value token: "98%", "7/10万", "2.2张", "十万分之九", "一半", "一家".
 _RATIO = r"\d{1,3}:\d{1,3}(?!\d)"
+# A fraction of a whole: "三分之一", "1/3" (not "7/10万" or "5/100", which are rates).
+_FRACTION = rf"(?:{_CN_NUM}分之{_CN_NUM}|{_NUM}/[1-9]\d?(?![\d万千十百]))"
+_FRACTION_RE = re.compile(_FRACTION)
 _TOKEN = (
-    rf"(?:{_RATIO}|{_NUM}{_UNIT}?|(?:十万|万|千|百)分之(?:{_CN_NUM}|{_NUM})|一半|{_CN_NUM}{_COUNT_UNIT})"
+    rf"(?:{_RATIO}|(?:十万|万|千|百)分之(?:{_CN_NUM}|{_NUM})|{_FRACTION}|{_NUM}{_UNIT}?|一半|{_CN_NUM}{_COUNT_UNIT})"
 )
 _QUAL = r"(?:及以上|及以下|或以上|或以下|以上|以下|以内|左右|上下)"
 _TOKEN_RE = re.compile(_TOKEN)
@@ -203,6 +279,7 @@ for _words, _op in (
 _VERB_RE = re.compile("|".join(re.escape(w) for w in sorted(_VERB_OPS, key=len, reverse=True)))
 # Only these may be separated from their number by words: "不低于全市居民人均消费支出的60%".
 _GAP_VERBS = {"不低于", "不高于", "不超过", "不少于", "高于", "低于", "超过", "大于", "小于"}
+_PER_DENOM_RE = re.compile(r"每(?:十万|万|千|百|10万|1000|100)[^\d，。；、]{0,6}?(?=\d)")
 _GAP_RE = re.compile(rf"(?P<gap>[^\d，。；、]{{1,16}}?)(?={_TOKEN})")
 
 # Words that start or end a subject but are not part of the metric.
@@ -238,7 +315,7 @@ _RAW_LIST_MARKER_RE = re.compile(
 _SENTENCE_RE = re.compile(r"[^。；！？!?]+")
 _CLAUSE_SPLIT_RE = re.compile(r"[，：]")
 
-_MEASURABLE_RE = re.compile(r"(?:率|比例|比率|比重|占比|人数|数量|数|年限|寿命|差距|覆盖面|天数|次数)$")
+_MEASURABLE_RE = re.compile(r"(?:率|比例|比率|比重|占比|性别比|人数|数量|数|年限|寿命|差距|覆盖面|天数|次数)$")
 # A generic head with no subject ("保障覆盖率达到100%"): the indicator is named in another clause.
 _BARE_METRIC_RE = re.compile(
     r"^(?:.{0,2}|(?:保障|服务|建设|工作).{0,2})$"
@@ -282,6 +359,20 @@ _COUNT_NOUN_RE = re.compile(
     rf"(?P<min>至少|不少于|最少)?(?P<each>各)?(?P<verb>{_COUNT_VERBS})?(?P<tok>{_NUM}{_COUNT_UNIT}|{_CN_NUM}"
     rf"{_COUNT_UNIT})(?P<noun>[^，。；、\d%‰][^，。；\d]*)"
 )
+# Count after its noun, at the end of the clause: "改善公办幼儿园办学条件26所", "全区建成儿童友好社区10个以上",
+# "新建城区义务教育学校2-3所", "乡镇卫生院儿科医生至少配备2名". Only units of things counted one by one.
+_THING_UNIT = "(?:万人|个|名|所|家|项|次|张|座|处|间|册|场|支|套|辆|户|人)"
+_COUNT_AFTER_VERBS = (
+    "配备|配置|拥有|设立|设置|建立|建成|建设|新建|改扩建|扩建|改建|新增|增设|改善|改造|培育|创建|打造|培养|开设|"
+    "开办|举办|开展|提供"
+)
+_COUNT_NUM = rf"(?:{_NUM}|(?<![{_CN_DIGITS}]){_CN_NUM})"
+_COUNT_AFTER_RE = re.compile(
+    rf"^(?P<subj>[^，。；]*?)(?P<min>至少|不少于|最少)?(?P<verb>{_COUNT_AFTER_VERBS})(?P<noun>[^，。；\d%‰]*?)"
+    rf"(?P<lo>{_COUNT_NUM})(?:(?:-|至)(?P<hi>{_NUM}|{_CN_NUM}))?(?P<unit>{_THING_UNIT})(?P<qual>{_QUAL})?$"
+)
+_SUBJECT_ADVERB_RE = re.compile(r"^(?:积极|大力|加快|着力|全面|逐步|稳步|持续|不断|努力|切实|新|再)+$")
+
 # Share before its noun: "95%的城市社区和85%的农村社区(村)建立…", "一半以上的领导班子配备女干部".
 _SHARE_TOKEN = rf"(?:{_NUM}%|一半)"
 _SHARE_RE = re.compile(rf"(?P<tok>{_SHARE_TOKEN})(?P<qual>{_QUAL})?的")
@@ -293,7 +384,10 @@ _FULL_COVER_RE = re.compile(r"(?P<kw>(?<!健)全覆盖|全部覆盖|应(?P<c>[^�
 _COVER_VERB_TAIL_RE = re.compile(r"(?:实现|达到|做到|基本|逐步|实行|确保|力争|推进|推动|全面|巩固|保持)+$")
 _CONDITION_RE = re.compile(r"^在[^，。；]*?(?:前提下|过程中|进程中|工作中|中)")
 _GROUP_RE = re.compile(r"(?:妇女|儿童|女性|女职工|人员|对象|群体|家庭|人群|老人|学生|青少年|未成年人|妇女儿童)$")
-_ALL_MEET_RE = re.compile(r"^(?P<subj>.+?)(?:全部|均|都)(?P<verb>达到|符合)(?P<std>[^\d，。；]*?(?:标准|要求))$")
+_ALL_MEET_RE = re.compile(
+    r"^(?P<subj>.+?)(?:(?:全部|均|都)(?P<verb>达到|符合)(?P<std>[^\d，。；]*?(?:标准|要求))"
+    r"|(?:全部|均)(?P<staff>配备|配齐|建立|设立|建成|设置|开设)(?P<obj>[^\d，。；、%]+))$"
+)
 _NUMBER_THEN_VERB_RE = re.compile(rf"(?P<tok>{_NUM}%)(?P<verb>达标|覆盖|完成|落实)")
 
 # Trends without a number.
@@ -304,6 +398,11 @@ _MAINTAIN = r"(?:保持稳定|基本稳定|保持均衡|稳定)"
 _TREND_AFTER_RE = re.compile(rf"^(?P<subj>.+?)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN}|{_MAINTAIN})(?:了)?$")
 _TREND_BEFORE_RE = re.compile(
     rf"^(?P<lead>(?:巩固|全面|积极|努力|着力|力争|稳妥|适度)*)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN})(?P<obj>.+)$"
+)
+# Towards a norm that is not a number: "出生人口性别比趋于正常", "…保持在自然状态", "…趋于稳定".
+_NORM_TREND_RE = re.compile(
+    rf"^(?P<subj>.+?){_ADV}*(?P<verb>趋于|趋向|回归|保持在|保持|处于)"
+    r"(?P<norm>正常|合理|平衡|均衡|稳定|自然)(?:水平|状态|范围|区间)?$"
 )
 _RISING_TREND_RE = re.compile(
     rf"^(?:{_ADV}*(?:控制|遏制|减缓)(?P<obj>.+?)(?:上升|增长)?趋势"
@@ -333,10 +432,17 @@ def _parse_token(token: str) -> tuple[float, str | None]:
     if re.fullmatch(_RATIO, token):
         a, _, b = token.partition(":")
         return (round(int(a) / int(b), 4) if int(b) else float(a)), "比"
-    if "分之" in token:
+    if "分之" in token and token.partition("分之")[0] in _FRACTION_DEN:
         den, _, num = token.partition("分之")
         value = float(num) if num[0].isdigit() else float(_cn_int(num))
         return value, _FRACTION_DEN[den]
+    if _FRACTION_RE.fullmatch(token):  # "三分之一", "1/3": a share, in %
+        if "分之" in token:
+            den, _, num = token.partition("分之")
+            a, b = float(_cn_int(num)), float(_cn_int(den))
+        else:
+            a, b = (float(x) for x in token.split("/"))
+        return (round(100 * a / b, 2), "%") if b else (a, None)
     m = re.match(_NUM, token)
     if m:
         unit = token[m.end():] or None
@@ -645,8 +751,8 @@ def _value_checks(metric: str, value: float, unit: str | None, reasons: list[str
         reasons.append("死亡率 written with % (‰ or 1/10万 expected?)")
 
 
-def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None, int] | None:
-    """Earliest (anchor_start, value_pos, verb, verb_op, gap_len) at or after ``start``."""
+def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None, int, str] | None:
+    """Earliest (anchor_start, value_pos, verb, verb_op, gap_len, per-capita words) at or after ``start``."""
     for pos in range(start, len(clause)):
         m = _VERB_RE.match(clause, pos)
         if m:
@@ -656,18 +762,23 @@ def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None,
             if each:
                 after = each.end()
             if _TOKEN_RE.match(clause, after):
-                return pos, after, verb, _VERB_OPS[verb], 0
+                return pos, after, verb, _VERB_OPS[verb], 0, ""
+            per = _PER_DENOM_RE.match(clause, after)  # "托位数达到每千人口4.5个": the denominator joins the metric
+            if per and _TOKEN_RE.match(clause, per.end()):
+                return pos, per.end(), verb, _VERB_OPS[verb], 0, per.group()
             second = _VERB_RE.match(clause, after)  # "达到并保持在≥60%": the second word is the comparison
             if second and _TOKEN_RE.match(clause, second.end()):
-                return pos, second.end(), second.group(), _VERB_OPS[second.group()], 0
+                return pos, second.end(), second.group(), _VERB_OPS[second.group()], 0, ""
             if verb in _GAP_VERBS:
                 g = _GAP_RE.match(clause, after)
                 if g:
-                    return pos, g.end(), verb, _VERB_OPS[verb], len(g["gap"])
-        # Bare value after 分别/均 or right after the metric noun: "均98%以上", "达标率100%".
-        if pos > start and _TOKEN_RE.match(clause, pos) and re.search(r"(?:分别|均|率|比例|比率|比重|占比)$",
-                                                                       clause[start:pos]):
-            return pos, pos, "", None, 0
+                    return pos, g.end(), verb, _VERB_OPS[verb], len(g["gap"]), ""
+        # Bare value after 分别/均 or right after the metric noun: "均98%以上", "达标率100%", "死亡率为3‰以下".
+        if pos > start and _TOKEN_RE.match(clause, pos):
+            if re.search(r"(?:分别|均|率|比例|比率|比重|占比)$", clause[start:pos]):
+                return pos, pos, "", None, 0, ""
+            if re.search(r"(?:率|比例|比率|比重|占比|性别比)为$", clause[start:pos]):
+                return pos - 1, pos, "", None, 0, ""
     return None
 
 
@@ -680,7 +791,7 @@ def _parse_numeric(clause: str, ctx: _Context, baselines: list[int], base_kind: 
         found = _numeric_anchor(clause, pos)
         if not found:
             break
-        a_start, v_pos, verb, verb_op, gap = found
+        a_start, v_pos, verb, verb_op, gap, per = found
         values, end = _read_values(clause, v_pos)
         if not values:
             break
@@ -692,7 +803,7 @@ def _parse_numeric(clause: str, ctx: _Context, baselines: list[int], base_kind: 
             continue
         source = clause[pos:end].lstrip("、和及")
         out.extend(_targets_from_values(raw_subject, verb, verb_op, values, gap, clause[v_pos - gap:v_pos],
-                                        ctx, baselines, base_kind, each_base, source, continued))
+                                        ctx, baselines, base_kind, each_base, source, continued, per))
         if out:
             ctx.remember(out[-1][0])
         pos = end
@@ -701,13 +812,19 @@ def _parse_numeric(clause: str, ctx: _Context, baselines: list[int], base_kind: 
 
 def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, values: list[_Value], gap: int,
                          gap_text: str, ctx: _Context, baselines: list[int], base_kind: str | None,
-                         each_base: bool, source: str,
-                         continued: bool = False) -> list[tuple[_Draft, int | None, int | None, str]]:
-    """Pair metrics, values, years and base years of one anchor into targets."""
+                         each_base: bool, source: str, continued: bool = False,
+                         per: str = "") -> list[tuple[_Draft, int | None, int | None, str]]:
+    """Pair metrics, values, years and base years of one anchor into targets.
+
+    ``per``: a per-capita denominator written between the verb and the value ("达到每千人口4.5个"); it goes in
+    front of the metric ("每千人口婴幼儿托位数").
+    """
     reasons: list[str] = []
     per_year = bool(_PER_YEAR_RE.search(re.sub(r"(?:分别|(?<!年)均)$", "", raw_subject)))
     each = bool(re.search(r"(?:分别|均(?![衡等匀]))", raw_subject)) or each_base
     metric = _fill_metric(raw_subject, ctx, reasons, continued=continued, unit=values[0].unit)
+    if per and metric and not metric.startswith("每"):
+        metric = per + metric
     if each and ctx.dangling and metric and _is_noun_list_item(ctx.dangling):
         # "保健食品质量抽检合格率，药品、化妆品质量抽检合格率…均98%以上": the list began a clause earlier.
         metric = f"{_clean_metric(ctx.dangling)}、{metric}"
@@ -764,6 +881,8 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
         op = _level_op(verb_op, v, r)
         if v.unit == "比":
             r.append(f"ratio {v.raw} stored as a/b = {v.value:g} (unit 比)")
+        elif _FRACTION_RE.fullmatch(v.raw):
+            r.append(f"fraction {v.raw} stored as {v.value:g}%")
         _value_checks(item, v.value, v.unit, r, change=False)
         drafts.append((_Draft(item, op, v.value, v.unit, r, per_year=per_year), year, base, source))
     return drafts
@@ -822,6 +941,37 @@ def _parse_count(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
     return out
 
 
+def _parse_count_after(clause: str) -> list[_Draft]:
+    """A count written after its noun at the end of the clause.
+
+    "改善公办幼儿园办学条件26所" → "改善公办幼儿园办学条件" >= 26 所 (review: no 至少);
+    "全区建成儿童友好社区10个以上" → "建成儿童友好社区" >= 10 个; "新建城区义务教育学校2-3所" → >= 2 and <= 3;
+    "乡镇卫生院儿科医生至少配备2名" (the noun before the verb) → "乡镇卫生院儿科医生配备数" >= 2 名.
+    """
+    m = _COUNT_AFTER_RE.match(clause)
+    if not m or _VERB_RE.search(m["noun"]) or _VERB_RE.search(m["subj"]):
+        return []
+    subject = _clean_metric(m["subj"])
+    if _SUBJECT_ADVERB_RE.match(subject) or _VERBISH_RE.search(subject):
+        subject = ""  # "积极培育…组织5家": an adverb or an action, not who does it
+    verb, noun = m["verb"], m["noun"]
+    if noun:
+        metric = f"{subject}{'' if verb in ('有', '拥有') and not subject else verb}{noun}"
+    elif subject:
+        metric = f"{subject}{verb}数"
+    else:
+        return []
+    value, unit = _parse_token(m["lo"] + m["unit"])
+    if m["hi"]:
+        high, _ = _parse_token(m["hi"] + m["unit"])
+        return [_Draft(metric, ">=", value, unit, []), _Draft(metric, "<=", high, unit, [])]
+    reasons: list[str] = []
+    op = _QUAL_OP.get(m["qual"] or "", ">=")
+    if not (m["min"] or m["qual"]):
+        reasons.append("count without 至少/不少于: read as a minimum")
+    return [_Draft(metric, op, value, unit, reasons)]
+
+
 def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
     """全覆盖 / 应X尽X on a named service, insurance or group: ``== 100%``.
 
@@ -848,13 +998,20 @@ def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
 
 
 def _parse_all_meet(clause: str) -> list[_Draft]:
-    """"全区中小学、幼儿园全部达到平安校园建设标准" → ``==`` 100% of "中小学、幼儿园达到平安校园建设标准比例"."""
+    """"全区中小学、幼儿园全部达到平安校园建设标准" → ``==`` 100% of "中小学、幼儿园达到平安校园建设标准比例";
+    "乡镇(街道)全部配备儿童督导员" → ``==`` 100% of "乡镇(街道)配备儿童督导员比例" (every unit staffed)."""
     m = _ALL_MEET_RE.match(clause)
     if not m:
         return []
     subject = _clean_metric(m["subj"])
-    if not subject or not _is_plain_noun(subject):
+    if m["staff"]:
+        # "乡镇(街道)全部配备儿童督导员" → "乡镇(街道)配备儿童督导员比例" == 100%; "各校" → "校", "班子中" → "班子".
+        subject = re.sub(r"[中内]$", "", re.sub(r"^各", "", subject))
+    if not subject or not _is_plain_noun(subject) or (m["obj"] and not _is_plain_noun(m["obj"])):
         return []
+    if m["staff"]:
+        metric = f"{subject}{m['staff']}{m['obj']}比例"
+        return [_Draft(metric, "==", 100.0, "%", [f"'全部{m['staff']}…' read as 100%: metric reconstructed"])]
     metric = f"{subject}{m['verb']}{m['std']}比例"
     return [_Draft(metric, "==", 100.0, "%", ["'全部达到…标准' read as 100%: metric reconstructed"])]
 
@@ -866,6 +1023,17 @@ def _parse_trend(clause: str, ctx: _Context) -> list[_Draft]:
         reasons: list[str] = []
         metric = _fill_metric(m["obj"] or m["subj"] or "", ctx, reasons)
         return [_Draft(metric, "decrease", None, None, reasons)]
+    m = _NORM_TREND_RE.match(clause)
+    if m:
+        metric = _clean_metric(m["subj"])
+        if not (metric and _is_measurable(metric) and not re.search(r"\d", metric)):
+            return []
+        reasons = []
+        if not (m["norm"] == "稳定" or (m["norm"] in ("平衡", "均衡") and m["verb"].startswith("保持"))):
+            # The plan names a normal state, not a level or a direction: keep it stable, and have it looked at.
+            norm = clause[m.start("verb"):]
+            reasons.append(f"{norm}: a normal state, not a number or a direction; read as maintain")
+        return [_Draft(metric, "maintain", None, None, reasons)]
     for pattern in (_TREND_AFTER_RE, _TREND_BEFORE_RE):
         m = pattern.match(clause)
         if not m:
@@ -953,7 +1121,8 @@ def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: list[i
         value, unit = _parse_token(nv["tok"])
         d = _Draft(metric, "==" if value == 100 else ">=", value, unit, reasons)
         return [(d, single_year, None, raw_clause)]
-    drafts = _parse_all_meet(clause) or _parse_full_cover(clause, ctx) or _parse_trend(clause, ctx)
+    drafts = (_parse_count_after(clause) or _parse_all_meet(clause) or _parse_full_cover(clause, ctx)
+              or _parse_trend(clause, ctx))
     return [(d, single_year, None, raw_clause) for d in drafts]
 
 
@@ -970,11 +1139,63 @@ def _finish(d: _Draft, year: int | None, base: int | None, source: str) -> Parse
 def parse_targets(text: str) -> list[ParsedTarget]:
     """All numeric and trend targets of one goal or measure text (one or more sentences); [] if qualitative."""
     # List markers go before normalisation: "8. 5 岁以下儿童…" must not become "8.5岁以下儿童…".
-    text = normalize(_RAW_LIST_MARKER_RE.sub("", text))
+    mapped = _Mapped(text)
+    mapped.sub(_RAW_LIST_MARKER_RE, "")
+    _normalize_mapped(mapped)
     out: list[ParsedTarget] = []
-    for m in _SENTENCE_RE.finditer(text):
-        sentence = _LIST_MARKER_RE.sub("", m.group().strip("，、 "))
+    for m in _SENTENCE_RE.finditer(mapped.text):
+        raw = m.group()
+        stripped = raw.lstrip("，、 ")
+        offset = m.start() + len(raw) - len(stripped)
+        marker = _LIST_MARKER_RE.match(stripped)
+        if marker:
+            offset += marker.end()
+        sentence = stripped[marker.end() if marker else 0:].rstrip("，、 ")
         if sentence:
-            out.extend(_parse_sentence(sentence))
+            out.extend(_verbatim_sources(_parse_sentence(sentence), sentence, offset, mapped, text))
     return out
+
+
+def _verbatim_sources(targets: list[ParsedTarget], sentence: str, offset: int, mapped: _Mapped,
+                      text: str) -> list[ParsedTarget]:
+    """Give each target the verbatim fragment of ``text`` its (normalised) source comes from.
+
+    The source is looked for in the sentence after the previous target's, else it is the previous target's
+    (the targets of one value list share their source), else anywhere in the sentence; a source joined from two
+    clauses ("…合格率，药品…均98%以上") spans from its first clause to its last. Kept normalised if not found.
+    """
+    out = []
+    cursor = 0
+    last: tuple[str, tuple[int, int] | None] | None = None
+    for t in targets:
+        span = _find_span(sentence, t.source_text, cursor, anywhere=False)
+        if span is None and last and last[0] == t.source_text:
+            span = last[1]
+        if span is None:
+            span = _find_span(sentence, t.source_text, 0, anywhere=True)
+        last = (t.source_text, span)
+        if span is None:
+            out.append(t)
+            continue
+        start, end = span
+        cursor = end
+        out.append(replace(t, source_text=mapped.original(offset + start, offset + end, text)))
+    return out
+
+
+def _find_span(sentence: str, source: str, cursor: int, anywhere: bool) -> tuple[int, int] | None:
+    """Where ``source`` is in ``sentence`` at or after ``cursor`` (``anywhere``: or before it)."""
+    starts = (cursor, 0) if anywhere else (cursor,)
+    for frm in starts:
+        i = sentence.find(source, frm)
+        if i >= 0:
+            return i, i + len(source)
+    pieces = [p for p in _CLAUSE_SPLIT_RE.split(source) if p]
+    if len(pieces) > 1:
+        for frm in starts:
+            i = sentence.find(pieces[0], frm)
+            j = sentence.find(pieces[-1], i + len(pieces[0])) if i >= 0 else -1
+            if i >= 0 and j >= 0:
+                return i, j + len(pieces[-1])
+    return None
 

@@ -209,6 +209,46 @@ UNSEEN: list[Any] = [
         {"metric": "每千名老人拥有床位数", "op": ">=", "value": 40.0, "unit": "张"},
     ]),
     ("各乡镇建立儿童之家，覆盖率达到90%", [{"metric": "儿童之家覆盖率", "op": ">=", "value": 90.0, "unit": "%"}]),
+    # other districts' forms: a count after its noun, a count range, a per-capita value, a trend towards a norm
+    ("乡镇卫生院儿科医生至少配备2名。",
+     [{"metric": "乡镇卫生院儿科医生配备数", "op": ">=", "value": 2.0, "unit": "名"}]),
+    ("全区建成儿童友好社区10个以上。", [{"metric": "建成儿童友好社区", "op": ">=", "value": 10.0, "unit": "个"}]),
+    ("婴幼儿托位数达到每千人口4.5个。",
+     [{"metric": "每千人口婴幼儿托位数", "op": ">=", "value": 4.5, "unit": "个"}]),
+    ("出生人口性别比趋于正常。", [{"metric": "出生人口性别比", "op": "maintain", "review": True}]),
+    ("新建托育机构3～5所", [
+        {"metric": "新建托育机构", "op": ">=", "value": 3.0, "unit": "所"},
+        {"metric": "新建托育机构", "op": "<=", "value": 5.0, "unit": "所"},
+    ]),
+    ("全区新增普惠性托位500个以上，每个社区配备儿童主任1名。", [
+        {"metric": "新增普惠性托位", "op": ">=", "value": 500.0, "unit": "个"},
+        {"metric": "每个社区配备儿童主任", "op": ">=", "value": 1.0, "unit": "名", "review": True},
+    ]),
+    ("每万名儿童拥有社会工作者5名", [
+        {"metric": "每万名儿童拥有社会工作者", "op": ">=", "value": 5.0, "unit": "名", "review": True},
+    ]),
+    ("每万人口拥有全科医生不少于4名，学前教育毛入园率力争达到95%。", [
+        {"metric": "每万人口拥有全科医生", "op": ">=", "value": 4.0, "unit": "名"},
+        {"metric": "学前教育毛入园率", "op": ">=", "value": 95.0, "unit": "%"},
+    ]),
+    ("普惠性幼儿园覆盖率保持在85%以上，高中阶段毛入学率提高到98%。", [
+        {"metric": "普惠性幼儿园覆盖率", "op": ">=", "value": 85.0, "unit": "%"},
+        {"metric": "高中阶段毛入学率", "op": ">=", "value": 98.0, "unit": "%"},
+    ]),
+    ("婴儿死亡率为3‰以下", [{"metric": "婴儿死亡率", "op": "<=", "value": 3.0, "unit": "‰"}]),
+    # fractions: a share written "三分之一" or "1/3" is a percentage, with review (like a ratio "3:2")
+    ("村委会成员中女性比例达到三分之一以上。",
+     [{"metric": "村委会成员中女性比例", "op": ">=", "value": 33.33, "unit": "%", "review": True}]),
+    ("区人大代表中女性比例不低于1/3", [
+        {"metric": "区人大代表中女性比例", "op": ">=", "value": 33.33, "unit": "%", "review": True},
+    ]),
+    ("新建公共场所女性厕位与男性厕位比例不低于３：２。",
+     [{"metric": "新建公共场所女性厕位与男性厕位比例", "op": ">=", "value": 1.5, "unit": "比", "review": True}]),
+    # every unit staffed: 全部配备 reads as 100%, like 全部达到…标准
+    ("全区中小学全部配备心理健康教师",
+     [{"metric": "中小学配备心理健康教师比例", "op": "==", "value": 100.0, "unit": "%", "review": True}]),
+    ("两性收入差距趋于合理", [{"metric": "两性收入差距", "op": "maintain", "review": True}]),
+    ("女性参加体育锻炼人数趋于稳定", [{"metric": "女性参加体育锻炼人数", "op": "maintain"}]),
 ]
 
 
@@ -247,15 +287,34 @@ def test_source_text_and_reason() -> None:
 def test_ratio_is_stored_as_a_quotient_with_review() -> None:
     first, second = parse_targets("女性厕位与男性厕位的比例至少为３:２，人流量较大的场所提高到２：1。")
     assert (first.metric, first.op, first.value, first.unit) == ("女性厕位与男性厕位的比例", ">=", 1.5, "比")
-    assert first.source_text == "女性厕位与男性厕位的比例至少为3:2"  # normalised: half-width digits
+    assert first.source_text == "女性厕位与男性厕位的比例至少为３:２"  # verbatim: full-width digits kept
     assert first.review_reason and "3:2" in first.review_reason
     assert (second.metric, second.value, second.unit) == ("人流量较大的场所女性厕位与男性厕位的比例", 2.0, "比")
     assert second.review and "2:1" in (second.review_reason or "")
 
 
-def test_source_text_is_the_normalised_fragment() -> None:
+def test_source_text_is_the_verbatim_fragment() -> None:
     [t] = parse_targets("全县适龄女童入学率不低于 ９９ ％。")
-    assert t.source_text == "全县适龄女童入学率不低于99%"
+    assert t.source_text == "全县适龄女童入学率不低于 ９９ ％"
+    # zengdu-women W1.M5: the dash of "35—45岁" is kept as written
+    text = ("落实基本公共卫生服务中农村妇女宫颈癌和乳腺癌检查项目，督促用人单位落实女职工保健工作规定，定期组织女职工"
+            "进行宫颈癌和乳腺癌筛查，促进 70%的妇女在 35—45 岁接受高效宫颈癌筛查。")
+    [t] = parse_targets(text)
+    assert t.source_text == "促进 70%的妇女在 35—45 岁接受高效宫颈癌筛查"
+    [t] = parse_targets("重点城市声环境功能区夜间达标率 $\\geq 80\\%$ 。")
+    assert t.source_text == "重点城市声环境功能区夜间达标率 $\\geq 80\\%$"
+    first, second = parse_targets("8. 5 岁以下儿童死亡率控制在 4‰ 以下，\n婴儿死亡率控制在 3 ‰以下。")
+    assert (first.source_text, second.source_text) == ("5 岁以下儿童死亡率控制在 4‰ 以下", "婴儿死亡率控制在 3 ‰以下")
+    first, second = parse_targets("镇、街道领导班子中至少各配备 1 名女干部，纪委领导班子至少各配备１名女干部。")
+    assert (first.source_text, second.source_text) == ("至少各配备 1 名女干部", "至少各配备１名女干部")
+    low, high = parse_targets("到2025年，新建城区义务教育学校2—3所。")
+    assert (low.year, low.source_text) == (high.year, high.source_text) == (2025, "新建城区义务教育学校2—3所")
+
+
+def test_source_text_of_every_real_case_is_a_slice_of_its_text() -> None:
+    for case in REAL_CASES:
+        for t in parse_targets(case["text"]):
+            assert t.source_text and t.source_text in case["text"], (case["text"], t.source_text)
 
 
 def test_to_dict_is_json_friendly() -> None:
@@ -323,6 +382,13 @@ def test_parse_never_fails_and_uses_the_vocabulary(text: str) -> None:
         assert (t.value is None) == (t.op in ("increase", "decrease", "maintain"))
         assert t.review == (t.review_reason is not None)
         assert t.metric or t.review  # an empty metric is never silent
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTISH)
+def test_source_text_is_a_slice_of_the_input(text: str) -> None:
+    for t in parse_targets(text):
+        assert t.source_text in text
 
 
 @settings(max_examples=200, deadline=None)
