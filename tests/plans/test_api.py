@@ -1,13 +1,13 @@
 """The read API over the seeded plans: lists, filters, detail, verbatim text, 404s and query counts."""
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.models import Assignment, Goal, Measure, Plan
 from app.models.enums import Role
 from app.settings import PROJECT_ROOT
 from tests.conftest import SEED_PLANS
-from tests.factories import bearer, make_token, make_unit
+from tests.factories import bearer, counting, make_token, make_unit
 
 PLAN = "chaoyang-2021-2025"
 SOURCE = (PROJECT_ROOT / "seeds" / "texts" / "000_387d95fb7cc2558f.txt").read_text(encoding="utf-8")
@@ -119,19 +119,9 @@ async def test_bad_filter_values_are_422(client, headers) -> None:  # type: igno
 
 
 async def test_goal_list_runs_a_fixed_number_of_queries(client, headers, connection) -> None:  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
-            statements.append(statement)
-
-    event.listen(connection.sync_connection, "before_cursor_execute", count)
-    try:
-        for limit in (5, 200):
-            statements.clear()
+    for limit in (5, 200):
+        with counting(connection) as statements:
             response = await client.get(f"/api/v1/plans/{PLAN}/goals?limit={limit}", headers=headers)
-            assert response.status_code == 200
-            # token, plan, count, page, all targets of the page
-            assert len(statements) == 5, statements
-    finally:
-        event.remove(connection.sync_connection, "before_cursor_execute", count)
+        assert response.status_code == 200
+        # token, plan, count, page, all targets of the page
+        assert len(statements) == 5, statements
