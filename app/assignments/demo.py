@@ -8,14 +8,17 @@ Every unit and assignment it creates has `is_example` set; plans that already ha
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import ScalarResult, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.models import Assignment, Committee, Goal, Measure, Plan, ReportingCycle, Target, Unit
 from app.models.enums import AssignmentRole, CycleKind
+
+Item = TypeVar("Item", bound=Goal | Measure)
 
 
 @dataclass
@@ -40,17 +43,20 @@ def lead_for(text: str, rules: dict[str, Any]) -> str:
 
 async def load_demo(session: AsyncSession, rules: dict[str, Any], today: date) -> DemoReport:
     report = DemoReport()
-    for plan in (await session.execute(select(Plan).order_by(Plan.code))).scalars():
+    for plan in (await session.execute(select(Plan).order_by(col(Plan.code)))).scalars():
         units = await _ensure_units(session, plan, rules, report)
         await _ensure_cycles(session, plan, today, report)
-        if (await session.execute(select(Assignment.id).where(Assignment.plan_id == plan.id).limit(1))).first():
+        if (await session.execute(
+                select(col(Assignment.id)).where(col(Assignment.plan_id) == plan.id).limit(1))).first():
             report.skipped_plans.append(plan.code)
             continue
         with_targets = set((await session.execute(
-            select(Target.goal_id).where(Target.plan_id == plan.id, Target.goal_id.is_not(None)))).scalars())  # type: ignore[union-attr]
+            select(col(Target.goal_id))
+            .where(col(Target.plan_id) == plan.id, col(Target.goal_id).is_not(None)))).scalars())
         statistics = units[rules["statistics_support"]]
-        for model in (Goal, Measure):
-            for item in (await session.execute(select(model).where(model.plan_id == plan.id))).scalars():  # type: ignore[attr-defined]
+        models: tuple[type[Goal] | type[Measure], ...] = (Goal, Measure)
+        for model in models:
+            for item in await _items(session, model, plan):
                 lead = units[lead_for(item.text, rules)]
                 task = {"goal_id": item.id} if model is Goal else {"measure_id": item.id}
                 session.add(Assignment(plan_id=plan.id, unit_id=lead.id, role=AssignmentRole.lead.value,  # type: ignore[arg-type]
@@ -64,12 +70,17 @@ async def load_demo(session: AsyncSession, rules: dict[str, Any], today: date) -
     return report
 
 
+async def _items(session: AsyncSession, model: type[Item], plan: Plan) -> ScalarResult[Item]:
+    return (await session.execute(select(model).where(col(model.plan_id) == plan.id))).scalars()
+
+
 async def _ensure_units(session: AsyncSession, plan: Plan, rules: dict[str, Any],
                         report: DemoReport) -> dict[str, Unit]:
-    code = (await session.execute(select(Committee.code).where(Committee.id == plan.committee_id))).scalar_one()
+    code = (await session.execute(
+        select(col(Committee.code)).where(col(Committee.id) == plan.committee_id))).scalar_one()
     wanted = {suffix: f"{code}-{suffix}" for suffix in rules["units"]}
     existing = {u.code: u for u in (await session.execute(
-        select(Unit).where(Unit.code.in_(wanted.values())))).scalars()}  # type: ignore[attr-defined]
+        select(Unit).where(col(Unit.code).in_(wanted.values())))).scalars()}
     units: dict[str, Unit] = {}
     for suffix, unit_code in wanted.items():
         unit = existing.get(unit_code)
@@ -85,7 +96,7 @@ async def _ensure_units(session: AsyncSession, plan: Plan, rules: dict[str, Any]
 async def _ensure_cycles(session: AsyncSession, plan: Plan, today: date, report: DemoReport) -> None:
     """Annual cycles for every plan year that has begun, and the mid-term and final evaluations."""
     existing = {(c.year, c.kind) for c in (await session.execute(
-        select(ReportingCycle).where(ReportingCycle.plan_id == plan.id))).scalars()}
+        select(ReportingCycle).where(col(ReportingCycle.plan_id) == plan.id))).scalars()}
     wanted = [(year, CycleKind.annual) for year in range(plan.start_year, min(plan.end_year, today.year) + 1)]
     wanted += [(plan.start_year + 2, CycleKind.midterm), (plan.end_year, CycleKind.final)]
     for year, kind in wanted:

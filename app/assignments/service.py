@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.assignments.schemas import AssignmentBulk, AssignmentCreate, AssignmentRead, AssignmentUpdate
 from app.audit.service import record
@@ -34,11 +35,11 @@ class TaskRef:
     def key(self) -> tuple[str, int]:
         return ("goal", self.goal_id) if self.goal_id is not None else ("measure", self.measure_id)  # type: ignore[return-value]
 
-    def matches(self) -> Any:
+    def matches(self) -> ColumnElement[bool]:
         """SQL condition selecting the assignments of this task."""
         if self.goal_id is not None:
-            return Assignment.goal_id == self.goal_id
-        return Assignment.measure_id == self.measure_id
+            return col(Assignment.goal_id) == self.goal_id
+        return col(Assignment.measure_id) == self.measure_id
 
 
 async def list_assignments(session: AsyncSession, actor: Actor, plan_code: str, filters: AssignmentFilter,
@@ -49,13 +50,13 @@ async def list_assignments(session: AsyncSession, actor: Actor, plan_code: str, 
         if unit_code and unit_code != actor.unit_code:
             actor.require_unit_access(-1)
         unit_code = actor.unit_code  # a unit only ever sees its own assignments
-    stmt = _query(plan).order_by(Assignment.id)
+    stmt = _query(plan).order_by(col(Assignment.id))
     if unit_code:
-        stmt = stmt.where(Unit.code == unit_code)
+        stmt = stmt.where(col(Unit.code) == unit_code)
     if filters.task:
-        stmt = stmt.where((Goal.code == filters.task) | (Measure.code == filters.task))
+        stmt = stmt.where((col(Goal.code) == filters.task) | (col(Measure.code) == filters.task))
     if filters.role:
-        stmt = stmt.where(Assignment.role == filters.role)
+        stmt = stmt.where(col(Assignment.role) == filters.role)
     rows, total = await paginate(session, stmt, page)
     return [_read(plan, *row) for row in rows], total
 
@@ -64,10 +65,11 @@ async def list_unit_assignments(session: AsyncSession, actor: Actor, unit_code: 
                                 page: PageParams) -> tuple[list[AssignmentRead], int]:
     unit = await unit_by_code(session, unit_code)
     actor.require_unit_access(unit.id)  # type: ignore[arg-type]
-    stmt = (select(Assignment, Unit, Goal.code, Measure.code, Plan)
-            .join(Unit, Unit.id == Assignment.unit_id).join(Plan, Plan.id == Assignment.plan_id)
-            .outerjoin(Goal, Goal.id == Assignment.goal_id).outerjoin(Measure, Measure.id == Assignment.measure_id)
-            .where(Assignment.unit_id == unit.id).order_by(Plan.code, Assignment.id))
+    stmt = (select(Assignment, Unit, col(Goal.code), col(Measure.code), Plan)
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id)).join(Plan, col(Plan.id) == col(Assignment.plan_id))
+            .outerjoin(Goal, col(Goal.id) == col(Assignment.goal_id))
+            .outerjoin(Measure, col(Measure.id) == col(Assignment.measure_id))
+            .where(col(Assignment.unit_id) == unit.id).order_by(col(Plan.code), col(Assignment.id)))
     rows, total = await paginate(session, stmt, page)
     items = [_read(plan, assignment, unit_row, goal, measure) for assignment, unit_row, goal, measure, plan in rows]
     return items, total
@@ -102,8 +104,9 @@ async def update_assignment(session: AsyncSession, actor: Actor, plan_code: str,
     if data.role.value != assignment.role:
         if data.role is AssignmentRole.lead:
             task = TaskRef(goal_id=assignment.goal_id, measure_id=assignment.measure_id)
-            other_lead = (await session.execute(select(Assignment.id).where(
-                task.matches(), Assignment.role == AssignmentRole.lead.value, Assignment.id != assignment.id))).first()
+            other_lead = (await session.execute(select(col(Assignment.id)).where(
+                task.matches(), col(Assignment.role) == AssignmentRole.lead.value,
+                col(Assignment.id) != assignment.id))).first()
             if other_lead:
                 raise Conflict(f"{before.task} already has a lead unit; a goal or measure has at most one.")
         assignment.role = data.role.value
@@ -147,7 +150,7 @@ async def replace_assignments(session: AsyncSession, actor: Actor, plan_code: st
                            "reason": f"no active unit {item.unit!r} in this plan's committee"})
         if task is None or unit is None:
             continue
-        if (task.key, unit.id) in seen:  # type: ignore[operator]
+        if (task.key, unit.id) in seen:
             errors.append({"field": f"{field}.unit", "reason": f"{item.unit} is already assigned to {item.task} "
                            f"at assignments[{seen[(task.key, unit.id)]}]"})  # type: ignore[index]
             continue
@@ -162,9 +165,9 @@ async def replace_assignments(session: AsyncSession, actor: Actor, plan_code: st
     if errors:
         raise ValidationFailed(f"{len(errors)} assignment(s) are invalid; nothing was changed.", errors=errors)
 
-    before = await session.execute(select(Assignment.id).where(Assignment.plan_id == plan.id))
+    before = await session.execute(select(col(Assignment.id)).where(col(Assignment.plan_id) == plan.id))
     removed = len(before.all())
-    await session.execute(delete(Assignment).where(Assignment.plan_id == plan.id))
+    await session.execute(delete(Assignment).where(col(Assignment.plan_id) == plan.id))
     created = [Assignment(plan_id=plan.id, unit_id=unit.id, goal_id=task.goal_id, measure_id=task.measure_id,  # type: ignore[arg-type]
                           role=item.role.value) for item, task, unit in rows]
     session.add_all(created)
@@ -179,15 +182,15 @@ async def replace_assignments(session: AsyncSession, actor: Actor, plan_code: st
 
 async def task_index(session: AsyncSession, plan: Plan) -> dict[str, TaskRef]:
     """Every goal and measure code of a plan, in two queries."""
-    goals = await session.execute(select(Goal.code, Goal.id).where(Goal.plan_id == plan.id))
-    measures = await session.execute(select(Measure.code, Measure.id).where(Measure.plan_id == plan.id))
+    goals = await session.execute(select(col(Goal.code), col(Goal.id)).where(col(Goal.plan_id) == plan.id))
+    measures = await session.execute(select(col(Measure.code), col(Measure.id)).where(col(Measure.plan_id) == plan.id))
     index = {code: TaskRef(goal_id=goal_id, measure_id=None) for code, goal_id in goals.all()}
     index.update({code: TaskRef(goal_id=None, measure_id=measure_id) for code, measure_id in measures.all()})
     return index
 
 
 async def unit_by_code(session: AsyncSession, code: str) -> Unit:
-    unit = (await session.execute(select(Unit).where(Unit.code == code))).scalar_one_or_none()
+    unit = (await session.execute(select(Unit).where(col(Unit.code) == code))).scalar_one_or_none()
     if unit is None:
         raise NotFound(f"Unit {code!r} does not exist.")
     return unit
@@ -209,24 +212,24 @@ async def _unit_of_committee(session: AsyncSession, plan: Plan, code: str, field
 
 async def _units_of_committee(session: AsyncSession, plan: Plan, codes: set[str]) -> dict[str, Unit]:
     rows = await session.execute(select(Unit).where(
-        Unit.code.in_(codes), Unit.committee_id == plan.committee_id, Unit.active.is_(True)))  # type: ignore[attr-defined]
+        col(Unit.code).in_(codes), col(Unit.committee_id) == plan.committee_id, col(Unit.active).is_(True)))
     return {unit.code: unit for unit in rows.scalars()}
 
 
 async def _assignment_row(session: AsyncSession, plan: Plan,
                           assignment_id: int) -> tuple[Assignment, Unit, str | None, str | None]:
-    row = (await session.execute(_query(plan).where(Assignment.id == assignment_id))).first()
+    row = (await session.execute(_query(plan).where(col(Assignment.id) == assignment_id))).first()
     if row is None:
         raise NotFound(f"Assignment {assignment_id} does not exist in plan {plan.code!r}.")
     return row[0], row[1], row[2], row[3]
 
 
-def _query(plan: Plan) -> Any:
-    return (select(Assignment, Unit, Goal.code, Measure.code)
-            .join(Unit, Unit.id == Assignment.unit_id)
-            .outerjoin(Goal, Goal.id == Assignment.goal_id)
-            .outerjoin(Measure, Measure.id == Assignment.measure_id)
-            .where(Assignment.plan_id == plan.id))
+def _query(plan: Plan) -> Select[Assignment, Unit, str | None, str | None]:
+    return (select(Assignment, Unit, col(Goal.code), col(Measure.code))
+            .join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .outerjoin(Goal, col(Goal.id) == col(Assignment.goal_id))
+            .outerjoin(Measure, col(Measure.id) == col(Assignment.measure_id))
+            .where(col(Assignment.plan_id) == plan.id))
 
 
 def _codes(code: str, task: TaskRef) -> tuple[str | None, str | None]:
@@ -235,9 +238,9 @@ def _codes(code: str, task: TaskRef) -> tuple[str | None, str | None]:
 
 def _read(plan: Plan, assignment: Assignment, unit: Unit, goal_code: str | None,
           measure_code: str | None) -> AssignmentRead:
-    return AssignmentRead(id=assignment.id, plan_code=plan.code, task=goal_code or measure_code,  # type: ignore[arg-type]
+    return AssignmentRead(id=assignment.id, plan_code=plan.code, task=goal_code or measure_code,
                           task_type="goal" if goal_code else "measure", unit=unit.code, unit_name=unit.name,
-                          role=assignment.role, is_example=assignment.is_example)  # type: ignore[arg-type]
+                          role=assignment.role, is_example=assignment.is_example)
 
 
 def _audit(assignment: AssignmentRead) -> dict[str, Any]:

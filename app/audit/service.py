@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.audit.schemas import AuditEventRead
 from app.auth.actor import Actor
@@ -34,17 +35,17 @@ class AuditFilter:
 async def list_events(session: AsyncSession, filters: AuditFilter,
                       page: PageParams) -> tuple[list[AuditEventRead], int]:
     stmt = select(AuditEvent)
-    for column, value in ((AuditEvent.entity_type, filters.entity_type), (AuditEvent.entity_id, filters.entity_id),
-                          (AuditEvent.actor, filters.actor)):
+    for column, value in ((col(AuditEvent.entity_type), filters.entity_type),
+                          (col(AuditEvent.entity_id), filters.entity_id), (col(AuditEvent.actor), filters.actor)):
         if value:
             stmt = stmt.where(column == value)
     if filters.action:
         # "submission" matches every submission.* action
-        stmt = stmt.where((AuditEvent.action == filters.action)
-                          | AuditEvent.action.startswith(f"{filters.action}.", autoescape=True))  # type: ignore[attr-defined]
+        stmt = stmt.where((col(AuditEvent.action) == filters.action)
+                          | col(AuditEvent.action).startswith(f"{filters.action}.", autoescape=True))
     if filters.since:
-        stmt = stmt.where(AuditEvent.at >= filters.since)
+        stmt = stmt.where(col(AuditEvent.at) >= filters.since)
     if filters.until:
-        stmt = stmt.where(AuditEvent.at < filters.until)
-    rows, total = await paginate(session, stmt.order_by(AuditEvent.id), page)
+        stmt = stmt.where(col(AuditEvent.at) < filters.until)
+    rows, total = await paginate(session, stmt.order_by(col(AuditEvent.id)), page)
     return [AuditEventRead.model_validate(row[0], from_attributes=True) for row in rows], total

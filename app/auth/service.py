@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.auth.actor import Actor
 from app.auth.tokens import display_prefix, hash_token, new_token
@@ -34,7 +35,7 @@ async def create_token(session: AsyncSession, *, role: Role, name: str,
     if role is Role.unit:
         if not unit_code:
             raise ValidationFailed.field("unit", "a unit token needs the unit's code")
-        unit = (await session.execute(select(Unit).where(Unit.code == unit_code))).scalar_one_or_none()
+        unit = (await session.execute(select(Unit).where(col(Unit.code) == unit_code))).scalar_one_or_none()
         if unit is None:
             raise NotFound(f"Unit {unit_code!r} does not exist.")
     elif unit_code:
@@ -49,7 +50,8 @@ async def create_token(session: AsyncSession, *, role: Role, name: str,
 
 async def list_tokens(session: AsyncSession) -> list[TokenInfo]:
     rows = await session.execute(
-        select(ApiToken, Unit.code).outerjoin(Unit, Unit.id == ApiToken.unit_id).order_by(ApiToken.id))
+        select(ApiToken, col(Unit.code)).outerjoin(Unit, col(Unit.id) == col(ApiToken.unit_id))
+        .order_by(col(ApiToken.id)))
     return [_info(token, unit_code) for token, unit_code in rows.all()]
 
 
@@ -67,8 +69,8 @@ async def revoke_token(session: AsyncSession, token_id: int) -> TokenInfo:
 async def authenticate(session: AsyncSession, presented: str) -> Actor:
     """Resolve a presented bearer token to its actor; unknown and revoked tokens are both 401."""
     row = (await session.execute(
-        select(ApiToken, Unit).outerjoin(Unit, Unit.id == ApiToken.unit_id)
-        .where(ApiToken.token_hash == hash_token(presented))
+        select(ApiToken, Unit).outerjoin(Unit, col(Unit.id) == col(ApiToken.unit_id))
+        .where(col(ApiToken.token_hash) == hash_token(presented))
     )).first()
     if row is None:
         raise Unauthorized("The bearer token is not valid.")

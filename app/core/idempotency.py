@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.auth.actor import Actor
 from app.errors import ValidationFailed
@@ -51,14 +52,14 @@ async def run_once(session: AsyncSession, actor: Actor, key: str | None, fingerp
     except IntegrityError:
         return await _replay(session, owner, key, fingerprint)
     status_code, body = await work()
-    await session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == record.id)
+    await session.execute(update(IdempotencyRecord).where(col(IdempotencyRecord.id) == record.id)
                           .values(status_code=status_code, response=body))
     return Outcome(status_code, body, replayed=False)
 
 
 async def _replay(session: AsyncSession, owner: str, key: str, fingerprint: str) -> Outcome:
     stored = (await session.execute(select(IdempotencyRecord).where(
-        IdempotencyRecord.owner == owner, IdempotencyRecord.key == key)
+        col(IdempotencyRecord.owner) == owner, col(IdempotencyRecord.key) == key)
         .execution_options(populate_existing=True))).scalar_one()
     if stored.request_hash != fingerprint:
         raise ValidationFailed.field("Idempotency-Key", "this key was already used with a different request; "

@@ -34,7 +34,8 @@ class Page(BaseModel, Generic[T]):
     total: int
 
 
-async def paginate(session: AsyncSession, stmt: Select[Any], page: PageParams) -> tuple[Sequence[Any], int]:
+async def paginate(session: AsyncSession, stmt: Select[*tuple[Any, ...]],
+                   page: PageParams) -> tuple[Sequence[Any], int]:
     """Run one page of `stmt` (which must have a deterministic ORDER BY) and count all its rows."""
     total = (await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
     rows = (await session.execute(stmt.limit(page.limit).offset(page.offset))).all()

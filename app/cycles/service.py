@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.audit.service import record
 from app.auth.actor import Actor
@@ -42,8 +43,8 @@ def cycle_state(cycle: ReportingCycle, today: date) -> CycleState:
 
 async def list_cycles(session: AsyncSession, plan_code: str, today: date) -> list[CycleRead]:
     plan = await plan_by_code(session, plan_code)
-    cycles = (await session.execute(select(ReportingCycle).where(ReportingCycle.plan_id == plan.id)
-                                    .order_by(ReportingCycle.year, ReportingCycle.kind))).scalars().all()
+    cycles = (await session.execute(select(ReportingCycle).where(col(ReportingCycle.plan_id) == plan.id)
+                                    .order_by(col(ReportingCycle.year), col(ReportingCycle.kind)))).scalars().all()
     reopened = await _reopened_units(session, [c.id for c in cycles])  # type: ignore[misc]
     return [_read(plan, c, today, reopened.get(c.id, [])) for c in cycles]  # type: ignore[arg-type]
 
@@ -86,7 +87,7 @@ async def close_cycle(session: AsyncSession, actor: Actor, plan_code: str, year:
     cycle = await cycle_by_key(session, plan, year, kind)
     before = await _read_one(session, plan, cycle, today)
     cycle.closed_at = cycle.closed_at or utcnow()
-    await session.execute(delete(CycleReopening).where(CycleReopening.cycle_id == cycle.id))
+    await session.execute(delete(CycleReopening).where(col(CycleReopening.cycle_id) == cycle.id))
     await session.flush()
     result = await _read_one(session, plan, cycle, today)
     await record(session, actor, "cycle.close", "cycle", _entity_id(plan, cycle), before=_audit(before),
@@ -102,16 +103,16 @@ async def reopen_cycle(session: AsyncSession, actor: Actor, plan_code: str, year
     before = await _read_one(session, plan, cycle, today)
     if unit_code is None:
         cycle.closed_at = None
-        await session.execute(delete(CycleReopening).where(CycleReopening.cycle_id == cycle.id))
+        await session.execute(delete(CycleReopening).where(col(CycleReopening.cycle_id) == cycle.id))
     else:
         if cycle.closed_at is None:
             raise Conflict("The cycle is open for every unit; close it before reopening it for one unit.")
         unit = (await session.execute(select(Unit).where(
-            Unit.code == unit_code, Unit.committee_id == plan.committee_id))).scalar_one_or_none()
+            col(Unit.code) == unit_code, col(Unit.committee_id) == plan.committee_id))).scalar_one_or_none()
         if unit is None:
             raise ValidationFailed.field("unit", f"no unit {unit_code!r} in this plan's committee")
-        exists = (await session.execute(select(CycleReopening.id).where(
-            CycleReopening.cycle_id == cycle.id, CycleReopening.unit_id == unit.id))).first()
+        exists = (await session.execute(select(col(CycleReopening.id)).where(
+            col(CycleReopening.cycle_id) == cycle.id, col(CycleReopening.unit_id) == unit.id))).first()
         if not exists:
             session.add(CycleReopening(cycle_id=cycle.id, unit_id=unit.id))  # type: ignore[arg-type]
     await session.flush()
@@ -130,8 +131,8 @@ async def write_window(session: AsyncSession, plan: Plan, year: int, kind: Cycle
     if today < cycle.opens_on:
         raise Conflict(f"The {kind.value} cycle for {year} opens on {cycle.opens_on.isoformat()}.")
     if cycle.closed_at is not None:
-        reopened = (await session.execute(select(CycleReopening.id).where(
-            CycleReopening.cycle_id == cycle.id, CycleReopening.unit_id == unit_id))).first()
+        reopened = (await session.execute(select(col(CycleReopening.id)).where(
+            col(CycleReopening.cycle_id) == cycle.id, col(CycleReopening.unit_id) == unit_id))).first()
         if not reopened:
             raise Conflict(f"The {kind.value} cycle for {year} is closed; ask the committee office to reopen it "
                            "for your unit.")
@@ -144,20 +145,21 @@ async def completeness(session: AsyncSession, plan_code: str, year: int, kind: C
     plan = await plan_by_code(session, plan_code)
     cycle = await cycle_by_key(session, plan, year, kind)
     units = (await session.execute(
-        select(Unit).where(Unit.id.in_(select(Assignment.unit_id).where(Assignment.plan_id == plan.id)))  # type: ignore[union-attr]
-        .order_by(Unit.code))).scalars().all()
+        select(Unit).where(col(Unit.id).in_(
+            select(col(Assignment.unit_id)).where(col(Assignment.plan_id) == plan.id)))
+        .order_by(col(Unit.code)))).scalars().all()
     submissions = {s.unit_id: s for s in (await session.execute(select(Submission).where(
-        Submission.cycle_id == cycle.id))).scalars()}
+        col(Submission.cycle_id) == cycle.id))).scalars()}
     rows: list[UnitCompleteness] = []
     for unit in units:
         sub = submissions.get(unit.id)  # type: ignore[arg-type]
         sent = sub is not None and sub.submitted_at is not None
         status = sub.status if sent and sub is not None else "not_submitted"
         rows.append(UnitCompleteness(
-            unit=unit.code, unit_name=unit.name, submission_id=sub.id if sub else None, status=status,  # type: ignore[arg-type]
+            unit=unit.code, unit_name=unit.name, submission_id=sub.id if sub else None, status=status,
             late=bool(sub.late) if sent and sub else cycle_state(cycle, today) in ("overdue", "closed"),
             submitted_at=sub.submitted_at if sub else None, revision=sub.revision if sub else None))
-    summary = Counter(row.status for row in rows)
+    summary: Counter[str] = Counter(row.status for row in rows)
     summary["late"] = sum(row.late for row in rows)
     summary["units"] = len(rows)
     return Completeness(cycle=await _read_one(session, plan, cycle, today), summary=dict(summary), units=rows)
@@ -172,13 +174,14 @@ async def cycle_by_key(session: AsyncSession, plan: Plan, year: int, kind: Cycle
 
 async def _find(session: AsyncSession, plan: Plan, year: int, kind: CycleKind) -> ReportingCycle | None:
     return (await session.execute(select(ReportingCycle).where(
-        ReportingCycle.plan_id == plan.id, ReportingCycle.year == year,
-        ReportingCycle.kind == kind.value))).scalar_one_or_none()
+        col(ReportingCycle.plan_id) == plan.id, col(ReportingCycle.year) == year,
+        col(ReportingCycle.kind) == kind.value))).scalar_one_or_none()
 
 
 async def _reopened_units(session: AsyncSession, cycle_ids: list[int]) -> dict[int, list[str]]:
-    rows = await session.execute(select(CycleReopening.cycle_id, Unit.code).join(
-        Unit, Unit.id == CycleReopening.unit_id).where(CycleReopening.cycle_id.in_(cycle_ids)).order_by(Unit.code))  # type: ignore[attr-defined]
+    rows = await session.execute(
+        select(col(CycleReopening.cycle_id), col(Unit.code)).join(Unit, col(Unit.id) == col(CycleReopening.unit_id))
+        .where(col(CycleReopening.cycle_id).in_(cycle_ids)).order_by(col(Unit.code)))
     grouped: dict[int, list[str]] = {}
     for cycle_id, code in rows.all():
         grouped.setdefault(cycle_id, []).append(code)
@@ -191,7 +194,7 @@ async def _read_one(session: AsyncSession, plan: Plan, cycle: ReportingCycle, to
 
 
 def _read(plan: Plan, cycle: ReportingCycle, today: date, reopened_for: list[str]) -> CycleRead:
-    return CycleRead(plan_code=plan.code, year=cycle.year, kind=cycle.kind, opens_on=cycle.opens_on,  # type: ignore[arg-type]
+    return CycleRead(plan_code=plan.code, year=cycle.year, kind=cycle.kind, opens_on=cycle.opens_on,
                      due_on=cycle.due_on, state=cycle_state(cycle, today), closed_at=cycle.closed_at,
                      reopened_for=reopened_for)
 

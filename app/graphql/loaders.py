@@ -103,7 +103,7 @@ class Loaders:
 
         return DataLoader(load_fn=load)
 
-    def _paged_loader(self, key: Hashable, batch: Callable[[list[str]], Awaitable[Any]]) -> DataLoader[Any, Any]:
+    def _paged_loader(self, key: Hashable, batch: Callable[[list[Any]], Awaitable[Any]]) -> DataLoader[Any, Any]:
         if key not in self._paged:
             self._paged[key] = self._loader(lambda _session, codes: batch(codes))
         return self._paged[key]

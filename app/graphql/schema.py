@@ -36,7 +36,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     return AppSchema(query=Query, mutation=Mutation, extensions=extensions)  # type: ignore[arg-type]
 
 
-def graphql_router(settings: Settings) -> GraphQLRouter:  # type: ignore[type-arg]
+def graphql_router(settings: Settings) -> GraphQLRouter:
     """POST (and GET for queries) /graphql; GraphiQL on GET only when `graphql_graphiql` is set."""
     return GraphQLRouter(build_schema(settings.graphql_introspection), path="/graphql",
                          graphql_ide="graphiql" if settings.graphql_graphiql else None,

@@ -14,11 +14,12 @@ from typing import Any, TypeVar
 import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from app.models import Committee, Domain, Goal, Measure, Plan, Target
 
 M = TypeVar("M", bound=SQLModel)
+PlanPart = TypeVar("PlanPart", Domain, Goal, Measure, Target)
 
 TARGET_FIELDS = ("metric", "op", "value", "unit", "year", "per_year", "baseline_year", "baseline_value",
                  "tolerance", "direction", "review", "review_reason", "source_text")
@@ -66,8 +67,7 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
     # One query per table for the whole plan, then match by code in memory.
     existing: dict[type[SQLModel], dict[str, Any]] = {}
     for model in (Domain, Goal, Measure, Target):
-        rows = await session.execute(select(model).where(model.plan_id == plan.id))  # type: ignore[attr-defined]
-        existing[model] = {row.code: row for row in rows.scalars()}
+        existing[model] = await _by_code(session, model, plan)
     seen: dict[type[SQLModel], set[str]] = {model: set() for model in existing}
 
     async def save(model: type[M], code: str, values: dict[str, Any]) -> M:
@@ -80,7 +80,8 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
             "part": domain_doc["part"], "seq": domain_doc["seq"], "title": domain_doc["title"],
             "subtitle": domain_doc.get("subtitle"), "inferred": bool(domain_doc.get("inferred")),
         })
-        for kind, model in (("goals", Goal), ("measures", Measure)):
+        items: tuple[tuple[str, type[Goal] | type[Measure]], ...] = (("goals", Goal), ("measures", Measure))
+        for kind, model in items:
             for item in domain_doc.get(kind) or []:
                 title = item.get("title") if model is Goal else (item.get("title") or item["text"])
                 row = await save(model, item["code"], {"domain_id": domain.id, "seq": item["seq"],
@@ -93,8 +94,14 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
                     values.update(parent, seq=seq, per_year=bool(target_doc.get("per_year")),
                                   review=bool(target_doc.get("review")))
                     await save(Target, target_doc["code"], values)
-    for model, rows in existing.items():
-        report.stale.extend(f"{plan.code} {model.__tablename__} {code}" for code in sorted(set(rows) - seen[model]))
+    for table, by_code in existing.items():
+        report.stale.extend(f"{plan.code} {table.__tablename__} {code}" for code in sorted(set(by_code) - seen[table]))
+
+
+async def _by_code(session: AsyncSession, model: type[PlanPart], plan: Plan) -> dict[str, PlanPart]:
+    """The plan's rows of one table, by code."""
+    rows = await session.execute(select(model).where(col(model.plan_id) == plan.id))
+    return {row.code: row for row in rows.scalars()}
 
 
 async def _find(session: AsyncSession, model: type[M], **key: Any) -> M | None:

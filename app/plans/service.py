@@ -3,9 +3,12 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
+from sqlmodel import col
 
 from app.core.pagination import PageParams, paginate
 from app.errors import NotFound
@@ -56,7 +59,7 @@ class TargetFilter:
 # --- committees -------------------------------------------------------------------------------------------
 
 async def list_committees(session: AsyncSession, page: PageParams) -> tuple[list[CommitteeRead], int]:
-    rows, total = await paginate(session, select(Committee).order_by(Committee.code), page)
+    rows, total = await paginate(session, select(Committee).order_by(col(Committee.code)), page)
     return [_committee(row[0]) for row in rows], total
 
 
@@ -65,7 +68,7 @@ async def get_committee(session: AsyncSession, code: str) -> CommitteeRead:
 
 
 async def committee_by_code(session: AsyncSession, code: str) -> Committee:
-    committee = (await session.execute(select(Committee).where(Committee.code == code))).scalar_one_or_none()
+    committee = (await session.execute(select(Committee).where(col(Committee.code) == code))).scalar_one_or_none()
     if committee is None:
         raise NotFound(f"Committee {code!r} does not exist.")
     return committee
@@ -74,21 +77,21 @@ async def committee_by_code(session: AsyncSession, code: str) -> Committee:
 # --- plans ------------------------------------------------------------------------------------------------
 
 async def list_plans(session: AsyncSession, filters: PlanFilter, page: PageParams) -> tuple[list[PlanRead], int]:
-    stmt = select(Plan, Committee.code).join(Committee, Committee.id == Plan.committee_id)
+    stmt = select(Plan, col(Committee.code)).join(Committee, col(Committee.id) == col(Plan.committee_id))
     if filters.committee:
-        stmt = stmt.where(Committee.code == filters.committee)
+        stmt = stmt.where(col(Committee.code) == filters.committee)
     if filters.kind:
-        stmt = stmt.where(Plan.kind == filters.kind)
+        stmt = stmt.where(col(Plan.kind) == filters.kind)
     if filters.year is not None:
-        stmt = stmt.where(Plan.start_year <= filters.year, Plan.end_year >= filters.year)
+        stmt = stmt.where(col(Plan.start_year) <= filters.year, col(Plan.end_year) >= filters.year)
     if filters.q:
-        stmt = stmt.where(Plan.title.contains(filters.q, autoescape=True))  # type: ignore[attr-defined]
-    rows, total = await paginate(session, stmt.order_by(Plan.code), page)
+        stmt = stmt.where(col(Plan.title).contains(filters.q, autoescape=True))
+    rows, total = await paginate(session, stmt.order_by(col(Plan.code)), page)
     return [_plan(plan, committee_code) for plan, committee_code in rows], total
 
 
 async def plan_by_code(session: AsyncSession, code: str) -> Plan:
-    plan = (await session.execute(select(Plan).where(Plan.code == code))).scalar_one_or_none()
+    plan = (await session.execute(select(Plan).where(col(Plan.code) == code))).scalar_one_or_none()
     if plan is None:
         raise NotFound(f"Plan {code!r} does not exist.")
     return plan
@@ -99,11 +102,14 @@ async def get_plan(session: AsyncSession, code: str) -> PlanDetail:
     committee = await session.get(Committee, plan.committee_id)
     assert committee is not None
     domains = (await session.execute(
-        select(Domain).where(Domain.plan_id == plan.id).order_by(Domain.part.desc(), Domain.seq))).scalars().all()
+        select(Domain).where(col(Domain.plan_id) == plan.id)
+        .order_by(col(Domain.part).desc(), col(Domain.seq)))).scalars().all()
     counts = {}
-    for name, model in (("goals", Goal), ("measures", Measure), ("targets", Target)):
+    models: tuple[tuple[str, type[Goal] | type[Measure] | type[Target]], ...] = (
+        ("goals", Goal), ("measures", Measure), ("targets", Target))
+    for name, model in models:
         counts[name] = (await session.execute(
-            select(func.count()).select_from(model).where(model.plan_id == plan.id))).scalar_one()  # type: ignore[attr-defined]
+            select(func.count()).select_from(model).where(col(model.plan_id) == plan.id))).scalar_one()
     return PlanDetail(**_plan(plan, committee.code).model_dump(), anomalies=list(plan.anomalies or []),
                       counts=PlanCounts(domains=len(domains), **counts), domains=[_domain(d) for d in domains])
 
@@ -113,7 +119,8 @@ async def get_plan(session: AsyncSession, code: str) -> PlanDetail:
 async def list_domains(session: AsyncSession, plan_code: str) -> list[DomainRead]:
     plan = await plan_by_code(session, plan_code)
     domains = (await session.execute(
-        select(Domain).where(Domain.plan_id == plan.id).order_by(Domain.part.desc(), Domain.seq))).scalars()
+        select(Domain).where(col(Domain.plan_id) == plan.id)
+        .order_by(col(Domain.part).desc(), col(Domain.seq)))).scalars()
     return [_domain(d) for d in domains]
 
 
@@ -124,7 +131,7 @@ async def get_domain(session: AsyncSession, plan_code: str, domain_code: str) ->
 
 async def _domain_by_code(session: AsyncSession, plan: Plan, code: str) -> Domain:
     domain = (await session.execute(
-        select(Domain).where(Domain.plan_id == plan.id, Domain.code == code))).scalar_one_or_none()
+        select(Domain).where(col(Domain.plan_id) == plan.id, col(Domain.code) == code))).scalar_one_or_none()
     if domain is None:
         raise NotFound(f"Domain {code!r} does not exist in plan {plan.code!r}.")
     return domain
@@ -143,8 +150,8 @@ async def list_goals(session: AsyncSession, plan_code: str, filters: ItemFilter,
 async def get_goal(session: AsyncSession, plan_code: str, goal_code: str) -> GoalRead:
     plan = await plan_by_code(session, plan_code)
     row = (await session.execute(
-        select(Goal, Domain.code).join(Domain, Domain.id == Goal.domain_id)
-        .where(Goal.plan_id == plan.id, Goal.code == goal_code))).first()
+        select(Goal, col(Domain.code)).join(Domain, col(Domain.id) == col(Goal.domain_id))
+        .where(col(Goal.plan_id) == plan.id, col(Goal.code) == goal_code))).first()
     if row is None:
         raise NotFound(f"Goal {goal_code!r} does not exist in plan {plan_code!r}.")
     return (await _goals_with_targets(session, [row]))[0]
@@ -160,68 +167,70 @@ async def list_measures(session: AsyncSession, plan_code: str, filters: ItemFilt
 async def get_measure(session: AsyncSession, plan_code: str, measure_code: str) -> MeasureRead:
     plan = await plan_by_code(session, plan_code)
     row = (await session.execute(
-        select(Measure, Domain.code).join(Domain, Domain.id == Measure.domain_id)
-        .where(Measure.plan_id == plan.id, Measure.code == measure_code))).first()
+        select(Measure, col(Domain.code)).join(Domain, col(Domain.id) == col(Measure.domain_id))
+        .where(col(Measure.plan_id) == plan.id, col(Measure.code) == measure_code))).first()
     if row is None:
         raise NotFound(f"Measure {measure_code!r} does not exist in plan {plan_code!r}.")
     return (await _measures_with_targets(session, [row]))[0]
 
 
-def _item_query(model: type[Goal] | type[Measure], plan: Plan,
-                filters: ItemFilter) -> Select[tuple[Goal | Measure, str]]:
+Item = TypeVar("Item", Goal, Measure)
+
+
+def _item_query(model: type[Item], plan: Plan, filters: ItemFilter) -> Select[Item, str]:
     """Goals or measures of a plan with their domain code, filtered, in plan order."""
-    stmt = (select(model, Domain.code).join(Domain, Domain.id == model.domain_id)
-            .where(model.plan_id == plan.id))
+    stmt = (select(model, col(Domain.code)).join(Domain, col(Domain.id) == col(model.domain_id))
+            .where(col(model.plan_id) == plan.id))
     if filters.domain:
-        stmt = stmt.where(Domain.code == filters.domain)
+        stmt = stmt.where(col(Domain.code) == filters.domain)
     if filters.part:
-        stmt = stmt.where(Domain.part == filters.part)
+        stmt = stmt.where(col(Domain.part) == filters.part)
     if filters.q:
         needle = filters.q
-        text_match = model.text.contains(needle, autoescape=True)  # type: ignore[attr-defined]
-        stmt = stmt.where(or_(text_match, model.code == needle))
+        text_match = col(model.text).contains(needle, autoescape=True)
+        stmt = stmt.where(or_(text_match, col(model.code) == needle))
     if filters.unit:
-        task_column = Assignment.goal_id if model is Goal else Assignment.measure_id
-        assigned = (select(task_column).join(Unit, Unit.id == Assignment.unit_id)
-                    .where(Unit.code == filters.unit, task_column.is_not(None)))  # type: ignore[union-attr]
+        task_column = col(Assignment.goal_id) if model is Goal else col(Assignment.measure_id)
+        assigned = (select(task_column).join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                    .where(col(Unit.code) == filters.unit, task_column.is_not(None)))
         if filters.role:
-            assigned = assigned.where(Assignment.role == filters.role)
-        stmt = stmt.where(model.id.in_(assigned))  # type: ignore[union-attr]
+            assigned = assigned.where(col(Assignment.role) == filters.role)
+        stmt = stmt.where(col(model.id).in_(assigned))
     if filters.has_targets is not None:
-        target_parent = Target.goal_id if model is Goal else Target.measure_id
-        with_targets = select(target_parent).where(target_parent.is_not(None))  # type: ignore[union-attr]
-        condition = model.id.in_(with_targets)  # type: ignore[union-attr]
+        target_parent = col(Target.goal_id) if model is Goal else col(Target.measure_id)
+        with_targets = select(target_parent).where(target_parent.is_not(None))
+        condition = col(model.id).in_(with_targets)
         stmt = stmt.where(condition if filters.has_targets else ~condition)
-    return stmt.order_by(Domain.part.desc(), Domain.seq, model.seq)  # type: ignore[return-value]
+    return stmt.order_by(col(Domain.part).desc(), col(Domain.seq), col(model.seq))
 
 
 async def _goals_with_targets(session: AsyncSession, rows: Sequence[tuple[Goal, str]]) -> list[GoalRead]:
     goal_ids = [goal.id for goal, _ in rows]
-    targets = await _targets_by_parent(session, Target.goal_id, goal_ids)  # type: ignore[arg-type]
+    targets = await _targets_by_parent(session, col(Target.goal_id), goal_ids)
     return [GoalRead(code=goal.code, domain_code=domain_code, seq=goal.seq, number=goal.number, title=goal.title,
                      text=goal.text, targets=targets.get(goal.id, [])) for goal, domain_code in rows]
 
 
 async def _measures_with_targets(session: AsyncSession, rows: Sequence[tuple[Measure, str]]) -> list[MeasureRead]:
     measure_ids = [measure.id for measure, _ in rows]
-    targets = await _targets_by_parent(session, Target.measure_id, measure_ids)  # type: ignore[arg-type]
+    targets = await _targets_by_parent(session, col(Target.measure_id), measure_ids)
     return [MeasureRead(code=m.code, domain_code=domain_code, seq=m.seq, number=m.number, title=m.title,
                         text=m.text, targets=targets.get(m.id, [])) for m, domain_code in rows]
 
 
-async def _targets_by_parent(session: AsyncSession, parent_column: object,
-                             parent_ids: list[int | None]) -> dict[int, list[TargetRead]]:
+async def _targets_by_parent(session: AsyncSession, parent_column: Mapped[int | None],
+                             parent_ids: list[int | None]) -> dict[int | None, list[TargetRead]]:
     """All targets of a page of goals or measures in one query (no N+1)."""
     if not parent_ids:
         return {}
     rows = (await session.execute(
-        select(Target, Plan.end_year, Goal.code, Measure.code)
-        .join(Plan, Plan.id == Target.plan_id)
-        .outerjoin(Goal, Goal.id == Target.goal_id)
-        .outerjoin(Measure, Measure.id == Target.measure_id)
-        .where(parent_column.in_(parent_ids))  # type: ignore[attr-defined]
-        .order_by(Target.seq))).all()
-    grouped: dict[int, list[TargetRead]] = defaultdict(list)
+        select(Target, col(Plan.end_year), col(Goal.code), col(Measure.code))
+        .join(Plan, col(Plan.id) == col(Target.plan_id))
+        .outerjoin(Goal, col(Goal.id) == col(Target.goal_id))
+        .outerjoin(Measure, col(Measure.id) == col(Target.measure_id))
+        .where(parent_column.in_(parent_ids))
+        .order_by(col(Target.seq)))).all()
+    grouped: dict[int | None, list[TargetRead]] = defaultdict(list)
     for target, end_year, goal_code, measure_code in rows:
         parent_id = target.goal_id if target.goal_id is not None else target.measure_id
         grouped[parent_id].append(_target(target, end_year, goal_code, measure_code))
@@ -235,36 +244,36 @@ async def list_targets(session: AsyncSession, plan_code: str, filters: TargetFil
     plan = await plan_by_code(session, plan_code)
     stmt = _target_query(plan)
     if filters.domain:
-        stmt = stmt.where(or_(Goal.domain_id.in_(_domain_ids(plan, filters.domain)),  # type: ignore[union-attr]
-                              Measure.domain_id.in_(_domain_ids(plan, filters.domain))))  # type: ignore[union-attr]
+        stmt = stmt.where(or_(col(Goal.domain_id).in_(_domain_ids(plan, filters.domain)),
+                              col(Measure.domain_id).in_(_domain_ids(plan, filters.domain))))
     if filters.op:
-        stmt = stmt.where(Target.op == filters.op)
+        stmt = stmt.where(col(Target.op) == filters.op)
     if filters.review is not None:
-        stmt = stmt.where(Target.review == filters.review)
+        stmt = stmt.where(col(Target.review) == filters.review)
     if filters.q:
-        stmt = stmt.where(Target.metric.contains(filters.q, autoescape=True))  # type: ignore[attr-defined]
-    rows, total = await paginate(session, stmt.order_by(Target.id), page)
+        stmt = stmt.where(col(Target.metric).contains(filters.q, autoescape=True))
+    rows, total = await paginate(session, stmt.order_by(col(Target.id)), page)
     return [_target(*row) for row in rows], total
 
 
 async def get_target(session: AsyncSession, plan_code: str, target_code: str) -> TargetRead:
     plan = await plan_by_code(session, plan_code)
-    row = (await session.execute(_target_query(plan).where(Target.code == target_code))).first()
+    row = (await session.execute(_target_query(plan).where(col(Target.code) == target_code))).first()
     if row is None:
         raise NotFound(f"Target {target_code!r} does not exist in plan {plan_code!r}.")
     return _target(*row)
 
 
-def _target_query(plan: Plan) -> Select[tuple[Target, int, str | None, str | None]]:
-    return (select(Target, Plan.end_year, Goal.code, Measure.code)
-            .join(Plan, Plan.id == Target.plan_id)
-            .outerjoin(Goal, Goal.id == Target.goal_id)
-            .outerjoin(Measure, Measure.id == Target.measure_id)
-            .where(Target.plan_id == plan.id))
+def _target_query(plan: Plan) -> Select[Target, int, str | None, str | None]:
+    return (select(Target, col(Plan.end_year), col(Goal.code), col(Measure.code))
+            .join(Plan, col(Plan.id) == col(Target.plan_id))
+            .outerjoin(Goal, col(Goal.id) == col(Target.goal_id))
+            .outerjoin(Measure, col(Measure.id) == col(Target.measure_id))
+            .where(col(Target.plan_id) == plan.id))
 
 
-def _domain_ids(plan: Plan, domain_code: str) -> Select[tuple[int]]:
-    return select(Domain.id).where(Domain.plan_id == plan.id, Domain.code == domain_code)  # type: ignore[return-value]
+def _domain_ids(plan: Plan, domain_code: str) -> Select[int | None]:
+    return select(col(Domain.id)).where(col(Domain.plan_id) == plan.id, col(Domain.code) == domain_code)
 
 
 # --- the target parser -----------------------------------------------------------------------------------
@@ -283,18 +292,18 @@ def _committee(committee: Committee) -> CommitteeRead:
 def _plan(plan: Plan, committee_code: str) -> PlanRead:
     return PlanRead(code=plan.code, committee_code=committee_code, title=plan.title, kind=plan.kind,
                     start_year=plan.start_year, end_year=plan.end_year, doc_number=plan.doc_number,
-                    issued_date=plan.issued_date, status=plan.status, source_file=plan.source_file)  # type: ignore[arg-type]
+                    issued_date=plan.issued_date, status=plan.status, source_file=plan.source_file)
 
 
 def _domain(domain: Domain) -> DomainRead:
-    return DomainRead(code=domain.code, part=domain.part, seq=domain.seq, title=domain.title,  # type: ignore[arg-type]
+    return DomainRead(code=domain.code, part=domain.part, seq=domain.seq, title=domain.title,
                       subtitle=domain.subtitle, inferred=domain.inferred)
 
 
 def _target(target: Target, plan_end_year: int, goal_code: str | None, measure_code: str | None) -> TargetRead:
     return TargetRead(
         code=target.code, goal_code=goal_code, measure_code=measure_code, metric=target.metric,
-        op=target.op, value=target.value, unit=target.unit, year=target.year,  # type: ignore[arg-type]
+        op=target.op, value=target.value, unit=target.unit, year=target.year,
         due_year=target.year or plan_end_year, per_year=target.per_year, baseline_year=target.baseline_year,
         baseline_value=target.baseline_value, tolerance=target.tolerance, direction=target.direction,
         review=target.review, review_reason=target.review_reason, source_text=target.source_text)

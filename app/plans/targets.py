@@ -85,7 +85,7 @@ not part of it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 
 __all__ = ["OPS", "ParsedTarget", "normalize", "parse_targets"]
@@ -438,11 +438,11 @@ def _parse_token(token: str) -> tuple[float, str | None]:
         return value, _FRACTION_DEN[den]
     if _FRACTION_RE.fullmatch(token):  # "三分之一", "1/3": a share, in %
         if "分之" in token:
-            den, _, num = token.partition("分之")
-            a, b = float(_cn_int(num)), float(_cn_int(den))
+            den_text, _, num_text = token.partition("分之")
+            share, whole = float(_cn_int(num_text)), float(_cn_int(den_text))
         else:
-            a, b = (float(x) for x in token.split("/"))
-        return (round(100 * a / b, 2), "%") if b else (a, None)
+            share, whole = (float(x) for x in token.split("/"))
+        return (round(100 * share / whole, 2), "%") if whole else (share, None)
     m = re.match(_NUM, token)
     if m:
         unit = token[m.end():] or None
@@ -502,8 +502,8 @@ def _head(item: str) -> str:
             return item[m.start():]
     if item.endswith("率"):
         return item[-3:]
-    m = _MEASURABLE_RE.search(item)
-    return item[m.start():] if m else ""
+    measurable = _MEASURABLE_RE.search(item)
+    return item[measurable.start():] if measurable else ""
 
 
 def _split_items(metric: str, wanted: int) -> list[str] | None:
@@ -832,7 +832,7 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
     if gap:
         reasons.append(f"value relative to another quantity: {gap_text}")
     change = verb_op in ("up", "down")
-    years = ctx.years or [None]
+    years: list[int | None] = list(ctx.years) or [None]
     bases: list[int | None] = list(baselines) or [None]
 
     items = [metric]
@@ -847,7 +847,7 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
         if split and (len(values) in (1, len(split))):
             items = split
     n = max(len(items), len(values), len(years), len(bases))
-    lists = {"metrics": items, "values": values, "years": years, "base years": bases}
+    lists: dict[str, Sequence[object]] = {"metrics": items, "values": values, "years": years, "base years": bases}
     bad = [k for k, v in lists.items() if len(v) not in (1, n)] or (
         ["metrics"] if len(items) > 1 and (len(years) > 1 or len(bases) > 1) else [])
     if each and len(items) == 1 and len(values) > 1 and len(years) == 1 and len(bases) == 1:

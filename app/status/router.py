@@ -3,7 +3,7 @@
 import csv
 import hashlib
 import io
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
@@ -29,7 +29,8 @@ StatusFilter = Annotated[Status | None, Query(description="List only items with 
                                                           "still counts all).")]
 FlagFilter = Annotated[Flag | None, Query(description="List only items carrying this flag.")]
 
-NOT_MODIFIED = {304: {"description": "Not modified: the `If-None-Match` ETag is still current"}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the `If-None-Match` ETag is still current"}}
 
 
 def _conditional(request: Request, body: BaseModel) -> Response:

@@ -16,10 +16,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import case, false, insert, select, text, update
+from sqlalchemy import SQLColumnExpression, case, false, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.models import (
@@ -142,20 +142,20 @@ def _task_key(goal_id: int | None, measure_id: int | None) -> TaskKey:
 
 async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: bool = False) -> PlanFacts:
     """The plan's structure, task decomposition, units, reported values, task progress, cycles: ten queries."""
-    domains = list((await session.execute(select(Domain).where(Domain.plan_id == plan.id)
-                                          .order_by(Domain.part.desc(), Domain.seq))).scalars())  # type: ignore[attr-defined]
+    domains = list((await session.execute(select(Domain).where(col(Domain.plan_id) == plan.id)
+                                          .order_by(col(Domain.part).desc(), col(Domain.seq)))).scalars())
     order = {d.id: i for i, d in enumerate(domains)}
-    goals = sorted((await session.execute(select(Goal).where(Goal.plan_id == plan.id))).scalars(),
+    goals = sorted((await session.execute(select(Goal).where(col(Goal.plan_id) == plan.id))).scalars(),
                    key=lambda g: (order[g.domain_id], g.seq))
-    measures = sorted((await session.execute(select(Measure).where(Measure.plan_id == plan.id))).scalars(),
+    measures = sorted((await session.execute(select(Measure).where(col(Measure.plan_id) == plan.id))).scalars(),
                       key=lambda m: (order[m.domain_id], m.seq))
-    targets = list((await session.execute(select(Target).where(Target.plan_id == plan.id)
-                                          .order_by(Target.seq, Target.id))).scalars())
+    targets = list((await session.execute(select(Target).where(col(Target.plan_id) == plan.id)
+                                          .order_by(col(Target.seq), col(Target.id)))).scalars())
     facts = PlanFacts(plan, include_provisional, domains, goals, measures, targets)
 
     for assignment, unit_code in (await session.execute(
-            select(Assignment, Unit.code).join(Unit, Unit.id == Assignment.unit_id)
-            .where(Assignment.plan_id == plan.id))).all():
+            select(Assignment, col(Unit.code)).join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(col(Assignment.plan_id) == plan.id))).all():
         key = _task_key(assignment.goal_id, assignment.measure_id)
         facts.assigned[key].add(assignment.unit_id)
         facts.unit_codes[assignment.unit_id] = unit_code
@@ -163,42 +163,45 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
             facts.leads[key] = assignment.unit_id
 
     # The accepted revision of every submission, or with provisional data the current one while it awaits review.
+    revision: SQLColumnExpression[int | None]
+    is_provisional: SQLColumnExpression[bool]
+    stamp: SQLColumnExpression[datetime | None]
     if include_provisional:
-        awaiting = Submission.status == SubmissionStatus.submitted.value
-        revision: Any = case((awaiting, Submission.revision), else_=Submission.accepted_revision)
-        is_provisional: Any = awaiting
-        stamp: Any = case((awaiting, Submission.submitted_at), else_=Submission.reviewed_at)
+        awaiting = col(Submission.status) == SubmissionStatus.submitted.value
+        revision = case((awaiting, col(Submission.revision)), else_=col(Submission.accepted_revision))
+        is_provisional = awaiting
+        stamp = case((awaiting, col(Submission.submitted_at)), else_=col(Submission.reviewed_at))
     else:
-        revision, is_provisional, stamp = Submission.accepted_revision, false(), Submission.reviewed_at
-    counted = (select(SubmissionRevision.id.label("revision_id"), Submission.unit_id, Submission.year,  # type: ignore[union-attr]
+        revision, is_provisional, stamp = col(Submission.accepted_revision), false(), col(Submission.reviewed_at)
+    counted = (select(col(SubmissionRevision.id).label("revision_id"), col(Submission.unit_id), col(Submission.year),
                       is_provisional.label("provisional"), stamp.label("stamp"))
-               .join(Submission, Submission.id == SubmissionRevision.submission_id)
-               .where(Submission.plan_id == plan.id, SubmissionRevision.revision == revision)
+               .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
+               .where(col(Submission.plan_id) == plan.id, col(SubmissionRevision.revision) == revision)
                .subquery())
     for target_id, value, unit_id, year, is_provisional, at in (await session.execute(
-            select(SubmissionValue.target_id, SubmissionValue.value, counted.c.unit_id, counted.c.year,
+            select(col(SubmissionValue.target_id), col(SubmissionValue.value), counted.c.unit_id, counted.c.year,
                    counted.c.provisional, counted.c.stamp)
-            .join(counted, counted.c.revision_id == SubmissionValue.revision_id)
+            .join(counted, counted.c.revision_id == col(SubmissionValue.revision_id))
             # Totals: the plans' targets are defined on the whole population, not on one sex, age group or area.
-            .where(SubmissionValue.sex == "total", SubmissionValue.age_group == "all",
-                   SubmissionValue.area == "all"))).all():
+            .where(col(SubmissionValue.sex) == "total", col(SubmissionValue.age_group) == "all",
+                   col(SubmissionValue.area) == "all"))).all():
         facts.reports[target_id].append(Report(unit_id, year, value, bool(is_provisional), at))
     for goal_id, progress, unit_id, year, is_provisional, at in (await session.execute(
-            select(SubmissionTask.goal_id, SubmissionTask.progress, counted.c.unit_id, counted.c.year,
+            select(col(SubmissionTask.goal_id), col(SubmissionTask.progress), counted.c.unit_id, counted.c.year,
                    counted.c.provisional, counted.c.stamp)
-            .join(counted, counted.c.revision_id == SubmissionTask.revision_id)
-            .where(SubmissionTask.goal_id.is_not(None)))).all():  # type: ignore[union-attr]
+            .join(counted, counted.c.revision_id == col(SubmissionTask.revision_id))
+            .where(col(SubmissionTask.goal_id).is_not(None)))).all():
         facts.task_reports[goal_id].append(TaskReport(unit_id, year, progress, bool(is_provisional), at))
 
     facts.committee_units = set((await session.execute(
-        select(Unit.code).where(Unit.committee_id == plan.committee_id))).scalars())
-    for year, kind, due_on in (await session.execute(select(ReportingCycle.year, ReportingCycle.kind,
-                                                            ReportingCycle.due_on)
-                                                     .where(ReportingCycle.plan_id == plan.id))).all():
+        select(col(Unit.code)).where(col(Unit.committee_id) == plan.committee_id))).scalars())
+    for year, kind, due_on in (await session.execute(select(col(ReportingCycle.year), col(ReportingCycle.kind),
+                                                            col(ReportingCycle.due_on))
+                                                     .where(col(ReportingCycle.plan_id) == plan.id))).all():
         facts.due_dates[year].append((kind, due_on))
     facts.sent = {(u, y, k) for u, y, k in (await session.execute(
-        select(Submission.unit_id, Submission.year, Submission.kind)
-        .where(Submission.plan_id == plan.id, Submission.submitted_at.is_not(None)))).all()}  # type: ignore[union-attr]
+        select(col(Submission.unit_id), col(Submission.year), col(Submission.kind))
+        .where(col(Submission.plan_id) == plan.id, col(Submission.submitted_at).is_not(None)))).all()}
     return facts
 
 
@@ -216,8 +219,8 @@ def evaluate(facts: PlanFacts, year: int, today: date) -> Evaluated:
     for target in facts.targets:
         by_parent[_task_key(target.goal_id, target.measure_id)].append(target)
 
-    target_statuses: dict[int, TargetStatus] = {}
-    applicable: dict[TaskKey, list[Target]] = {}
+    target_statuses: dict[int | None, TargetStatus] = {}  # by Target.id
+    applicable: dict[tuple[str, int | None], list[Target]] = {}
     for key, targets in by_parent.items():
         specs = [_spec(t, facts.plan) for t in targets]
         chosen = {id(s) for s in applicable_targets(specs, year)}
@@ -225,12 +228,12 @@ def evaluate(facts: PlanFacts, year: int, today: date) -> Evaluated:
         for target, spec in zip(targets, specs, strict=True):
             evaluation = _evaluate_one(facts, target, spec, key, year, today)
             lead = facts.leads.get(key)
-            target_statuses[target.id] = _target_read(  # type: ignore[index]
+            target_statuses[target.id] = _target_read(
                 target, evaluation, spec.due_year, id(spec) in chosen, facts.unit_codes.get(lead) if lead else None,
-                goal_codes.get(target.goal_id), measure_codes.get(target.measure_id),  # type: ignore[arg-type]
+                goal_codes.get(target.goal_id), measure_codes.get(target.measure_id),
                 domain_codes[parent_domain[key]])
 
-    goal_statuses = [_goal_status(facts, goal, [target_statuses[t.id] for t in applicable.get(("goal", goal.id), [])],  # type: ignore[index]
+    goal_statuses = [_goal_status(facts, goal, [target_statuses[t.id] for t in applicable.get(("goal", goal.id), [])],
                                   domain_codes[goal.domain_id], year, today) for goal in facts.goals]
     # Plan order: per domain, the goals' targets, then the measures' targets.
     domain_rank = {d.id: i for i, d in enumerate(facts.domains)}
@@ -242,7 +245,7 @@ def evaluate(facts: PlanFacts, year: int, today: date) -> Evaluated:
         return (domain_rank[parent_domain[key]], *parent_rank[key], target.seq)
 
     ordered = sorted(facts.targets, key=plan_order)
-    return Evaluated(targets=[target_statuses[t.id] for t in ordered], goals=goal_statuses)  # type: ignore[index]
+    return Evaluated(targets=[target_statuses[t.id] for t in ordered], goals=goal_statuses)
 
 
 def _spec(target: Target, plan: Plan) -> TargetSpec:
@@ -273,7 +276,7 @@ def _observations(facts: PlanFacts, target: Target, key: TaskKey, lead: int | No
     """
     assigned = facts.assigned.get(key, set())
     per_year: dict[int, dict[int, Report]] = defaultdict(dict)
-    for report in facts.reports.get(target.id, ()):  # type: ignore[call-overload]
+    for report in facts.reports.get(target.id, ()):  # type: ignore[arg-type]
         if report.year > year or report.unit_id not in assigned:
             continue
         current = per_year[report.year].get(report.unit_id)
@@ -285,7 +288,7 @@ def _observations(facts: PlanFacts, target: Target, key: TaskKey, lead: int | No
         values = sorted(r.value for r in reports.values())
         if values[-1] - values[0] > 1e-9 * max(1.0, abs(values[-1])):
             conflicts.add(y)
-        chosen = reports.get(lead) if lead is not None and lead in reports else max(
+        chosen = reports[lead] if lead is not None and lead in reports else max(
             reports.values(), key=lambda r: r.stamp)
         observations.append(Observation(y, chosen.value, chosen.provisional))
     return observations, conflicts
@@ -303,7 +306,7 @@ def _target_read(target: Target, evaluation: Evaluation, due_year: int, applies:
     return TargetStatus(
         code=target.code, goal_code=goal_code, measure_code=measure_code, domain_code=domain_code,
         lead_unit=lead_unit,
-        metric=target.metric, op=target.op, value=target.value, unit=target.unit, due_year=due_year,  # type: ignore[arg-type]
+        metric=target.metric, op=target.op, value=target.value, unit=target.unit, due_year=due_year,
         applies=applies, status=evaluation.status, label=evaluation.label, flags=list(evaluation.flags),
         rule=evaluation.rule, explanation=evaluation.explanation, required=evaluation.required,
         projected=evaluation.projected, progress=evaluation.progress,
@@ -345,7 +348,7 @@ def _goal_status(facts: PlanFacts, goal: Goal, targets: list[TargetStatus], doma
 
 def _latest_task_report(facts: PlanFacts, goal: Goal, lead: int | None, year: int) -> TaskReport | None:
     """The lead unit's most recent progress report on the goal up to ``year``."""
-    reports = [r for r in facts.task_reports.get(goal.id, ())  # type: ignore[call-overload]
+    reports = [r for r in facts.task_reports.get(goal.id, ())  # type: ignore[arg-type]
                if r.unit_id == lead and r.year <= year]
     return max(reports, key=lambda r: (r.year, r.stamp), default=None)
 
@@ -476,8 +479,8 @@ async def refresh_plan(session: AsyncSession, plan: Plan, today: date, cause: st
                        & set(range(plan.start_year, plan.end_year + 1)))
     facts = await load_facts(session, plan)
     snapshots = {(s.year, s.subject_type, s.subject_code): s for s in (await session.execute(
-        select(StatusSnapshot).where(StatusSnapshot.plan_id == plan.id,
-                                     StatusSnapshot.year.in_(year_list)))).scalars()}  # type: ignore[attr-defined]
+        select(StatusSnapshot).where(col(StatusSnapshot.plan_id) == plan.id,
+                                     col(StatusSnapshot.year).in_(year_list)))).scalars()}
     now = utcnow()
     inserts, updates, changes = [], [], []
     for year in year_list:
@@ -521,16 +524,16 @@ async def refresh_plan_by_id(session: AsyncSession, plan_id: int, today: date, c
 
 async def refresh_all(session: AsyncSession, today: date, cause: str, *, only_stale: bool = False) -> RefreshReport:
     """Refresh every plan (or, with ``only_stale``, those not fully refreshed ``today``)."""
-    plans = list((await session.execute(select(Plan).order_by(Plan.code))).scalars())
+    plans = list((await session.execute(select(Plan).order_by(col(Plan.code)))).scalars())
     if only_stale:
-        fresh = set((await session.execute(select(StatusRefresh.plan_id)
-                                           .where(StatusRefresh.refreshed_on >= today))).scalars())
+        fresh = set((await session.execute(select(col(StatusRefresh.plan_id))
+                                           .where(col(StatusRefresh.refreshed_on) >= today))).scalars())
         plans = [p for p in plans if p.id not in fresh]
         if plans:
             # Re-check under the lock: a concurrent reader may have just done it.
             await _lock_feed(session)
-            fresh = set((await session.execute(select(StatusRefresh.plan_id)
-                                               .where(StatusRefresh.refreshed_on >= today))).scalars())
+            fresh = set((await session.execute(select(col(StatusRefresh.plan_id))
+                                               .where(col(StatusRefresh.refreshed_on) >= today))).scalars())
             plans = [p for p in plans if p.id not in fresh]
     changes = 0
     for plan in plans:
@@ -545,13 +548,13 @@ async def list_changes(session: AsyncSession, since: str | None, limit: int, tod
     if not 1 <= limit <= MAX_FEED_LIMIT:
         raise ValidationFailed.field("limit", f"must be between 1 and {MAX_FEED_LIMIT}")
     await refresh_all(session, today, "daily refresh", only_stale=True)
-    stmt = (select(StatusChange, Plan.code).join(Plan, Plan.id == StatusChange.plan_id)
-            .where(StatusChange.id > after).order_by(StatusChange.id).limit(limit))  # type: ignore[arg-type]
+    stmt = (select(StatusChange, col(Plan.code)).join(Plan, col(Plan.id) == col(StatusChange.plan_id))
+            .where(col(StatusChange.id) > after).order_by(col(StatusChange.id)).limit(limit))
     if plan_code is not None:
         plan = await plan_by_code(session, plan_code)
-        stmt = stmt.where(StatusChange.plan_id == plan.id)
+        stmt = stmt.where(col(StatusChange.plan_id) == plan.id)
     if year is not None:
-        stmt = stmt.where(StatusChange.year == year)
+        stmt = stmt.where(col(StatusChange.year) == year)
     items = [_change_read(change, code) for change, code in (await session.execute(stmt)).all()]
     return StatusChangePage(items=items, next_cursor=items[-1].cursor if items else (since or None))
 
@@ -569,8 +572,8 @@ def _change_read(change: StatusChange, plan_code: str) -> StatusChangeRead:
         return None if value is None else [Flag(f) for f in value.split(",") if f]
 
     return StatusChangeRead(
-        cursor=str(change.id), plan_code=plan_code, year=change.year, subject_type=change.subject_type,  # type: ignore[arg-type]
-        subject_code=change.subject_code, from_status=change.from_status, to_status=change.to_status,  # type: ignore[arg-type]
+        cursor=str(change.id), plan_code=plan_code, year=change.year, subject_type=change.subject_type,
+        subject_code=change.subject_code, from_status=change.from_status, to_status=change.to_status,
         from_flags=flags(change.from_flags), to_flags=flags(change.to_flags) or [],
         explanation=change.explanation, cause=change.cause, changed_at=change.changed_at)
 

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.assignments.service import TaskRef
 from app.audit.service import record
@@ -96,9 +97,9 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
     unit = await _acting_unit(session, actor, plan, data.unit)
     _check_year(plan, data.year, data.kind)
     window = await write_window(session, plan, data.year, data.kind, unit.id, today)  # type: ignore[arg-type]
-    existing = (await session.execute(select(Submission.id).where(
-        Submission.unit_id == unit.id, Submission.plan_id == plan.id, Submission.year == data.year,
-        Submission.kind == data.kind.value))).scalar_one_or_none()
+    existing = (await session.execute(select(col(Submission.id)).where(
+        col(Submission.unit_id) == unit.id, col(Submission.plan_id) == plan.id, col(Submission.year) == data.year,
+        col(Submission.kind) == data.kind.value))).scalar_one_or_none()
     if existing is not None:
         raise Conflict(f"Unit {unit.code!r} already has a {data.kind.value} submission for {data.year} "
                        f"(id {existing}); revise it with PUT /api/v1/submissions/{existing}.")
@@ -207,21 +208,22 @@ async def get_submission(session: AsyncSession, actor: Actor, submission_id: int
 async def list_submissions(session: AsyncSession, actor: Actor, plan_code: str, filters: SubmissionFilter,
                            page: PageParams) -> tuple[list[SubmissionSummary], int]:
     plan = await plan_by_code(session, plan_code)
-    stmt = (select(Submission, Unit).join(Unit, Unit.id == Submission.unit_id)
-            .where(Submission.plan_id == plan.id))
+    stmt = (select(Submission, Unit).join(Unit, col(Unit.id) == col(Submission.unit_id))
+            .where(col(Submission.plan_id) == plan.id))
     if actor.role is Role.unit:
-        stmt = stmt.where(Submission.unit_id == actor.unit_id)
+        stmt = stmt.where(col(Submission.unit_id) == actor.unit_id)
     elif actor.role is Role.reader:
-        stmt = stmt.where(Submission.status != SubmissionStatus.draft.value)
+        stmt = stmt.where(col(Submission.status) != SubmissionStatus.draft.value)
     if filters.year is not None:
-        stmt = stmt.where(Submission.year == filters.year)
+        stmt = stmt.where(col(Submission.year) == filters.year)
     if filters.kind:
-        stmt = stmt.where(Submission.kind == filters.kind)
+        stmt = stmt.where(col(Submission.kind) == filters.kind)
     if filters.unit:
-        stmt = stmt.where(Unit.code == filters.unit)
+        stmt = stmt.where(col(Unit.code) == filters.unit)
     if filters.status:
-        stmt = stmt.where(Submission.status == filters.status)
-    rows, total = await paginate(session, stmt.order_by(Submission.year.desc(), Unit.code, Submission.kind), page)
+        stmt = stmt.where(col(Submission.status) == filters.status)
+    stmt = stmt.order_by(col(Submission.year).desc(), col(Unit.code), col(Submission.kind))
+    rows, total = await paginate(session, stmt, page)
     return [_summary(submission, plan.code, unit) for submission, unit in rows], total
 
 
@@ -229,7 +231,8 @@ async def list_revisions(session: AsyncSession, actor: Actor, submission_id: int
     submission, _, _ = await _submission_row(session, submission_id)
     _check_read_access(actor, submission)
     revisions = (await session.execute(select(SubmissionRevision).where(
-        SubmissionRevision.submission_id == submission_id).order_by(SubmissionRevision.revision))).scalars().all()
+        col(SubmissionRevision.submission_id) == submission_id)
+        .order_by(col(SubmissionRevision.revision)))).scalars().all()
     return await _revisions_with_content(session, list(revisions))
 
 
@@ -268,7 +271,7 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, data: Su
     errors: list[dict[str, str]] = []
     assigned = await _assigned_tasks(session, plan, unit)
     targets = {t.code: t for t in (await session.execute(select(Target).where(
-        Target.plan_id == plan.id, Target.code.in_({v.target for v in data.values})))).scalars()}  # type: ignore[attr-defined]
+        col(Target.plan_id) == plan.id, col(Target.code).in_({v.target for v in data.values})))).scalars()}
     values: list[dict[str, Any]] = []
     seen_values: dict[tuple[str, str, str, str], int] = {}
     for index, item in enumerate(data.values):
@@ -337,17 +340,18 @@ def _check_year(plan: Plan, year: int, kind: CycleKind) -> None:
 
 
 async def _assigned_tasks(session: AsyncSession, plan: Plan, unit: Unit) -> set[tuple[str, int]]:
-    rows = await session.execute(select(Assignment.goal_id, Assignment.measure_id).where(
-        Assignment.plan_id == plan.id, Assignment.unit_id == unit.id))
+    rows = await session.execute(select(col(Assignment.goal_id), col(Assignment.measure_id)).where(
+        col(Assignment.plan_id) == plan.id, col(Assignment.unit_id) == unit.id))
     return {TaskRef(goal_id=g, measure_id=m).key for g, m in rows.all()}
 
 
 async def _task_codes(session: AsyncSession, plan: Plan, codes: set[str]) -> dict[str, TaskRef]:
     if not codes:
         return {}
-    goals = await session.execute(select(Goal.code, Goal.id).where(Goal.plan_id == plan.id, Goal.code.in_(codes)))  # type: ignore[attr-defined]
-    measures = await session.execute(select(Measure.code, Measure.id).where(
-        Measure.plan_id == plan.id, Measure.code.in_(codes)))  # type: ignore[attr-defined]
+    goals = await session.execute(select(col(Goal.code), col(Goal.id)).where(
+        col(Goal.plan_id) == plan.id, col(Goal.code).in_(codes)))
+    measures = await session.execute(select(col(Measure.code), col(Measure.id)).where(
+        col(Measure.plan_id) == plan.id, col(Measure.code).in_(codes)))
     refs = {code: TaskRef(goal_id=i, measure_id=None) for code, i in goals.all()}
     refs.update({code: TaskRef(goal_id=None, measure_id=i) for code, i in measures.all()})
     return refs
@@ -364,7 +368,7 @@ async def _acting_unit(session: AsyncSession, actor: Actor, plan: Plan, unit_cod
     else:
         if not unit_code:
             raise ValidationFailed.field("unit", "an admin submitting on behalf of a unit must name the unit")
-        unit = (await session.execute(select(Unit).where(Unit.code == unit_code))).scalar_one_or_none()
+        unit = (await session.execute(select(Unit).where(col(Unit.code) == unit_code))).scalar_one_or_none()
         if unit is None:
             raise ValidationFailed.field("unit", f"no unit {unit_code!r}")
     assert unit is not None
@@ -402,8 +406,8 @@ async def _compare_and_set(session: AsyncSession, submission: Submission, expect
                            changes: dict[str, Any]) -> None:
     """Apply `changes` only if the head is still at the expected revision and status (409 otherwise)."""
     result = await session.execute(
-        update(Submission).where(Submission.id == submission.id, Submission.revision == expected[0],
-                                 Submission.status == expected[1]).values(**changes)
+        update(Submission).where(col(Submission.id) == submission.id, col(Submission.revision) == expected[0],
+                                 col(Submission.status) == expected[1]).values(**changes)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("The submission changed since you read it (stale If-Match); reload it and try again.")
@@ -431,8 +435,8 @@ async def _submission(session: AsyncSession, submission_id: int) -> Submission:
 
 async def _submission_row(session: AsyncSession, submission_id: int) -> tuple[Submission, str, Unit]:
     row = (await session.execute(
-        select(Submission, Plan.code, Unit).join(Plan, Plan.id == Submission.plan_id)
-        .join(Unit, Unit.id == Submission.unit_id).where(Submission.id == submission_id))).first()
+        select(Submission, col(Plan.code), Unit).join(Plan, col(Plan.id) == col(Submission.plan_id))
+        .join(Unit, col(Unit.id) == col(Submission.unit_id)).where(col(Submission.id) == submission_id))).first()
     if row is None:
         raise NotFound(f"Submission {submission_id} does not exist.")
     return row[0], row[1], row[2]
@@ -447,7 +451,8 @@ def _check_read_access(actor: Actor, submission: Submission) -> None:
 
 async def _revision(session: AsyncSession, submission: Submission, number: int) -> SubmissionRevision:
     revision = (await session.execute(select(SubmissionRevision).where(
-        SubmissionRevision.submission_id == submission.id, SubmissionRevision.revision == number))).scalar_one_or_none()
+        col(SubmissionRevision.submission_id) == submission.id,
+        col(SubmissionRevision.revision) == number))).scalar_one_or_none()
     if revision is None:
         raise NotFound(f"Submission {submission.id} has no revision {number}.")
     return revision
@@ -459,21 +464,23 @@ async def _revisions_with_content(session: AsyncSession,
     ids = [r.id for r in revisions]
     values: dict[int, list[ValueRead]] = defaultdict(list)
     for value, code, metric in (await session.execute(
-            select(SubmissionValue, Target.code, Target.metric).join(Target, Target.id == SubmissionValue.target_id)
-            .where(SubmissionValue.revision_id.in_(ids)).order_by(SubmissionValue.id))).all():  # type: ignore[attr-defined]
+            select(SubmissionValue, col(Target.code), col(Target.metric))
+            .join(Target, col(Target.id) == col(SubmissionValue.target_id))
+            .where(col(SubmissionValue.revision_id).in_(ids)).order_by(col(SubmissionValue.id)))).all():
         values[value.revision_id].append(ValueRead(
             target=code, metric=metric, value=value.value, unit=value.unit, reported_value=value.reported_value,
             reported_unit=value.reported_unit, sex=value.sex, age_group=value.age_group, area=value.area,
             source=value.source, note=value.note))
     tasks: dict[int, list[TaskRead]] = defaultdict(list)
     for task, goal_code, measure_code in (await session.execute(
-            select(SubmissionTask, Goal.code, Measure.code).outerjoin(Goal, Goal.id == SubmissionTask.goal_id)
-            .outerjoin(Measure, Measure.id == SubmissionTask.measure_id)
-            .where(SubmissionTask.revision_id.in_(ids)).order_by(SubmissionTask.id))).all():  # type: ignore[attr-defined]
+            select(SubmissionTask, col(Goal.code), col(Measure.code))
+            .outerjoin(Goal, col(Goal.id) == col(SubmissionTask.goal_id))
+            .outerjoin(Measure, col(Measure.id) == col(SubmissionTask.measure_id))
+            .where(col(SubmissionTask.revision_id).in_(ids)).order_by(col(SubmissionTask.id)))).all():
         tasks[task.revision_id].append(TaskRead(task=goal_code or measure_code, task_type="goal" if goal_code
-                                                else "measure", progress=task.progress,  # type: ignore[arg-type]
+                                                else "measure", progress=task.progress,
                                                 description=task.description))
-    return [RevisionRead(revision=r.revision, status=r.status, late=r.late, created_at=r.created_at,  # type: ignore[arg-type]
+    return [RevisionRead(revision=r.revision, status=r.status, late=r.late, created_at=r.created_at,
                          created_by=r.created_by, values=values[r.id], tasks=tasks[r.id],  # type: ignore[index]
                          narrative=Narrative(achievements=r.achievements, problems=r.problems,
                                              next_steps=r.next_steps)) for r in revisions]
@@ -481,8 +488,8 @@ async def _revisions_with_content(session: AsyncSession,
 
 def _summary(submission: Submission, plan_code: str, unit: Unit) -> SubmissionSummary:
     return SubmissionSummary(
-        id=submission.id, plan_code=plan_code, unit=unit.code, unit_name=unit.name, year=submission.year,  # type: ignore[arg-type]
-        kind=submission.kind, status=submission.status, revision=submission.revision,  # type: ignore[arg-type]
+        id=submission.id, plan_code=plan_code, unit=unit.code, unit_name=unit.name, year=submission.year,
+        kind=submission.kind, status=submission.status, revision=submission.revision,
         accepted_revision=submission.accepted_revision, late=submission.late,
         review_comment=submission.review_comment, created_at=submission.created_at,
         updated_at=submission.updated_at, submitted_at=submission.submitted_at, reviewed_at=submission.reviewed_at,

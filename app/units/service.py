@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.audit.service import record
 from app.auth.actor import Actor
@@ -24,14 +25,14 @@ class UnitFilter:
 
 
 async def list_units(session: AsyncSession, filters: UnitFilter, page: PageParams) -> tuple[list[UnitRead], int]:
-    stmt = select(Unit, Committee.code).join(Committee, Committee.id == Unit.committee_id)
+    stmt = select(Unit, col(Committee.code)).join(Committee, col(Committee.id) == col(Unit.committee_id))
     if filters.committee:
-        stmt = stmt.where(Committee.code == filters.committee)
+        stmt = stmt.where(col(Committee.code) == filters.committee)
     if filters.active is not None:
-        stmt = stmt.where(Unit.active == filters.active)
+        stmt = stmt.where(col(Unit.active) == filters.active)
     if filters.q:
-        stmt = stmt.where(Unit.name.contains(filters.q, autoescape=True))  # type: ignore[attr-defined]
-    rows, total = await paginate(session, stmt.order_by(Unit.code), page)
+        stmt = stmt.where(col(Unit.name).contains(filters.q, autoescape=True))
+    rows, total = await paginate(session, stmt.order_by(col(Unit.code)), page)
     return [_unit(unit, committee_code) for unit, committee_code in rows], total
 
 
@@ -45,7 +46,7 @@ async def create_unit(session: AsyncSession, actor: Actor, data: UnitCreate) -> 
         committee = await committee_by_code(session, data.committee_code)
     except NotFound as exc:
         raise ValidationFailed.field("committee_code", exc.detail) from exc
-    if (await session.execute(select(Unit.id).where(Unit.code == data.code))).first():
+    if (await session.execute(select(col(Unit.id)).where(col(Unit.code) == data.code))).first():
         raise Conflict(f"A unit with code {data.code!r} already exists.")
     unit = Unit(committee_id=committee.id, code=data.code, name=data.name)  # type: ignore[arg-type]
     session.add(unit)
@@ -73,8 +74,8 @@ async def update_unit(session: AsyncSession, actor: Actor, code: str, data: Unit
 
 async def _unit_row(session: AsyncSession, code: str) -> tuple[Unit, str]:
     row = (await session.execute(
-        select(Unit, Committee.code).join(Committee, Committee.id == Unit.committee_id)
-        .where(Unit.code == code))).first()
+        select(Unit, col(Committee.code)).join(Committee, col(Committee.id) == col(Unit.committee_id))
+        .where(col(Unit.code) == code))).first()
     if row is None:
         raise NotFound(f"Unit {code!r} does not exist.")
     return row[0], row[1]
