@@ -120,6 +120,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(409, "Conflict", "The request conflicts with data changed at the same time; reload and retry.",
                        request)
 
+    @app.exception_handler(OverflowError)
+    async def _overflow(request: Request, exc: OverflowError) -> JSONResponse:
+        # Safety net: inputs are bounded where they are declared; a number that still reaches the driver too large
+        # for an INTEGER column is the client's error, not the server's.
+        log.warning("number out of range request_id=%s path=%s", getattr(request.state, "request_id", "-"),
+                    request.url.path)
+        return problem(422, "Validation failed", "A number in the request is too large.", request)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         request_id = getattr(request.state, "request_id", "-")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.assignments import service
 from app.assignments.schemas import AssignmentBulk, AssignmentCreate, AssignmentRead, AssignmentUpdate
 from app.auth.deps import AdminOnly, AnyRole
-from app.core.pagination import Page, PageDep
+from app.core.pagination import Page, PageDep, RowId
 from app.db import SessionDep
 from app.models.enums import AssignmentRole
 
@@ -41,14 +41,14 @@ async def create_assignment(plan_code: str, data: AssignmentCreate, session: Ses
 
 
 @router.patch("/plans/{plan_code}/assignments/{assignment_id}", summary="Change an assignment's role (admin)")
-async def update_assignment(plan_code: str, assignment_id: int, data: AssignmentUpdate, session: SessionDep,
+async def update_assignment(plan_code: str, assignment_id: RowId, data: AssignmentUpdate, session: SessionDep,
                             actor: AdminOnly) -> AssignmentRead:
     return await service.update_assignment(session, actor, plan_code, assignment_id, data)
 
 
 @router.delete("/plans/{plan_code}/assignments/{assignment_id}", status_code=status.HTTP_204_NO_CONTENT,
                summary="Remove an assignment (admin)")
-async def delete_assignment(plan_code: str, assignment_id: int, session: SessionDep, actor: AdminOnly) -> Response:
+async def delete_assignment(plan_code: str, assignment_id: RowId, session: SessionDep, actor: AdminOnly) -> Response:
     await service.delete_assignment(session, actor, plan_code, assignment_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

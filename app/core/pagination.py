@@ -4,13 +4,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Path, Query
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 MAX_LIMIT = 500
+MAX_INT = 2**31 - 1  # the database's INTEGER: larger ids and offsets are refused up front, not by the driver
+
+# Path parameters every router shares: a bad number is a 422 naming the parameter.
+RowId = Annotated[int, Path(ge=1, le=MAX_INT, description="Numeric id.")]
+YearPath = Annotated[int, Path(ge=1949, le=2100, description="Calendar year.")]
 
 
 @dataclass(frozen=True)
@@ -21,7 +26,7 @@ class PageParams:
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

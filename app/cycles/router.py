@@ -4,7 +4,7 @@ from fastapi import APIRouter, status
 
 from app.auth.deps import AdminOnly, AdminOrReader, AnyRole
 from app.core.clock import today
-from app.core.pagination import Page
+from app.core.pagination import Page, YearPath
 from app.cycles import service
 from app.cycles.schemas import Completeness, CycleCreate, CycleRead, CycleReopen
 from app.db import SessionDep
@@ -25,29 +25,29 @@ async def create_cycle(plan_code: str, data: CycleCreate, session: SessionDep, a
 
 
 @router.get("/{year}/{kind}", summary="Get a reporting cycle")
-async def get_cycle(plan_code: str, year: int, kind: CycleKind, session: SessionDep, _: AnyRole) -> CycleRead:
+async def get_cycle(plan_code: str, year: YearPath, kind: CycleKind, session: SessionDep, _: AnyRole) -> CycleRead:
     return await service.get_cycle(session, plan_code, year, kind, today())
 
 
 @router.post("/{year}/{kind}/close", summary="Close a cycle: it refuses new data (admin)")
-async def close_cycle(plan_code: str, year: int, kind: CycleKind, session: SessionDep,
+async def close_cycle(plan_code: str, year: YearPath, kind: CycleKind, session: SessionDep,
                       actor: AdminOnly) -> CycleRead:
     return await service.close_cycle(session, actor, plan_code, year, kind, today())
 
 
 @router.post("/{year}/{kind}/reopen", summary="Reopen a closed cycle for everyone (admin)")
-async def reopen_cycle(plan_code: str, year: int, kind: CycleKind, session: SessionDep,
+async def reopen_cycle(plan_code: str, year: YearPath, kind: CycleKind, session: SessionDep,
                        actor: AdminOnly) -> CycleRead:
     return await service.reopen_cycle(session, actor, plan_code, year, kind, None, today())
 
 
 @router.post("/{year}/{kind}/reopen-for-unit", summary="Reopen a closed cycle for one unit (admin)")
-async def reopen_cycle_for_unit(plan_code: str, year: int, kind: CycleKind, data: CycleReopen,
+async def reopen_cycle_for_unit(plan_code: str, year: YearPath, kind: CycleKind, data: CycleReopen,
                                 session: SessionDep, actor: AdminOnly) -> CycleRead:
     return await service.reopen_cycle(session, actor, plan_code, year, kind, data.unit, today())
 
 
 @router.get("/{year}/{kind}/completeness", summary="Which units have submitted, are late or have not (admin, reader)")
-async def completeness(plan_code: str, year: int, kind: CycleKind, session: SessionDep,
+async def completeness(plan_code: str, year: YearPath, kind: CycleKind, session: SessionDep,
                        _: AdminOrReader) -> Completeness:
     return await service.completeness(session, plan_code, year, kind, today())

@@ -21,6 +21,7 @@ from sqlalchemy import SQLColumnExpression, case, false, insert, select, text, u
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.core.pagination import MAX_INT
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.models import (
     Assignment,
@@ -562,7 +563,7 @@ async def list_changes(session: AsyncSession, since: str | None, limit: int, tod
 def _parse_cursor(since: str | None) -> int:
     if since is None or since == "":
         return 0
-    if not since.isdigit() or len(since) > 18:
+    if not (since.isascii() and since.isdigit()) or int(since) > MAX_INT:
         raise ValidationFailed.field("since", "must be a cursor returned by this feed (a non-negative integer)")
     return int(since)
 

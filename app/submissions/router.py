@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from app.auth.deps import AdminOnly, AdminOrUnit, AnyRole
 from app.core.clock import today
 from app.core.idempotency import request_fingerprint, run_once
-from app.core.pagination import Page, PageDep
+from app.core.pagination import MAX_INT, Page, PageDep, RowId
 from app.db import SessionDep
 from app.models.enums import CycleKind, SubmissionStatus
 from app.submissions import service
@@ -67,46 +67,47 @@ async def list_submissions(
 
 
 @router.get("/submissions/{submission_id}", summary="Get a submission with its current revision")
-async def get_submission(submission_id: int, session: SessionDep, actor: AnyRole, response: Response) -> SubmissionRead:
+async def get_submission(submission_id: RowId, session: SessionDep, actor: AnyRole,
+                         response: Response) -> SubmissionRead:
     return _with_etag(await service.get_submission(session, actor, submission_id), response)
 
 
 @router.put("/submissions/{submission_id}", summary="Revise a submission: a new revision (needs If-Match)",
             responses={409: {"description": "Stale If-Match, or the cycle is closed"},
                        428: {"description": "If-Match missing"}})
-async def update_submission(submission_id: int, data: SubmissionUpdate, session: SessionDep, actor: AdminOrUnit,
+async def update_submission(submission_id: RowId, data: SubmissionUpdate, session: SessionDep, actor: AdminOrUnit,
                             response: Response, if_match: IfMatch = None) -> SubmissionRead:
     result = await service.update_submission(session, actor, submission_id, data, if_match, today())
     return _with_etag(result, response)
 
 
 @router.post("/submissions/{submission_id}/submit", summary="Send the current revision for review")
-async def submit_submission(submission_id: int, session: SessionDep, actor: AdminOrUnit, response: Response,
+async def submit_submission(submission_id: RowId, session: SessionDep, actor: AdminOrUnit, response: Response,
                             if_match: IfMatch = None) -> SubmissionRead:
     return _with_etag(await service.submit_submission(session, actor, submission_id, if_match, today()), response)
 
 
 @router.post("/submissions/{submission_id}/review", summary="Accept or return a submitted self-assessment (admin)")
-async def review_submission(submission_id: int, data: ReviewIn, session: SessionDep, actor: AdminOnly,
+async def review_submission(submission_id: RowId, data: ReviewIn, session: SessionDep, actor: AdminOnly,
                             response: Response, if_match: IfMatch = None) -> SubmissionRead:
     return _with_etag(await service.review_submission(session, actor, submission_id, data, if_match), response)
 
 
 @router.get("/submissions/{submission_id}/revisions", summary="Every revision of a submission, oldest first")
-async def list_revisions(submission_id: int, session: SessionDep, actor: AnyRole) -> Page[RevisionRead]:
+async def list_revisions(submission_id: RowId, session: SessionDep, actor: AnyRole) -> Page[RevisionRead]:
     items = await service.list_revisions(session, actor, submission_id)
     return Page(items=items, total=len(items))
 
 
 @router.get("/submissions/{submission_id}/revisions/{revision}", summary="One revision of a submission")
-async def get_revision(submission_id: int, revision: int, session: SessionDep, actor: AnyRole) -> RevisionRead:
+async def get_revision(submission_id: RowId, revision: RowId, session: SessionDep, actor: AnyRole) -> RevisionRead:
     return await service.get_revision(session, actor, submission_id, revision)
 
 
 @router.get("/submissions/{submission_id}/diff", summary="What changed between two revisions")
 async def diff_revisions(
-    submission_id: int, session: SessionDep, actor: AnyRole,
-    from_: Annotated[int, Query(alias="from", ge=1, description="Older revision")],
-    to: Annotated[int, Query(ge=1, description="Newer revision")],
+    submission_id: RowId, session: SessionDep, actor: AnyRole,
+    from_: Annotated[int, Query(alias="from", ge=1, le=MAX_INT, description="Older revision")],
+    to: Annotated[int, Query(ge=1, le=MAX_INT, description="Newer revision")],
 ) -> RevisionDiff:
     return await service.diff_revisions(session, actor, submission_id, from_, to)

@@ -1,5 +1,6 @@
 """Health probes, problem+json for every kind of error, request ids and the body size limit."""
 
+import pytest
 from fastapi import APIRouter
 
 from app.models.enums import Role
@@ -72,3 +73,19 @@ async def test_malformed_json_is_422(client, db) -> None:  # type: ignore[no-unt
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "body"
     assert "not valid JSON" in response.json()["errors"][0]["reason"]
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/submissions/9223372036854775808",
+    "/api/v1/submissions/1/revisions/2147483648",
+    "/api/v1/submissions/1/diff?from=1&to=99999999999",
+    "/api/v1/plans/xicheng-2021-2025/cycles/9223372036854775808/annual",
+    "/api/v1/plans?offset=9223372036854775808",
+    "/api/v1/committees?offset=2147483648",
+    "/api/v1/status/changes?since=99999999999",
+    "/api/v1/status/changes?since=%EF%BC%91",  # a full-width digit is not a cursor
+])
+async def test_numbers_too_large_for_the_database_are_422(client, db, path) -> None:  # type: ignore[no-untyped-def]
+    response = await client.get(path, headers=bearer(await make_token(db, Role.admin)))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
