@@ -26,7 +26,7 @@ router = APIRouter(prefix="/api/v1", tags=["submissions"])
 
 IfMatch = Annotated[str | None, Header(description="ETag of the submission as you last read it")]
 IdempotencyKey = Annotated[str | None, Header(description="Retry-safe key: a repeated POST with the same key and "
-                                                           "body returns the first response", max_length=200)]
+                                                           "body returns the first response", min_length=1, max_length=200)]
 
 
 def _with_etag(submission: SubmissionRead, response: Response) -> SubmissionRead:

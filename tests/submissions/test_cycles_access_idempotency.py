@@ -134,3 +134,9 @@ async def test_audit_log_is_admin_only_and_filterable(client, world) -> None:  #
     assert (await client.get("/api/v1/audit", headers=world.reader)).status_code == 403
     naive = await client.get("/api/v1/audit?since=2024-01-01T00:00:00", headers=world.admin)
     assert naive.status_code == 422
+
+
+async def test_an_empty_idempotency_key_is_refused_as_documented(client, world) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post(f"/api/v1/plans/{PLAN}/submissions", json=draft(),
+                                 headers={**world.health, "Idempotency-Key": ""})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "idempotency-key"
