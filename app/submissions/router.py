@@ -25,8 +25,9 @@ from app.submissions.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["submissions"])
 
 IfMatch = Annotated[str | None, Header(description="ETag of the submission as you last read it")]
-IdempotencyKey = Annotated[str | None, Header(description="Retry-safe key: a repeated POST with the same key and "
-                                                           "body returns the first response", min_length=1, max_length=200)]
+IdempotencyKey = Annotated[str | None, Header(
+    min_length=1, max_length=200,
+    description="Retry-safe key: a repeated POST with the same key and body returns the first response")]
 
 
 def _with_etag(submission: SubmissionRead, response: Response) -> SubmissionRead:
