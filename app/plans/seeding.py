@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
-from app.models import Committee, Domain, Goal, Measure, Plan, Target
+from app.errors import Conflict
+from app.models import Committee, Domain, Goal, Measure, Plan, SubmissionValue, Target
 
 M = TypeVar("M", bound=SQLModel)
 PlanPart = TypeVar("PlanPart", Domain, Goal, Measure, Target)
@@ -69,6 +70,11 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
     for model in (Domain, Goal, Measure, Target):
         existing[model] = await _by_code(session, model, plan)
     seen: dict[type[SQLModel], set[str]] = {model: set() for model in existing}
+    # Targets units have reported on keep their meaning: a code may not move to another indicator.
+    reported = set((await session.execute(
+        select(col(SubmissionValue.target_id)).join(Target, col(Target.id) == col(SubmissionValue.target_id))
+        .where(col(Target.plan_id) == plan.id).distinct())).scalars())
+    moved: list[str] = []
 
     async def save(model: type[M], code: str, values: dict[str, Any]) -> M:
         seen[model].add(code)
@@ -93,7 +99,13 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
                     values = {name: target_doc.get(name) for name in TARGET_FIELDS}
                     values.update(parent, seq=seq, per_year=bool(target_doc.get("per_year")),
                                   review=bool(target_doc.get("review")))
+                    current = existing[Target].get(target_doc["code"])
+                    if current is not None and current.id in reported and current.metric != values["metric"]:
+                        moved.append(f"{target_doc['code']} ({current.metric} → {values['metric']})")
                     await save(Target, target_doc["code"], values)
+    if moved:
+        raise Conflict(f"Plan {plan.code}: units have reported values for targets whose indicator would change: "
+                       f"{'; '.join(moved)}. Nothing was loaded; keep these codes for their indicators.")
     for table, by_code in existing.items():
         report.stale.extend(f"{plan.code} {table.__tablename__} {code}" for code in sorted(set(by_code) - seen[table]))
 
