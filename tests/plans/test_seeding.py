@@ -8,7 +8,7 @@ import pytest
 from app.errors import Conflict
 from app.plans.seeding import load_plans
 from tests.conftest import SEED_PLANS
-from tests.submissions.conftest import PLAN, world  # noqa: F401  (the fixture)
+from tests.submissions.conftest import PLAN
 
 
 def plan_with(change: dict[str, Any], code: str = "W1.2a") -> dict[str, Any]:
