@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -58,6 +59,46 @@ class ValidationFailed(AppError):
     @classmethod
     def field(cls, field: str, reason: str) -> "ValidationFailed":
         return cls(f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Path of the field in the request, e.g. `values[0].unit`, `year`, `If-Match`")
+    reason: str
+
+
+class Problem(BaseModel):
+    """Every error, sent as `application/problem+json` (RFC 9457)."""
+
+    type: str = "about:blank"
+    title: str = Field(description="The kind of error: Not found, Conflict, Validation failed …")
+    status: int
+    detail: str = Field(description="What went wrong and what to do, in one sentence")
+    instance: str = Field(description="The request path")
+    errors: list[FieldError] | None = Field(default=None, description="Validation errors, one per field")
+    request_id: str | None = Field(default=None, description="Quote it when reporting a problem")
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Give every error response of the OpenAPI document the Problem schema under application/problem+json."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (FieldError, Problem):
+        components[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    components["Problem"].pop("$defs", None)
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.get("responses", {})
+            if not path.startswith("/api/"):  # health checks are public and take no input
+                for code in ("401", "403", "404", "422"):
+                    responses.pop(code, None)
+            if "{" not in path:
+                responses.pop("404", None)
+            for code, response in responses.items():
+                if code.isdigit() and int(code) >= 400:
+                    content = response.setdefault("content", {})
+                    content.pop("application/json", None)
+                    problem_json = content.setdefault(PROBLEM_JSON, {})
+                    problem_json["schema"] = {"$ref": "#/components/schemas/Problem"}
+    return schema
 
 
 def problem(status: int, title: str, detail: str, request: Request, *,

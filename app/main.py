@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -12,7 +13,7 @@ from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router
 from app.cycles.router import router as cycles_router
 from app.db import SessionDep, create_engine, make_sessionmaker
-from app.errors import AppError, install_error_handlers
+from app.errors import AppError, document_problems, install_error_handlers
 from app.graphql.schema import graphql_router
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.plans.router import router as plans_router
@@ -40,9 +41,16 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
         (401, "Missing, invalid or revoked token", "Unauthorized", "The bearer token is not valid."),
         (403, "The token's role or unit may not do this", "Forbidden", "This endpoint is for the role(s) admin."),
         (404, "No such resource", "Not found", "Plan 'x' does not exist."),
-        (422, "Invalid input, with field-level `errors`", "Validation failed", "limit: must be ≤ 500"),
     )
 }
+PROBLEM_RESPONSES[422] = {"description": "Invalid input: `errors` names every field and the reason; nothing was saved",
+                          "content": {"application/problem+json": {"example": {
+                              "type": "about:blank", "title": "Validation failed", "status": 422,
+                              "detail": "2 problem(s) in the submission; nothing was saved.",
+                              "instance": "/api/v1/plans/chaoyang-2021-2025/submissions",
+                              "errors": [{"field": "values[0].unit", "reason": "unit '人' cannot be converted to "
+                                                                               "'1/10万'"},
+                                         {"field": "year", "reason": "must be within the plan's years 2021–2025"}]}}}}
 
 
 class ServiceUnavailable(AppError):
@@ -67,6 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="妇儿规划监测 API — Plan monitoring API", version="1.0.0", description=DESCRIPTION,
                   lifespan=lifespan, responses=PROBLEM_RESPONSES)
     install_error_handlers(app)
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(generate_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(plans_router)
     app.include_router(units_router)
     app.include_router(assignments_router)
@@ -80,7 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"], summary="Database is reachable (public)")
+    @app.get("/readyz", tags=["health"], summary="Database is reachable (public)",
+             responses={503: {"description": "The database is not reachable"}})
     async def readyz(session: SessionDep) -> dict[str, str]:
         try:
             await session.execute(text("SELECT 1"))

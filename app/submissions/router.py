@@ -30,6 +30,14 @@ IdempotencyKey = Annotated[str | None, Header(
     description="Retry-safe key: a repeated POST with the same key and body returns the first response")]
 
 
+ETAG = {"ETag": {"description": "Version of the submission; send it as If-Match when changing it",
+                 "schema": {"type": "string"}}}
+LIFECYCLE = """Lifecycle: `draft` (the unit edits freely) → `submitted` (awaiting review) → `accepted` or `returned`
+(with the office's comment; the unit revises and submits again). An accepted submission can be changed only after
+the office returns it; until a new revision is accepted, the accepted one is what the status rules use. Every save
+is a new revision; earlier revisions stay readable under `/revisions`."""
+
+
 def _with_etag(submission: SubmissionRead, response: Response) -> SubmissionRead:
     response.headers["ETag"] = submission.etag
     return submission
@@ -37,8 +45,16 @@ def _with_etag(submission: SubmissionRead, response: Response) -> SubmissionRead
 
 @router.post("/plans/{plan_code}/submissions", status_code=status.HTTP_201_CREATED, response_model=SubmissionRead,
              summary="Create a self-assessment (a unit for itself, or an admin on behalf of a unit)",
-             responses={409: {"description": "Cycle closed or not open, or the submission already exists"},
-                        413: {"description": "Payload too large"}})
+             description=LIFECYCLE + "\n\nWith `submit: true` it is sent for review at once. A retried POST with "
+             "the same `Idempotency-Key` and body gets the first response (header `Idempotent-Replayed: true`); the "
+             "same key with another body is refused (422). Everything is validated first: on any error nothing "
+             "is saved and `errors` lists every problem.",
+             responses={201: {"headers": {**ETAG, "Idempotent-Replayed": {
+                 "description": "true when this is the stored response to an earlier request with the same key",
+                 "schema": {"type": "string"}}}},
+                 409: {"description": "The cycle is closed or not open yet, or the unit already has this "
+                                      "submission (revise it with PUT)"},
+                 413: {"description": "Payload too large"}})
 async def create_submission(plan_code: str, data: SubmissionCreate, request: Request, session: SessionDep,
                             actor: AdminOrUnit, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     async def work() -> tuple[int, dict[str, object]]:
@@ -67,14 +83,20 @@ async def list_submissions(
     return Page(items=items, total=total)
 
 
-@router.get("/submissions/{submission_id}", summary="Get a submission with its current revision")
+@router.get("/submissions/{submission_id}", summary="Get a submission with its current revision",
+            responses={200: {"headers": ETAG}})
 async def get_submission(submission_id: RowId, session: SessionDep, actor: AnyRole,
                          response: Response) -> SubmissionRead:
     return _with_etag(await service.get_submission(session, actor, submission_id), response)
 
 
 @router.put("/submissions/{submission_id}", summary="Revise a submission: a new revision (needs If-Match)",
-            responses={409: {"description": "Stale If-Match, or the cycle is closed"},
+            description="Replaces the whole content — values, tasks and narrative — with what you send: send "
+            "everything the submission should contain, not only what changed (an omitted list or narrative field "
+            "becomes empty). The earlier content stays readable as a revision.\n\n" + LIFECYCLE,
+            responses={200: {"headers": ETAG},
+                       409: {"description": "Stale If-Match (someone changed it since you read it), the "
+                                            "submission was accepted, or the cycle is closed"},
                        428: {"description": "If-Match missing"}})
 async def update_submission(submission_id: RowId, data: SubmissionUpdate, session: SessionDep, actor: AdminOrUnit,
                             response: Response, if_match: IfMatch = None) -> SubmissionRead:
@@ -82,13 +104,22 @@ async def update_submission(submission_id: RowId, data: SubmissionUpdate, sessio
     return _with_etag(result, response)
 
 
-@router.post("/submissions/{submission_id}/submit", summary="Send the current revision for review")
+@router.post("/submissions/{submission_id}/submit", summary="Send the current revision for review",
+             description="If-Match is optional here; when sent, a stale one is refused.\n\n" + LIFECYCLE,
+             responses={200: {"headers": ETAG},
+                        409: {"description": "Not a draft or returned submission, stale If-Match, or the cycle "
+                                             "is closed"}})
 async def submit_submission(submission_id: RowId, session: SessionDep, actor: AdminOrUnit, response: Response,
                             if_match: IfMatch = None) -> SubmissionRead:
     return _with_etag(await service.submit_submission(session, actor, submission_id, if_match, today()), response)
 
 
-@router.post("/submissions/{submission_id}/review", summary="Accept or return a submitted self-assessment (admin)")
+@router.post("/submissions/{submission_id}/review", summary="Accept or return a submitted self-assessment (admin)",
+             description="`accept` makes the current revision the one the status rules use; `return` (with a "
+             "`comment` saying what to correct) sends it back to the unit, also after it was accepted.\n\n"
+             + LIFECYCLE,
+             responses={200: {"headers": ETAG},
+                        409: {"description": "Nothing to review in this state, or stale If-Match"}})
 async def review_submission(submission_id: RowId, data: ReviewIn, session: SessionDep, actor: AdminOnly,
                             response: Response, if_match: IfMatch = None) -> SubmissionRead:
     return _with_etag(await service.review_submission(session, actor, submission_id, data, if_match), response)

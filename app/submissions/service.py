@@ -128,6 +128,7 @@ async def update_submission(session: AsyncSession, actor: Actor, submission_id: 
                             if_match: str | None, today: date) -> SubmissionRead:
     """Replace the content: a new revision, draft or (with submit) sent for review."""
     submission, plan, unit = await _load_for_unit_write(session, actor, submission_id)
+    _refuse_if_accepted(submission)
     expected = _require_if_match(if_match)
     window = await write_window(session, plan, submission.year, CycleKind(submission.kind), unit.id, today)  # type: ignore[arg-type]
     content = await _check_content(session, plan, unit, data)
@@ -152,6 +153,7 @@ async def submit_submission(session: AsyncSession, actor: Actor, submission_id: 
                             today: date) -> SubmissionRead:
     """Send the current revision for review."""
     submission, plan, unit = await _load_for_unit_write(session, actor, submission_id)
+    _refuse_if_accepted(submission)
     if submission.status not in (SubmissionStatus.draft.value, SubmissionStatus.returned.value):
         raise Conflict(f"Only a draft or returned submission can be submitted; this one is {submission.status}.")
     expected = _optional_if_match(if_match, submission)
@@ -170,10 +172,19 @@ async def submit_submission(session: AsyncSession, actor: Actor, submission_id: 
 
 async def review_submission(session: AsyncSession, actor: Actor, submission_id: int, data: ReviewIn,
                             if_match: str | None) -> SubmissionRead:
-    """The committee office accepts the current revision, or returns it with a comment."""
+    """The committee office accepts the current revision, or returns it with a comment.
+
+    An accepted submission can also be returned, to let the unit correct it: its accepted values keep counting
+    until the corrected revision is accepted.
+    """
     submission = await _submission(session, submission_id)
-    if submission.status != SubmissionStatus.submitted.value:
-        raise Conflict(f"Only a submitted submission can be reviewed; this one is {submission.status}.")
+    reviewable = [SubmissionStatus.submitted.value]
+    if data.decision == "return":
+        reviewable.append(SubmissionStatus.accepted.value)
+    if submission.status not in reviewable:
+        which = " or ".join(reviewable)
+        verb = "returned" if data.decision == "return" else "accepted"
+        raise Conflict(f"Only a {which} submission can be {verb}; this one is {submission.status}.")
     if data.decision == "return" and not data.comment:
         raise ValidationFailed.field("comment", "say what the unit must correct when returning a submission")
     expected = _optional_if_match(if_match, submission)
@@ -387,6 +398,12 @@ async def _load_for_unit_write(session: AsyncSession, actor: Actor,
     unit = await session.get(Unit, submission.unit_id)
     assert plan is not None and unit is not None
     return submission, plan, unit
+
+
+def _refuse_if_accepted(submission: Submission) -> None:
+    if submission.status == SubmissionStatus.accepted.value:
+        raise Conflict("This submission was accepted by the committee office; ask the office to return it "
+                       "for correction before changing it.")
 
 
 def _require_if_match(if_match: str | None) -> tuple[int, str]:

@@ -127,3 +127,25 @@ async def test_listing_and_filters(client, world) -> None:  # type: ignore[no-un
 
 def _content(body: dict[str, object]) -> dict[str, object]:
     return {key: body[key] for key in ("values", "tasks", "narrative")}
+
+
+async def test_an_accepted_submission_changes_only_after_the_office_returns_it(client, world) -> None:  # type: ignore[no-untyped-def]
+    created = (await client.post(BASE, json=draft(submit=True), headers=world.health)).json()
+    sid = created["id"]
+    accepted = await client.post(f"/api/v1/submissions/{sid}/review", headers=world.admin,
+                                 json={"decision": "accept"})
+    etag = accepted.headers["etag"]
+    edit = await client.put(f"/api/v1/submissions/{sid}", headers={**world.health, "If-Match": etag},
+                            json=_content(draft()))
+    assert edit.status_code == 409 and "return it for correction" in edit.json()["detail"]
+    assert (await client.post(f"/api/v1/submissions/{sid}/submit", headers=world.health)).status_code == 409
+    again = await client.post(f"/api/v1/submissions/{sid}/review", headers=world.admin, json={"decision": "accept"})
+    assert again.status_code == 409 and "Only a submitted submission can be accepted" in again.json()["detail"]
+
+    returned = await client.post(f"/api/v1/submissions/{sid}/review", headers=world.admin,
+                                 json={"decision": "return", "comment": "2024年数据需按年报口径更正"})
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    assert returned.json()["accepted_revision"] == 1  # the accepted values keep counting meanwhile
+    headers = {**world.health, "If-Match": returned.headers["etag"]}
+    fixed = await client.put(f"/api/v1/submissions/{sid}", headers=headers, json={**_content(draft()), "submit": True})
+    assert fixed.status_code == 200 and fixed.json()["revision"] == 2 and fixed.json()["accepted_revision"] == 1
