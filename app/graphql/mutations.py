@@ -54,7 +54,7 @@ def mutation(description: str) -> Any:
 
 @strawberry.type
 class Mutation:
-    @mutation("Create a self-assessment: a draft (saveDraft) or, with submit: true, sent for review. A unit "
+    @mutation("Create a self-assessment: a draft, or with submit: true sent for review at once. A unit "
               "writes for itself, an admin on behalf of a unit (input.unit). A retry with the same "
               "idempotencyKey returns the first result instead of a second submission.")
     async def create_submission(self, info: Info, plan: str, input: SubmissionCreateInput,

@@ -162,7 +162,7 @@ class StatusChange:
 @strawberry.type(description="A page of the change feed.")
 class StatusChanges:
     items: list[StatusChange]
-    next_cursor: str | None = strawberry.field(description="Poll again with this as `since`")
+    next_cursor: str = strawberry.field(description="Poll again with this as `since` (`now` starts from the newest)")
 
     @classmethod
     def from_read(cls, read: StatusChangePage) -> "StatusChanges":

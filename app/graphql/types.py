@@ -52,8 +52,8 @@ Limit = Annotated[int, strawberry.argument(description=f"Items per page (1–{MA
 Offset = Annotated[int, strawberry.argument(description="Items to skip.")]
 
 
-Year = Annotated[int | None, strawberry.argument(description="The year asked; default: this year, kept within "
-                                                               "the plan's years")]
+Year = Annotated[int | None, strawberry.argument(description="The year asked, within the plan's years; default: "
+                                                               "this year (or the plan's nearest year)")]
 IncludeProvisional = Annotated[bool, strawberry.argument(
     description="Also use submitted values not yet accepted, flagged provisional (admin and reader only)")]
 
@@ -282,8 +282,9 @@ class Cycle:
     def from_read(cls, read: CycleRead) -> "Cycle":
         return build(cls, read)
 
-    @strawberry.field(description="Which units have submitted (admin, reader)")
-    async def completeness(self, info: Info) -> Completeness:
+    @strawberry.field(description="Which units have submitted (admin, reader; null with an error for a unit "
+                                  "token, so the rest of the answer stands)")
+    async def completeness(self, info: Info) -> Completeness | None:
         await info.context.require(*ADMIN_OR_READER)
         read = await info.context.call(cycles_service.completeness, self.plan_code, self.year,
                                        self.kind, today())

@@ -18,8 +18,8 @@ from app.units import service as units_service
 
 router = APIRouter(prefix="/api/v1", tags=["status"])
 
-Year = Annotated[int | None, Query(ge=1949, le=2100, description="The year asked; default: this year, "
-                                                                 "kept within the plan's years.")]
+Year = Annotated[int | None, Query(ge=1949, le=2100, description="The year asked, within the plan's years; "
+                                                                 "default: this year (or the plan's nearest year).")]
 Include = Annotated[Literal["provisional"] | None, Query(
     description="`provisional`: also use submitted values not yet accepted, flagged `provisional` "
                 "(admin and reader only).")]
@@ -94,8 +94,9 @@ async def unit_status(plan_code: str, unit_code: str, request: Request, session:
 @router.get("/status/changes", summary="Feed of status changes for downstream systems")
 async def status_changes(
     session: SessionDep, _: AnyRole,
-    since: Annotated[str | None, Query(max_length=20, description="The `next_cursor` of your last poll; "
-                                                                  "omit to start from the beginning.")] = None,
+    since: Annotated[str | None, Query(max_length=20, description=(
+        "The `next_cursor` of your last poll; `now` to start from the newest change; omit to start from the "
+        "beginning."))] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_FEED_LIMIT, description="Changes per page.")] = 100,
     plan: Annotated[str | None, Query(max_length=80, description="Only this plan.")] = None,
     year: Annotated[int | None, Query(ge=1949, le=2100, description="Only statuses of this year.")] = None,

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
@@ -641,12 +641,12 @@ def _evaluate_trend(target: TargetSpec, series: list[Observation], year: int) ->
 # ==================================================================================================
 
 
-def _finish(outcome: _Outcome, flags: Iterable[Flag]) -> Evaluation:
-    """Add the closing label and the flag clauses; one sentence ending in 。."""
+def _finish(outcome: _Outcome, flags: Iterable[Flag], notes: Mapping[Flag, str] | None = None) -> Evaluation:
+    """Add the closing label and the flag clauses (with the caller's notes); one sentence ending in 。."""
     ordered = tuple(sorted({Flag(f) for f in flags}))
     label = LABELS[outcome.status]
     conclusion = f"记为{label}" if outcome.status in (Status.no_data, Status.insufficient_data) else label
-    clauses = "".join(FLAG_CLAUSES[f] for f in ordered)
+    clauses = "".join(FLAG_CLAUSES[f] + (notes or {}).get(f, "") for f in ordered)
     return Evaluation(
         status=outcome.status,
         label=label,
@@ -667,11 +667,12 @@ def evaluate_target(
     year: int,
     *,
     extra_flags: Iterable[Flag] = (),
+    notes: Mapping[Flag, str] | None = None,
 ) -> Evaluation:
     """Status of one target in ``year`` from its observations up to that year.
 
-    ``extra_flags`` carries what only the caller knows (``conflict``, ``overdue``); ``volatile``, ``provisional``
-    and ``review`` are added here.
+    ``extra_flags`` carries what only the caller knows (``conflict``, ``overdue``), ``notes`` what to add to a
+    flag's clause (e.g. which report is overdue); ``volatile``, ``provisional`` and ``review`` are added here.
     """
     series = _series(observations, year)
     if target.op in TREND_OPS:
@@ -691,7 +692,7 @@ def evaluate_target(
         flags.add(Flag.volatile)
     if any(obs is not None and obs.provisional for obs in (outcome.baseline, outcome.latest)):
         flags.add(Flag.provisional)
-    return _finish(outcome, flags)
+    return _finish(outcome, flags, notes)
 
 
 def evaluate_task(
@@ -700,6 +701,7 @@ def evaluate_task(
     year: int | None = None,
     has_lead: bool = True,
     extra_flags: Iterable[Flag] = (),
+    notes: Mapping[Flag, str] | None = None,
 ) -> Evaluation:
     """Status of a qualitative goal from its lead unit's reported task progress.
 
@@ -716,7 +718,7 @@ def evaluate_task(
             raise ValueError(f"unknown task progress {progress!r}; expected one of {', '.join(_TASK_PROGRESS)}")
         status, text = _TASK_PROGRESS[key]
         outcome = _Outcome(status, "qualitative.task_progress", f"{year}年{text}" if year is not None else text)
-    return _finish(outcome, extra_flags)
+    return _finish(outcome, extra_flags, notes)
 
 
 def worst(statuses: Iterable[Status]) -> Status:

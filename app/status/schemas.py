@@ -131,7 +131,8 @@ class StatusChangeRead(BaseModel):
 
 class StatusChangePage(BaseModel):
     items: list[StatusChangeRead]
-    next_cursor: str | None = Field(description="Cursor of the last item; poll again with it as `since`")
+    next_cursor: str = Field(description="Poll again with it as `since`: the last item of a full page, else the "
+                             "newest change of the feed")
 
 
 class RefreshReport(BaseModel):

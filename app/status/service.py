@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import SQLColumnExpression, case, false, insert, select, text, update
+from sqlalchemy import SQLColumnExpression, case, false, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -260,12 +260,12 @@ def _evaluate_one(facts: PlanFacts, target: Target, spec: TargetSpec, key: TaskK
                   today: date) -> Evaluation:
     lead = facts.leads.get(key)
     observations, conflict_years = _observations(facts, target, key, lead, year)
-    flags = [Flag.overdue] if _overdue(facts, lead, year, today) else []
-    evaluation = evaluate_target(spec, observations, year, extra_flags=flags)
+    flags, notes = _overdue(facts, lead, year, today)
+    evaluation = evaluate_target(spec, observations, year, extra_flags=flags, notes=notes)
     # Conflicting reports matter only in the years the verdict rests on.
     used = {obs.year for obs in (evaluation.baseline, evaluation.latest) if obs is not None}
     if used & conflict_years:
-        evaluation = evaluate_target(spec, observations, year, extra_flags=[*flags, Flag.conflict])
+        evaluation = evaluate_target(spec, observations, year, extra_flags=[*flags, Flag.conflict], notes=notes)
     return evaluation
 
 
@@ -295,11 +295,18 @@ def _observations(facts: PlanFacts, target: Target, key: TaskKey, lead: int | No
     return observations, conflicts
 
 
-def _overdue(facts: PlanFacts, unit_id: int | None, year: int, today: date) -> bool:
-    """The lead unit has not submitted for a cycle of ``year`` whose due date has passed."""
+CYCLE_NAMES = {"annual": "年度自评", "midterm": "中期评估", "final": "终期评估"}
+
+
+def _overdue(facts: PlanFacts, unit_id: int | None, year: int, today: date) -> tuple[list[Flag], dict[Flag, str]]:
+    """`overdue` when the lead unit has sent nothing for a cycle of ``year`` past its due date, naming the cycle."""
     if unit_id is None:
-        return False
-    return any(due < today and (unit_id, year, kind) not in facts.sent for kind, due in facts.due_dates.get(year, ()))
+        return [], {}
+    missing = [CYCLE_NAMES.get(kind, kind) for kind, due in sorted(facts.due_dates.get(year, ()))
+               if due < today and (unit_id, year, kind) not in facts.sent]
+    if not missing:
+        return [], {}
+    return [Flag.overdue], {Flag.overdue: f"（{year}年{'、'.join(missing)}）"}
 
 
 def _target_read(target: Target, evaluation: Evaluation, due_year: int, applies: bool, lead_unit: str | None,
@@ -325,11 +332,11 @@ def _goal_status(facts: PlanFacts, goal: Goal, targets: list[TargetStatus], doma
               "lead_unit": facts.unit_codes.get(lead) if lead is not None else None}
     if not targets:
         report = _latest_task_report(facts, goal, lead, year)
-        flags = [Flag.overdue] if _overdue(facts, lead, year, today) else []
+        flags, notes = _overdue(facts, lead, year, today)
         if report is not None and report.provisional:
             flags.append(Flag.provisional)
         evaluation = evaluate_task(report.progress if report else None, year=report.year if report else None,
-                                   has_lead=lead is not None, extra_flags=flags)
+                                   has_lead=lead is not None, extra_flags=flags, notes=notes)
         return GoalStatus(**common, qualitative=True, status=evaluation.status, label=evaluation.label,
                           flags=list(evaluation.flags), rule=evaluation.rule, explanation=evaluation.explanation,
                           targets=[])
@@ -544,27 +551,41 @@ async def refresh_all(session: AsyncSession, today: date, cause: str, *, only_st
 
 async def list_changes(session: AsyncSession, since: str | None, limit: int, today: date,
                        plan_code: str | None = None, year: int | None = None) -> StatusChangePage:
-    """Changes after the cursor ``since``, oldest first; the feed first catches up with today's calendar."""
-    after = _parse_cursor(since)
+    """Changes after the cursor ``since`` (or none, with ``since="now"``), oldest first.
+
+    The feed first catches up with today's calendar. ``next_cursor`` is where the next poll starts: the last item
+    of a full page, else the newest change of the whole feed (nothing after it matched the filters).
+    """
     if not 1 <= limit <= MAX_FEED_LIMIT:
         raise ValidationFailed.field("limit", f"must be between 1 and {MAX_FEED_LIMIT}")
+    plan = await plan_by_code(session, plan_code) if plan_code is not None else None
     await refresh_all(session, today, "daily refresh", only_stale=True)
+    # Read before the page: a change committed in between is then in the page or after the cursor, never skipped.
+    newest = (await session.execute(select(func.max(col(StatusChange.id))))).scalar_one() or 0
+    after = newest if since == "now" else _parse_cursor(since)
+    if after > newest:
+        raise ValidationFailed.field("since", f"is ahead of the feed (its newest change is {newest}); "
+                                              "use a next_cursor this feed returned")
     stmt = (select(StatusChange, col(Plan.code)).join(Plan, col(Plan.id) == col(StatusChange.plan_id))
             .where(col(StatusChange.id) > after).order_by(col(StatusChange.id)).limit(limit))
-    if plan_code is not None:
-        plan = await plan_by_code(session, plan_code)
+    if plan is not None:
         stmt = stmt.where(col(StatusChange.plan_id) == plan.id)
     if year is not None:
         stmt = stmt.where(col(StatusChange.year) == year)
     items = [_change_read(change, code) for change, code in (await session.execute(stmt)).all()]
-    return StatusChangePage(items=items, next_cursor=items[-1].cursor if items else (since or None))
+    if len(items) == limit:
+        next_cursor = items[-1].cursor
+    else:
+        next_cursor = str(max(newest, int(items[-1].cursor) if items else after))
+    return StatusChangePage(items=items, next_cursor=next_cursor)
 
 
 def _parse_cursor(since: str | None) -> int:
     if since is None or since == "":
         return 0
     if not (since.isascii() and since.isdigit()) or int(since) > MAX_INT:
-        raise ValidationFailed.field("since", "must be a cursor returned by this feed (a non-negative integer)")
+        raise ValidationFailed.field("since", "must be a cursor returned by this feed (a non-negative integer) "
+                                              "or `now`")
     return int(since)
 
 

@@ -150,3 +150,6 @@ async def test_cycles_and_completeness(client, world) -> None:  # type: ignore[n
     denied = await gql(client, query, {"code": PLAN}, world.health)
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert denied["errors"][0]["path"] == ["plan", "cycle", "completeness"]
+    # The unit's screen keeps everything it may see: only the office's field is null.
+    assert denied["data"]["plan"]["cycle"] == {"state": "overdue", "completeness": None}
+    assert denied["data"]["plan"]["cycles"] == plan["cycles"]

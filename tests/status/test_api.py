@@ -163,7 +163,8 @@ async def test_a_support_units_value_counts_when_the_lead_has_none(client, world
 async def test_overdue_lead_unit_is_flagged(client, world) -> None:  # type: ignore[no-untyped-def]
     # The 2023 midterm cycle is past its due date and 区卫生健康委 has not submitted.
     before = (await read(client, world.reader, 2023, "targets"))
-    assert "overdue" in before["W1.2a"]["flags"] and "牵头单位逾期未报送" in before["W1.2a"]["explanation"]
+    assert "overdue" in before["W1.2a"]["flags"]
+    assert before["W1.2a"]["explanation"].endswith("；牵头单位逾期未报送（2023年中期评估）。")
     await report(client, world, world.health, 2023, [{"target": "W1.2a", "value": 8.0}], kind="midterm",
                  accept=False)
     after = (await read(client, world.reader, 2023, "targets"))
@@ -253,6 +254,11 @@ async def test_the_feed_pages_and_refuses_bad_cursors(client, world) -> None:  #
         response = await client.get(feed, params={"since": bad}, headers=world.reader)
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == "since"
     assert (await client.get(feed, params={"limit": 0}, headers=world.reader)).status_code == 422
+    # A new consumer starts from now; a cursor ahead of the feed is a mistake, not a quiet wait.
+    now = (await client.get(feed, params={"since": "now"}, headers=world.reader)).json()
+    assert now["items"] == [] and now["next_cursor"] == whole[-1]["cursor"]
+    ahead = await client.get(feed, params={"since": str(int(whole[-1]["cursor"]) + 5)}, headers=world.reader)
+    assert ahead.status_code == 422 and "ahead of the feed" in ahead.json()["detail"]
     assert (await client.get(feed, params={"plan": "nowhere"}, headers=world.reader)).status_code == 404
 
 

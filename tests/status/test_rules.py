@@ -438,6 +438,8 @@ def test_evaluate_task_flags_and_bad_input() -> None:
     assert result.flags == (Flag.overdue,) and "牵头单位逾期未报送" in result.explanation
     with pytest.raises(ValueError):
         evaluate_task("half_done")
+    noted = evaluate_task(None, extra_flags=[Flag.overdue], notes={Flag.overdue: "（2023年中期评估）"})
+    assert noted.explanation.endswith("；牵头单位逾期未报送（2023年中期评估）。")
 
 
 def test_evaluate_task_names_the_year_and_a_missing_lead_unit() -> None:
