@@ -308,6 +308,8 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, data: Su
             continue
         problem = range_problem(value, unit_name)
         if problem:
+            if value != item.value:  # say what the reported number became in the target's unit
+                problem = f"{item.value:g}{item.unit or ''} is {value:g}{unit_name or ''}; {problem}"
             errors.append({"field": f"{field}.value", "reason": problem})
             continue
         values.append({"target_id": target.id, "value": value, "unit": unit_name, "reported_value": item.value,
