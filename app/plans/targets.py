@@ -9,6 +9,7 @@ The text is normalised (half-width digits and ASCII punctuation, no spaces insid
 (``，：``). A year-only clause ("到2025年和2030年，") sets the milestone years of the clauses after it. In each
 clause the parser looks for, in this order:
 
+0. service-radius standards ("中心城区“10分钟急救圈”", "农村30分钟医疗卫生服务圈");
 1. a proportion written before its noun ("95%的城市社区…建立家长学校", "一半以上的领导班子配备女干部");
 2. a count written before its noun ("至少各配备1名女干部", "不少于一家儿童福利机构");
 3. a comparison word followed by a value list ("控制在7/10万以下", "分别降至2‰、3‰和4‰以下", "均98%以上");
@@ -16,7 +17,9 @@ clause the parser looks for, in this order:
    "全区建成儿童友好社区10个以上", "新建城区义务教育学校2—3所", "乡镇卫生院儿科医生至少配备2名");
 5. "全部达到…标准" / "全部配备…" (every unit meets a standard, every unit is staffed);
 6. full coverage (全覆盖, 应保尽保 and any 应X尽X);
-7. a trend without a number (逐步提高, 明显下降, 保持稳定, 有效控制…上升趋势 …) or towards a norm (趋于正常).
+7. a share compared with another quantity and no number ("…比例一般不低于本地党员总数中女性比例"), a share kept
+   "reasonable" ("…保持合理比例", "…保持适当比例");
+8. a trend without a number (逐步提高, 明显下降, 保持稳定, 有效控制…上升趋势 …) or towards a norm (趋于正常).
 
 Encoding decisions
 ==================
@@ -45,6 +48,20 @@ Encoding decisions
   "全部达到…标准".
 * A move towards a norm that is no number ("出生人口性别比趋于正常", "…保持在自然状态", "…趋于合理") is
   ``maintain``, with review (the normal state is not stated); "趋于稳定" is ``maintain`` without review.
+  A share kept "reasonable" or "appropriate" ("中国共产党女党员保持合理比例", "…中的女性保持适当比例",
+  "保证职工代表大会中女性的合理比例") is the same: ``maintain`` on "…比例", with review.
+* A share compared with another quantity and no number ("各镇党代会女代表比例一般不低于本地党员总数中女性比例")
+  cannot hold a value (the target table requires one unless the op is a trend op): it is ``maintain``, with
+  review ("value relative to another quantity: 不低于本地党员总数中女性比例 (no number; read as maintain …)"), so
+  that a human compares it with that quantity. With a number ("不低于全市居民人均消费支出的60%") the value is kept.
+* Service-radius standards ("打造中心城区“10分钟急救圈”", "城市15分钟社区卫生服务圈") bound the time (or
+  distance) to reach a service: metric = place + circle ("中心城区急救圈", "城市社区卫生服务圈"), ``op "<="``,
+  the value and unit as written (10 分钟), with review (how it is measured is not stated).
+* "(…)部配备" right after a bracketed place ("社区（村）部配备儿童主任", after "乡镇（街道）全部配备儿童督导员")
+  is a slip for 全部配备: read as 100% like 全部配备, the source kept as written, and the slip named in the
+  review reason. "干部配备", "村部配备" (no bracket) are not this slip.
+* Several per-capita denominators before one count ("每千名老年人、每百张养老机构床位均拥有1名社会工作者") give
+  one target each ("每千名老年人拥有社会工作者", "每百张养老机构床位拥有社会工作者").
 * Change targets ("每年降低1个百分点以上", "以2020年为基数下降20%", "在2019年基础上提高10%"): ``value`` is the
   size of the change, ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with 以内/以下),
   ``direction`` is ``"down"`` or ``"up"``, ``per_year`` is True for 每年/年均, ``baseline_year`` is the base year.
@@ -73,8 +90,9 @@ Encoding decisions
 
 ``review`` is True, with a short reason, instead of a silent guess: a %-change that may be relative or
 percentage points, a 死亡率 written with %, a percentage above 100, a value compared with another quantity
-("不低于全市居民人均消费支出的60%"), a count or share without comparison word, a value list that does not
-match the metric list, a metric that could not be isolated, a reconstructed metric.
+("不低于全市居民人均消费支出的60%", or with no number at all), a count or share without comparison word, a value
+list that does not match the metric list, a metric that could not be isolated, a reconstructed metric, a
+service-radius standard, a probable slip of the source text.
 
 ``source_text`` is the *verbatim* fragment of the input the target was read from, usually the clause with its
 year words: full-width digits, spaces and dashes are kept as written (``"促进 70%的妇女在 35—45 岁接受…"``). The
@@ -384,9 +402,10 @@ _FULL_COVER_RE = re.compile(r"(?P<kw>(?<!健)全覆盖|全部覆盖|应(?P<c>[^�
 _COVER_VERB_TAIL_RE = re.compile(r"(?:实现|达到|做到|基本|逐步|实行|确保|力争|推进|推动|全面|巩固|保持)+$")
 _CONDITION_RE = re.compile(r"^在[^，。；]*?(?:前提下|过程中|进程中|工作中|中)")
 _GROUP_RE = re.compile(r"(?:妇女|儿童|女性|女职工|人员|对象|群体|家庭|人群|老人|学生|青少年|未成年人|妇女儿童)$")
+# "社区(村)部配备儿童主任" (chaoyang C4.M8): 全 is missing after a bracketed place, a slip read as 全部, with review.
 _ALL_MEET_RE = re.compile(
     r"^(?P<subj>.+?)(?:(?:全部|均|都)(?P<verb>达到|符合)(?P<std>[^\d，。；]*?(?:标准|要求))"
-    r"|(?:全部|均)(?P<staff>配备|配齐|建立|设立|建成|设置|开设)(?P<obj>[^\d，。；、%]+))$"
+    r"|(?:全部|均|(?<=\))(?P<slip>部))(?P<staff>配备|配齐|建立|设立|建成|设置|开设)(?P<obj>[^\d，。；、%]+))$"
 )
 _NUMBER_THEN_VERB_RE = re.compile(rf"(?P<tok>{_NUM}%)(?P<verb>达标|覆盖|完成|落实)")
 
@@ -403,6 +422,26 @@ _TREND_BEFORE_RE = re.compile(
 _NORM_TREND_RE = re.compile(
     rf"^(?P<subj>.+?){_ADV}*(?P<verb>趋于|趋向|回归|保持在|保持|处于)"
     r"(?P<norm>正常|合理|平衡|均衡|稳定|自然)(?:水平|状态|范围|区间)?$"
+)
+# A share kept "reasonable" or "appropriate" ("中国共产党女党员保持合理比例", "…中的女性保持适当比例",
+# "保证职工代表大会中女性的合理比例"): like 趋于合理, maintain with review.
+_FAIR_SHARE_RE = re.compile(
+    r"^(?P<subj>.+?)(?P<verb>保持|保证|维持)(?P<norm>合理|适当)的?(?P<head>比例|比重)$"
+    r"|^(?:注重|确保|继续|始终)*(?P<verb2>保持|保证|维持)(?P<obj>.+?)的?(?P<norm2>合理|适当)(?P<head2>比例|比重)$"
+)
+# A share compared with another quantity and no number ("各镇党代会女代表比例一般不低于本地党员总数中女性比例").
+_RELATIVE_RE = re.compile(
+    r"^(?P<subj>.+?)(?:一般|原则上|应当|应|要|均|始终)*"
+    r"(?P<verb>不低于|不少于|不高于|不超过|高于|低于|超过)(?P<ref>[^\d，。；%‰]+?(?:比例|比重|比率|率|水平))$"
+)
+# Service-radius standards ("中心城区“10分钟急救圈”", "城市15分钟社区卫生服务圈", "社区“15分钟体育健身圈”").
+_CIRCLE_RE = re.compile(
+    rf"(?P<place>[^，。；“”\"\d]*?)[“\"]?(?P<num>{_NUM})(?P<unit>分钟|小时|公里|米)"
+    r"(?P<noun>[^，。；、“”\"\d以]{0,10}?圈)[”\"]?"
+)
+_CIRCLE_LEAD_RE = re.compile(
+    r"^(?:[、和及与]|加快|全面|积极|大力|着力|持续|进一步|打造|完善|加强|建设|构建|推进|形成|建成|建立|健全|优化|"
+    r"实现|推动|织密)+"
 )
 _RISING_TREND_RE = re.compile(
     rf"^(?:{_ADV}*(?:控制|遏制|减缓)(?P<obj>.+?)(?:上升|增长)?趋势"
@@ -933,11 +972,15 @@ def _parse_count(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
         subject = subject or ctx.subject_from_dangling() or ctx.prev_count_subject or ""
         ctx.prev_count_subject = subject
         verb = m["verb"] or ""
-        metric = f"{subject}{'' if verb in ('有', '拥有') and subject == '' else verb}{m['noun']}"
         value, unit = _parse_token(m["tok"])
         if not m["min"] and not re.search(r"至少|不少于", clause[:m.start()]):
             reasons.append("count without 至少/不少于: read as a minimum")
-        out.append((_Draft(metric, ">=", value, unit, reasons), clause[m.start():]))
+        # "每千名老年人、每百张养老机构床位均拥有1名社会工作者": one count per per-capita denominator.
+        parts = subject.split("、")
+        subjects = parts if len(parts) > 1 and all(p.startswith("每") and len(p) > 1 for p in parts) else [subject]
+        for subj in subjects:
+            metric = f"{subj}{'' if verb in ('有', '拥有') and subj == '' else verb}{m['noun']}"
+            out.append((_Draft(metric, ">=", value, unit, list(reasons)), clause[m.start():]))
     return out
 
 
@@ -999,7 +1042,8 @@ def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
 
 def _parse_all_meet(clause: str) -> list[_Draft]:
     """"全区中小学、幼儿园全部达到平安校园建设标准" → ``==`` 100% of "中小学、幼儿园达到平安校园建设标准比例";
-    "乡镇(街道)全部配备儿童督导员" → ``==`` 100% of "乡镇(街道)配备儿童督导员比例" (every unit staffed)."""
+    "乡镇(街道)全部配备儿童督导员" → ``==`` 100% of "乡镇(街道)配备儿童督导员比例" (every unit staffed);
+    "社区(村)部配备儿童主任" (全 missing after the bracket) is read the same way, with the slip in the reason."""
     m = _ALL_MEET_RE.match(clause)
     if not m:
         return []
@@ -1011,9 +1055,68 @@ def _parse_all_meet(clause: str) -> list[_Draft]:
         return []
     if m["staff"]:
         metric = f"{subject}{m['staff']}{m['obj']}比例"
-        return [_Draft(metric, "==", 100.0, "%", [f"'全部{m['staff']}…' read as 100%: metric reconstructed"])]
+        reasons = [f"'全部{m['staff']}…' read as 100%: metric reconstructed"]
+        if m["slip"]:
+            # Kept as written (source_text "…(村)部配备…"); the reading needs the missing 全 confirmed.
+            reasons.insert(0, f"'部{m['staff']}' after '{subject}' read as '全部{m['staff']}' (全 missing: "
+                              "probably a slip in the source, kept as written)")
+        return [_Draft(metric, "==", 100.0, "%", reasons)]
     metric = f"{subject}{m['verb']}{m['std']}比例"
     return [_Draft(metric, "==", 100.0, "%", ["'全部达到…标准' read as 100%: metric reconstructed"])]
+
+
+def _parse_circles(clause: str) -> list[tuple[_Draft, str]]:
+    """Service-radius standards: "打造中心城区“10分钟急救圈”" → "中心城区急救圈" ``<=`` 10 分钟, with review.
+
+    The plan states the time (or distance) within which a service is reached, not a rate: the value is kept as
+    that bound on the place's circle ("城市15分钟社区卫生服务圈" → "城市社区卫生服务圈" <= 15 分钟), and a human
+    decides how it is measured (share of residents covered? longest travel time?).
+    """
+    out = []
+    for m in _CIRCLE_RE.finditer(clause):
+        place = _clean_metric(_CIRCLE_LEAD_RE.sub("", m["place"]))
+        place = _CIRCLE_LEAD_RE.sub("", place)
+        if re.search(r"\d", place) or len(place) > 12:
+            place = ""
+        metric = f"{place}{m['noun']}"
+        value = float(m["num"])
+        standard = f"{m['num']}{m['unit']}{m['noun']}"
+        reason = (f"service-radius standard '{standard}': read as the time or distance to reach the service, "
+                  f"<= {m['num']}{m['unit']}")
+        start = m.start() + len(m["place"]) - len(m["place"].lstrip("、和及与"))
+        out.append((_Draft(metric, "<=", value, m["unit"], [reason]), clause[start:m.end()]))
+    return out
+
+
+def _parse_relative(clause: str) -> list[_Draft]:
+    """A share compared with another quantity, no number: "各镇党代会女代表比例一般不低于本地党员总数中女性比例".
+
+    Read as ``maintain`` with review: the comparison quantity is another indicator, not a value the target can hold
+    (a value is required unless the op is a trend op), so the rules service keeps the share stable and a human
+    checks it against that quantity.
+    """
+    m = _RELATIVE_RE.match(clause)
+    if not m:
+        return []
+    metric = _clean_metric(m["subj"])
+    if not (metric and _is_measurable(metric) and _is_plain_noun(metric)):
+        return []
+    reason = (f"value relative to another quantity: {m['verb']}{m['ref']} (no number; read as maintain, to be "
+              "compared with that quantity by hand)")
+    return [_Draft(metric, "maintain", None, None, [reason])]
+
+
+def _parse_fair_share(clause: str) -> list[_Draft]:
+    """"中国共产党女党员保持合理比例" → "中国共产党女党员比例" ``maintain``, with review (like 趋于合理)."""
+    m = _FAIR_SHARE_RE.match(clause)
+    if not m:
+        return []
+    subject = _clean_metric(m["subj"] if m["subj"] is not None else m["obj"])
+    verb, norm, head = (m["verb"], m["norm"], m["head"]) if m["verb"] else (m["verb2"], m["norm2"], m["head2"])
+    if len(subject) < 2 or not _is_plain_noun(subject):
+        return []
+    reason = f"{verb}{norm}{head}: a normal state, not a number or a direction; read as maintain"
+    return [_Draft(f"{subject}{head}", "maintain", None, None, [reason])]
 
 
 def _parse_trend(clause: str, ctx: _Context) -> list[_Draft]:
@@ -1105,6 +1208,9 @@ def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: list[i
                   each_base: bool) -> list[tuple[_Draft, int | None, int | None, str]]:
     """The targets of one clause, trying the forms from the most specific to the least."""
     single_year = ctx.years[0] if len(ctx.years) == 1 else None
+    circles = _parse_circles(clause)
+    if circles:
+        return [(d, single_year, None, src) for d, src in circles]
     shares = _parse_share(clause, ctx)
     if shares:
         return [(d, single_year, None, src) for d, src in shares]
@@ -1122,7 +1228,7 @@ def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: list[i
         d = _Draft(metric, "==" if value == 100 else ">=", value, unit, reasons)
         return [(d, single_year, None, raw_clause)]
     drafts = (_parse_count_after(clause) or _parse_all_meet(clause) or _parse_full_cover(clause, ctx)
-              or _parse_trend(clause, ctx))
+              or _parse_relative(clause) or _parse_fair_share(clause) or _parse_trend(clause, ctx))
     return [(d, single_year, None, raw_clause) for d in drafts]
 
 

@@ -328,6 +328,40 @@ def test_seed_files_carry_the_parsers_targets() -> None:
     assert any(t["value"] == 7 for t in items(seed("chaoyang-2021-2025"))["W1.2"]["targets"])
 
 
+# Statements with a number or a share that once gave no target (audit of the six plans): each now gives a
+# target, flagged for review where the reading is not plain.
+AUDITED: list[tuple[str, str, list[tuple[str, str, float | None]]]] = [
+    ("zengdu-women-2021-2030", "W1.M11", [("中心城区急救圈", "<=", 10.0), ("非中心城区急救圈", "<=", 15.0),
+                                          ("城市社区卫生服务圈", "<=", 15.0), ("农村医疗卫生服务圈", "<=", 30.0)]),
+    ("zengdu-women-2021-2030", "W4.2", [("中国共产党女党员比例", "maintain", None),
+                                        ("各镇党代会女代表比例", "maintain", None)]),
+    ("wanghua-women-2021-2030", "W4.2", [("中国共产党女党员比例", "maintain", None),
+                                         ("中国共产党全区各级党员代表大会中女党员代表比例", "maintain", None)]),
+    ("wanghua-women-2021-2030", "W1.M12", [("城市社区体育健身圈", "<=", 15.0)]),
+    ("changping-2021-2025", "W1.M6", [("社区体育健身圈", "<=", 15.0)]),
+    ("chaoyang-2021-2025", "C4.M8", [("乡镇(街道)配备儿童督导员比例", "==", 100.0),
+                                     ("社区(村)配备儿童主任比例", "==", 100.0)]),
+]
+
+
+@pytest.mark.parametrize(("code", "item", "wanted"), AUDITED)
+def test_audited_statements_give_review_targets(code: str, item: str,
+                                                wanted: list[tuple[str, str, float | None]]) -> None:
+    pytest.importorskip("app.plans.targets")
+    targets = items(seed(code))[item]["targets"]
+    assert [(t["metric"], t["op"], t["value"]) for t in targets][:len(wanted)] == wanted
+    assert all(t["review"] and t["review_reason"] for t in targets[:len(wanted)])
+
+
+@pytest.mark.parametrize("code", list(COUNTS))
+def test_seed_targets_fit_the_database(code: str) -> None:
+    """A value unless the op is a trend op (the table's check constraint); a reason with every review flag."""
+    for entry in items(seed(code)).values():
+        for t in entry["targets"]:
+            assert (t["value"] is None) == (t["op"] in ("increase", "decrease", "maintain")), t["code"]
+            assert bool(t["review"]) == bool(t["review_reason"]), t["code"]
+
+
 # ----------------------------------------------------------------------------------- general structure
 
 

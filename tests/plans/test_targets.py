@@ -249,6 +249,35 @@ UNSEEN: list[Any] = [
      [{"metric": "中小学配备心理健康教师比例", "op": "==", "value": 100.0, "unit": "%", "review": True}]),
     ("两性收入差距趋于合理", [{"metric": "两性收入差距", "op": "maintain", "review": True}]),
     ("女性参加体育锻炼人数趋于稳定", [{"metric": "女性参加体育锻炼人数", "op": "maintain"}]),
+    # a share kept "reasonable" / "appropriate": maintain with review, like 趋于合理
+    ("村(居)委会成员中的女性保持适当比例。",
+     [{"metric": "村(居)委会成员中的女性比例", "op": "maintain", "review": True}]),
+    ("保持妇联执委中女性的合理比例", [{"metric": "妇联执委中女性比例", "op": "maintain", "review": True}]),
+    ("保证发展党员计划中女性有一定比例", []),  # "a certain share": no number, no direction
+    # a share compared with another quantity, no number: maintain with review (a value needs a number)
+    ("区级党代会女代表比例原则上不低于全区党员中女性比例。",
+     [{"metric": "区级党代会女代表比例", "op": "maintain", "review": True}]),
+    ("女性参保率不低于全市平均水平", [{"metric": "女性参保率", "op": "maintain", "review": True}]),
+    # service-radius standards: <= the time (or distance), with review
+    ("构建乡镇“20分钟医疗服务圈”和城区“10分钟急救圈”。", [
+        {"metric": "乡镇医疗服务圈", "op": "<=", "value": 20.0, "unit": "分钟", "review": True},
+        {"metric": "城区急救圈", "op": "<=", "value": 10.0, "unit": "分钟", "review": True},
+    ]),
+    ("到2025年，建成农村1公里健身圈", [
+        {"metric": "农村健身圈", "op": "<=", "value": 1.0, "unit": "公里", "year": 2025, "review": True},
+    ]),
+    ("打造社区生活圈", []),  # no number: not a standard
+    # several per-capita denominators share one count
+    ("每万名儿童、每百张托位均配备1名保健医生", [
+        {"metric": "每万名儿童配备保健医生", "op": ">=", "value": 1.0, "unit": "名", "review": True},
+        {"metric": "每百张托位配备保健医生", "op": ">=", "value": 1.0, "unit": "名", "review": True},
+    ]),
+    # "(…)部配备" right after a bracket is a slip for 全部配备 (kept as written, with review); 干部配备 is none
+    ("街道(乡镇)部配备社会工作者", [
+        {"metric": "街道(乡镇)配备社会工作者比例", "op": "==", "value": 100.0, "unit": "%", "review": True},
+    ]),
+    ("领导班子中女干部配备率逐步提高", [{"metric": "领导班子中女干部配备率", "op": "increase"}]),
+    ("村部配备图书室", []),
 ]
 
 
@@ -282,6 +311,21 @@ def test_source_text_and_reason() -> None:
     assert t.review_reason and "percentage points" in t.review_reason
     [t] = parse_targets("婴儿死亡率分别降至3%以下")
     assert t.review_reason and "死亡率" in t.review_reason
+
+
+def test_reasons_of_the_forms_without_a_plain_value() -> None:
+    [t] = parse_targets("各镇党代会女代表比例一般不低于本地党员总数中女性比例。")
+    assert t.review_reason
+    assert t.review_reason.startswith("value relative to another quantity: 不低于本地党员总数中女性比例")
+    assert "maintain" in t.review_reason
+    [t] = parse_targets("中国共产党女党员保持合理比例。")
+    assert t.review_reason and t.review_reason.startswith("保持合理比例: a normal state")
+    first, *_ = parse_targets("打造中心城区“10分钟急救圈”、非中心城区“15分钟急救圈”。")
+    assert first.source_text == "打造中心城区“10分钟急救圈”"
+    assert first.review_reason and "service-radius standard '10分钟急救圈'" in first.review_reason
+    _, slip = parse_targets("乡镇（街道）全部配备儿童督导员，社区（村）部配备儿童主任。")
+    assert slip.source_text == "社区（村）部配备儿童主任"  # kept as written
+    assert slip.review_reason and "slip" in slip.review_reason and "全部配备" in slip.review_reason
 
 
 def test_ratio_is_stored_as_a_quotient_with_review() -> None:
