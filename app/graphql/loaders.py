@@ -25,7 +25,7 @@ from app.errors import AppError
 from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Submission, SubmissionRevision, Target, Unit
 from app.models.enums import SubmissionStatus
 from app.plans import service as plans_service
-from app.plans.schemas import CommitteeRead, DomainRead, TargetRead
+from app.plans.schemas import CommitteeRead, DomainRead, PlanCounts, TargetRead
 from app.status import service as status_service
 from app.submissions import service as submissions_service
 from app.submissions.schemas import RevisionRead, SubmissionSummary
@@ -73,6 +73,7 @@ class Loaders:
         self._tx = tx
         self.committee = self._loader(self._committees)
         self.domains_by_plan = self._loader(self._domains_by_plan)
+        self.counts_by_plan = self._loader(self._counts_by_plan)
         self.goals_by_domain = self._loader(self._items_by_domain(Goal))
         self.measures_by_domain = self._loader(self._items_by_domain(Measure))
         self.targets_by_goal = self._loader(self._targets_by(Target.goal_id))
@@ -115,6 +116,20 @@ class Loaders:
         found = {c.code: c for c in (await session.execute(select(Committee).where(
             col(Committee.code).in_(codes)))).scalars()}
         return [plans_service._committee(found[code]) if code in found else None for code in codes]
+
+    @staticmethod
+    async def _counts_by_plan(session: AsyncSession, plan_codes: list[str]) -> list[PlanCounts]:
+        """Domains, goals, measures and targets of each plan: one grouped count per table."""
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(PlanCounts.model_fields, 0))
+        tables: tuple[tuple[str, type[Domain] | type[Goal] | type[Measure] | type[Target]], ...] = (
+            ("domains", Domain), ("goals", Goal), ("measures", Measure), ("targets", Target))
+        for name, model in tables:
+            rows = await session.execute(
+                select(col(Plan.code), func.count(col(model.id))).join(model, col(model.plan_id) == col(Plan.id))
+                .where(col(Plan.code).in_(plan_codes)).group_by(col(Plan.code)))
+            for code, number in rows.all():
+                counts[code][name] = int(number)
+        return [PlanCounts(**counts[code]) for code in plan_codes]
 
     @staticmethod
     async def _domains_by_plan(session: AsyncSession, plan_codes: list[str]) -> list[list[DomainRow]]:

@@ -88,6 +88,14 @@ class Page(Generic[T]):
     total: int
 
 
+@strawberry.type(name="PlanCounts", description="Sizes of a plan.")
+class PlanCountsType:
+    domains: int
+    goals: int
+    measures: int
+    targets: int
+
+
 # --- plans --------------------------------------------------------------------------------------------------
 
 @strawberry.type(description="A district Working Committee on Women and Children (妇儿工委).")
@@ -481,6 +489,11 @@ class Plan:
         evaluation = await _evaluation(info, self.code, year, include_provisional)
         return PlanStatuses.from_read(status_service.summarise(
             evaluation, status_service.StatusFilter(domain=domain, unit=unit, status=status, flag=flag)))
+
+    @strawberry.field(description="How many domains, goals, measures and targets the plan has")
+    async def counts(self, info: Info) -> PlanCountsType:
+        read = await info.context.loaders.counts_by_plan.load(self.code)
+        return PlanCountsType(**read.model_dump())
 
     @strawberry.field(description="The committee that issued the plan")
     async def committee(self, info: Info) -> Committee:

@@ -153,3 +153,14 @@ async def test_cycles_and_completeness(client, world) -> None:  # type: ignore[n
     # The unit's screen keeps everything it may see: only the office's field is null.
     assert denied["data"]["plan"]["cycle"] == {"state": "overdue", "completeness": None}
     assert denied["data"]["plan"]["cycles"] == plan["cycles"]
+
+
+async def test_plan_counts_agree_with_rest_in_four_queries_for_any_number_of_plans(client, db, connection) -> None:  # type: ignore[no-untyped-def]
+    headers = bearer(await make_token(db, "reader"))
+    with counting(connection) as statements:
+        body = await gql(client, "{ plans(limit: 6) { items { code counts { domains goals measures targets } } } }",
+                         headers=headers)
+    assert len(statements) == 3 + 4, statements  # token, count, page; one grouped count per table
+    for plan in body["data"]["plans"]["items"]:
+        rest = (await client.get(f"/api/v1/plans/{plan['code']}", headers=headers)).json()
+        assert plan["counts"] == {**rest["counts"]}
