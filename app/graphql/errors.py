@@ -21,6 +21,12 @@ log = logging.getLogger("app.graphql")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
 DOCUMENT_INVALID = "GRAPHQL_VALIDATION_FAILED"
+# Said in the schema's own descriptions, so a frontend developer finds it in the SDL.
+ERROR_CODES = (
+    "Errors come in `errors[]` with `extensions.code`: UNAUTHENTICATED (no or bad token), FORBIDDEN (the role or "
+    "unit may not), NOT_FOUND, VALIDATION (with `extensions.errors`: [{field, reason}], field paths camelCased as "
+    "in this schema), CONFLICT (stale ifMatch, closed cycle, wrong state), PRECONDITION_REQUIRED (ifMatch "
+    f"missing), {DOCUMENT_INVALID} (a bad document), {INTERNAL} (logged, details withheld).")
 
 
 def camel_path(path: str) -> str:

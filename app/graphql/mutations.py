@@ -19,6 +19,7 @@ from app.cycles.schemas import CycleCreate
 from app.errors import Conflict
 from app.graphql.context import ADMIN_ONLY, ADMIN_OR_UNIT, Context
 from app.graphql.enums import AssignmentRole, CycleKind
+from app.graphql.errors import ERROR_CODES
 from app.graphql.inputs import (
     AssignmentInput,
     CycleInput,
@@ -52,7 +53,8 @@ def mutation(description: str) -> Any:
     return strawberry.mutation(description=description, extensions=[AllOrNothing()])
 
 
-@strawberry.type
+@strawberry.type(description="Writes, with the same rules as REST; a failed mutation keeps nothing of the "
+                              "request. " + ERROR_CODES)
 class Mutation:
     @mutation("Create a self-assessment: a draft, or with submit: true sent for review at once. A unit "
               "writes for itself, an admin on behalf of a unit (input.unit). A retry with the same "

@@ -8,6 +8,7 @@ from app.audit import service as audit_service
 from app.core.clock import today
 from app.graphql.context import ADMIN_ONLY, ANY_ROLE
 from app.graphql.enums import PlanKind
+from app.graphql.errors import ERROR_CODES
 from app.graphql.status import StatusChanges
 from app.graphql.types import (
     AuditEvent,
@@ -36,7 +37,8 @@ async def _plan(session: object, code: str) -> PlanRead:
     return plans_service._plan(plan, committee.code)
 
 
-@strawberry.type
+@strawberry.type(description="Reads. Every field needs `Authorization: Bearer <token>`. " + ERROR_CODES
+                  + " Lists take limit/offset and return {items, total}.")
 class Query:
     @strawberry.field(description="The caller: name, role and unit of the bearer token")
     async def me(self, info: Info) -> Viewer:
