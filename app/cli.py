@@ -138,7 +138,7 @@ def _status(args: argparse.Namespace) -> int:
     from app.auth.actor import CLI_ACTOR
     from app.core.clock import today
     from app.status import service
-    from app.status.router import status_csv
+    from app.status.export import status_csv
 
     url = get_settings().database_url
     if args.status_command == "refresh":
