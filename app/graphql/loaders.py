@@ -207,12 +207,8 @@ class Loaders:
                 .where(col(Unit.code).in_(unit_codes)))
         if filters.plan:
             base = base.where(col(Plan.code) == filters.plan)
-        if filters.year is not None:
-            base = base.where(col(Submission.year) == filters.year)
-        if filters.kind:
-            base = base.where(col(Submission.kind) == filters.kind)
-        if filters.status:
-            base = base.where(col(Submission.status) == filters.status)
+        base = submissions_service.filter_submissions(base, year=filters.year, kind=filters.kind,
+                                                      status=filters.status)
         if filters.hide_drafts:
             base = base.where(col(Submission.status) != SubmissionStatus.draft.value)
         ranked = _ranked(base, col(Unit.code), (col(Plan.code), col(Submission.year).desc(), col(Submission.kind)))

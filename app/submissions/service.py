@@ -7,9 +7,9 @@ Every save writes a new immutable revision; the head row changes only through a 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -52,6 +52,8 @@ from app.submissions.schemas import (
     ValueRead,
 )
 from app.submissions.units import UnitMismatch, canonical_unit, convert, range_problem
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 class PreconditionRequired(AppError):
@@ -206,6 +208,17 @@ async def review_submission(session: AsyncSession, actor: Actor, submission_id: 
     return result
 
 
+def filter_submissions(stmt: S, *, year: int | None, kind: str | None, status: str | None) -> S:
+    """The list filters shared by REST's submission list and GraphQL's per-unit pages."""
+    if year is not None:
+        stmt = stmt.where(col(Submission.year) == year)
+    if kind:
+        stmt = stmt.where(col(Submission.kind) == kind)
+    if status:
+        stmt = stmt.where(col(Submission.status) == status)
+    return stmt
+
+
 # --- reads ------------------------------------------------------------------------------------------------
 
 async def get_submission(session: AsyncSession, actor: Actor, submission_id: int) -> SubmissionRead:
@@ -225,14 +238,9 @@ async def list_submissions(session: AsyncSession, actor: Actor, plan_code: str, 
         stmt = stmt.where(col(Submission.unit_id) == actor.unit_id)
     elif actor.role is Role.reader:
         stmt = stmt.where(col(Submission.status) != SubmissionStatus.draft.value)
-    if filters.year is not None:
-        stmt = stmt.where(col(Submission.year) == filters.year)
-    if filters.kind:
-        stmt = stmt.where(col(Submission.kind) == filters.kind)
+    stmt = filter_submissions(stmt, year=filters.year, kind=filters.kind, status=filters.status)
     if filters.unit:
         stmt = stmt.where(col(Unit.code) == filters.unit)
-    if filters.status:
-        stmt = stmt.where(col(Submission.status) == filters.status)
     stmt = stmt.order_by(col(Submission.year).desc(), col(Unit.code), col(Submission.kind))
     rows, total = await paginate(session, stmt, page)
     return [_summary(submission, plan.code, unit) for submission, unit in rows], total
