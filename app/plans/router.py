@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from app.auth.deps import AdminOnly, AnyRole
 from app.core.pagination import Page, PageDep
+from app.core.routing import segment_except
 from app.db import SessionDep
 from app.models.enums import AssignmentRole, Part, PlanKind, TargetOp
 from app.plans import service
@@ -26,6 +27,9 @@ router = APIRouter(prefix="/api/v1")
 
 Search = Annotated[str | None, Query(min_length=1, max_length=100, description="Text the item contains.")]
 DomainCode = Annotated[str | None, Query(max_length=10, description="Only this domain, e.g. W1.")]
+
+# `/plans/import` is a route of its own, so `/plans/{plan_code}` must not take "import" as a plan code.
+segment_except("plan_code", "import")
 
 
 @router.get("/committees", tags=["plans"], summary="List committees")
@@ -52,7 +56,7 @@ async def list_plans(
     return Page(items=items, total=total)
 
 
-@router.get("/plans/{plan_code}", tags=["plans"], summary="Get a plan with its domains and counts")
+@router.get("/plans/{plan_code:plan_code}", tags=["plans"], summary="Get a plan with its domains and counts")
 async def get_plan(plan_code: str, session: SessionDep, _: AnyRole) -> PlanDetail:
     return await service.get_plan(session, plan_code)
 
