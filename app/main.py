@@ -40,9 +40,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
     for status, description, title, detail in (
         (401, "Missing, invalid or revoked token", "Unauthorized", "The bearer token is not valid."),
         (403, "The token's role or unit may not do this", "Forbidden", "This endpoint is for the role(s) admin."),
-        (404, "No such resource", "Not found", "Plan 'x' does not exist."),
     )
-}
+}  # 404, 400, 413 and 503 are added where they apply by app.errors.document_problems
 PROBLEM_RESPONSES[422] = {"description": "Invalid input: `errors` names every field and the reason; nothing was saved",
                           "content": {"application/problem+json": {"example": {
                               "type": "about:blank", "title": "Validation failed", "status": 422,

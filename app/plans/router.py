@@ -136,6 +136,8 @@ async def parse_targets(data: ParseRequest, _: AnyRole) -> ParseResult:
     return service.parse_target_text(data.text)
 
 
-@router.post("/plans/import", tags=["plans"], summary="Import a plan text; dry run by default (admin)")
+@router.post("/plans/import", tags=["plans"], summary="Import a plan text; dry run by default (admin)",
+             responses={409: {"description": "Units have reported values for targets whose indicator the text "
+                                             "would change; nothing was loaded"}})
 async def import_plan_text(data: ImportRequest, session: SessionDep, actor: AdminOnly) -> ImportReport:
     return await import_plan(session, actor, data)

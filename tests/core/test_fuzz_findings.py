@@ -1,0 +1,58 @@
+"""What schemathesis (`make fuzz`) found, one regression test each."""
+
+from app.main import create_app
+from app.models.enums import Role
+from tests.factories import bearer, make_token
+
+
+def test_every_status_the_service_answers_is_declared() -> None:
+    paths = create_app().openapi()["paths"]
+
+    def statuses(path: str, method: str) -> set[str]:
+        return set(paths[path][method]["responses"])
+
+    # every authenticated operation: bad or missing token, wrong role, database down
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if path.startswith("/api/"):
+                assert {"401", "403", "503"} <= set(operation["responses"]), (method, path)
+                assert "Retry-After" in operation["responses"]["503"]["headers"], (method, path)
+                assert "WWW-Authenticate" in operation["responses"]["401"]["headers"], (method, path)
+            if "requestBody" in operation:  # unreadable body (not UTF-8) and the body size limit
+                assert {"400", "413", "422"} <= set(operation["responses"]), (method, path)
+            if "{" in path:
+                assert "404" in operation["responses"], (method, path)
+    assert statuses("/readyz", "get") == {"200", "503"}
+    assert statuses("/healthz", "get") == {"200"}
+    assert "404" in statuses("/api/v1/status/changes", "get")  # ?plan= names a plan
+    assert "404" not in statuses("/api/v1/plans", "get")
+    for path, method in (("/api/v1/units", "post"), ("/api/v1/plans/{plan_code}/assignments", "post"),
+                         ("/api/v1/plans/{plan_code}/assignments/{assignment_id}", "patch"),
+                         ("/api/v1/plans/{plan_code}/cycles", "post"),
+                         ("/api/v1/plans/{plan_code}/cycles/{year}/{kind}/reopen-for-unit", "post"),
+                         ("/api/v1/plans/import", "post"), ("/api/v1/plans/{plan_code}/submissions", "post"),
+                         ("/api/v1/submissions/{submission_id}", "put")):
+        assert "409" in statuses(path, method), (method, path)
+    assert "428" in statuses("/api/v1/submissions/{submission_id}", "put")
+    assert "304" in statuses("/api/v1/plans/{plan_code}/status", "get")
+
+
+async def test_a_body_that_is_not_utf8_is_a_declared_400(client, db) -> None:  # type: ignore[no-untyped-def]
+    headers = {**bearer(await make_token(db, Role.admin)), "Content-Type": "application/json"}
+    response = await client.post("/api/v1/targets/parse", headers=headers, content=b'{"text": "\xff\xfe"}')
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_unknown_plan_in_the_feed_is_a_declared_404(client, db) -> None:  # type: ignore[no-untyped-def]
+    headers = bearer(await make_token(db, Role.reader))
+    response = await client.get("/api/v1/status/changes", params={"plan": "no-such-plan"}, headers=headers)
+    assert response.status_code == 404 and response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_duplicate_unit_is_a_declared_409(client, db) -> None:  # type: ignore[no-untyped-def]
+    headers = bearer(await make_token(db, Role.admin))
+    unit = {"code": "110105-fuzz", "committee_code": "110105", "name": "区测试局"}
+    assert (await client.post("/api/v1/units", headers=headers, json=unit)).status_code == 201
+    response = await client.post("/api/v1/units", headers=headers, json=unit)
+    assert response.status_code == 409 and response.headers["content-type"] == "application/problem+json"
