@@ -13,9 +13,9 @@ from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router
 from app.cycles.router import router as cycles_router
 from app.db import SessionDep, create_engine, make_sessionmaker
-from app.errors import AppError, document_problems, install_error_handlers
+from app.errors import ServiceUnavailable, UnexpectedErrorMiddleware, document_problems, install_error_handlers
 from app.graphql.schema import graphql_router
-from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from app.middleware import RequestGuardMiddleware, RequestIdMiddleware
 from app.plans.router import router as plans_router
 from app.settings import Settings, get_settings
 from app.status.router import router as status_router
@@ -51,10 +51,6 @@ PROBLEM_RESPONSES[422] = {"description": "Invalid input: `errors` names every fi
                               "errors": [{"field": "values[0].unit", "reason": "unit '人' cannot be converted to "
                                                                                "'1/10万'"},
                                          {"field": "year", "reason": "must be within the plan's years 2021–2025"}]}}}}
-
-
-class ServiceUnavailable(AppError):
-    status, title, code = 503, "Service unavailable", "UNAVAILABLE"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -105,11 +101,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ServiceUnavailable("The database is not reachable.") from exc
         return {"status": "ok", "database": "ok"}
 
+    app.add_middleware(UnexpectedErrorMiddleware)  # innermost: added first
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["*"], allow_headers=["Authorization", "Content-Type", "If-Match",
                                                                "If-None-Match", "Idempotency-Key"],
                            expose_headers=["ETag", "X-Request-ID"])
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

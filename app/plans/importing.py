@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import record
 from app.auth.actor import Actor
 from app.core.clock import today
+from app.core.json_types import JsonBool
 from app.errors import ValidationFailed
 from app.plans.importer import import_plan_text
 from app.plans.seeding import load_plans
@@ -25,7 +26,7 @@ class ImportRequest(BaseModel):
 
     text: str = Field(min_length=1, max_length=900_000, description="The plan's full text")
     source_file: str = Field(min_length=1, max_length=200, description="Name recorded as the plan's source")
-    dry_run: bool = Field(default=True, description="true: report only; false: write the plan")
+    dry_run: JsonBool = Field(default=True, description="true: report only; false: write the plan")
 
 
 class ImportedPlan(BaseModel):
