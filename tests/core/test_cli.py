@@ -143,20 +143,25 @@ def plan_rows(url: str) -> list[tuple[str, str | None, object]]:
     return asyncio.run(in_transaction(url, read))
 
 
-@pytest.mark.parametrize("make_file", [
-    lambda tmp: PROJECT_ROOT / "seeds" / "plans" / "chaoyang-2021-2025.yaml",  # a seed file, not a plan text
-    lambda tmp: (tmp / "notice.txt", (tmp / "notice.txt").write_text("北京市朝阳区妇女儿童工作委员会\n关于召开会议的通知\n",
-                                                                      encoding="utf-8"))[0],
-    lambda tmp: (tmp / "plan.docx", (tmp / "plan.docx").write_bytes(b"PK\x03\x04\x14\x00\x06\x00\xff\xfe"))[0],
-    lambda tmp: (tmp / "missing.txt"),
-])
+NOT_PLAN_TEXTS = {
+    "a seed file": (PROJECT_ROOT / "seeds" / "plans" / "chaoyang-2021-2025.yaml").read_bytes(),
+    "a notice of the committee": "北京市朝阳区妇女儿童工作委员会\n关于召开全体会议的通知\n".encode(),
+    "a binary file": b"PK\x03\x04\x14\x00\x06\x00\xff\xfe",
+    "a missing file": None,
+}
+
+
+@pytest.mark.parametrize("content", NOT_PLAN_TEXTS.values(), ids=NOT_PLAN_TEXTS.keys())
 def test_importing_something_that_is_not_a_plan_text_fails_and_changes_nothing(
-        fresh_db, capsys, tmp_path, make_file) -> None:  # type: ignore[no-untyped-def]
+        fresh_db, capsys, tmp_path, content) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "plan.txt"
+    if content is not None:
+        path.write_bytes(content)
     assert main(["migrate"]) == 0
     assert main(["seed"]) == 0
     before, counts = plan_rows(fresh_db), row_counts(fresh_db)
     capsys.readouterr()
-    assert main(["plans", "import", str(make_file(tmp_path))]) == 2
+    assert main(["plans", "import", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.err.startswith("error:") and "updated" not in captured.out
     assert plan_rows(fresh_db) == before and row_counts(fresh_db) == counts
