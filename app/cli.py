@@ -73,7 +73,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     uvicorn.run("app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-                workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True)
+                workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True,
+                # The app logs one access line per request itself, without the query string (tokens).
+                access_log=False)
     return 0
 
 

@@ -1,6 +1,5 @@
 """create_app(): routers, error handlers and middleware — wiring only."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,6 +10,7 @@ from sqlalchemy import text
 
 from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router
+from app.core.logs import configure_logging
 from app.cycles.router import router as cycles_router
 from app.db import SessionDep, create_engine, make_sessionmaker
 from app.errors import ServiceUnavailable, UnexpectedErrorMiddleware, document_problems, install_error_handlers
@@ -55,7 +55,7 @@ PROBLEM_RESPONSES[422] = {"description": "Invalid input: `errors` names every fi
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
