@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
 
 from app.db import create_engine, make_sessionmaker
 from app.errors import AppError
@@ -72,17 +73,20 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     uvicorn.run("app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-                workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True)
+                workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True,
+                # The app logs one access line per request itself, without the query string (tokens).
+                access_log=False)
     return 0
 
 
 def _tokens(args: argparse.Namespace) -> int:
     from app.auth import service
+    from app.auth.actor import CLI_ACTOR
 
     url = get_settings().database_url
     if args.tokens_command == "create":
         plain, info = asyncio.run(in_transaction(url, lambda s: service.create_token(
-            s, role=Role(args.role), name=args.name, unit_code=args.unit)))
+            s, CLI_ACTOR, role=Role(args.role), name=args.name, unit_code=args.unit)))
         print(f"created token {info.id} ({info.role}{' for ' + info.unit_code if info.unit_code else ''}); "
               "it is shown only this once:", file=sys.stderr)
         print(plain)
@@ -91,7 +95,7 @@ def _tokens(args: argparse.Namespace) -> int:
             state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
             print(f"{info.id}\t{info.prefix}…\t{info.role}\t{info.unit_code or '-'}\t{info.name}\t{state}")
     else:
-        info = asyncio.run(in_transaction(url, lambda s: service.revoke_token(s, args.id)))
+        info = asyncio.run(in_transaction(url, lambda s: service.revoke_token(s, CLI_ACTOR, args.id)))
         print(f"revoked token {info.id} ({info.name})")
     return 0
 
@@ -111,7 +115,17 @@ def _plans(args: argparse.Namespace) -> int:
     from app.plans.importing import ImportRequest, import_plan
 
     path = Path(args.file)
-    request = ImportRequest(text=path.read_text(encoding="utf-8"), source_file=path.name, dry_run=args.dry_run)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: {path}: cannot be read as a UTF-8 plan text ({exc.__class__.__name__})", file=sys.stderr)
+        return 2
+    try:
+        request = ImportRequest(text=text, source_file=path.name, dry_run=args.dry_run)
+    except ValidationError as exc:
+        print(f"error: {path}: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()),
+              file=sys.stderr)
+        return 2
     report = asyncio.run(in_transaction(get_settings().database_url,
                                         lambda s: import_plan(s, CLI_ACTOR, request)))
     print(json.dumps(report.model_dump(), ensure_ascii=False, indent=2))
@@ -219,4 +233,6 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except AppError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
+        for error in exc.errors or []:
+            print(f"  {error['field']}: {error['reason']}", file=sys.stderr)
         return 2
