@@ -107,8 +107,10 @@ DATABASE_PROBLEMS: dict[str, tuple[str, str, str]] = {
             "Service unavailable", "The database is not reachable."),
 }
 RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
-    "401": {"WWW-Authenticate": {"description": "`Bearer realm=\"api\"`", "schema": {"type": "string"}}},
-    "503": {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "string"}}},
+    "401": {"WWW-Authenticate": {"description": "`Bearer realm=\"api\"`", "required": True,
+                                 "schema": {"type": "string"}}},
+    "503": {"Retry-After": {"description": "Seconds to wait before retrying", "required": True,
+                            "schema": {"type": "string"}}},
 }
 
 
