@@ -58,6 +58,7 @@ async def test_a_body_that_is_not_utf8_is_a_declared_400(client, db) -> None:  #
     response = await client.post("/api/v1/targets/parse", headers=headers, content=b'{"text": "\xff\xfe"}')
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Bad request"  # as documented (was "HTTP error")
 
 
 async def test_an_unknown_plan_in_the_feed_is_a_declared_404(client, db) -> None:  # type: ignore[no-untyped-def]

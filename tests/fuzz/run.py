@@ -5,7 +5,8 @@ submissions so that ids and revisions exist, then one bounded, seeded run with a
 of a demo unit. The run fails when any check fails: the service must answer only declared statuses, content types,
 headers and bodies, and never 5xx. GraphQL is not in the OpenAPI document (schemas/schema.graphql covers it).
 
-    .venv/bin/python tests/fuzz/run.py [--max-examples N] [--seed N] [--role admin|unit] [--keep]
+    .venv/bin/python tests/fuzz/run.py [--max-examples N] [--seed N] [--role admin|unit] [--phases …] [--keep]
+                                       [--database-url postgresql://…/an_empty_database]
 """
 
 import argparse
@@ -115,13 +116,17 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=25, help="test cases per operation and phase")
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--role", choices=("admin", "unit"), action="append", help="default: both")
+    parser.add_argument("--phases", default="examples,coverage,fuzzing", help="schemathesis phases")
+    parser.add_argument("--workers", default="1", help="schemathesis workers")
+    parser.add_argument("--database-url", help="an empty database to use instead of a temporary SQLite file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="fuer-fuzz-"))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'fuzz.db'}", "LOG_LEVEL": "warning",
+    env = {**os.environ, "DATABASE_URL": args.database_url or f"sqlite+aiosqlite:///{work / 'fuzz.db'}",
+           "LOG_LEVEL": "warning",
            "PYTHONPATH": str(ROOT), "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
     started = time.monotonic()
     app_command(env, "migrate")
@@ -141,8 +146,8 @@ def main() -> int:
               flush=True)
         for role in args.role or ("admin", "unit"):
             command = [SCHEMATHESIS, "--config-file", str(work / "schemathesis.toml"), "run", f"{base}/openapi.json",
-                       "--checks", ",".join(CHECKS), "--phases", "examples,coverage,fuzzing",
-                       "--max-examples", str(args.max_examples), "--seed", str(args.seed), "--workers", "1",
+                       "--checks", ",".join(CHECKS), "--phases", args.phases,
+                       "--max-examples", str(args.max_examples), "--seed", str(args.seed), "--workers", args.workers,
                        "--request-timeout", "10", "--generation-database", "none", "--no-color",
                        "--header", "Authorization: Bearer $TOKEN"]
             shown = " ".join(shlex.quote(part) for part in command)
