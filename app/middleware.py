@@ -7,6 +7,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.i18n import current_locale, t
+
 log = logging.getLogger("app.access")
 
 
@@ -75,12 +77,15 @@ class BodySizeLimitMiddleware:
             await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps({"type": "about:blank", "title": "Payload too large", "status": 413,
-                           "detail": f"The request body is larger than {self.max_bytes} bytes.",
-                           "instance": scope["path"]}).encode()
+        # The same body as errors.PayloadTooLarge would give (this runs outside the app's error handlers).
+        body = json.dumps({"type": "about:blank", "title": t("Payload too large"), "status": 413,
+                           "code": "PAYLOAD_TOO_LARGE",
+                           "detail": t("The request body is larger than {max_bytes} bytes.", max_bytes=self.max_bytes),
+                           "instance": scope["path"]}, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/problem+json"),
-                                (b"content-length", str(len(body)).encode())]})
+                                (b"content-length", str(len(body)).encode()),
+                                (b"content-language", current_locale().encode("latin-1"))]})
         await send({"type": "http.response.body", "body": body})
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from app.core.i18n import t
 from app.errors import Forbidden
 from app.models.enums import Role
 
@@ -21,7 +22,7 @@ class Actor:
     def require_unit_access(self, unit_id: int) -> None:
         """A unit token sees and changes only its own unit's data; admins see all; readers read only."""
         if self.role is Role.unit and self.unit_id != unit_id:
-            raise Forbidden("This token belongs to another member unit.")
+            raise Forbidden(t("This token belongs to another member unit."))
 
 
 # The CLI acts with full rights; its actions are audited under this name.

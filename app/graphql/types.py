@@ -16,6 +16,7 @@ from app.assignments import service as assignments_service
 from app.assignments.schemas import AssignmentRead
 from app.audit.schemas import AuditEventRead
 from app.core.clock import today
+from app.core.i18n import t
 from app.core.pagination import MAX_LIMIT, PageParams
 from app.cycles import service as cycles_service
 from app.cycles.schemas import Completeness as CompletenessRead
@@ -68,9 +69,9 @@ async def _evaluation(info: Info, plan_code: str, year: int | None,
 def page_params(limit: int, offset: int) -> PageParams:
     """The same bounds as REST's `limit`/`offset` query parameters."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed.field("limit", f"must be between 1 and {MAX_LIMIT}")
+        raise ValidationFailed.field("limit", t("must be between 1 and {max}", max=MAX_LIMIT))
     if offset < 0:
-        raise ValidationFailed.field("offset", "must be ≥ 0")
+        raise ValidationFailed.field("offset", t("must not be negative"))
     return PageParams(limit=limit, offset=offset)
 
 
@@ -438,7 +439,7 @@ class Unit:
         """A unit token sees only its own unit's work (the rule of Actor.require_unit_access)."""
         actor = await info.context.actor()
         if actor.role is RoleEnum.unit and actor.unit_code != self.code:
-            raise Forbidden("This token belongs to another member unit.")
+            raise Forbidden(t("This token belongs to another member unit."))
         return actor.role is RoleEnum.reader
 
     @strawberry.field(description="What the unit is assigned, across plans (a unit token: its own only)")

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import record
 from app.auth.actor import Actor
 from app.core.clock import today
+from app.core.i18n import t
 from app.errors import ValidationFailed
 from app.plans.importer import import_plan_text
 from app.plans.seeding import load_plans
@@ -55,7 +56,7 @@ class ImportReport(BaseModel):
 async def import_plan(session: AsyncSession, actor: Actor, data: ImportRequest) -> ImportReport:
     result = import_plan_text(data.text, data.source_file)
     if not result.plans:
-        raise ValidationFailed.field("text", "no plan with domains, goals and measures was found in the text")
+        raise ValidationFailed.field("text", t("no plan with domains, goals and measures was found in the text"))
     async with session.begin_nested() as savepoint:
         loaded = await load_plans(session, result.plans)
         if data.dry_run:
@@ -82,5 +83,5 @@ def _summary(plan: dict[str, Any]) -> ImportedPlan:
         end_year=meta["end_year"], domains=len(domains),
         inferred_domains=[d["code"] for d in domains if d.get("inferred")],
         goals=sum(len(d["goals"]) for d in domains), measures=sum(len(d["measures"]) for d in domains),
-        targets=len(targets), targets_for_review=[t["code"] for t in targets if t.get("review")],
+        targets=len(targets), targets_for_review=[target["code"] for target in targets if target.get("review")],
         anomalies=list(meta.get("anomalies") or []))

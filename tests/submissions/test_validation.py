@@ -19,23 +19,23 @@ def value(**fields: object) -> dict[str, object]:
 
 
 BAD_INPUTS = [
-    ("unknown target", {"values": [value(target="Z9.9z")]}, "values[0].target", "no target"),
-    ("target not assigned to the unit", {"values": [value(target="C1.8a")]}, "values[0].target", "not assigned"),
-    ("percentage over 100", {"values": [value(value=100.5)]}, "values[0].value", "between 0 and 100"),
-    ("negative rate", {"values": [value(target="C1.2a", value=-0.1)]}, "values[0].value", "negative"),
-    ("unconvertible unit", {"values": [value(unit="岁")]}, "values[0].unit", "cannot be converted"),
+    ("unknown target", {"values": [value(target="Z9.9z")]}, "values[0].target", "中没有指标"),
+    ("target not assigned to the unit", {"values": [value(target="C1.8a")]}, "values[0].target", "未分配给"),
+    ("percentage over 100", {"values": [value(value=100.5)]}, "values[0].value", "应在 0 至 100 之间"),
+    ("negative rate", {"values": [value(target="C1.2a", value=-0.1)]}, "values[0].value", "不能为负数"),
+    ("unconvertible unit", {"values": [value(unit="岁")]}, "values[0].unit", "无法换算"),
     ("converted value out of range", {"values": [value(unit="‰", value=1200)]}, "values[0].value",
-     "1200‰ is 120%; must be between 0 and 100"),
-    ("duplicate target and disaggregation", {"values": [value(), value(value=96)]}, "values[1]", "duplicate"),
-    ("not a number", {"values": [value(value="很多")]}, "values.0.value", "number"),
-    ("infinite", {"values": [{"target": "C1.4a", "value": "Infinity"}]}, "values.0.value", "finite"),
-    ("bad disaggregation", {"values": [value(sex="other")]}, "values.0.sex", "Input should be"),
-    ("unknown task", {"tasks": [{"task": "W9.M9", "progress": "delayed"}]}, "tasks[0].task", "no goal or measure"),
-    ("task not assigned", {"tasks": [{"task": "C1.8", "progress": "delayed"}]}, "tasks[0].task", "not assigned"),
-    ("bad progress", {"tasks": [{"task": "W1.M1", "progress": "almost"}]}, "tasks.0.progress", "Input should be"),
-    ("year outside the plan", {"year": 2030}, "year", "within the plan"),
+     "1200‰ 即 120%；单位为 % 时应在 0 至 100 之间"),
+    ("duplicate target and disaggregation", {"values": [value(), value(value=96)]}, "values[1]", "重复"),
+    ("not a number", {"values": [value(value="很多")]}, "values.0.value", "应为数字"),
+    ("infinite", {"values": [{"target": "C1.4a", "value": "Infinity"}]}, "values.0.value", "应为有限的数字"),
+    ("bad disaggregation", {"values": [value(sex="other")]}, "values.0.sex", "应为以下之一"),
+    ("unknown task", {"tasks": [{"task": "W9.M9", "progress": "delayed"}]}, "tasks[0].task", "没有目标或策略措施"),
+    ("task not assigned", {"tasks": [{"task": "C1.8", "progress": "delayed"}]}, "tasks[0].task", "未分配给"),
+    ("bad progress", {"tasks": [{"task": "W1.M1", "progress": "almost"}]}, "tasks.0.progress", "应为以下之一"),
+    ("year outside the plan", {"year": 2030}, "year", "应在规划期"),
     ("mid-term in the wrong year", {"year": 2024, "kind": "midterm"}, "kind", "2023"),
-    ("unknown field", {"colour": "red"}, "colour", "Extra inputs"),
+    ("unknown field", {"colour": "red"}, "colour", "不允许的字段"),
 ]
 
 
