@@ -10,11 +10,12 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
 
 from app.core.i18n import DEFAULT_LOCALE, LOCALES, t, use_locale
 from app.core.labels import role_label
 from app.db import create_engine, make_sessionmaker
-from app.errors import AppError
+from app.errors import AppError, field_errors, summary
 from app.models.enums import Role
 from app.settings import PROJECT_ROOT, get_settings
 
@@ -76,17 +77,20 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     uvicorn.run("app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-                workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True)
+                workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True,
+                # The app logs one access line per request itself, without the query string (tokens).
+                access_log=False)
     return 0
 
 
 def _tokens(args: argparse.Namespace) -> int:
     from app.auth import service
+    from app.auth.actor import CLI_ACTOR
 
     url = get_settings().database_url
     if args.tokens_command == "create":
         plain, info = asyncio.run(in_transaction(url, lambda s: service.create_token(
-            s, role=Role(args.role), name=args.name, unit_code=args.unit)))
+            s, CLI_ACTOR, role=Role(args.role), name=args.name, unit_code=args.unit)))
         holder = (t("{role} for {unit}", role=role_label(info.role), unit=info.unit_code) if info.unit_code
                   else role_label(info.role))
         print(t("created token {id} ({holder}); it is shown only this once:", id=info.id, holder=holder),
@@ -97,7 +101,7 @@ def _tokens(args: argparse.Namespace) -> int:
             state = t("revoked {date}", date=f"{info.revoked_at:%Y-%m-%d}") if info.revoked_at else t("active")
             print(f"{info.id}\t{info.prefix}…\t{info.role}\t{info.unit_code or '-'}\t{info.name}\t{state}")
     else:
-        info = asyncio.run(in_transaction(url, lambda s: service.revoke_token(s, args.id)))
+        info = asyncio.run(in_transaction(url, lambda s: service.revoke_token(s, CLI_ACTOR, args.id)))
         print(t("revoked token {id} ({name})", id=info.id, name=info.name))
     return 0
 
@@ -117,7 +121,18 @@ def _plans(args: argparse.Namespace) -> int:
     from app.plans.importing import ImportRequest, import_plan
 
     path = Path(args.file)
-    request = ImportRequest(text=path.read_text(encoding="utf-8"), source_file=path.name, dry_run=args.dry_run)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(t("error: {path}: cannot be read as a UTF-8 plan text ({error})", path=path,
+                error=exc.__class__.__name__), file=sys.stderr)
+        return 2
+    try:
+        request = ImportRequest(text=text, source_file=path.name, dry_run=args.dry_run)
+    except ValidationError as exc:
+        errors = field_errors(exc.errors(), lambda loc: ".".join(map(str, loc)))
+        print(t("error: {path}: {errors}", path=path, errors=summary(errors)), file=sys.stderr)
+        return 2
     report = asyncio.run(in_transaction(get_settings().database_url,
                                         lambda s: import_plan(s, CLI_ACTOR, request)))
     print(json.dumps(report.model_dump(), ensure_ascii=False, indent=2))
@@ -233,4 +248,6 @@ def _run(args: argparse.Namespace) -> int:
         return handler(args)
     except AppError as exc:
         print(t("error: {detail}", detail=exc.detail), file=sys.stderr)
+        for error in exc.errors or []:
+            print(f"  {error['field']}: {error['reason']}", file=sys.stderr)
         return 2

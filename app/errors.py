@@ -9,14 +9,20 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.i18n import N_, current_locale, negotiate_locale, t, use_locale
+from app.core.i18n import N_, current_locale, t
 
 log = logging.getLogger("app.errors")
 
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
+# What the driver raises when the database cannot be reached or is busy: the client may retry later (503).
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
+                        sa_exc.TimeoutError, ConnectionError, TimeoutError)
 
 
 class AppError(Exception):
@@ -58,6 +64,13 @@ class Conflict(AppError):
 
 class PayloadTooLarge(AppError):
     status, title, code = 413, N_("Payload too large"), "PAYLOAD_TOO_LARGE"
+
+
+class ServiceUnavailable(AppError):
+    status, title, code = 503, N_("Service unavailable"), "UNAVAILABLE"
+
+    def __init__(self, detail: str, retry_after: int = RETRY_AFTER_SECONDS) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
 
 
 class ValidationFailed(AppError):
@@ -134,6 +147,24 @@ def problem(status: int, title: str, code: str, detail: str, request: Request, *
         body["request_id"] = request_id
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON,
                         headers={**(headers or {}), "Content-Language": current_locale()})
+
+
+def problem_for(exc: AppError, request: Request) -> JSONResponse:
+    return problem(exc.status, exc.title, exc.code, exc.detail, request, errors=exc.errors, headers=exc.headers)
+
+
+def graphql_error_response(exc: AppError, code: str) -> JSONResponse:
+    """An AppError refused before GraphQL ran, in the shape GraphQL clients read (`errors[].extensions.code`)."""
+    extensions: dict[str, Any] = {"code": code}
+    if exc.errors:
+        extensions["errors"] = exc.errors
+    return JSONResponse({"data": None, "errors": [{"message": exc.detail, "extensions": extensions}]},
+                        status_code=exc.status, headers={**(exc.headers or {}), "Content-Language": current_locale()})
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether `exc` says the database is down or overloaded (rather than that the request was wrong)."""
+    return isinstance(exc, DATABASE_UNAVAILABLE) and not isinstance(exc, IntegrityError)
 
 
 def _field_path(location: tuple[Any, ...]) -> str:
@@ -280,7 +311,7 @@ def _http_detail(exc: StarletteHTTPException, request: Request, title: str) -> s
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.code, exc.detail, request, errors=exc.errors, headers=exc.headers)
+        return problem_for(exc, request)
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -310,12 +341,48 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(422, ValidationFailed.title, ValidationFailed.code, t("A number in the request is too large."),
                        request)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request_id = getattr(request.state, "request_id", "-")
-        log.exception("unhandled error request_id=%s path=%s", request_id, request.url.path)
-        # Sent by Starlette's outermost middleware, after LocaleMiddleware has finished: negotiate again.
-        with use_locale(negotiate_locale(request.headers.get("accept-language"))):
-            return problem(500, N_("Internal server error"), "INTERNAL",
-                           t("An unexpected error occurred; quote request id {request_id} when reporting it.",
-                             request_id=request_id), request, headers={"Vary": "Accept-Language"})
+
+def unexpected_error(request: Request, exc: BaseException) -> JSONResponse:
+    """503 when the database is unreachable or busy; otherwise a masked 500 for a bug, logged with its traceback."""
+    request_id = getattr(request.state, "request_id", "-")
+    if database_unavailable(exc):
+        # An outage is one log line per request, not a traceback: it is not a bug in the code.
+        log.warning("database unavailable request_id=%s path=%s: %s", request_id, request.url.path,
+                    type(exc).__name__)
+        return problem_for(ServiceUnavailable(t("The database is not reachable right now; retry in a few seconds.")),
+                           request)
+    log.error("unhandled error request_id=%s path=%s", request_id, request.url.path,
+              exc_info=(type(exc), exc, exc.__traceback__))
+    return problem(500, N_("Internal server error"), "INTERNAL",
+                   t("An unexpected error occurred; quote request id {request_id} when reporting it.",
+                     request_id=request_id), request)
+
+
+class UnexpectedErrorMiddleware:
+    """Answer an unhandled exception with a masked 500 and keep the connection usable.
+
+    Starlette's own last-resort handler re-raises after answering, and the server then drops the keep-alive
+    connection without saying so, which fails the client's next request. Innermost, so it sees the app's errors.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # too late to answer; the server closes the connection
+                raise
+            await unexpected_error(Request(scope), exc)(scope, receive, send)

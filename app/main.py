@@ -1,6 +1,5 @@
 """create_app(): routers, error handlers and middleware — wiring only."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,12 +10,13 @@ from sqlalchemy import text
 
 from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router
-from app.core.i18n import N_, LocaleMiddleware, t
+from app.core.i18n import LocaleMiddleware, t
+from app.core.logs import configure_logging
 from app.cycles.router import router as cycles_router
 from app.db import SessionDep, create_engine, make_sessionmaker
-from app.errors import AppError, document_problems, install_error_handlers
+from app.errors import ServiceUnavailable, UnexpectedErrorMiddleware, document_problems, install_error_handlers
 from app.graphql.schema import graphql_router
-from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from app.middleware import RequestGuardMiddleware, RequestIdMiddleware
 from app.plans.router import router as plans_router
 from app.settings import Settings, get_settings
 from app.status.router import router as status_router
@@ -61,13 +61,9 @@ PROBLEM_RESPONSES[422] = {"description": "Invalid input: `errors` names every fi
                                           "code": "float_type"}]}}}}
 
 
-class ServiceUnavailable(AppError):
-    status, title, code = 503, N_("Service unavailable"), "UNAVAILABLE"
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -113,12 +109,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ServiceUnavailable(t("The database is not reachable.")) from exc
         return {"status": "ok", "database": "ok"}
 
+    app.add_middleware(UnexpectedErrorMiddleware)  # innermost: added first
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                            allow_methods=["*"], allow_headers=["Authorization", "Content-Type", "If-Match",
                                                                "If-None-Match", "Idempotency-Key"],
                            expose_headers=["ETag", "X-Request-ID"])
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(LocaleMiddleware)  # outermost: even the 413 and request-id responses know the language
     return app

@@ -1,13 +1,16 @@
-"""Pure ASGI middleware: request ids and the request body size limit."""
+"""Pure ASGI middleware: request ids and access log; the request guard (body size, unstorable text)."""
 
-import json
 import logging
 import time
 import uuid
+from urllib.parse import parse_qsl
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.i18n import current_locale, t
+from app.core.i18n import t
+from app.core.unstorable import find_unstorable_in_json, unstorable_reason
+from app.errors import PayloadTooLarge, ValidationFailed, graphql_error_response, problem_for
 
 log = logging.getLogger("app.access")
 
@@ -43,8 +46,12 @@ class RequestIdMiddleware:
                      (time.perf_counter() - started) * 1000, request_id)
 
 
-class BodySizeLimitMiddleware:
-    """Refuse request bodies over `max_bytes` with 413 before the app reads them whole."""
+class RequestGuardMiddleware:
+    """Refuse what no route should see: bodies over `max_bytes` (413) and text no database can hold (422).
+
+    The body is read here in full (it is bounded), so a chunked body without Content-Length is measured too,
+    and a NUL or a lone surrogate is found by field in the path, the query, a header or a JSON body.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -54,40 +61,77 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        found = _unstorable_in_url_or_headers(scope)
+        if found:
+            await self._refuse_text(scope, receive, send, *found)
+            return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
+            await self._refuse_size(scope, receive, send)
             return
+        chunks: list[bytes] = []
         received = 0
-        too_large = False
-
-        async def counting_receive() -> Message:
-            nonlocal received, too_large
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    too_large = True
-                    raise _BodyTooLarge
-            return message
+            if message["type"] != "http.request":  # the client went away: let the app see it
+                chunks = []
+                await self.app(scope, _replay(message, receive), send)
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await self._refuse_size(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if body and _is_json(scope):
+            found = find_unstorable_in_json(body)
+            if found:
+                await self._refuse_text(scope, receive, send, *found)
+                return
+        await self.app(scope, _replay({"type": "http.request", "body": body, "more_body": False}, receive), send)
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _BodyTooLarge:
-            await self._refuse(scope, send)
+    async def _refuse_size(self, scope: Scope, receive: Receive, send: Send) -> None:
+        error = PayloadTooLarge(t("The request body is larger than {max_bytes} bytes.", max_bytes=self.max_bytes))
+        await problem_for(error, Request(scope))(scope, receive, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        # The same body as errors.PayloadTooLarge would give (this runs outside the app's error handlers).
-        body = json.dumps({"type": "about:blank", "title": t("Payload too large"), "status": 413,
-                           "code": "PAYLOAD_TOO_LARGE",
-                           "detail": t("The request body is larger than {max_bytes} bytes.", max_bytes=self.max_bytes),
-                           "instance": scope["path"]}, ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/problem+json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"content-language", current_locale().encode("latin-1"))]})
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse_text(self, scope: Scope, receive: Receive, send: Send, field: str, reason: str) -> None:
+        error = ValidationFailed.field(field, reason)
+        if scope["path"].rstrip("/").endswith("/graphql"):
+            await graphql_error_response(error, "BAD_USER_INPUT")(scope, receive, send)
+        else:
+            await problem_for(error, Request(scope))(scope, receive, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+def _replay(first: Message, receive: Receive) -> Receive:
+    """A receive() that hands out `first`, then defers to the server's (which reports the disconnect)."""
+    pending = [first]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
+def _is_json(scope: Scope) -> bool:
+    content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
+    return content_type == b"application/json" or content_type.endswith(b"+json")
+
+
+def _unstorable_in_url_or_headers(scope: Scope) -> tuple[str, str] | None:
+    reason = unstorable_reason(scope["path"])
+    if reason:
+        return "path", reason
+    query = scope.get("query_string", b"").decode("latin-1")
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if unstorable_reason(name):
+            return "query", unstorable_reason(name) or ""
+        reason = unstorable_reason(value)
+        if reason:
+            return name, reason
+    for name, value in scope["headers"]:
+        if b"\x00" in value:
+            return name.decode("latin-1").title(), "contains a NUL character (\\u0000)"
+    return None

@@ -1,10 +1,12 @@
 """Service settings, read from the environment and an optional `.env` file."""
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "fuer.db"
@@ -19,7 +21,9 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
-    cors_origins: list[str] = Field(default_factory=list, description="Origins of the separate web frontend.")
+    # NoDecode: the documented form is comma-separated (`https://a.example,https://b.example`); a JSON list works too.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list,
+                                                         description="Origins of the separate web frontend.")
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_000_000, description="Larger request bodies are refused with 413.")
     seeds_dir: Path = PROJECT_ROOT / "seeds"
@@ -40,7 +44,9 @@ class Settings(BaseSettings):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip().startswith("["):
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
 

@@ -20,6 +20,7 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.auth.actor import CLI_ACTOR  # noqa: E402
 from app.auth.service import create_token  # noqa: E402
 from app.cli import in_transaction, migrate  # noqa: E402
 from app.db import create_engine, make_sessionmaker  # noqa: E402
@@ -41,7 +42,7 @@ PATHS = [
 async def run(url: str, requests: int) -> None:
     documents = read_plan_files(PROJECT_ROOT / "seeds" / "plans")
     await in_transaction(url, lambda session: load_plans(session, documents))
-    token, _ = await in_transaction(url, lambda s: create_token(s, role=Role.reader, name="bench"))
+    token, _ = await in_transaction(url, lambda s: create_token(s, CLI_ACTOR, role=Role.reader, name="bench"))
     app = create_app(Settings(database_url=url, log_level="WARNING"))
     engine = create_engine(url)
     app.state.sessionmaker = make_sessionmaker(engine)

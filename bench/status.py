@@ -25,6 +25,7 @@ from sqlalchemy import event, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.assignments.demo import load_demo, read_demo_rules  # noqa: E402
+from app.auth.actor import CLI_ACTOR  # noqa: E402
 from app.auth.service import create_token  # noqa: E402
 from app.cli import in_transaction, migrate  # noqa: E402
 from app.core.clock import today  # noqa: E402
@@ -83,7 +84,7 @@ async def run(url: str, years: int, requests: int) -> None:
     await in_transaction(url, lambda s: load_plans(s, read_plan_files(PROJECT_ROOT / "seeds" / "plans")))
     rules = read_demo_rules(PROJECT_ROOT / "seeds" / "demo.yaml")
     await in_transaction(url, lambda s: load_demo(s, rules, today()))
-    admin, _ = await in_transaction(url, lambda s: create_token(s, role=Role.admin, name="bench"))
+    admin, _ = await in_transaction(url, lambda s: create_token(s, CLI_ACTOR, role=Role.admin, name="bench"))
     app = create_app(Settings(database_url=url, log_level="WARNING"))
     engine = create_engine(url)
     app.state.sessionmaker = make_sessionmaker(engine)

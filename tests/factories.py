@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.actor import CLI_ACTOR
 from app.auth.service import create_token
 from app.models import Unit
 from app.models.enums import Role
@@ -23,7 +24,7 @@ async def make_unit(session: AsyncSession, code: str = "110105-wjw", name: str =
 
 async def make_token(session: AsyncSession, role: Role | str, unit_code: str | None = None,
                      name: str = "test token") -> str:
-    plain, _ = await create_token(session, role=Role(role), name=name, unit_code=unit_code)
+    plain, _ = await create_token(session, CLI_ACTOR, role=Role(role), name=name, unit_code=unit_code)
     await session.flush()
     return plain
 

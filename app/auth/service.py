@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.audit.service import record
 from app.auth.actor import Actor
 from app.auth.tokens import display_prefix, hash_token, new_token
 from app.core.i18n import t
@@ -28,9 +29,9 @@ class TokenInfo:
     revoked_at: datetime | None
 
 
-async def create_token(session: AsyncSession, *, role: Role, name: str,
+async def create_token(session: AsyncSession, actor: Actor, *, role: Role, name: str,
                        unit_code: str | None = None) -> tuple[str, TokenInfo]:
-    """Create a token; the plain token is returned once and only its hash is stored."""
+    """Create a token; the plain token is returned once and only its hash is stored (and audited, never logged)."""
     if not name.strip():
         raise ValidationFailed.field("name", t("must not be empty"))
     unit: Unit | None = None
@@ -48,7 +49,9 @@ async def create_token(session: AsyncSession, *, role: Role, name: str,
                      token_hash=hash_token(plain), prefix=display_prefix(plain))
     session.add(token)
     await session.flush()
-    return plain, _info(token, unit.code if unit else None)
+    info = _info(token, unit.code if unit else None)
+    await record(session, actor, "token.create", "token", str(info.id), after=_audited(info))
+    return plain, info
 
 
 async def list_tokens(session: AsyncSession) -> list[TokenInfo]:
@@ -58,15 +61,23 @@ async def list_tokens(session: AsyncSession) -> list[TokenInfo]:
     return [_info(token, unit_code) for token, unit_code in rows.all()]
 
 
-async def revoke_token(session: AsyncSession, token_id: int) -> TokenInfo:
+async def revoke_token(session: AsyncSession, actor: Actor, token_id: int) -> TokenInfo:
     token = await session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(t("Token {id} does not exist.", id=token_id))
+    unit_code = (await session.get(Unit, token.unit_id)).code if token.unit_id else None  # type: ignore[union-attr]
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         await session.flush()
-    unit_code = (await session.get(Unit, token.unit_id)).code if token.unit_id else None  # type: ignore[union-attr]
+        info = _info(token, unit_code)
+        await record(session, actor, "token.revoke", "token", str(info.id), after=_audited(info))
     return _info(token, unit_code)
+
+
+def _audited(info: TokenInfo) -> dict[str, object]:
+    """What the audit trail keeps of a token: who holds it and its display prefix, never the secret or its hash."""
+    return {"name": info.name, "role": info.role, "unit": info.unit_code, "prefix": info.prefix,
+            "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None}
 
 
 async def authenticate(session: AsyncSession, presented: str) -> Actor:

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.json_types import JsonDate, JsonInt
 from app.models.enums import CycleKind, SubmissionStatus
 
 CycleState = Literal["scheduled", "open", "overdue", "closed"]
@@ -29,10 +30,10 @@ class CycleRead(BaseModel):
 class CycleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {"year": 2023, "kind": "midterm"}})
 
-    year: int = Field(ge=1949, le=2100)
+    year: JsonInt = Field(ge=1949, le=2100)
     kind: CycleKind = CycleKind.annual
-    opens_on: date | None = Field(default=None, description="Default: 1 January of the year")
-    due_on: date | None = Field(default=None, description="Default: 31 December of the year")
+    opens_on: JsonDate | None = Field(default=None, description="Default: 1 January of the year")
+    due_on: JsonDate | None = Field(default=None, description="Default: 31 December of the year")
 
 
 class CycleReopen(BaseModel):

@@ -18,7 +18,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from app.core.i18n import t
-from app.errors import AppError
+from app.errors import AppError, database_unavailable
 
 log = logging.getLogger("app.graphql")
 
@@ -29,8 +29,9 @@ ERROR_CODES = (
     "Errors come in `errors[]` with `extensions.code`: UNAUTHENTICATED (no or bad token), FORBIDDEN (the role or "
     "unit may not), NOT_FOUND, VALIDATION (with `extensions.errors`: [{field, reason, code}], field paths camelCased "
     "as in this schema), CONFLICT (stale ifMatch, closed cycle, wrong state), PRECONDITION_REQUIRED (ifMatch "
-    f"missing), {DOCUMENT_INVALID} (a bad document), {INTERNAL} (logged, details withheld). Messages are in Chinese; "
-    "send `Accept-Language: en` for English.")
+    f"missing), BAD_USER_INPUT (a variable of the wrong type or with unstorable text, named in `extensions.errors`), "
+    f"{DOCUMENT_INVALID} (a bad document), UNAVAILABLE (the database is unreachable; retry), "
+    f"{INTERNAL} (logged, details withheld). Messages are in Chinese; send `Accept-Language: en` for English.")
 
 
 def camel_path(path: str) -> str:
@@ -43,14 +44,34 @@ def request_id(execution_context: ExecutionContext | None) -> str:
     return getattr(getattr(request, "state", None), "request_id", None) or "-"
 
 
+UNAVAILABLE = "UNAVAILABLE"
+BAD_USER_INPUT = "BAD_USER_INPUT"
+
+
+def is_input_error(error: GraphQLError) -> bool:
+    """A variable that could not be coerced to its type (a bad enum value, "abc" for an Int, NaN): raised before
+    any resolver ran, so it has no path, unlike every error a resolver raises."""
+    return error.original_error is not None and not error.path and not isinstance(error.original_error, AppError)
+
+
+def variable_name(error: GraphQLError) -> str | None:
+    node = error.nodes[0] if error.nodes else None
+    variable = getattr(node, "variable", None)
+    return variable.name.value if variable is not None else None
+
+
 def is_expected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is None or isinstance(original, AppError | IntegrityError)
+    return original is None or isinstance(original, AppError | IntegrityError) or is_input_error(error)
 
 
 def log_unexpected(errors: list[GraphQLError], execution_context: ExecutionContext | None) -> None:
+    outage_logged = False
     for error in errors:
-        if not is_expected(error):
+        if database_unavailable(error.original_error) and not outage_logged:  # one line, not a traceback each
+            log.warning("database unavailable request_id=%s", request_id(execution_context))
+            outage_logged = True
+        elif not is_expected(error) and not database_unavailable(error.original_error):
             original = error.original_error
             log.error("unhandled GraphQL error request_id=%s path=%s", request_id(execution_context),
                       error.path, exc_info=(type(original), original, original.__traceback__) if original else None)
@@ -69,6 +90,17 @@ def coded(error: GraphQLError, rid: str) -> GraphQLError:
         # Services check their invariants first; this is the safety net for races, as in REST.
         message = t("The request conflicts with data changed at the same time; reload and retry.")
         extensions["code"] = "CONFLICT"
+    elif is_input_error(error):
+        extensions["code"] = BAD_USER_INPUT
+        name = variable_name(error)
+        if name is not None:
+            # The message stays graphql-core's (it names the expected type, for the developer); the reason is
+            # for people.
+            extensions["errors"] = [{"field": f"variables.{name}", "reason": t("the value does not fit the "
+                                                                                "variable's type")}]
+    elif database_unavailable(original):
+        message = t("The database is not reachable right now; retry in a few seconds.")
+        extensions["code"] = UNAVAILABLE
     elif original is None:
         extensions.setdefault("code", DOCUMENT_INVALID)
     else:

@@ -13,6 +13,7 @@ from app.audit.service import record
 from app.auth.actor import Actor
 from app.core.clock import today
 from app.core.i18n import t
+from app.core.json_types import JsonBool
 from app.errors import ValidationFailed
 from app.plans.importer import import_plan_text
 from app.plans.seeding import load_plans
@@ -26,7 +27,7 @@ class ImportRequest(BaseModel):
 
     text: str = Field(min_length=1, max_length=900_000, description="The plan's full text")
     source_file: str = Field(min_length=1, max_length=200, description="Name recorded as the plan's source")
-    dry_run: bool = Field(default=True, description="true: report only; false: write the plan")
+    dry_run: JsonBool = Field(default=True, description="true: report only; false: write the plan")
 
 
 class ImportedPlan(BaseModel):
@@ -55,8 +56,11 @@ class ImportReport(BaseModel):
 
 async def import_plan(session: AsyncSession, actor: Actor, data: ImportRequest) -> ImportReport:
     result = import_plan_text(data.text, data.source_file)
-    if not result.plans:
-        raise ValidationFailed.field("text", t("no plan with domains, goals and measures was found in the text"))
+    # A text the importer recognises by its district but finds no chapters in (a seed YAML file, a notice) is
+    # not a plan: importing it would empty the plan it names. Refuse it and change nothing.
+    if not result.plans or any(not _goal_count(plan) for plan in result.plans):
+        raise ValidationFailed.field("text", t("not a plan text: no domains with goals were found in it; nothing "
+                                               "was changed"))
     async with session.begin_nested() as savepoint:
         loaded = await load_plans(session, result.plans)
         if data.dry_run:
@@ -71,6 +75,10 @@ async def import_plan(session: AsyncSession, actor: Actor, data: ImportRequest) 
         await record(session, actor, "plan.import", "plan", ",".join(p.code for p in report.plans),
                      after={"source_file": data.source_file, "created": loaded.created, "updated": loaded.updated})
     return report
+
+
+def _goal_count(plan: dict[str, Any]) -> int:
+    return sum(len(domain["goals"]) for domain in plan["domains"])
 
 
 def _summary(plan: dict[str, Any]) -> ImportedPlan:

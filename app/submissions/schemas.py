@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.json_types import JsonBool, JsonFloat, JsonInt
 from app.models.enums import CycleKind, SubmissionStatus, TaskProgress
 
 Text = Annotated[str, StringConstraints(max_length=20_000)]
@@ -21,7 +22,7 @@ class ValueIn(BaseModel):
         "source": "区卫生健康委妇幼卫生年报", "note": None}})
 
     target: Code = Field(description="Target code, e.g. W1.2a")
-    value: float
+    value: JsonFloat
     unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = Field(
         default=None, description="Defaults to the target's unit; %, ‰ and 1/10万 are converted exactly")
     sex: Literal["total", "female", "male"] = "total"
@@ -57,7 +58,7 @@ class SubmissionContent(BaseModel):
     values: list[ValueIn] = Field(default_factory=list, max_length=MAX_VALUES)
     tasks: list[TaskIn] = Field(default_factory=list, max_length=MAX_TASKS)
     narrative: Narrative = Field(default_factory=Narrative)
-    submit: bool = Field(default=False, description="true sends it for review; false keeps it a draft")
+    submit: JsonBool = Field(default=False, description="true sends it for review; false keeps it a draft")
 
 
 class SubmissionCreate(SubmissionContent):
@@ -69,7 +70,7 @@ class SubmissionCreate(SubmissionContent):
 
     unit: str | None = Field(default=None, max_length=60,
                              description="Unit code; required for an admin acting on behalf of a unit")
-    year: int = Field(ge=1949, le=2100)
+    year: JsonInt = Field(ge=1949, le=2100)
     kind: CycleKind = CycleKind.annual
 
 

@@ -5,6 +5,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.json_types import JsonBool
+
 UnitCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60,
                                             pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 UnitName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -37,4 +39,4 @@ class UnitUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {"name": "区卫生健康委员会"}})
 
     name: UnitName | None = None
-    active: bool | None = Field(default=None, description="false deactivates, true reactivates")
+    active: JsonBool | None = Field(default=None, description="false deactivates, true reactivates")

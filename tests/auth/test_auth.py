@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from app.auth.actor import CLI_ACTOR
 from app.auth.service import list_tokens, revoke_token
 from app.auth.tokens import hash_token
 from app.core.labels import role_label
@@ -70,7 +71,7 @@ async def test_revoked_token_is_refused(client, db) -> None:  # type: ignore[no-
     token = await make_token(db, Role.reader)
     assert (await client.get("/api/v1/plans", headers=bearer(token))).status_code == 200
     row = (await db.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))).scalar_one()
-    await revoke_token(db, row.id)  # type: ignore[arg-type]
+    await revoke_token(db, CLI_ACTOR, row.id)  # type: ignore[arg-type]
     response = await client.get("/api/v1/plans", headers=bearer(token))
     assert response.status_code == 401
     assert response.json()["code"] == "UNAUTHENTICATED"

@@ -6,9 +6,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from app.auth.tokens import hash_token
 from app.cli import in_transaction, main
-from app.models import Committee, Domain, Goal, Measure, Plan, Target
-from app.settings import get_settings
+from app.models import AuditEvent, Committee, Domain, Goal, Measure, Plan, Target
+from app.settings import PROJECT_ROOT, get_settings
 from tests.conftest import SEED_PLANS
 
 
@@ -65,7 +66,7 @@ def test_token_lifecycle(fresh_db, capsys) -> None:  # type: ignore[no-untyped-d
 def test_unit_token_needs_an_existing_unit(fresh_db, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["migrate"]) == 0
     assert main(["tokens", "create", "--role", "unit", "--name", "x"]) == 2
-    assert capsys.readouterr().err.endswith("错误：unit: 成员单位令牌须指定成员单位代码\n")
+    assert "错误：unit: 成员单位令牌须指定成员单位代码\n" in capsys.readouterr().err
     assert main(["tokens", "create", "--role", "unit", "--unit", "nope", "--name", "x"]) == 2
     assert capsys.readouterr().err.endswith("错误：成员单位 nope 不存在。\n")
     assert main(["--lang", "en", "tokens", "create", "--role", "unit", "--unit", "nope", "--name", "x"]) == 2
@@ -115,3 +116,56 @@ def test_status_commands_show_and_publish(fresh_db, capsys) -> None:  # type: ig
     assert capsys.readouterr().out.startswith("类型,编码,领域")
     assert main(["status", "show", "chaoyang-2021-2025", "--year", "1999"]) == 2
     assert "year" in capsys.readouterr().err
+
+
+def audit_actions(url: str) -> list[tuple[str, str, dict[str, object] | None]]:
+    async def read(session) -> list[tuple[str, str, dict[str, object] | None]]:  # type: ignore[no-untyped-def]
+        rows = await session.execute(select(AuditEvent.action, AuditEvent.entity_id, AuditEvent.after)
+                                     .order_by(AuditEvent.id))
+        return [tuple(row) for row in rows.all()]
+
+    return asyncio.run(in_transaction(url, read))
+
+
+def test_token_creation_and_revocation_are_audited_without_the_secret(fresh_db, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["migrate"]) == 0
+    assert main(["tokens", "create", "--role", "reader", "--name", "统计平台"]) == 0
+    token = capsys.readouterr().out.strip()
+    assert main(["tokens", "revoke", "1"]) == 0
+    events = [event for event in audit_actions(fresh_db) if event[0].startswith("token.")]
+    assert [(action, entity) for action, entity, _ in events] == [("token.create", "1"), ("token.revoke", "1")]
+    assert events[0][2]["name"] == "统计平台" and events[1][2]["revoked_at"]  # type: ignore[index]
+    recorded = json.dumps(events, ensure_ascii=False)
+    assert token not in recorded and hash_token(token) not in recorded
+
+
+def plan_rows(url: str) -> list[tuple[str, str | None, object]]:
+    async def read(session) -> list[tuple[str, str | None, object]]:  # type: ignore[no-untyped-def]
+        rows = await session.execute(select(Plan.code, Plan.source_file, Plan.anomalies).order_by(Plan.code))
+        return [tuple(row) for row in rows.all()]
+
+    return asyncio.run(in_transaction(url, read))
+
+
+NOT_PLAN_TEXTS = {
+    "a seed file": (PROJECT_ROOT / "seeds" / "plans" / "chaoyang-2021-2025.yaml").read_bytes(),
+    "a notice of the committee": "北京市朝阳区妇女儿童工作委员会\n关于召开全体会议的通知\n".encode(),
+    "a binary file": b"PK\x03\x04\x14\x00\x06\x00\xff\xfe",
+    "a missing file": None,
+}
+
+
+@pytest.mark.parametrize("content", NOT_PLAN_TEXTS.values(), ids=NOT_PLAN_TEXTS.keys())
+def test_importing_something_that_is_not_a_plan_text_fails_and_changes_nothing(
+        fresh_db, capsys, tmp_path, content) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "plan.txt"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["migrate"]) == 0
+    assert main(["seed"]) == 0
+    before, counts = plan_rows(fresh_db), row_counts(fresh_db)
+    capsys.readouterr()
+    assert main(["plans", "import", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("错误：") and "更新" not in captured.out
+    assert plan_rows(fresh_db) == before and row_counts(fresh_db) == counts

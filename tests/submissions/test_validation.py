@@ -1,5 +1,7 @@
 """Every bad submission is answered with a 4xx naming the field and the reason, and stores nothing."""
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
@@ -28,7 +30,11 @@ BAD_INPUTS = [
      "1200‰ 即 120%；单位为 % 时应在 0 至 100 之间"),
     ("duplicate target and disaggregation", {"values": [value(), value(value=96)]}, "values[1]", "重复"),
     ("not a number", {"values": [value(value="很多")]}, "values.0.value", "应为数字"),
-    ("infinite", {"values": [{"target": "C1.4a", "value": "Infinity"}]}, "values.0.value", "应为有限的数字"),
+    ("a number in a string", {"values": [value(value="1.5")]}, "values.0.value", "应为数字"),
+    ("a boolean for a number", {"values": [value(value=True)]}, "values.0.value", "应为数字"),
+    ("a year in a string", {"year": "2024"}, "year", "应为整数"),
+    ("a string for submit", {"submit": "yes"}, "submit", "应为布尔值"),
+    ("a number for submit", {"submit": 1}, "submit", "应为布尔值"),
     ("bad disaggregation", {"values": [value(sex="other")]}, "values.0.sex", "应为以下之一"),
     ("unknown task", {"tasks": [{"task": "W9.M9", "progress": "delayed"}]}, "tasks[0].task", "没有目标或策略措施"),
     ("task not assigned", {"tasks": [{"task": "C1.8", "progress": "delayed"}]}, "tasks[0].task", "未分配给"),
@@ -36,6 +42,9 @@ BAD_INPUTS = [
     ("year outside the plan", {"year": 2030}, "year", "应在规划期"),
     ("mid-term in the wrong year", {"year": 2024, "kind": "midterm"}, "kind", "2023"),
     ("unknown field", {"colour": "red"}, "colour", "不允许的字段"),
+    ("NUL in the narrative", {"narrative": {"achievements": "成效\u0000"}}, "narrative.achievements", "NUL"),
+    ("NUL in a value's source", {"values": [value(source="\u0000")]}, "values[0].source", "NUL"),
+    ("NUL in a field name", {"narrative": {"a\u0000": "x"}}, "narrative.a\u0000", "NUL"),
 ]
 
 
@@ -49,6 +58,23 @@ async def test_bad_input_is_refused_and_nothing_stored(client, world, db, case, 
     assert any(e["field"].replace("[", ".").replace("]", "") == field.replace("[", ".").replace("]", "")
                and reason in e["reason"] for e in errors), errors
     assert await row_counts(db) == before
+
+
+@pytest.mark.parametrize("escaped", ["\\ud800", "\\udfff", "x\\udc00y"])
+async def test_lone_surrogates_are_refused_and_nothing_stored(client, world, db, escaped) -> None:  # type: ignore[no-untyped-def]
+    before = await row_counts(db)
+    body = json.dumps(draft(), ensure_ascii=False).replace('"按计划推进"', f'"{escaped}"').encode()
+    response = await client.post(BASE, content=body, headers={**world.health, "Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "tasks[0].description"
+    assert await row_counts(db) == before
+
+
+async def test_a_surrogate_pair_is_text_and_is_kept(client, world) -> None:  # type: ignore[no-untyped-def]
+    body = json.dumps(draft(), ensure_ascii=False).replace('"按计划推进"', '"\\ud83d\\ude00"').encode()
+    response = await client.post(BASE, content=body, headers={**world.health, "Content-Type": "application/json"})
+    assert response.status_code == 201, response.text
+    assert response.json()["current"]["tasks"][0]["description"] == "\U0001F600"
 
 
 async def test_every_problem_is_reported_at_once(client, world) -> None:  # type: ignore[no-untyped-def]
