@@ -45,7 +45,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
     for status, description, title, code, detail in (
         (401, "Missing, invalid or revoked token", "未认证", "UNAUTHENTICATED", "令牌无效。"),
         (403, "The token's role or unit may not do this", "无权访问", "FORBIDDEN",
-         "此接口仅限管理员（妇儿工委办公室）使用；当前令牌的角色是只读（下游系统）。"),
+         "此接口仅限管理员（妇儿工委办公室）使用；当前令牌的角色是只读用户（下游系统）。"),
         (404, "No such resource", "未找到", "NOT_FOUND", "规划 x 不存在。"),
     )
 }

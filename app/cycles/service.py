@@ -72,7 +72,7 @@ async def create_cycle(session: AsyncSession, actor: Actor, plan_code: str, data
     if due_on < opens_on:
         raise ValidationFailed.field("due_on", t("must not be before opens_on"))
     if await _find(session, plan, data.year, data.kind) is not None:
-        raise Conflict(t("Plan {plan} already has a {kind} cycle for {year}.", plan=plan.code,
+        raise Conflict(t("Plan {plan} already has a {year} {kind} cycle.", plan=plan.code,
                          kind=kind_label(data.kind), year=data.year))
     cycle = ReportingCycle(plan_id=plan.id, year=data.year, kind=data.kind.value,  # type: ignore[arg-type]
                            opens_on=opens_on, due_on=due_on)

@@ -105,7 +105,7 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
         col(Submission.unit_id) == unit.id, col(Submission.plan_id) == plan.id, col(Submission.year) == data.year,
         col(Submission.kind) == data.kind.value))).scalar_one_or_none()
     if existing is not None:
-        raise Conflict(t("Unit {unit} already has a {kind} submission for {year} (id {id}); revise it with "
+        raise Conflict(t("Unit {unit} already has a {year} {kind} submission (id {id}); revise it with "
                          "PUT /api/v1/submissions/{id}.", unit=unit.code, kind=kind_label(data.kind), year=data.year,
                          id=existing))
     content = await _check_content(session, plan, unit, data)
@@ -119,7 +119,7 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
             session.add(submission)
             await session.flush()
     except IntegrityError as exc:  # a concurrent request created it first
-        raise Conflict(t("Unit {unit} already has a {kind} submission for {year}.", unit=unit.code,
+        raise Conflict(t("Unit {unit} already has a {year} {kind} submission.", unit=unit.code,
                          kind=kind_label(data.kind), year=data.year)) from exc
     await _write_revision(session, actor, submission, content, status, late=submission.late)
     if submission.late:  # the lead unit is no longer overdue
