@@ -9,13 +9,14 @@ from sqlmodel import col
 
 from app.assignments.schemas import AssignmentBulk, AssignmentCreate, AssignmentRead, AssignmentUpdate
 from app.audit.service import record
+from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.clock import today
 from app.core.i18n import t
 from app.core.pagination import PageParams, paginate
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Assignment, Goal, Measure, Plan, Unit
-from app.models.enums import AssignmentRole, Role
+from app.models.enums import AssignmentRole
 from app.plans.service import plan_by_code
 from app.status.service import refresh_plan
 
@@ -46,11 +47,7 @@ class TaskRef:
 async def list_assignments(session: AsyncSession, actor: Actor, plan_code: str, filters: AssignmentFilter,
                            page: PageParams) -> tuple[list[AssignmentRead], int]:
     plan = await plan_by_code(session, plan_code)
-    unit_code = filters.unit
-    if actor.role is Role.unit:
-        if unit_code and unit_code != actor.unit_code:
-            actor.require_unit_access(-1)
-        unit_code = actor.unit_code  # a unit only ever sees its own assignments
+    unit_code = visibility.unit_scope(actor, filters.unit)  # a unit only ever sees its own assignments
     stmt = _query(plan).order_by(col(Assignment.id))
     if unit_code:
         stmt = stmt.where(col(Unit.code) == unit_code)
@@ -65,7 +62,7 @@ async def list_assignments(session: AsyncSession, actor: Actor, plan_code: str, 
 async def list_unit_assignments(session: AsyncSession, actor: Actor, unit_code: str,
                                 page: PageParams) -> tuple[list[AssignmentRead], int]:
     unit = await unit_by_code(session, unit_code)
-    actor.require_unit_access(unit.id)  # type: ignore[arg-type]
+    visibility.require_own_unit(actor, unit.id)
     stmt = (select(Assignment, Unit, col(Goal.code), col(Measure.code), Plan)
             .join(Unit, col(Unit.id) == col(Assignment.unit_id)).join(Plan, col(Plan.id) == col(Assignment.plan_id))
             .outerjoin(Goal, col(Goal.id) == col(Assignment.goal_id))

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from app.core.i18n import t
-from app.errors import Forbidden
 from app.models.enums import Role
 
 
@@ -14,15 +12,6 @@ class Actor:
     role: Role
     unit_id: int | None = None
     unit_code: str | None = None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.admin
-
-    def require_unit_access(self, unit_id: int) -> None:
-        """A unit token sees and changes only its own unit's data; admins see all; readers read only."""
-        if self.role is Role.unit and self.unit_id != unit_id:
-            raise Forbidden(t("This token belongs to another member unit."))
 
 
 # The CLI acts with full rights; its actions are audited under this name.

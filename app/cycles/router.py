@@ -49,5 +49,5 @@ async def reopen_cycle_for_unit(plan_code: str, year: YearPath, kind: CycleKind,
 
 @router.get("/{year}/{kind}/completeness", summary="Which units have submitted, are late or have not (admin, reader)")
 async def completeness(plan_code: str, year: YearPath, kind: CycleKind, session: SessionDep,
-                       _: AdminOrReader) -> Completeness:
-    return await service.completeness(session, plan_code, year, kind, today())
+                       actor: AdminOrReader) -> Completeness:
+    return await service.completeness(session, actor, plan_code, year, kind, today())

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.audit.service import record
+from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.i18n import t
 from app.core.labels import kind_label
@@ -146,9 +147,10 @@ async def write_window(session: AsyncSession, plan: Plan, year: int, kind: Cycle
     return WriteWindow(cycle=cycle, late=today > cycle.due_on)
 
 
-async def completeness(session: AsyncSession, plan_code: str, year: int, kind: CycleKind,
+async def completeness(session: AsyncSession, actor: Actor, plan_code: str, year: int, kind: CycleKind,
                        today: date) -> Completeness:
     """Which assigned units have submitted, are late, or have sent nothing: the office's daily question."""
+    visibility.require_completeness(actor)
     plan = await plan_by_code(session, plan_code)
     cycle = await cycle_by_key(session, plan, year, kind)
     units = (await session.execute(

@@ -18,12 +18,12 @@ from strawberry.dataloader import DataLoader
 
 from app.assignments import service as assignments_service
 from app.assignments.schemas import AssignmentRead
+from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.clock import today
 from app.core.pagination import PageParams
 from app.errors import AppError
 from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Submission, SubmissionRevision, Target, Unit
-from app.models.enums import SubmissionStatus
 from app.plans import service as plans_service
 from app.plans.schemas import CommitteeRead, DomainRead, PlanCounts, TargetRead
 from app.status import service as status_service
@@ -63,7 +63,6 @@ class SubmissionFilterKey:
     year: int | None = None
     kind: str | None = None
     status: str | None = None
-    hide_drafts: bool = False  # readers never see drafts, as in REST
 
 
 class Loaders:
@@ -85,11 +84,11 @@ class Loaders:
         """A page of each unit's assignments (unit code → (items, total)), ordered as REST orders them."""
         return self._paged_loader(("assignments", page), lambda codes: self._assignments_by_unit(codes, page))
 
-    def submissions_by_unit(self, filters: SubmissionFilterKey,
+    def submissions_by_unit(self, actor: Actor, filters: SubmissionFilterKey,
                             page: PageParams) -> DataLoader[str, tuple[list[SubmissionSummary], int]]:
-        """A page of each unit's submissions (unit code → (items, total)), newest year first."""
-        return self._paged_loader(("submissions", filters, page),
-                                  lambda codes: self._submissions_by_unit(codes, filters, page))
+        """A page of each unit's submissions the actor may see (unit code → (items, total)), newest year first."""
+        return self._paged_loader(("submissions", actor, filters, page),
+                                  lambda codes: self._submissions_by_unit(actor, codes, filters, page))
 
     def plan_evaluation(self, actor: Actor) -> DataLoader[tuple[str, int | None, bool],
                                                           status_service.PlanEvaluation]:
@@ -200,17 +199,15 @@ class Loaders:
                 results.append(exc)
         return results
 
-    async def _submissions_by_unit(self, unit_codes: list[str], filters: SubmissionFilterKey,
+    async def _submissions_by_unit(self, actor: Actor, unit_codes: list[str], filters: SubmissionFilterKey,
                                    page: PageParams) -> list[tuple[list[SubmissionSummary], int]]:
         base: Any = (select(col(Submission.id).label("id"), col(Unit.code).label("parent"))
                 .join(Unit, col(Unit.id) == col(Submission.unit_id)).join(Plan, col(Plan.id) == col(Submission.plan_id))
-                .where(col(Unit.code).in_(unit_codes)))
+                .where(col(Unit.code).in_(unit_codes), visibility.visible_submissions(actor)))
         if filters.plan:
             base = base.where(col(Plan.code) == filters.plan)
         base = submissions_service.filter_submissions(base, year=filters.year, kind=filters.kind,
                                                       status=filters.status)
-        if filters.hide_drafts:
-            base = base.where(col(Submission.status) != SubmissionStatus.draft.value)
         ranked = _ranked(base, col(Unit.code), (col(Plan.code), col(Submission.year).desc(), col(Submission.kind)))
         stmt = (select(Submission, Unit, col(Plan.code), ranked.c.rn, ranked.c.total)
                 .join(ranked, ranked.c.id == col(Submission.id))

@@ -15,14 +15,16 @@ from strawberry.scalars import JSON
 from app.assignments import service as assignments_service
 from app.assignments.schemas import AssignmentRead
 from app.audit.schemas import AuditEventRead
+from app.auth import visibility
+from app.auth.actor import Actor
 from app.core.clock import today
 from app.core.i18n import t
 from app.core.pagination import MAX_LIMIT, PageParams
 from app.cycles import service as cycles_service
 from app.cycles.schemas import Completeness as CompletenessRead
 from app.cycles.schemas import CycleRead
-from app.errors import Forbidden, ValidationFailed
-from app.graphql.context import ADMIN_OR_READER, Context
+from app.errors import ValidationFailed
+from app.graphql.context import Context
 from app.graphql.enums import (
     AssignmentRole,
     CycleKind,
@@ -35,7 +37,6 @@ from app.graphql.enums import (
 )
 from app.graphql.loaders import DomainRow, ItemRow, SubmissionFilterKey
 from app.graphql.status import GoalStatus, PlanStatuses, TargetStatus
-from app.models.enums import Role as RoleEnum
 from app.plans import service as plans_service
 from app.plans.schemas import CommitteeRead, GoalRead, MeasureRead, PlanRead, TargetRead
 from app.status import service as status_service
@@ -294,8 +295,8 @@ class Cycle:
     @strawberry.field(description="Which units have submitted (admin, reader; null with an error for a unit "
                                   "token, so the rest of the answer stands)")
     async def completeness(self, info: Info) -> Completeness | None:
-        await info.context.require(*ADMIN_OR_READER)
-        read = await info.context.call(cycles_service.completeness, self.plan_code, self.year,
+        actor = await info.context.actor()
+        read = await info.context.call(cycles_service.completeness, actor, self.plan_code, self.year,
                                        self.kind, today())
         return Completeness.from_read(read)
 
@@ -435,17 +436,15 @@ class Unit:
     def from_read(cls, read: UnitRead) -> "Unit":
         return build(cls, read)
 
-    async def _check_access(self, info: Info) -> bool:
-        """A unit token sees only its own unit's work (the rule of Actor.require_unit_access)."""
+    async def _own_unit_actor(self, info: Info) -> Actor:
         actor = await info.context.actor()
-        if actor.role is RoleEnum.unit and actor.unit_code != self.code:
-            raise Forbidden(t("This token belongs to another member unit."))
-        return actor.role is RoleEnum.reader
+        visibility.require_own_unit(actor, unit_code=self.code)
+        return actor
 
     @strawberry.field(description="What the unit is assigned, across plans (a unit token: its own only)")
     async def assignments(self, info: Info, limit: Limit = 50, offset: Offset = 0) -> Page[Assignment] | None:
         page = page_params(limit, offset)
-        await self._check_access(info)
+        await self._own_unit_actor(info)
         items, total = await info.context.loaders.assignments_by_unit(page).load(self.code)
         return Page(items=[Assignment.from_read(a) for a in items], total=total)
 
@@ -455,10 +454,10 @@ class Unit:
                           kind: CycleKind | None = None, status: SubmissionStatus | None = None,
                           limit: Limit = 50, offset: Offset = 0) -> Page[Submission] | None:
         page = page_params(limit, offset)
-        is_reader = await self._check_access(info)
+        actor = await self._own_unit_actor(info)
         filters = SubmissionFilterKey(plan=plan, year=year, kind=kind.value if kind else None,
-                                      status=status.value if status else None, hide_drafts=is_reader)
-        items, total = await info.context.loaders.submissions_by_unit(filters, page).load(self.code)
+                                      status=status.value if status else None)
+        items, total = await info.context.loaders.submissions_by_unit(actor, filters, page).load(self.code)
         return Page(items=[Submission.from_read(s) for s in items], total=total)
 
 
@@ -512,7 +511,8 @@ class Plan:
                     q: str | None = None, limit: Limit = 50, offset: Offset = 0) -> Page[Goal]:
         filters = plans_service.ItemFilter(domain=domain, part=part.value if part else None, unit=unit,
                                            role=role.value if role else None, q=q, has_targets=has_targets)
-        items, total = await info.context.call(plans_service.list_goals, self.code, filters,
+        actor = await info.context.actor()
+        items, total = await info.context.call(plans_service.list_goals, actor, self.code, filters,
                                                page_params(limit, offset))
         return Page(items=[Goal.from_read(g, self.code) for g in items], total=total)
 
@@ -522,7 +522,8 @@ class Plan:
                        limit: Limit = 50, offset: Offset = 0) -> Page[Measure]:
         filters = plans_service.ItemFilter(domain=domain, part=part.value if part else None, unit=unit,
                                            role=role.value if role else None, q=q)
-        items, total = await info.context.call(plans_service.list_measures, self.code, filters,
+        actor = await info.context.actor()
+        items, total = await info.context.call(plans_service.list_measures, actor, self.code, filters,
                                                page_params(limit, offset))
         return Page(items=[Measure.from_read(m, self.code) for m in items], total=total)
 

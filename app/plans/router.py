@@ -1,4 +1,4 @@
-"""REST routes for committees, plans, domains, goals, measures and targets (read-only; any role)."""
+"""REST routes for committees, plans, domains, goals, measures and targets: reads for any role; import for admins."""
 
 from typing import Annotated
 
@@ -70,7 +70,7 @@ async def get_domain(plan_code: str, domain_code: str, session: SessionDep, _: A
 
 @router.get("/plans/{plan_code}/goals", tags=["plans"], summary="List goals with their targets")
 async def list_goals(
-    plan_code: str, session: SessionDep, _: AnyRole, page: PageDep,
+    plan_code: str, session: SessionDep, actor: AnyRole, page: PageDep,
     domain: DomainCode = None,
     part: Annotated[Part | None, Query(description="W (women) or C (children).")] = None,
     unit: Annotated[str | None, Query(description="Only goals assigned to this unit code.")] = None,
@@ -80,7 +80,7 @@ async def list_goals(
 ) -> Page[GoalRead]:
     filters = service.ItemFilter(domain=domain, part=part.value if part else None, unit=unit,
                                  role=role.value if role else None, q=q, has_targets=has_targets)
-    items, total = await service.list_goals(session, plan_code, filters, page)
+    items, total = await service.list_goals(session, actor, plan_code, filters, page)
     return Page(items=items, total=total)
 
 
@@ -91,7 +91,7 @@ async def get_goal(plan_code: str, goal_code: str, session: SessionDep, _: AnyRo
 
 @router.get("/plans/{plan_code}/measures", tags=["plans"], summary="List measures")
 async def list_measures(
-    plan_code: str, session: SessionDep, _: AnyRole, page: PageDep,
+    plan_code: str, session: SessionDep, actor: AnyRole, page: PageDep,
     domain: DomainCode = None,
     part: Annotated[Part | None, Query(description="W (women) or C (children).")] = None,
     unit: Annotated[str | None, Query(description="Only measures assigned to this unit code.")] = None,
@@ -100,7 +100,7 @@ async def list_measures(
 ) -> Page[MeasureRead]:
     filters = service.ItemFilter(domain=domain, part=part.value if part else None, unit=unit,
                                  role=role.value if role else None, q=q)
-    items, total = await service.list_measures(session, plan_code, filters, page)
+    items, total = await service.list_measures(session, actor, plan_code, filters, page)
     return Page(items=items, total=total)
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped
 from sqlmodel import col
 
+from app.auth import visibility
+from app.auth.actor import Actor
 from app.core.i18n import t
 from app.core.pagination import PageParams, paginate
 from app.errors import NotFound
@@ -140,8 +142,9 @@ async def _domain_by_code(session: AsyncSession, plan: Plan, code: str) -> Domai
 
 # --- goals and measures -----------------------------------------------------------------------------------
 
-async def list_goals(session: AsyncSession, plan_code: str, filters: ItemFilter,
+async def list_goals(session: AsyncSession, actor: Actor, plan_code: str, filters: ItemFilter,
                      page: PageParams) -> tuple[list[GoalRead], int]:
+    visibility.require_own_unit(actor, unit_code=filters.unit)  # another unit's tasks are its own business
     plan = await plan_by_code(session, plan_code)
     stmt = _item_query(Goal, plan, filters)
     rows, total = await paginate(session, stmt, page)
@@ -158,8 +161,9 @@ async def get_goal(session: AsyncSession, plan_code: str, goal_code: str) -> Goa
     return (await _goals_with_targets(session, [row]))[0]
 
 
-async def list_measures(session: AsyncSession, plan_code: str, filters: ItemFilter,
+async def list_measures(session: AsyncSession, actor: Actor, plan_code: str, filters: ItemFilter,
                         page: PageParams) -> tuple[list[MeasureRead], int]:
+    visibility.require_own_unit(actor, unit_code=filters.unit)
     plan = await plan_by_code(session, plan_code)
     rows, total = await paginate(session, _item_query(Measure, plan, filters), page)
     return await _measures_with_targets(session, rows), total

@@ -15,7 +15,7 @@ covers: ≥ 95 % 进展顺利, 10–95 % 预计达标困难, < 10 % or the wrong
 以2020年为基数下降20%) first turn into a required level; trend targets (逐步提高, 保持稳定) compare the latest value
 with the baseline.
 
-Decisions where DESIGN.md is silent (each is repeated where it is implemented):
+Decisions the product design leaves open (docs/domain.md) (each is repeated where it is implemented):
 
 * Severity (worst first): not_achieved, off_track, at_risk, insufficient_data, no_data, on_track, achieved.
   Missing data ranks below every real warning (it must not hide one) but above on_track/achieved (a goal with
@@ -30,7 +30,7 @@ Decisions where DESIGN.md is silent (each is repeated where it is implemented):
   保持稳定 allows ±5 % of the baseline unless the target carries a tolerance.
 * 左右 without a tolerance uses the parser's default: 5 % of the value, at least 0.5 for % / 个百分点.
 * Several observations for one year: the last one given wins (the caller resolves conflicts and sets the flag).
-* The observation years decide "past due" (t ≥ Y), as in DESIGN.md: with no value for the due year yet,
+* The observation years decide "past due" (t ≥ Y), as the product design says: with no value for the due year yet,
   the last value is still projected.
 """
 
@@ -166,7 +166,7 @@ _TASK_PROGRESS: dict[str, tuple[Status, str]] = {
 
 @dataclass(frozen=True)
 class TargetSpec:
-    """One numeric or trend target, as stored (see DESIGN.md "Target op vocabulary")."""
+    """One numeric or trend target, as stored (ops as in docs/domain.md)."""
 
     metric: str
     op: str  # ">=", ">", "<=", "<", "≈", "==", "increase", "decrease", "maintain"

@@ -21,9 +21,11 @@ from sqlalchemy import SQLColumnExpression, case, false, func, insert, select, t
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.auth import visibility
+from app.auth.actor import Actor
 from app.core.i18n import t
 from app.core.pagination import MAX_INT
-from app.errors import Forbidden, NotFound, ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.models import (
     Assignment,
     Domain,
@@ -42,7 +44,7 @@ from app.models import (
     Unit,
 )
 from app.models.base import utcnow
-from app.models.enums import AssignmentRole, Role, SubmissionStatus
+from app.models.enums import AssignmentRole, SubmissionStatus
 from app.plans.service import plan_by_code
 from app.status.rules import (
     FLAG_CLAUSES,
@@ -378,13 +380,12 @@ class PlanEvaluation:
         return self.facts.plan.code
 
 
-async def evaluate_plan(session: AsyncSession, actor: object, plan_code: str, year: int | None, today: date, *,
+async def evaluate_plan(session: AsyncSession, actor: Actor, plan_code: str, year: int | None, today: date, *,
                         include_provisional: bool = False) -> PlanEvaluation:
     """Every status of a plan in ``year`` (default: this year, kept within the plan's years)."""
     plan = await plan_by_code(session, plan_code)
-    if include_provisional and getattr(actor, "role", None) is Role.unit:
-        # Provisional data are other units' submissions not yet accepted; a unit sees only its own.
-        raise Forbidden(t("include=provisional is for the committee office and readers; a unit sees accepted data."))
+    if include_provisional:
+        visibility.require_provisional(actor)
     if year is None:
         year = min(max(today.year, plan.start_year), plan.end_year)
     if not plan.start_year <= year <= plan.end_year:
@@ -429,13 +430,13 @@ def target_of(evaluation: PlanEvaluation, target_code: str) -> TargetStatus:
     return target
 
 
-async def plan_status(session: AsyncSession, actor: object, plan_code: str, year: int | None, today: date,
+async def plan_status(session: AsyncSession, actor: Actor, plan_code: str, year: int | None, today: date,
                       filters: StatusFilter = StatusFilter(), *, include_provisional: bool = False) -> PlanStatus:
     evaluation = await evaluate_plan(session, actor, plan_code, year, today, include_provisional=include_provisional)
     return summarise(evaluation, filters)
 
 
-async def goal_status(session: AsyncSession, actor: object, plan_code: str, goal_code: str, year: int | None,
+async def goal_status(session: AsyncSession, actor: Actor, plan_code: str, goal_code: str, year: int | None,
                       today: date, *, include_provisional: bool = False) -> GoalStatusDetail:
     evaluation = await evaluate_plan(session, actor, plan_code, year, today, include_provisional=include_provisional)
     return goal_detail(evaluation, goal_code)

@@ -16,13 +16,14 @@ from sqlmodel import col
 
 from app.assignments.service import TaskRef
 from app.audit.service import record
+from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.clock import today as local_today
 from app.core.i18n import N_, t
 from app.core.labels import kind_label, submission_status_label
 from app.core.pagination import PageParams, paginate
 from app.cycles.service import required_year, write_window
-from app.errors import AppError, Conflict, Forbidden, NotFound, ValidationFailed
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.models import (
     Assignment,
     Goal,
@@ -230,7 +231,7 @@ def filter_submissions(stmt: S, *, year: int | None, kind: str | None, status: s
 
 async def get_submission(session: AsyncSession, actor: Actor, submission_id: int) -> SubmissionRead:
     submission, plan_code, unit = await _submission_row(session, submission_id)
-    _check_read_access(actor, submission)
+    visibility.require_submission(actor, submission)
     revision = await _revision(session, submission, submission.revision)
     current = (await _revisions_with_content(session, [revision]))[0]
     return SubmissionRead(**_summary(submission, plan_code, unit).model_dump(), current=current)
@@ -241,13 +242,11 @@ async def list_submissions(session: AsyncSession, actor: Actor, plan_code: str, 
     plan = await plan_by_code(session, plan_code)
     stmt = (select(Submission, Unit).join(Unit, col(Unit.id) == col(Submission.unit_id))
             .where(col(Submission.plan_id) == plan.id))
-    if actor.role is Role.unit:
-        stmt = stmt.where(col(Submission.unit_id) == actor.unit_id)
-    elif actor.role is Role.reader:
-        stmt = stmt.where(col(Submission.status) != SubmissionStatus.draft.value)
+    stmt = stmt.where(visibility.visible_submissions(actor))
     stmt = filter_submissions(stmt, year=filters.year, kind=filters.kind, status=filters.status)
-    if filters.unit:
-        stmt = stmt.where(col(Unit.code) == filters.unit)
+    unit_code = visibility.unit_scope(actor, filters.unit)
+    if unit_code:
+        stmt = stmt.where(col(Unit.code) == unit_code)
     stmt = stmt.order_by(col(Submission.year).desc(), col(Unit.code), col(Submission.kind))
     rows, total = await paginate(session, stmt, page)
     return [_summary(submission, plan.code, unit) for submission, unit in rows], total
@@ -255,25 +254,29 @@ async def list_submissions(session: AsyncSession, actor: Actor, plan_code: str, 
 
 async def list_revisions(session: AsyncSession, actor: Actor, submission_id: int) -> list[RevisionRead]:
     submission, _, _ = await _submission_row(session, submission_id)
-    _check_read_access(actor, submission)
+    visibility.require_submission(actor, submission)
     revisions = (await session.execute(select(SubmissionRevision).where(
-        col(SubmissionRevision.submission_id) == submission_id)
+        col(SubmissionRevision.submission_id) == submission_id, visibility.visible_revisions(actor))
         .order_by(col(SubmissionRevision.revision)))).scalars().all()
     return await _revisions_with_content(session, list(revisions))
 
 
 async def get_revision(session: AsyncSession, actor: Actor, submission_id: int, number: int) -> RevisionRead:
     submission, _, _ = await _submission_row(session, submission_id)
-    _check_read_access(actor, submission)
-    return (await _revisions_with_content(session, [await _revision(session, submission, number)]))[0]
+    visibility.require_submission(actor, submission)
+    revision = await _revision(session, submission, number)
+    visibility.require_revision(actor, revision)
+    return (await _revisions_with_content(session, [revision]))[0]
 
 
 async def diff_revisions(session: AsyncSession, actor: Actor, submission_id: int, from_revision: int,
                          to_revision: int) -> RevisionDiff:
     submission, _, _ = await _submission_row(session, submission_id)
-    _check_read_access(actor, submission)
-    old, new = await _revisions_with_content(session, [await _revision(session, submission, from_revision),
-                                                       await _revision(session, submission, to_revision)])
+    visibility.require_submission(actor, submission)
+    revisions = [await _revision(session, submission, from_revision), await _revision(session, submission, to_revision)]
+    for revision in revisions:
+        visibility.require_revision(actor, revision)
+    old, new = await _revisions_with_content(session, revisions)
 
     def value_key(v: ValueRead) -> str:
         return f"{v.target}|{v.sex}|{v.age_group}|{v.area}"
@@ -399,8 +402,7 @@ async def _task_codes(session: AsyncSession, plan: Plan, codes: set[str]) -> dic
 async def _acting_unit(session: AsyncSession, actor: Actor, plan: Plan, unit_code: str | None) -> Unit:
     """The unit a submission is for: a unit token's own, or the one an admin names."""
     if actor.role is Role.unit:
-        if unit_code and unit_code != actor.unit_code:
-            raise Forbidden(t("A unit token submits only for its own unit."))
+        visibility.require_own_unit(actor, unit_code=unit_code or actor.unit_code)
         unit = await session.get(Unit, actor.unit_id)
     else:
         if not unit_code:
@@ -419,7 +421,7 @@ async def _acting_unit(session: AsyncSession, actor: Actor, plan: Plan, unit_cod
 async def _load_for_unit_write(session: AsyncSession, actor: Actor,
                                submission_id: int) -> tuple[Submission, Plan, Unit]:
     submission = await _submission(session, submission_id)
-    actor.require_unit_access(submission.unit_id)
+    visibility.require_own_unit(actor, submission.unit_id)
     plan = await session.get(Plan, submission.plan_id)
     unit = await session.get(Unit, submission.unit_id)
     assert plan is not None and unit is not None
@@ -483,13 +485,6 @@ async def _submission_row(session: AsyncSession, submission_id: int) -> tuple[Su
     if row is None:
         raise NotFound(t("Submission {id} does not exist.", id=submission_id))
     return row[0], row[1], row[2]
-
-
-def _check_read_access(actor: Actor, submission: Submission) -> None:
-    """Units read only their own; readers (downstream systems) never see drafts."""
-    actor.require_unit_access(submission.unit_id)
-    if actor.role is Role.reader and submission.status == SubmissionStatus.draft.value:
-        raise Forbidden(t("Drafts are visible only to their unit and the committee office."))
 
 
 async def _revision(session: AsyncSession, submission: Submission, number: int) -> SubmissionRevision:

@@ -225,14 +225,6 @@ def test_reimport_reproduces_the_seed_files(file_name: str) -> None:
         assert load_plan_yaml(dump_plan_yaml(doc)) == doc
 
 
-def test_seed_texts_are_the_shared_texts_unchanged() -> None:
-    shared = Path("/work/shared/plan-texts")
-    if not shared.is_dir():
-        pytest.skip("shared plan texts not mounted")
-    for name in set(SOURCES.values()):
-        assert (TEXTS / name).read_bytes() == (shared / name).read_bytes()
-
-
 # ------------------------------------------------------------------------------------------- anomalies
 
 
