@@ -16,7 +16,7 @@ from app.db import SessionDep, create_engine, make_sessionmaker
 from app.docs import install_docs
 from app.errors import AppError, document_problems, install_error_handlers
 from app.graphql.schema import graphql_router
-from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.plans.router import router as plans_router
 from app.settings import Settings, get_settings
 from app.status.router import router as status_router
@@ -115,4 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            expose_headers=["ETag", "X-Request-ID"])
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    # Outermost, around Starlette's ServerErrorMiddleware too, so that 500 answers also carry the headers.
+    build_middleware_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: SecurityHeadersMiddleware(build_middleware_stack())  # type: ignore[method-assign]
     return app
