@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids and access log; the request guard (body size, unstorable text)."""
+"""Pure ASGI middleware: request ids and the access log; the request guard (body size, unstorable text); security
+headers."""
 
 import logging
 import time
@@ -134,3 +135,46 @@ def _unstorable_in_url_or_headers(scope: Scope) -> tuple[str, str] | None:
         if b"\x00" in value:
             return name.decode("latin-1").title(), "contains a NUL character (\\u0000)"
     return None
+
+
+# The documentation pages (/docs, /redoc, GraphiQL at /graphql) load everything from the service itself and have
+# no inline scripts (app/docs.py, app/graphql/ide.py). Styles need 'unsafe-inline': ReDoc (styled-components) and
+# GraphiQL write <style> elements at run time. ReDoc's search runs in a worker made from a blob: URL; fonts and
+# icons are data: URLs inside the stylesheets.
+HTML_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# Everything else is data (JSON, CSV, JS, CSS): a browser that renders it directly may run nothing, embed nothing.
+DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+class SecurityHeadersMiddleware:
+    """`X-Content-Type-Options: nosniff` on every response; a Content-Security-Policy (strict for data, the docs
+    policy for HTML pages) unless the route set one; `Cache-Control: no-store` on answers to requests carrying
+    an Authorization header, unless the route chose its own Cache-Control (the status reads send `no-cache`
+    with their ETag so that clients revalidate and get 304)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        authorized = any(name == b"authorization" for name, _ in scope["headers"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower(): value for name, value in headers}
+                if b"x-content-type-options" not in present:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                if b"content-security-policy" not in present:
+                    html = present.get(b"content-type", b"").lower().startswith(b"text/html")
+                    headers.append((b"content-security-policy", (HTML_CSP if html else DATA_CSP).encode()))
+                if authorized and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
