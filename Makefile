@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.lock | cut -d' ' -f1)
 
-.PHONY: install run serve migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas messages bench clean
+.PHONY: install run serve migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas messages bench clean e2e
 
 $(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ messages: install
 bench: install
 	$(BIN)/python bench/read_api.py
 	$(BIN)/python bench/status.py
+
+# /docs, /redoc and GraphiQL in headless Chromium (Debian's chromium) with no network but 127.0.0.1;
+# screenshots in data/e2e/.
+e2e: install
+	$(BIN)/python tests/e2e/browser_check.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

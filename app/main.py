@@ -14,9 +14,10 @@ from app.core.i18n import LocaleMiddleware, t
 from app.core.logs import configure_logging
 from app.cycles.router import router as cycles_router
 from app.db import SessionDep, create_engine, make_sessionmaker
+from app.docs import install_docs
 from app.errors import ServiceUnavailable, UnexpectedErrorMiddleware, document_problems, install_error_handlers
 from app.graphql.schema import graphql_router
-from app.middleware import RequestGuardMiddleware, RequestIdMiddleware
+from app.middleware import RequestGuardMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.plans.router import router as plans_router
 from app.settings import Settings, get_settings
 from app.status.router import router as status_router
@@ -77,7 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
 
     app = FastAPI(title="妇儿规划监测 API — Plan monitoring API", version="1.0.0", description=DESCRIPTION,
-                  lifespan=lifespan, responses=PROBLEM_RESPONSES)
+                  lifespan=lifespan, responses=PROBLEM_RESPONSES,
+                  docs_url=None, redoc_url=None)  # served by install_docs from local assets
     install_error_handlers(app)
     generate_openapi = app.openapi
 
@@ -95,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(status_router)
     app.include_router(audit_router)
     app.include_router(graphql_router(settings), include_in_schema=False)  # documented by schemas/schema.graphql
+    install_docs(app)  # /docs, /redoc and /static (also GraphiQL's assets): no CDN
 
     @app.get("/healthz", tags=["health"], summary="Process is up (public)")
     async def healthz() -> dict[str, str]:
@@ -117,5 +120,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            expose_headers=["ETag", "X-Request-ID"])
     app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(LocaleMiddleware)  # outermost: even the 413 and request-id responses know the language
+    app.add_middleware(LocaleMiddleware)  # around everything that answers: even 413s know the language
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: 500s answered inside carry the headers too
     return app

@@ -66,7 +66,6 @@ class Context(BaseContext):
 ANY_ROLE = (Role.admin, Role.unit, Role.reader)
 ADMIN_ONLY = (Role.admin,)
 ADMIN_OR_UNIT = (Role.admin, Role.unit)
-ADMIN_OR_READER = (Role.admin, Role.reader)
 
 
 async def get_context(request: Request,

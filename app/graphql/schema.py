@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 
 from app.graphql.context import get_context
 from app.graphql.errors import CodedErrors, log_unexpected
+from app.graphql.ide import OfflineGraphQLRouter
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
 from app.settings import Settings
@@ -37,10 +38,10 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
 
 
 def graphql_router(settings: Settings) -> GraphQLRouter:
-    """POST (and GET for queries) /graphql; GraphiQL on GET only when `graphql_graphiql` is set."""
-    return GraphQLRouter(build_schema(settings.graphql_introspection), path="/graphql",
-                         graphql_ide="graphiql" if settings.graphql_graphiql else None,
-                         context_getter=get_context, subscription_protocols=())
+    """POST (and GET for queries) /graphql; GraphiQL (local assets) on GET only when `graphql_graphiql` is set."""
+    return OfflineGraphQLRouter(build_schema(settings.graphql_introspection), path="/graphql",
+                                graphql_ide="graphiql" if settings.graphql_graphiql else None,
+                                context_getter=get_context, subscription_protocols=())
 
 
 def schema_sdl() -> str:

@@ -528,13 +528,6 @@ async def refresh_plan(session: AsyncSession, plan: Plan, today: date, cause: st
     return len(changes)
 
 
-async def refresh_plan_by_id(session: AsyncSession, plan_id: int, today: date, cause: str,
-                             years: Iterable[int] | None = None) -> int:
-    plan = await session.get(Plan, plan_id)
-    assert plan is not None
-    return await refresh_plan(session, plan, today, cause, years)
-
-
 async def refresh_all(session: AsyncSession, today: date, cause: str, *, only_stale: bool = False) -> RefreshReport:
     """Refresh every plan (or, with ``only_stale``, those not fully refreshed ``today``)."""
     plans = list((await session.execute(select(Plan).order_by(col(Plan.code)))).scalars())
