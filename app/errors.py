@@ -165,6 +165,14 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     return errors
 
 
+def _unreadable_body(cause: BaseException) -> str:
+    if isinstance(cause, UnicodeDecodeError):
+        return "not valid JSON (the body is not UTF-8 text)"
+    if isinstance(cause, RecursionError):
+        return "not valid JSON (nested too deeply)"
+    return "not valid JSON"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -178,6 +186,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.__cause__ is not None:  # FastAPI could not read the body
+            return problem_for(ValidationFailed.field("body", _unreadable_body(exc.__cause__)), request)
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
         detail = str(exc.detail) if exc.detail else title
         if exc.status_code == 404 and detail == "Not Found":
