@@ -308,6 +308,14 @@ def _http_detail(exc: StarletteHTTPException, request: Request, title: str) -> s
     return t(detail)  # a framework's text: translated if the catalogue knows it
 
 
+def _unreadable_body(cause: BaseException) -> str:
+    if isinstance(cause, UnicodeDecodeError):
+        return t("not valid JSON (the body is not UTF-8 text)")
+    if isinstance(cause, RecursionError):
+        return t("not valid JSON (nested too deeply)")
+    return t("not valid JSON")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -320,6 +328,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.__cause__ is not None:  # FastAPI could not read the body
+            return problem_for(ValidationFailed.field("body", _unreadable_body(exc.__cause__)), request)
         title, code = _HTTP_KINDS.get(exc.status_code, (N_("HTTP error"), f"HTTP_{exc.status_code}"))
         return problem(exc.status_code, title, code, _http_detail(exc, request, title), request,
                        headers=getattr(exc, "headers", None))

@@ -24,13 +24,15 @@ log = logging.getLogger("app.graphql")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
 DOCUMENT_INVALID = "GRAPHQL_VALIDATION_FAILED"
+BAD_REQUEST = "BAD_REQUEST"  # not a GraphQL request at all: no query, bad JSON, a batch
 # Said in the schema's own descriptions, so a frontend developer finds it in the SDL.
 ERROR_CODES = (
     "Errors come in `errors[]` with `extensions.code`: UNAUTHENTICATED (no or bad token), FORBIDDEN (the role or "
     "unit may not), NOT_FOUND, VALIDATION (with `extensions.errors`: [{field, reason, code}], field paths camelCased "
     "as in this schema), CONFLICT (stale ifMatch, closed cycle, wrong state), PRECONDITION_REQUIRED (ifMatch "
     f"missing), BAD_USER_INPUT (a variable of the wrong type or with unstorable text, named in `extensions.errors`), "
-    f"{DOCUMENT_INVALID} (a bad document), UNAVAILABLE (the database is unreachable; retry), "
+    f"{DOCUMENT_INVALID} (a bad document), {BAD_REQUEST} (no query, bad JSON), "
+    "UNAVAILABLE (the database is unreachable; retry), "
     f"{INTERNAL} (logged, details withheld). Messages are in Chinese; send `Accept-Language: en` for English.")
 
 
