@@ -205,7 +205,6 @@ PYDANTIC_REASONS: dict[str, str] = {
     "multiple_of": N_("must be a multiple of {multiple_of}"),
     "enum": N_("must be one of: {expected}"),
     "literal_error": N_("must be one of: {expected}"),
-    "json_invalid": N_("not valid JSON ({error})"),
     "json_type": N_("must be a JSON string, bytes or bytearray"),
     "model_type": N_("must be an object"),
     "model_attributes_type": N_("must be an object"),
@@ -329,7 +328,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.__cause__ is not None:  # FastAPI could not read the body
-            return problem_for(ValidationFailed.field("body", _unreadable_body(exc.__cause__)), request)
+            return problem_for(ValidationFailed.field("body", _unreadable_body(exc.__cause__), code="json_invalid"),
+                               request)
         title, code = _HTTP_KINDS.get(exc.status_code, (N_("HTTP error"), f"HTTP_{exc.status_code}"))
         return problem(exc.status_code, title, code, _http_detail(exc, request, title), request,
                        headers=getattr(exc, "headers", None))
