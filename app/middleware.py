@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.i18n import t
 from app.core.unstorable import find_unstorable_in_json, unstorable_reason
 from app.errors import PayloadTooLarge, ValidationFailed, graphql_error_response, problem_for
 
@@ -94,7 +95,7 @@ class RequestGuardMiddleware:
         await self.app(scope, _replay({"type": "http.request", "body": body, "more_body": False}, receive), send)
 
     async def _refuse_size(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = PayloadTooLarge(f"The request body is larger than {self.max_bytes} bytes.")
+        error = PayloadTooLarge(t("The request body is larger than {max_bytes} bytes.", max_bytes=self.max_bytes))
         await problem_for(error, Request(scope))(scope, receive, send)
 
     async def _refuse_text(self, scope: Scope, receive: Receive, send: Send, field: str, reason: str) -> None:

@@ -11,6 +11,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UNSET
 
+from app.core.i18n import t
 from app.errors import AppError, graphql_error_response
 from app.graphql.context import get_context
 from app.graphql.errors import BAD_REQUEST, CodedErrors, log_unexpected
@@ -40,7 +41,7 @@ class AppGraphQLRouter(OfflineGraphQLRouter):
         try:
             return await super().run(request, context=context, root_value=root_value)
         except HTTPException as exc:
-            error = AppError(exc.reason)
+            error = AppError(t("Not a GraphQL request the service can read: {reason}", reason=exc.reason))
             error.status = exc.status_code
             return graphql_error_response(error, BAD_REQUEST)
 

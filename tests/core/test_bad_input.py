@@ -197,7 +197,7 @@ async def test_unstorable_text_is_found_whatever_the_content_type(client, db, co
 
 @pytest.mark.parametrize(("body", "reason"), [
     (b'{"code": "x1", "committee_code": "110105", "name": "\xff\xfe"}', "UTF-8"),
-    (b"[" * 50_000 + b"]" * 50_000, "nested too deeply"),
+    (b"[" * 50_000 + b"]" * 50_000, "嵌套层数过多"),
 ])
 async def test_an_unreadable_body_is_422_naming_the_body(client, db, body, reason) -> None:  # type: ignore[no-untyped-def]
     response = await client.post("/api/v1/units", content=body, headers={
