@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.lock | cut -d' ' -f1)
 
-.PHONY: install run serve migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas bench fuzz clean
+.PHONY: install run serve migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas messages bench clean e2e fuzz
 
 $(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -46,9 +46,24 @@ typecheck: install
 schemas: install
 	$(BIN)/python -m app schemas
 
+# Collect every t("…")/N_("…") text of app/ into the Chinese catalogue app/locale/zh/LC_MESSAGES/messages.po:
+# new texts get an empty msgstr (write the Chinese there), texts gone from the code are dropped.
+# The catalogue is read as it is at run time; nothing is compiled.
+MESSAGES_POT := $(VENV)/messages.pot
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k t -k N_ --add-location=file --sort-by-file \
+		--no-wrap --project=fuer-plans -o $(MESSAGES_POT) app
+	$(BIN)/pybabel update -i $(MESSAGES_POT) -d app/locale -D messages -l zh --init-missing --no-wrap \
+		--ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
+
 bench: install
 	$(BIN)/python bench/read_api.py
 	$(BIN)/python bench/status.py
+
+# /docs, /redoc and GraphiQL in headless Chromium (Debian's chromium) with no network but 127.0.0.1;
+# screenshots in data/e2e/.
+e2e: install
+	$(BIN)/python tests/e2e/browser_check.py
 
 # schemathesis over every OpenAPI operation, as admin and as a unit, against a real server on a fresh temporary
 # SQLite database (tests/fuzz/run.py); fails when a response breaks the document or is a 5xx. A few minutes.

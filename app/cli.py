@@ -12,8 +12,10 @@ from alembic import command
 from alembic.config import Config
 from pydantic import ValidationError
 
+from app.core.i18n import DEFAULT_LOCALE, LOCALES, t, use_locale
+from app.core.labels import role_label
 from app.db import create_engine, make_sessionmaker
-from app.errors import AppError
+from app.errors import AppError, field_errors, summary
 from app.models.enums import Role
 from app.settings import PROJECT_ROOT, get_settings
 
@@ -48,23 +50,25 @@ def _seed(args: argparse.Namespace) -> int:
     settings = get_settings()
     documents = read_plan_files(Path(args.dir or settings.seeds_dir) / "plans")
     if not documents:
-        print(f"no plan files found under {args.dir or settings.seeds_dir}/plans", file=sys.stderr)
+        print(t("no plan files found under {dir}/plans", dir=args.dir or settings.seeds_dir), file=sys.stderr)
         return 1
     report = asyncio.run(in_transaction(settings.database_url, lambda s: load_plans(s, documents)))
-    print(f"plans: {', '.join(report.plans)}")
-    print(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
+    print(t("plans: {plans}", plans=", ".join(report.plans)))
+    print(t("created {created}, updated {updated}, unchanged {unchanged}", created=report.created,
+            updated=report.updated, unchanged=report.unchanged))
     for stale in report.stale:
-        print(f"not in the seed files any more (kept): {stale}", file=sys.stderr)
+        print(t("not in the seed files any more (kept): {row}", row=stale), file=sys.stderr)
     if args.demo:
         from app.assignments.demo import load_demo, read_demo_rules
 
         rules = read_demo_rules(Path(args.dir or settings.seeds_dir) / "demo.yaml")
         demo = asyncio.run(in_transaction(settings.database_url, lambda s: load_demo(s, rules, today())))
-        print(f"EXAMPLE data: {demo.units} units, {demo.assignments} assignments, {demo.cycles} cycles created"
-              + (f"; plans already decomposed, left alone: {', '.join(demo.skipped_plans)}"
+        print(t("EXAMPLE data: {units} units, {assignments} assignments, {cycles} cycles created", units=demo.units,
+                assignments=demo.assignments, cycles=demo.cycles)
+              + (t("; plans already decomposed, left alone: {plans}", plans=", ".join(demo.skipped_plans))
                  if demo.skipped_plans else ""))
     published = asyncio.run(in_transaction(settings.database_url, lambda s: refresh_all(s, today(), "seed")))
-    print(f"statuses published: {published.changes} changes")
+    print(t("statuses published: {changes} changes", changes=published.changes))
     return 0
 
 
@@ -87,16 +91,18 @@ def _tokens(args: argparse.Namespace) -> int:
     if args.tokens_command == "create":
         plain, info = asyncio.run(in_transaction(url, lambda s: service.create_token(
             s, CLI_ACTOR, role=Role(args.role), name=args.name, unit_code=args.unit)))
-        print(f"created token {info.id} ({info.role}{' for ' + info.unit_code if info.unit_code else ''}); "
-              "it is shown only this once:", file=sys.stderr)
+        holder = (t("{role} for {unit}", role=role_label(info.role), unit=info.unit_code) if info.unit_code
+                  else role_label(info.role))
+        print(t("created token {id} ({holder}); it is shown only this once:", id=info.id, holder=holder),
+              file=sys.stderr)
         print(plain)
     elif args.tokens_command == "list":
         for info in asyncio.run(in_transaction(url, service.list_tokens)):
-            state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
+            state = t("revoked {date}", date=f"{info.revoked_at:%Y-%m-%d}") if info.revoked_at else t("active")
             print(f"{info.id}\t{info.prefix}…\t{info.role}\t{info.unit_code or '-'}\t{info.name}\t{state}")
     else:
         info = asyncio.run(in_transaction(url, lambda s: service.revoke_token(s, CLI_ACTOR, args.id)))
-        print(f"revoked token {info.id} ({info.name})")
+        print(t("revoked token {id} ({name})", id=info.id, name=info.name))
     return 0
 
 
@@ -118,19 +124,20 @@ def _plans(args: argparse.Namespace) -> int:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: {path}: cannot be read as a UTF-8 plan text ({exc.__class__.__name__})", file=sys.stderr)
+        print(t("error: {path}: cannot be read as a UTF-8 plan text ({error})", path=path,
+                error=exc.__class__.__name__), file=sys.stderr)
         return 2
     try:
         request = ImportRequest(text=text, source_file=path.name, dry_run=args.dry_run)
     except ValidationError as exc:
-        print(f"error: {path}: " + "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()),
-              file=sys.stderr)
+        errors = field_errors(exc.errors(), lambda loc: ".".join(map(str, loc)))
+        print(t("error: {path}: {errors}", path=path, errors=summary(errors)), file=sys.stderr)
         return 2
     report = asyncio.run(in_transaction(get_settings().database_url,
                                         lambda s: import_plan(s, CLI_ACTOR, request)))
     print(json.dumps(report.model_dump(), ensure_ascii=False, indent=2))
     if report.dry_run:
-        print("dry run: nothing was written", file=sys.stderr)
+        print(t("dry run: nothing was written"), file=sys.stderr)
     return 0
 
 
@@ -139,12 +146,12 @@ def _schemas(args: argparse.Namespace) -> int:
 
     target = Path(args.out or PROJECT_ROOT / "schemas" / "openapi.json")
     target.write_text(openapi_document(create_app()), encoding="utf-8")
-    print(f"wrote {target}")
+    print(t("wrote {path}", path=target))
     from app.graphql.schema import schema_sdl
 
     sdl = target.with_name("schema.graphql")  # the GraphQL SDL, beside the OpenAPI document
     sdl.write_text(schema_sdl(), encoding="utf-8")
-    print(f"wrote {sdl}")
+    print(t("wrote {path}", path=sdl))
     return 0
 
 
@@ -157,7 +164,8 @@ def _status(args: argparse.Namespace) -> int:
     url = get_settings().database_url
     if args.status_command == "refresh":
         report = asyncio.run(in_transaction(url, lambda s: service.refresh_all(s, today(), "command line refresh")))
-        print(f"plans {report.plans}, years {report.years}, changes published {report.changes}")
+        print(t("plans {plans}, years {years}, changes published {changes}", plans=report.plans, years=report.years,
+                changes=report.changes))
         return 0
     result = asyncio.run(in_transaction(url, lambda s: service.plan_status(
         s, CLI_ACTOR, args.plan, args.year, today(), include_provisional=args.provisional)))
@@ -174,6 +182,8 @@ def openapi_document(app: Any) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    parser.add_argument("--lang", choices=LOCALES, default=DEFAULT_LOCALE,
+                        help="language of the messages (default zh: Chinese; en: English)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("migrate", help="upgrade the database to the newest schema")
@@ -224,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with use_locale(args.lang):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "migrate":
             migrate(get_settings().database_url)
@@ -232,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                    "status": _status, "schemas": _schemas}[args.command]
         return handler(args)
     except AppError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
+        print(t("error: {detail}", detail=exc.detail), file=sys.stderr)
         for error in exc.errors or []:
             print(f"  {error['field']}: {error['reason']}", file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids and access log; the request guard (body size, unstorable text)."""
+"""Pure ASGI middleware: request ids and the access log; the request guard (body size, unstorable text); security
+headers."""
 
 import logging
 import time
@@ -8,6 +9,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.i18n import t
 from app.core.unstorable import find_unstorable_in_json, unstorable_reason
 from app.errors import PayloadTooLarge, ValidationFailed, graphql_error_response, problem_for
 
@@ -85,7 +87,7 @@ class RequestGuardMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if body and _is_json(scope):
+        if body:  # whatever the Content-Type says: FastAPI also reads a body without one as JSON
             found = find_unstorable_in_json(body)
             if found:
                 await self._refuse_text(scope, receive, send, *found)
@@ -93,7 +95,7 @@ class RequestGuardMiddleware:
         await self.app(scope, _replay({"type": "http.request", "body": body, "more_body": False}, receive), send)
 
     async def _refuse_size(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = PayloadTooLarge(f"The request body is larger than {self.max_bytes} bytes.")
+        error = PayloadTooLarge(t("The request body is larger than {max_bytes} bytes.", max_bytes=self.max_bytes))
         await problem_for(error, Request(scope))(scope, receive, send)
 
     async def _refuse_text(self, scope: Scope, receive: Receive, send: Send, field: str, reason: str) -> None:
@@ -114,11 +116,6 @@ def _replay(first: Message, receive: Receive) -> Receive:
     return replay
 
 
-def _is_json(scope: Scope) -> bool:
-    content_type = dict(scope["headers"]).get(b"content-type", b"").split(b";")[0].strip().lower()
-    return content_type == b"application/json" or content_type.endswith(b"+json")
-
-
 def _unstorable_in_url_or_headers(scope: Scope) -> tuple[str, str] | None:
     reason = unstorable_reason(scope["path"])
     if reason:
@@ -134,3 +131,46 @@ def _unstorable_in_url_or_headers(scope: Scope) -> tuple[str, str] | None:
         if b"\x00" in value:
             return name.decode("latin-1").title(), "contains a NUL character (\\u0000)"
     return None
+
+
+# The documentation pages (/docs, /redoc, GraphiQL at /graphql) load everything from the service itself and have
+# no inline scripts (app/docs.py, app/graphql/ide.py). Styles need 'unsafe-inline': ReDoc (styled-components) and
+# GraphiQL write <style> elements at run time. ReDoc's search runs in a worker made from a blob: URL; fonts and
+# icons are data: URLs inside the stylesheets.
+HTML_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# Everything else is data (JSON, CSV, JS, CSS): a browser that renders it directly may run nothing, embed nothing.
+DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+class SecurityHeadersMiddleware:
+    """`X-Content-Type-Options: nosniff` on every response; a Content-Security-Policy (strict for data, the docs
+    policy for HTML pages) unless the route set one; `Cache-Control: no-store` on answers to requests carrying
+    an Authorization header, unless the route chose its own Cache-Control (the status reads send `no-cache`
+    with their ETag so that clients revalidate and get 304)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        authorized = any(name == b"authorization" for name, _ in scope["headers"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower(): value for name, value in headers}
+                if b"x-content-type-options" not in present:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                if b"content-security-policy" not in present:
+                    html = present.get(b"content-type", b"").lower().startswith(b"text/html")
+                    headers.append((b"content-security-policy", (HTML_CSP if html else DATA_CSP).encode()))
+                if authorized and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -12,6 +12,7 @@ from app.audit.service import record
 from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.clock import today
+from app.core.i18n import t
 from app.core.pagination import PageParams, paginate
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Assignment, Goal, Measure, Plan, Unit
@@ -80,9 +81,10 @@ async def create_assignment(session: AsyncSession, actor: Actor, plan_code: str,
     unit = await _unit_of_committee(session, plan, data.unit, "unit")
     existing = (await session.execute(select(Assignment).where(task.matches()))).scalars().all()
     if any(a.unit_id == unit.id for a in existing):
-        raise Conflict(f"Unit {unit.code!r} is already assigned to {data.task}; change its role instead.")
+        raise Conflict(t("Unit {unit} is already assigned to {task}; change its role instead.", unit=unit.code,
+                         task=data.task))
     if data.role is AssignmentRole.lead and any(a.role == AssignmentRole.lead for a in existing):
-        raise Conflict(f"{data.task} already has a lead unit; a goal or measure has at most one.")
+        raise Conflict(t("{task} already has a lead unit; a goal or measure has at most one.", task=data.task))
     assignment = Assignment(plan_id=plan.id, unit_id=unit.id, goal_id=task.goal_id,  # type: ignore[arg-type]
                             measure_id=task.measure_id, role=data.role.value)
     session.add(assignment)
@@ -105,7 +107,8 @@ async def update_assignment(session: AsyncSession, actor: Actor, plan_code: str,
                 task.matches(), col(Assignment.role) == AssignmentRole.lead.value,
                 col(Assignment.id) != assignment.id))).first()
             if other_lead:
-                raise Conflict(f"{before.task} already has a lead unit; a goal or measure has at most one.")
+                raise Conflict(t("{task} already has a lead unit; a goal or measure has at most one.",
+                                  task=before.task))
         assignment.role = data.role.value
         await session.flush()
         await refresh_plan(session, plan, today(), "task decomposition changed")
@@ -141,26 +144,30 @@ async def replace_assignments(session: AsyncSession, actor: Actor, plan_code: st
         task = tasks.get(item.task)
         unit = units.get(item.unit)
         if task is None:
-            errors.append({"field": f"{field}.task", "reason": f"no goal or measure {item.task!r} in this plan"})
+            errors.append({"field": f"{field}.task",
+                           "reason": t("no goal or measure {code} in this plan", code=item.task)})
         if unit is None:
             errors.append({"field": f"{field}.unit",
-                           "reason": f"no active unit {item.unit!r} in this plan's committee"})
+                           "reason": t("no active unit {code} in this plan's committee", code=item.unit)})
         if task is None or unit is None:
             continue
         if (task.key, unit.id) in seen:
-            errors.append({"field": f"{field}.unit", "reason": f"{item.unit} is already assigned to {item.task} "
-                           f"at assignments[{seen[(task.key, unit.id)]}]"})  # type: ignore[index]
+            errors.append({"field": f"{field}.unit", "reason": t(
+                "{unit} is already assigned to {task} at assignments[{index}]", unit=item.unit, task=item.task,
+                index=seen[(task.key, unit.id)])})  # type: ignore[index]
             continue
         seen[(task.key, unit.id)] = index  # type: ignore[index]
         if item.role is AssignmentRole.lead:
             if task.key in leads:
-                errors.append({"field": f"{field}.role", "reason": f"{item.task} already has a lead unit at "
-                               f"assignments[{leads[task.key]}]; a goal or measure has at most one"})
+                errors.append({"field": f"{field}.role", "reason": t(
+                    "{task} already has a lead unit at assignments[{index}]; a goal or measure has at most one",
+                    task=item.task, index=leads[task.key])})
                 continue
             leads[task.key] = index
         rows.append((item, task, unit))
     if errors:
-        raise ValidationFailed(f"{len(errors)} assignment(s) are invalid; nothing was changed.", errors=errors)
+        raise ValidationFailed(t("{count} assignment(s) are invalid; nothing was changed.", count=len(errors)),
+                               errors=errors)
 
     before = await session.execute(select(col(Assignment.id)).where(col(Assignment.plan_id) == plan.id))
     removed = len(before.all())
@@ -189,21 +196,21 @@ async def task_index(session: AsyncSession, plan: Plan) -> dict[str, TaskRef]:
 async def unit_by_code(session: AsyncSession, code: str) -> Unit:
     unit = (await session.execute(select(Unit).where(col(Unit.code) == code))).scalar_one_or_none()
     if unit is None:
-        raise NotFound(f"Unit {code!r} does not exist.")
+        raise NotFound(t("Unit {code} does not exist.", code=code))
     return unit
 
 
 def _resolve_task(tasks: dict[str, TaskRef], code: str, field: str) -> TaskRef:
     task = tasks.get(code)
     if task is None:
-        raise ValidationFailed.field(field, f"no goal or measure {code!r} in this plan")
+        raise ValidationFailed.field(field, t("no goal or measure {code} in this plan", code=code))
     return task
 
 
 async def _unit_of_committee(session: AsyncSession, plan: Plan, code: str, field: str) -> Unit:
     unit = (await _units_of_committee(session, plan, {code})).get(code)
     if unit is None:
-        raise ValidationFailed.field(field, f"no active unit {code!r} in this plan's committee")
+        raise ValidationFailed.field(field, t("no active unit {code} in this plan's committee", code=code))
     return unit
 
 
@@ -217,7 +224,7 @@ async def _assignment_row(session: AsyncSession, plan: Plan,
                           assignment_id: int) -> tuple[Assignment, Unit, str | None, str | None]:
     row = (await session.execute(_query(plan).where(col(Assignment.id) == assignment_id))).first()
     if row is None:
-        raise NotFound(f"Assignment {assignment_id} does not exist in plan {plan.code!r}.")
+        raise NotFound(t("Assignment {id} does not exist in plan {plan}.", id=assignment_id, plan=plan.code))
     return row[0], row[1], row[2], row[3]
 
 

@@ -8,6 +8,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.actor import Actor
 from app.auth.service import authenticate
+from app.core.i18n import t
+from app.core.labels import role_label, roles_label
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
 from app.models.enums import Role
@@ -20,16 +22,15 @@ async def current_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise Unauthorized("Send `Authorization: Bearer <token>`.")
+        raise Unauthorized(t("Send `Authorization: Bearer <token>`."))
     return await authenticate(session, credentials.credentials)
 
 
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Actor]]:
-    allowed = ", ".join(role.value for role in roles)
-
     async def dependency(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         if actor.role not in roles:
-            raise Forbidden(f"This endpoint is for the role(s) {allowed}; this token has role {actor.role.value}.")
+            raise Forbidden(t("This endpoint is for {allowed}; this token's role is {role}.",
+                              allowed=roles_label(roles), role=role_label(actor.role)))
         return actor
 
     return dependency

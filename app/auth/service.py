@@ -10,6 +10,8 @@ from sqlmodel import col
 from app.audit.service import record
 from app.auth.actor import Actor
 from app.auth.tokens import display_prefix, hash_token, new_token
+from app.core.i18n import t
+from app.core.labels import role_label
 from app.errors import NotFound, Unauthorized, ValidationFailed
 from app.models import ApiToken, Unit
 from app.models.base import utcnow
@@ -31,16 +33,17 @@ async def create_token(session: AsyncSession, actor: Actor, *, role: Role, name:
                        unit_code: str | None = None) -> tuple[str, TokenInfo]:
     """Create a token; the plain token is returned once and only its hash is stored (and audited, never logged)."""
     if not name.strip():
-        raise ValidationFailed.field("name", "must not be empty")
+        raise ValidationFailed.field("name", t("must not be empty"))
     unit: Unit | None = None
     if role is Role.unit:
         if not unit_code:
-            raise ValidationFailed.field("unit", "a unit token needs the unit's code")
+            raise ValidationFailed.field("unit", t("a unit token needs the unit's code"))
         unit = (await session.execute(select(Unit).where(col(Unit.code) == unit_code))).scalar_one_or_none()
         if unit is None:
-            raise NotFound(f"Unit {unit_code!r} does not exist.")
+            raise NotFound(t("Unit {code} does not exist.", code=unit_code))
     elif unit_code:
-        raise ValidationFailed.field("unit", f"only unit tokens belong to a unit, not {role.value} tokens")
+        raise ValidationFailed.field("unit", t("only unit tokens belong to a unit, not {role} tokens",
+                                              role=role_label(role)))
     plain = new_token()
     token = ApiToken(name=name.strip(), role=role.value, unit_id=unit.id if unit else None,
                      token_hash=hash_token(plain), prefix=display_prefix(plain))
@@ -61,7 +64,7 @@ async def list_tokens(session: AsyncSession) -> list[TokenInfo]:
 async def revoke_token(session: AsyncSession, actor: Actor, token_id: int) -> TokenInfo:
     token = await session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound(f"Token {token_id} does not exist.")
+        raise NotFound(t("Token {id} does not exist.", id=token_id))
     unit_code = (await session.get(Unit, token.unit_id)).code if token.unit_id else None  # type: ignore[union-attr]
     if token.revoked_at is None:
         token.revoked_at = utcnow()
@@ -84,12 +87,12 @@ async def authenticate(session: AsyncSession, presented: str) -> Actor:
         .where(col(ApiToken.token_hash) == hash_token(presented))
     )).first()
     if row is None:
-        raise Unauthorized("The bearer token is not valid.")
+        raise Unauthorized(t("The bearer token is not valid."))
     token, unit = row
     if token.revoked_at is not None:
-        raise Unauthorized("The bearer token has been revoked.")
+        raise Unauthorized(t("The bearer token has been revoked."))
     if unit is not None and not unit.active:
-        raise Unauthorized("The token's member unit has been deactivated.")
+        raise Unauthorized(t("The token's member unit has been deactivated."))
     return Actor(token_id=token.id, name=token.name, role=Role(token.role),
                  unit_id=unit.id if unit else None, unit_code=unit.code if unit else None)
 

@@ -12,11 +12,12 @@ from sqlalchemy import ColumnElement, true
 from sqlmodel import col
 
 from app.auth.actor import Actor
+from app.core.i18n import N_, t
 from app.errors import Forbidden
 from app.models import Submission, SubmissionRevision
 from app.models.enums import Role, SubmissionStatus
 
-OTHER_UNIT = "This token belongs to another member unit."
+OTHER_UNIT = N_("This token belongs to another member unit.")
 
 
 def require_own_unit(actor: Actor, unit_id: int | None = None, *, unit_code: str | None = None) -> None:
@@ -24,7 +25,7 @@ def require_own_unit(actor: Actor, unit_id: int | None = None, *, unit_code: str
     if actor.role is not Role.unit:
         return
     if (unit_id is not None and unit_id != actor.unit_id) or (unit_code is not None and unit_code != actor.unit_code):
-        raise Forbidden(OTHER_UNIT)
+        raise Forbidden(t(OTHER_UNIT))
 
 
 def unit_scope(actor: Actor, requested: str | None) -> str | None:
@@ -47,7 +48,7 @@ def visible_submissions(actor: Actor) -> ColumnElement[bool]:
 def require_submission(actor: Actor, submission: Submission) -> None:
     require_own_unit(actor, submission.unit_id)
     if actor.role is Role.reader and submission.status == SubmissionStatus.draft.value:
-        raise Forbidden("Drafts are visible only to their unit and the committee office.")
+        raise Forbidden(t("Drafts are visible only to their unit and the committee office."))
 
 
 def visible_revisions(actor: Actor) -> ColumnElement[bool]:
@@ -59,16 +60,16 @@ def visible_revisions(actor: Actor) -> ColumnElement[bool]:
 
 def require_revision(actor: Actor, revision: SubmissionRevision) -> None:
     if actor.role is Role.reader and revision.status == SubmissionStatus.draft.value:
-        raise Forbidden("Draft revisions are visible only to their unit and the committee office.")
+        raise Forbidden(t("Draft revisions are visible only to their unit and the committee office."))
 
 
 def require_provisional(actor: Actor) -> None:
     """Provisional statuses use submitted values not yet accepted, other units' included."""
     if actor.role is Role.unit:
-        raise Forbidden("include=provisional is for the committee office and readers; a unit sees accepted data.")
+        raise Forbidden(t("include=provisional is for the committee office and readers; a unit sees accepted data."))
 
 
 def require_completeness(actor: Actor) -> None:
     """Which units have reported is the office's and downstream systems' view, not one unit's."""
     if actor.role is Role.unit:
-        raise Forbidden("Completeness across units is for the committee office and readers.")
+        raise Forbidden(t("Completeness across units is for the committee office and readers."))

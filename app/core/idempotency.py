@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth.actor import Actor
+from app.core.i18n import t
 from app.errors import ValidationFailed
 from app.models import IdempotencyRecord
 
@@ -42,7 +43,7 @@ async def run_once(session: AsyncSession, actor: Actor, key: str | None, fingerp
         status_code, body = await work()
         return Outcome(status_code, body, replayed=False)
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
-        raise ValidationFailed.field("Idempotency-Key", f"must be 1 to {MAX_KEY_LENGTH} characters")
+        raise ValidationFailed.field("Idempotency-Key", t("must be 1 to {max} characters", max=MAX_KEY_LENGTH))
     owner = f"token:{actor.token_id}" if actor.token_id is not None else f"name:{actor.name}"
     try:
         async with session.begin_nested():
@@ -62,6 +63,6 @@ async def _replay(session: AsyncSession, owner: str, key: str, fingerprint: str)
         col(IdempotencyRecord.owner) == owner, col(IdempotencyRecord.key) == key)
         .execution_options(populate_existing=True))).scalar_one()
     if stored.request_hash != fingerprint:
-        raise ValidationFailed.field("Idempotency-Key", "this key was already used with a different request; "
-                                                        "use a new key for a new request")
+        raise ValidationFailed.field("Idempotency-Key", t("this key was already used with a different request; "
+                                                          "use a new key for a new request"))
     return Outcome(stored.status_code, stored.response, replayed=True)

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Strict
 
+from app.core.i18n import t
+
 JsonInt = Annotated[int, Strict()]
 JsonFloat = Annotated[float, Strict()]  # an integer is a number too; booleans and strings are not
 JsonBool = Annotated[bool, Strict()]
@@ -18,7 +20,7 @@ JsonBool = Annotated[bool, Strict()]
 
 def _date_text(value: Any) -> Any:
     if isinstance(value, int | float):  # lax mode reads a number as a Unix timestamp
-        raise ValueError("must be a date written as YYYY-MM-DD")
+        raise ValueError(t("must be a date written as YYYY-MM-DD"))
     return value
 
 

@@ -8,6 +8,8 @@ import json
 import re
 from typing import Any
 
+from app.core.i18n import t
+
 # Cheap pre-check on the raw JSON bytes: only bodies with a \u0000 or \ud800–\udfff escape (or a raw NUL) are
 # parsed a second time to find the field. Valid surrogate pairs also match and are then found harmless.
 _SUSPICIOUS_JSON = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})|\x00")
@@ -19,8 +21,8 @@ def unstorable_reason(text: str) -> str | None:
     match = _UNSTORABLE.search(text)
     if match is None:
         return None
-    return "contains a NUL character (\\u0000)" if match.group() == "\x00" else \
-        "contains a lone surrogate (not valid Unicode text)"
+    return t("contains a NUL character (\\u0000)") if match.group() == "\x00" else \
+        t("contains a lone surrogate (not valid Unicode text)")
 
 
 def find_unstorable(value: Any, path: str = "") -> tuple[str, str] | None:

@@ -12,6 +12,8 @@ from sqlmodel import col
 from app.audit.service import record
 from app.auth import visibility
 from app.auth.actor import Actor
+from app.core.i18n import t
+from app.core.labels import kind_label
 from app.cycles.schemas import Completeness, CycleCreate, CycleRead, CycleState, UnitCompleteness
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Assignment, CycleReopening, Plan, ReportingCycle, Submission, Unit
@@ -60,16 +62,19 @@ async def create_cycle(session: AsyncSession, actor: Actor, plan_code: str, data
                        today: date) -> CycleRead:
     plan = await plan_by_code(session, plan_code)
     if not plan.start_year <= data.year <= plan.end_year:
-        raise ValidationFailed.field("year", f"must be within the plan's years {plan.start_year}–{plan.end_year}")
+        raise ValidationFailed.field("year", t("must be within the plan's years {start}–{end}",
+                                               start=plan.start_year, end=plan.end_year))
     expected = required_year(plan, data.kind)
     if expected is not None and data.year != expected:
-        raise ValidationFailed.field("year", f"the {data.kind.value} evaluation of this plan is in {expected}")
+        raise ValidationFailed.field("year", t("the {kind} of this plan is in {expected}",
+                                               kind=kind_label(data.kind), expected=expected))
     opens_on = data.opens_on or date(data.year, 1, 1)
     due_on = data.due_on or date(data.year, 12, 31)
     if due_on < opens_on:
-        raise ValidationFailed.field("due_on", "must not be before opens_on")
+        raise ValidationFailed.field("due_on", t("must not be before opens_on"))
     if await _find(session, plan, data.year, data.kind) is not None:
-        raise Conflict(f"Plan {plan.code!r} already has a {data.kind.value} cycle for {data.year}.")
+        raise Conflict(t("Plan {plan} already has a {year} {kind} cycle.", plan=plan.code,
+                         kind=kind_label(data.kind), year=data.year))
     cycle = ReportingCycle(plan_id=plan.id, year=data.year, kind=data.kind.value,  # type: ignore[arg-type]
                            opens_on=opens_on, due_on=due_on)
     session.add(cycle)
@@ -107,11 +112,11 @@ async def reopen_cycle(session: AsyncSession, actor: Actor, plan_code: str, year
         await session.execute(delete(CycleReopening).where(col(CycleReopening.cycle_id) == cycle.id))
     else:
         if cycle.closed_at is None:
-            raise Conflict("The cycle is open for every unit; close it before reopening it for one unit.")
+            raise Conflict(t("The cycle is open for every unit; close it before reopening it for one unit."))
         unit = (await session.execute(select(Unit).where(
             col(Unit.code) == unit_code, col(Unit.committee_id) == plan.committee_id))).scalar_one_or_none()
         if unit is None:
-            raise ValidationFailed.field("unit", f"no unit {unit_code!r} in this plan's committee")
+            raise ValidationFailed.field("unit", t("no unit {code} in this plan's committee", code=unit_code))
         exists = (await session.execute(select(col(CycleReopening.id)).where(
             col(CycleReopening.cycle_id) == cycle.id, col(CycleReopening.unit_id) == unit.id))).first()
         if not exists:
@@ -128,15 +133,17 @@ async def write_window(session: AsyncSession, plan: Plan, year: int, kind: Cycle
     """May this unit write into the plan's cycle now? Raises 409 when not; says whether it is late."""
     cycle = await _find(session, plan, year, kind)
     if cycle is None:
-        raise Conflict(f"There is no {kind.value} reporting cycle for {year}; the committee office opens cycles.")
+        raise Conflict(t("There is no {kind} reporting cycle for {year}; the committee office opens cycles.",
+                         kind=kind_label(kind), year=year))
     if today < cycle.opens_on:
-        raise Conflict(f"The {kind.value} cycle for {year} opens on {cycle.opens_on.isoformat()}.")
+        raise Conflict(t("The {kind} cycle for {year} opens on {date}.", kind=kind_label(kind), year=year,
+                         date=cycle.opens_on.isoformat()))
     if cycle.closed_at is not None:
         reopened = (await session.execute(select(col(CycleReopening.id)).where(
             col(CycleReopening.cycle_id) == cycle.id, col(CycleReopening.unit_id) == unit_id))).first()
         if not reopened:
-            raise Conflict(f"The {kind.value} cycle for {year} is closed; ask the committee office to reopen it "
-                           "for your unit.")
+            raise Conflict(t("The {kind} cycle for {year} is closed; ask the committee office to reopen it for "
+                             "your unit.", kind=kind_label(kind), year=year))
     return WriteWindow(cycle=cycle, late=today > cycle.due_on)
 
 
@@ -170,7 +177,8 @@ async def completeness(session: AsyncSession, actor: Actor, plan_code: str, year
 async def cycle_by_key(session: AsyncSession, plan: Plan, year: int, kind: CycleKind) -> ReportingCycle:
     cycle = await _find(session, plan, year, kind)
     if cycle is None:
-        raise NotFound(f"Plan {plan.code!r} has no {kind.value} cycle for {year}.")
+        raise NotFound(t("Plan {plan} has no {kind} cycle for {year}.", plan=plan.code, kind=kind_label(kind),
+                          year=year))
     return cycle
 
 

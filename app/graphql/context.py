@@ -9,6 +9,8 @@ from strawberry.fastapi import BaseContext
 
 from app.auth.actor import Actor
 from app.auth.service import authenticate
+from app.core.i18n import t
+from app.core.labels import role_label, roles_label
 from app.errors import Forbidden, Unauthorized
 from app.graphql.loaders import Loaders
 from app.graphql.transaction import Transaction, graphql_transaction
@@ -39,7 +41,7 @@ class Context(BaseContext):
         if self._actor is None and self._auth_error is None:
             scheme, _, token = (self._authorization or "").partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                self._auth_error = Unauthorized("Send `Authorization: Bearer <token>`.")
+                self._auth_error = Unauthorized(t("Send `Authorization: Bearer <token>`."))
             else:
                 async with self._auth_lock:  # concurrent root fields authenticate once
                     if self._actor is None and self._auth_error is None:
@@ -56,15 +58,14 @@ class Context(BaseContext):
         """The caller, if their role is one of `roles` (the same rule and message as REST's require_roles)."""
         actor = await self.actor()
         if roles and actor.role not in roles:
-            allowed = ", ".join(role.value for role in roles)
-            raise Forbidden(f"This operation is for the role(s) {allowed}; this token has role {actor.role.value}.")
+            raise Forbidden(t("This operation is for {allowed}; this token's role is {role}.",
+                              allowed=roles_label(roles), role=role_label(actor.role)))
         return actor
 
 
 ANY_ROLE = (Role.admin, Role.unit, Role.reader)
 ADMIN_ONLY = (Role.admin,)
 ADMIN_OR_UNIT = (Role.admin, Role.unit)
-ADMIN_OR_READER = (Role.admin, Role.reader)
 
 
 async def get_context(request: Request,

@@ -2,7 +2,9 @@
 
 `extensions.code` is the AppError's code (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, VALIDATION, CONFLICT …);
 validation errors carry `extensions.errors` with `field` (a path in the mutation's input, camelCased as in the
-schema) and `reason`. Errors in the query document itself get GRAPHQL_VALIDATION_FAILED.
+schema), `reason` and, where known, the validation error's `code`. Errors in the query document itself get
+GRAPHQL_VALIDATION_FAILED. Messages and reasons are in Chinese, in English with `Accept-Language: en`; the codes
+never change.
 """
 
 import logging
@@ -15,20 +17,23 @@ from sqlalchemy.exc import IntegrityError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
+from app.core.i18n import t
 from app.errors import AppError, database_unavailable
 
 log = logging.getLogger("app.graphql")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
 DOCUMENT_INVALID = "GRAPHQL_VALIDATION_FAILED"
+BAD_REQUEST = "BAD_REQUEST"  # not a GraphQL request at all: no query, bad JSON, a batch
 # Said in the schema's own descriptions, so a frontend developer finds it in the SDL.
 ERROR_CODES = (
     "Errors come in `errors[]` with `extensions.code`: UNAUTHENTICATED (no or bad token), FORBIDDEN (the role or "
-    "unit may not), NOT_FOUND, VALIDATION (with `extensions.errors`: [{field, reason}], field paths camelCased as "
-    "in this schema), CONFLICT (stale ifMatch, closed cycle, wrong state), PRECONDITION_REQUIRED (ifMatch "
+    "unit may not), NOT_FOUND, VALIDATION (with `extensions.errors`: [{field, reason, code}], field paths camelCased "
+    "as in this schema), CONFLICT (stale ifMatch, closed cycle, wrong state), PRECONDITION_REQUIRED (ifMatch "
     f"missing), BAD_USER_INPUT (a variable of the wrong type or with unstorable text, named in `extensions.errors`), "
-    f"{DOCUMENT_INVALID} (a bad document), UNAVAILABLE (the database is unreachable; retry), "
-    f"{INTERNAL} (logged, details withheld).")
+    f"{DOCUMENT_INVALID} (a bad document), {BAD_REQUEST} (no query, bad JSON), "
+    "UNAVAILABLE (the database is unreachable; retry), "
+    f"{INTERNAL} (logged, details withheld). Messages are in Chinese; send `Accept-Language: en` for English.")
 
 
 def camel_path(path: str) -> str:
@@ -85,20 +90,23 @@ def coded(error: GraphQLError, rid: str) -> GraphQLError:
             extensions["errors"] = [{**e, "field": camel_path(e.get("field", ""))} for e in original.errors]
     elif isinstance(original, IntegrityError):
         # Services check their invariants first; this is the safety net for races, as in REST.
-        message = "The request conflicts with data changed at the same time; reload and retry."
+        message = t("The request conflicts with data changed at the same time; reload and retry.")
         extensions["code"] = "CONFLICT"
     elif is_input_error(error):
         extensions["code"] = BAD_USER_INPUT
         name = variable_name(error)
         if name is not None:
-            extensions["errors"] = [{"field": f"variables.{name}", "reason": message}]
+            # The message stays graphql-core's (it names the expected type, for the developer); the reason is
+            # for people.
+            extensions["errors"] = [{"field": f"variables.{name}", "reason": t("the value does not fit the "
+                                                                                "variable's type")}]
     elif database_unavailable(original):
-        message = "The database is not reachable right now; retry in a few seconds."
+        message = t("The database is not reachable right now; retry in a few seconds.")
         extensions["code"] = UNAVAILABLE
     elif original is None:
         extensions.setdefault("code", DOCUMENT_INVALID)
     else:
-        message = f"An unexpected error occurred; quote request id {rid} when reporting it."
+        message = t("An unexpected error occurred; quote request id {request_id} when reporting it.", request_id=rid)
         extensions = {"code": INTERNAL}
     return GraphQLError(message, nodes=error.nodes, source=error.source, positions=error.positions,
                         path=error.path, original_error=None, extensions=extensions)

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import strawberry
 from pydantic import BaseModel, ValidationError
 
-from app.errors import ValidationFailed
+from app.errors import ValidationFailed, field_errors, summary
 from app.graphql.enums import AssignmentRole, CycleKind, ReviewDecision, TaskProgress
 
 M = TypeVar("M", bound=BaseModel)
@@ -19,9 +19,8 @@ def to_model(model: type[M], data: object, **extra: Any) -> M:
     try:
         return model.model_validate({**plain(data), **extra})
     except ValidationError as exc:
-        errors = [{"field": field_path(err["loc"]), "reason": err["msg"]} for err in exc.errors()]
-        detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
-        raise ValidationFailed(detail, errors=errors) from None
+        errors = field_errors(exc.errors(), field_path)
+        raise ValidationFailed(summary(errors), errors=errors) from None
 
 
 def plain(value: object) -> Any:

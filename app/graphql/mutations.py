@@ -13,6 +13,7 @@ from strawberry.extensions import FieldExtension
 from app.assignments import service as assignments_service
 from app.assignments.schemas import AssignmentBulk, AssignmentCreate, AssignmentUpdate
 from app.core.clock import today
+from app.core.i18n import t
 from app.core.idempotency import request_fingerprint, run_once
 from app.cycles import service as cycles_service
 from app.cycles.schemas import CycleCreate
@@ -40,7 +41,7 @@ class AllOrNothing(FieldExtension):
                             **kwargs: Any) -> Any:
         context: Context = info.context
         if context.tx.failed:
-            raise Conflict("Not run: an earlier mutation of this request failed, so none of its changes are kept.")
+            raise Conflict(t("Not run: an earlier mutation of this request failed, so none of its changes are kept."))
         try:
             return await next_(source, info, **kwargs)
         except BaseException:

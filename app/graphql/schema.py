@@ -1,15 +1,21 @@
 """The schema, its limits and the FastAPI router mounted at /graphql."""
 
 from functools import partial
+from typing import Any
 
 import strawberry
+from cross_web import HTTPException
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
+from strawberry.types.unset import UNSET
 
+from app.core.i18n import t
+from app.errors import AppError, graphql_error_response
 from app.graphql.context import get_context
-from app.graphql.errors import CodedErrors, log_unexpected
+from app.graphql.errors import BAD_REQUEST, CodedErrors, log_unexpected
+from app.graphql.ide import OfflineGraphQLRouter
 from app.graphql.mutations import Mutation
 from app.graphql.queries import Query
 from app.settings import Settings
@@ -27,6 +33,19 @@ class AppSchema(strawberry.Schema):
         log_unexpected(errors, execution_context)
 
 
+class AppGraphQLRouter(OfflineGraphQLRouter):
+    """/graphql: a request strawberry cannot read (no query, bad JSON, a batch) is answered as a GraphQL error with
+    a code, in JSON, instead of strawberry's plain-text reason."""
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except HTTPException as exc:
+            error = AppError(t("Not a GraphQL request the service can read: {reason}", reason=exc.reason))
+            error.status = exc.status_code
+            return graphql_error_response(error, BAD_REQUEST)
+
+
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     extensions = [partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
                   partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
@@ -37,10 +56,10 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
 
 
 def graphql_router(settings: Settings) -> GraphQLRouter:
-    """POST (and GET for queries) /graphql; GraphiQL on GET only when `graphql_graphiql` is set."""
-    return GraphQLRouter(build_schema(settings.graphql_introspection), path="/graphql",
-                         graphql_ide="graphiql" if settings.graphql_graphiql else None,
-                         context_getter=get_context, subscription_protocols=())
+    """POST (and GET for queries) /graphql; GraphiQL (local assets) on GET only when `graphql_graphiql` is set."""
+    return AppGraphQLRouter(build_schema(settings.graphql_introspection), path="/graphql",
+                                graphql_ide="graphiql" if settings.graphql_graphiql else None,
+                                context_getter=get_context, subscription_protocols=())
 
 
 def schema_sdl() -> str:

@@ -18,6 +18,7 @@ from app.audit.schemas import AuditEventRead
 from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.clock import today
+from app.core.i18n import t
 from app.core.pagination import MAX_LIMIT, PageParams
 from app.cycles import service as cycles_service
 from app.cycles.schemas import Completeness as CompletenessRead
@@ -69,9 +70,9 @@ async def _evaluation(info: Info, plan_code: str, year: int | None,
 def page_params(limit: int, offset: int) -> PageParams:
     """The same bounds as REST's `limit`/`offset` query parameters."""
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed.field("limit", f"must be between 1 and {MAX_LIMIT}")
+        raise ValidationFailed.field("limit", t("must be between 1 and {max}", max=MAX_LIMIT))
     if offset < 0:
-        raise ValidationFailed.field("offset", "must be ≥ 0")
+        raise ValidationFailed.field("offset", t("must not be negative"))
     return PageParams(limit=limit, offset=offset)
 
 

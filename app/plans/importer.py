@@ -16,7 +16,8 @@ settings given by the caller (``import_plan_text(text, source_file, settings=Pla
 without them, with settings inferred from its text (title, period, kind, district) and placeholder codes
 (slug ``plan-<kind>-<start>-<end>``, committee ``000000``), each inferred field reported as a doubt;
 a text with neither known settings nor domains is not taken for a plan.  What the importer finds odd in a
-text is written into the plan's ``anomalies``; what it is unsure about is returned as ``doubts``.
+text is written into the plan's ``anomalies`` (stored with the plan, in Chinese: clerks read them); what it is
+unsure about is returned as ``doubts`` (messages of the import report, in the caller's language via ``t()``).
 No database and no web here: pure functions from text to dicts and YAML.
 """
 
@@ -28,6 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from app.core.i18n import t
 
 __all__ = [
     "ImportResult",
@@ -158,15 +161,15 @@ def import_plan_text(text: str, source_file: str, settings: PlanSettings | None 
         plan, doubts = build_plan(lines, segment, chosen, source_file, catalogue_title=not inferred)
         if inferred and not plan["domains"]:
             # Nothing known about it and no domains either: not a plan (a notice, an unrelated text).
-            result.doubts.append(f"{source_file}: no plan settings match the text starting at line "
-                                 f"{segment.start + 1} and no domains were found in it; skipped")
+            result.doubts.append(t("{file}: no plan settings match the text starting at line {line} and no "
+                                   "domains were found in it; skipped", file=source_file, line=segment.start + 1))
             continue
         plan["plan"]["doc_number"] = doc_number
         plan["plan"]["issued_date"] = issued_date
         plan["plan"]["anomalies"][:0] = meta_notes
         if inferred:
-            plan["plan"]["anomalies"].insert(0, "no plan settings known for this plan: code, kind, period, title and "
-                                                "committee inferred from the text (placeholders where not printed)")
+            plan["plan"]["anomalies"].insert(0, "没有此规划的设置：代码、类型、规划期、标题和妇儿工委均由文本推断"
+                                                "（文本未写明的用占位值）")
         result.plans.append(plan)
         result.doubts.extend(f"{chosen.code}: {d}" for d in inferred + doubts)
     return result
@@ -290,7 +293,7 @@ def read_issue_metadata(preamble: Iterable[str]) -> tuple[str | None, str | None
             printed = m.group()
             doc_number = re.sub(r"\s+", "", printed)
             if printed != doc_number:
-                notes.append(f"文号 printed as '{printed}' (PDF spacing); stored as '{doc_number}'")
+                notes.append(f"文号印作“{printed}”（PDF 排版空格）；存为“{doc_number}”")
         if issued is None and (m := _DATE_LINE.match(line)):
             year, month, day = (int(g) for g in m.groups())
             issued = f"{year:04d}-{month:02d}-{day:02d}"
@@ -319,33 +322,36 @@ def infer_settings(segment: Segment, lines: list[str]) -> tuple[PlanSettings, li
     body = [clean_line(raw)[0] for raw in lines[segment.start: segment.end]]
     doubts: list[str] = []
     title = segment.title
-    source = "its own title line"
+    source = t("its own title line")
     if title is None:
         head = "".join(body[: max(1, _first_chapter_index(body))])
         quoted = _TITLE_IN_QUOTES.search(head)
-        title, source = (quoted.group(1), "the 《…》 title before the first chapter") if quoted else (None, "")
+        title, source = (quoted.group(1), t("the 《…》 title before the first chapter")) if quoted else (None, "")
     if title is None:
         title = "（标题未识别）"
-        doubts.append(f"title: no title line found; set to '{title}', fill in the plan's title")
+        doubts.append("title: " + t("no title line found; set to {title}, fill in the plan's title", title=title))
     else:
-        doubts.append(f"title: '{title}' taken from {source}; check it")
+        doubts.append("title: " + t("{title} taken from {source}; check it", title=title, source=source))
 
     period = _PERIOD.search(title)
     five_year = next((years for name, years in _FIVE_YEAR_PLANS.items() if name in title), None)
     if period and int(period.group(1)) < int(period.group(2)):
         start, end = int(period.group(1)), int(period.group(2))
-        doubts.append(f"start_year/end_year: {start}-{end} read from the title's '{period.group()}'")
+        doubts.append("start_year/end_year: " + t("{start}-{end} read from {words} in the title", start=start,
+                                                        end=end, words=period.group()))
     elif five_year:
         start, end = five_year
         name = next(n for n in _FIVE_YEAR_PLANS if n in title)
-        doubts.append(f"start_year/end_year: {start}-{end} inferred from '{name}' in the title")
+        doubts.append("start_year/end_year: " + t("{start}-{end} inferred from {words} in the title", start=start,
+                                                        end=end, words=name))
     else:
         milestones = [int(y) for y in re.findall(r"到\s*(20\d{2})\s*年", "".join(body))]
         end = max(milestones) if milestones else 2030
         start = end - 9 if end % 10 == 0 else end - 4
-        basis = f"guessed from the latest 到{end}年 of the text" if milestones else "used as a placeholder"
-        doubts.append(f"start_year/end_year: no period in the title; {start}-{end} {basis}; fill in the "
-                      "plan's period")
+        basis = t("guessed from the latest 到{end}年 of the text", end=end) if milestones else \
+            t("used as a placeholder")
+        doubts.append("start_year/end_year: " + t("no period in the title; {start}-{end} {basis}; fill in the "
+                                                  "plan's period", start=start, end=end, basis=basis))
 
     women, children = "妇女" in title, "儿童" in title
     if women and children or not (women or children):
@@ -353,22 +359,25 @@ def infer_settings(segment: Segment, lines: list[str]) -> tuple[PlanSettings, li
     else:
         kind = "women" if women else "children"
     why = {"combined": "妇女儿童", "women": "妇女", "children": "儿童"}[kind]
-    doubts.append(f"kind: '{kind}' inferred from '{why}' in the title" if women or children
-                  else "kind: the title names neither 妇女 nor 儿童; 'combined' assumed")
+    doubts.append("kind: " + (t("{kind} inferred from {words} in the title", kind=kind, words=why) if women or children
+                              else t("the title names neither 妇女 nor 儿童; {kind} assumed", kind=kind)))
 
     code = f"plan-{start}-{end}" if kind == "combined" else f"plan-{kind}-{start}-{end}"
-    doubts.append(f"code: placeholder slug '{code}'; give the plan its own code (e.g. '<district>-{start}-{end}')")
+    doubts.append("code: " + t("placeholder slug {code}; give the plan its own code (e.g. <district>-{start}-{end})",
+                               code=code, start=start, end=end))
 
     region_match = _TITLE_REGION.match(title)
     region = region_match.group(1) if region_match else ""
     committee_name = f"{region}妇女儿童工作委员会" if region else "（妇女儿童工作委员会未识别）"
-    doubts.append(f"committee_code: placeholder '{_UNKNOWN_COMMITTEE}'; fill in the district's GB/T 2260 code")
+    doubts.append("committee_code: " + t("placeholder {code}; fill in the district's GB/T 2260 code",
+                                         code=_UNKNOWN_COMMITTEE))
     if region:
-        doubts.append(f"committee_name/region: '{committee_name}' / '{region}' inferred from the title's "
-                      "district; check the full name (province, city)")
+        doubts.append("committee_name/region: " + t("{name} / {region} inferred from the title's district; check "
+                                                    "the full name (province, city)", name=committee_name,
+                                                    region=region))
     else:
-        doubts.append(f"committee_name/region: no district in the title; set to '{committee_name}' / '', "
-                      "fill them in")
+        doubts.append("committee_name/region: " + t("no district in the title; set to {name} and an empty region, "
+                                                    "fill them in", name=committee_name))
     settings = PlanSettings(code, kind, start, end, title, _UNKNOWN_COMMITTEE, committee_name, region)
     return settings, doubts
 
@@ -474,19 +483,18 @@ def _scan_line(state: _Parse, line: str, line_no: int) -> None:
     if state.part is None:
         if (paragraph := _DOMAIN.match(line)) and paragraph.group(1) == "一":
             if state.first_seen_in_chapter:
-                state.notes.append(f"line {line_no} '{_short(line)}' restarts the （一） numbering without a "
-                                   "chapter heading: a chapter heading is missing")
+                state.notes.append(f"第 {line_no} 行“{_short(line)}”重新从（一）编号，但前面没有章标题：缺少一个"
+                                   "章标题")
             state.first_seen_in_chapter = True
         if (arabic := _ARABIC_CHAPTER.match(line)) and not state.chapters:
-            state.notes.append(f"chapter heading at line {line_no} is numbered '{arabic.group(1)}、' "
-                               f"instead of a Chinese numeral: '{arabic.group(2)}'")
+            state.notes.append(f"第 {line_no} 行的章标题编号为“{arabic.group(1)}、”，而不是汉字数字："
+                               f"“{arabic.group(2)}”")
             state.chapters.append(arabic.group(1))
         return
     if domain := _DOMAIN.match(line):
         if "。" in domain.group(2):
             # A "（一）…。…" paragraph in a domain chapter: the next chapter lost its heading (朝阳).
-            state.notes.append(f"line {line_no} '{_short(line)}' starts a chapter whose heading is missing; "
-                               "the domain chapters end there")
+            state.notes.append(f"第 {line_no} 行“{_short(line)}”开始了一个缺少标题的章；领域各章到此结束")
             state.first_seen_in_chapter = True
             _leave_part(state)
             return
@@ -513,8 +521,8 @@ def _enter_chapter(state: _Parse, numeral: str, heading: str, line_no: int) -> N
         women, children = "妇女" in heading, "儿童" in heading
         part = "W" if women and not children else "C" if children and not women else state.default_part
         if part is None:
-            state.doubts.append(f"line {line_no}: cannot tell whether chapter '{heading}' is the women's or "
-                                "the children's part")
+            state.doubts.append(t("line {line}: cannot tell whether chapter {heading} is the women's or the "
+                                  "children's part", line=line_no, heading=heading))
         state.part = part
 
 
@@ -532,15 +540,17 @@ def _open_list(state: _Parse, kind: str, line_no: int) -> None:
         state.open_domain(domain)
     state.items = domain.goals if kind == "goals" else domain.measures
     if state.items:
-        state.doubts.append(f"line {line_no}: a second {kind} list in one domain; items appended")
+        state.doubts.append(t("line {line}: a second goals list in one domain; items appended", line=line_no)
+                            if kind == "goals" else
+                            t("line {line}: a second measures list in one domain; items appended", line=line_no))
 
 
 def _starts_item(state: _Parse, number: int, line_no: int) -> bool:
     """A numbered line starts an item unless it sits mid-sentence and breaks the numbering."""
     if state.item is None or ends_sentence(state.item.text) or number == int(state.item.number) + 1:
         return True
-    state.doubts.append(f"line {line_no}: a number mid-sentence and out of sequence after item "
-                        f"{state.item.number}; kept as a continuation of that item")
+    state.doubts.append(t("line {line}: a number mid-sentence and out of sequence after item {number}; kept as a "
+                          "continuation of that item", line=line_no, number=state.item.number))
     return False
 
 
@@ -548,11 +558,12 @@ def _start_item(state: _Parse, number: str, body: str, line_no: int) -> None:
     state.item = None
     domain = state.domain
     if domain is None:
-        state.doubts.append(f"line {line_no}: numbered item outside any domain: '{_short(body)}'")
+        state.doubts.append(t("line {line}: numbered item outside any domain: {text}", line=line_no,
+                              text=_short(body)))
         return
     if state.items is None:
         if domain.goals or domain.measures:
-            state.doubts.append(f"line {line_no}: numbered item outside 主要目标/策略措施 lists")
+            state.doubts.append(t("line {line}: numbered item outside 主要目标/策略措施 lists", line=line_no))
         state.items = domain.mixed
     state.item = _Item(number, [body], line_no)
     state.items.append(state.item)
@@ -563,7 +574,7 @@ def _continue_text(state: _Parse, line: str, line_no: int) -> None:
     if state.item is not None:
         if state.previous_long_sentence:
             # A whole paragraph (not a wrapped line) after a finished sentence: keep it, but say so.
-            state.item.paragraphs.append(f"line {line_no} '{_short(line)}'")
+            state.item.paragraphs.append(f"第 {line_no} 行“{_short(line)}”")
         state.item.pieces.append(line)
         state.item.breaks += 1
         return
@@ -573,8 +584,8 @@ def _continue_text(state: _Parse, line: str, line_no: int) -> None:
         domain.heading.append(line)
         return
     if domain is not None:
-        state.doubts.append(f"line {line_no}: text in a domain outside any item was ignored: "
-                            f"'{_short(line)}'")
+        state.doubts.append(t("line {line}: text in a domain outside any item was ignored: {text}", line=line_no,
+                              text=_short(line)))
 
 
 def _short(text: str, size: int = 24) -> str:
@@ -599,8 +610,7 @@ def build_plan(lines: list[str], segment: Segment, settings: PlanSettings, sourc
     if title is None:
         title = settings.title
         if catalogue_title:
-            anomalies.append(f"the plan's title is not printed in the text; '{title}' is taken from the plan "
-                             "catalogue")
+            anomalies.append(f"文本中没有印出规划标题；《{title}》取自规划目录")
     anomalies.extend(state.notes)
     anomalies.extend(_chapter_notes(state.chapters))
     numbered = list(_number_domains(state.domains))
@@ -608,7 +618,7 @@ def build_plan(lines: list[str], segment: Segment, settings: PlanSettings, sourc
     domains = [_domain_dict(d, seq, state, anomalies, doubts) for d, seq in numbered]
     anomalies.extend(_furniture_notes(state))
     if not domains:
-        doubts.append("no domains found")
+        doubts.append(t("no domains found"))
     plan = {
         "committee": {"code": settings.committee_code, "name": settings.committee_name,
                       "region": settings.region},
@@ -638,8 +648,8 @@ def _printed_title(lines: list[str], segment: Segment, settings: PlanSettings) -
 def _check_period(title: str, settings: PlanSettings, doubts: list[str]) -> None:
     if m := re.search(r"(\d{4})\s*[-—–－]\s*(\d{4})", title):
         if (int(m.group(1)), int(m.group(2))) != (settings.start_year, settings.end_year):
-            doubts.append(f"title period {m.group()} differs from the settings' {settings.start_year}–"
-                          f"{settings.end_year}")
+            doubts.append(t("title period {printed} differs from the settings' {start}–{end}", printed=m.group(),
+                            start=settings.start_year, end=settings.end_year))
 
 
 def _number_domains(domains: list[_Domain]) -> Iterable[tuple[_Domain, int]]:
@@ -657,17 +667,16 @@ def _domain_dict(domain: _Domain, seq: int, state: _Parse, anomalies: list[str],
     code = f"{domain.part}{seq}"
     if domain.inferred:
         title, subtitle = _infer_title(domain.part, seq, state, doubts), None
-        anomalies.append(f"{code}: domain heading missing before the 主要目标 at line {domain.line_no}; "
-                         f"recovered as '{title}' from its position (domain {seq} of the "
-                         f"{'women' if domain.part == 'W' else 'children'}'s part in the 北京 plans)")
+        anomalies.append(f"{code}：第 {domain.line_no} 行的主要目标之前缺少领域标题；按其位置恢复为“{title}”"
+                         f"（北京各规划{'妇女' if domain.part == 'W' else '儿童'}部分的第 {seq} 个领域）")
     else:
         title, subtitle = split_heading("".join(domain.heading))
     goals_src = domain.goals + domain.mixed
     if not goals_src:
-        doubts.append(f"{code} {title}: no goals found")
+        doubts.append(t("{code} {title}: no goals found", code=code, title=title))
     if not domain.mixed and not domain.measures:
-        doubts.append(f"{code} {title}: no measures found")
-    anomalies.extend(_numbering_notes(f"{code} 主要目标" if not domain.mixed else f"{code} items", goals_src))
+        doubts.append(t("{code} {title}: no measures found", code=code, title=title))
+    anomalies.extend(_numbering_notes(f"{code} 主要目标" if not domain.mixed else f"{code} 条目", goals_src))
     anomalies.extend(_numbering_notes(f"{code} 策略措施", domain.measures))
     goals = [_goal_dict(item, f"{code}.{n}", n, item in domain.mixed, anomalies, doubts)
              for n, item in enumerate(goals_src, 1)]
@@ -686,10 +695,10 @@ def _infer_title(part: str, seq: int, state: _Parse, doubts: list[str]) -> str:
             continue
         title = split_heading("".join(domain.heading))[0]
         if not reference[position - 1].startswith(title) and not title.startswith(reference[position - 1]):
-            doubts.append(f"{part}{position} '{title}' differs from the reference "
-                          f"'{reference[position - 1]}'; inferred headings of this part may be wrong")
+            doubts.append(t("{code} {title} differs from the reference {reference}; inferred headings of this part "
+                            "may be wrong", code=f"{part}{position}", title=title, reference=reference[position - 1]))
     if seq > len(reference):
-        doubts.append(f"{part}{seq}: heading missing and beyond the reference list")
+        doubts.append(t("{code}: heading missing and beyond the reference list", code=f"{part}{seq}"))
         return f"（标题缺失）{part}{seq}"
     return reference[seq - 1]
 
@@ -715,19 +724,19 @@ def _check_item_text(code: str, item: _Item, anomalies: list[str], doubts: list[
     """Slips worth a human look; the text itself is kept as written."""
     text = item.text
     if not ends_sentence(text):
-        doubts.append(f"{code} (line {item.line_no}) does not end with a full stop: '…{text[-12:]}'")
+        doubts.append(t("{code} (line {line}) does not end with a full stop: …{end}", code=code, line=item.line_no,
+                        end=text[-12:]))
     for paragraph in item.paragraphs:
-        anomalies.append(f"{code}: unnumbered paragraph at {paragraph} kept as part of this item")
+        anomalies.append(f"{code}：没有编号的段落（{paragraph}）作为本条目的一部分保留")
     for match in _LATEX.finditer(text):
-        anomalies.append(f"{code}: LaTeX markup of the PDF conversion kept as written: '{match.group()}'")
+        anomalies.append(f"{code}：PDF 转换留下的 LaTeX 标记按原文保留：“{match.group()}”")
     for match in _LATIN_WORD_IN_CHINESE.finditer(text):
         context = text[max(0, match.start() - 5): match.end() + 5]
-        anomalies.append(f"{code}: English word '{match.group(1)}' inside the Chinese text (conversion slip, "
-                         f"probably 和); kept as written: '{context}'")
+        anomalies.append(f"{code}：中文文本中夹有英文单词“{match.group(1)}”（转换错误，可能应为“和”）；"
+                         f"按原文保留：“{context}”")
     rates = [m.group() for m in _RATE_WITH_PERCENT.finditer(text)]
     if rates:
-        anomalies.append(f"{code}: mortality rate written with %, probably ‰ meant; kept as written: "
-                         + "; ".join(f"'{r}'" for r in rates))
+        anomalies.append(f"{code}：死亡率用%表示，可能应为‰；按原文保留：" + "；".join(f"“{r}”" for r in rates))
 
 
 def _numbering_notes(label: str, items: list[_Item]) -> list[str]:
@@ -740,18 +749,18 @@ def _numbering_notes(label: str, items: list[_Item]) -> list[str]:
         repeated = sorted({n for n in numbers if numbers.count(n) > 1})
         detail = []
         if missing:
-            detail.append("no item " + ",".join(map(str, missing)))
+            detail.append("缺第 " + ",".join(map(str, missing)) + " 项")
         if repeated:
-            detail.append("repeated " + ",".join(map(str, repeated)))
-        notes.append(f"{label}: printed numbers {printed} ({'; '.join(detail) or 'out of order'}); "
-                     f"seq renumbered 1..{len(numbers)}")
+            detail.append("重复 " + ",".join(map(str, repeated)))
+        notes.append(f"{label}：印出的编号为 {printed}（{'；'.join(detail) or '顺序错乱'}）；"
+                     f"seq 重新编为 1..{len(numbers)}")
     return notes
 
 
 def _chapter_notes(chapters: list[str]) -> list[str]:
     order = [_CN_NUM.index(c) + 1 if c in _CN_NUM else int(c) for c in chapters if len(c) == 1 or c.isdigit()]
     if order and order != list(range(order[0], order[0] + len(order))):
-        return [f"chapter numbering jumps: {' '.join(chapters)}"]
+        return [f"章的编号不连续：{' '.join(chapters)}"]
     return []
 
 
@@ -760,44 +769,42 @@ def _layout_notes(numbered: list[tuple[_Domain, int]], state: _Parse) -> list[st
     notes = []
     mixed = [f"{d.part}{seq}" for d, seq in numbered if d.mixed]
     if mixed:
-        notes.append(f"no separate 主要目标/策略措施 lists in {_code_list(mixed)}: each numbered item is "
-                     "imported as a goal titled by its first sentence (targets parsed from the whole item), "
-                     "no measures")
+        notes.append(f"{_code_list(mixed)} 没有分开的主要目标/策略措施列表：每个编号条目作为一个目标导入，"
+                     "以第一句为标题（指标从整个条目解析），没有策略措施")
     wrapped = [f"{d.part}{seq}" for d, seq in numbered if len(d.heading) > 1]
     if wrapped:
-        notes.append(f"domain headings of {_code_list(wrapped)} wrapped over two or more lines; re-joined")
+        notes.append(f"{_code_list(wrapped)} 的领域标题跨两行或更多行；已重新连接")
     if state.bullets:
         lines = ", ".join(map(str, state.bullets))
-        notes.append(f"'- ' bullet marks of the text conversion before item numbers (lines {lines}); removed")
+        notes.append(f"文本转换在条目编号前留下的“- ”项目符号（第 {lines} 行）；已删除")
     return notes
 
 
 def _code_list(codes: list[str]) -> str:
-    return ", ".join(codes)
+    return "、".join(codes)
 
 
 def _furniture_notes(state: _Parse) -> list[str]:
     notes = []
     if state.bookmarks:
-        notes.append(f"removed {state.bookmarks} '[bookmark: …]' anchors left by the Word export")
+        notes.append(f"已删除 Word 导出留下的 {state.bookmarks} 个“[bookmark: …]”锚点")
     if state.page_numbers:
-        notes.append(f"removed {len(state.page_numbers)} page-number lines ('{state.page_numbers[0]}' …)")
+        notes.append(f"已删除 {len(state.page_numbers)} 行页码（“{state.page_numbers[0]}”…）")
     if state.web_furniture:
-        notes.append("ignored web-page furniture: " + "; ".join(f"'{w}'" for w in state.web_furniture)
-                     + " (its 时间 is the page's publication date, not taken as the issue date)")
+        notes.append("已忽略网页附带的内容：" + "；".join(f"“{w}”" for w in state.web_furniture)
+                     + "（其中的时间是网页的发布日期，不作为印发日期）")
     inside = [(code, line) for code, item in _coded_items(state) for line in item.furniture]
     if inside:
-        notes.append("page numbers removed from inside items: "
-                     + ", ".join(f"{code} ('{line}')" for code, line in inside))
+        notes.append("已删除条目内的页码：" + "、".join(f"{code}（“{line}”）" for code, line in inside))
     full_width = [code for code, item in _coded_items(state) if _FULL_WIDTH.search(item.text)]
     if full_width:
         # Kept as printed: the text stays verbatim, the target parser normalises them.
-        notes.append(f"full-width digits or symbols (１, ％, ／, ＋) kept as written in {_code_list(full_width)}")
+        notes.append(f"{_code_list(full_width)} 中的全角数字或符号（１、％、／、＋）按原文保留")
     wrapped = [code for code, item in _coded_items(state) if item.breaks]
     if len(wrapped) > 20:
-        notes.append(f"hard line breaks re-joined inside {len(wrapped)} items")
+        notes.append(f"已重新连接 {len(wrapped)} 个条目内的硬换行")
     elif wrapped:
-        notes.append(f"hard line breaks re-joined inside {_code_list(wrapped)}")
+        notes.append(f"已重新连接 {_code_list(wrapped)} 内的硬换行")
     return notes
 
 
@@ -841,13 +848,13 @@ def targets_for(text: str, code: str, *, numeric_only: bool, doubts: list[str]) 
     """
     parse = _load_target_parser()
     if parse is None:
-        if "targets parser unavailable" not in doubts:
-            doubts.append("targets parser unavailable")
+        if (unavailable := t("the target parser is unavailable")) not in doubts:
+            doubts.append(unavailable)
         return []
     try:
         parsed = [p.to_dict() for p in parse(text)]
     except Exception as exc:  # noqa: BLE001 - one bad sentence must not stop the import
-        doubts.append(f"{code}: target parser failed: {exc!r}")
+        doubts.append(t("{code}: target parser failed: {error}", code=code, error=repr(exc)))
         return []
     if numeric_only:
         parsed = [p for p in parsed if p.get("value") is not None]

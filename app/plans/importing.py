@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import record
 from app.auth.actor import Actor
 from app.core.clock import today
+from app.core.i18n import t
 from app.core.json_types import JsonBool
 from app.errors import ValidationFailed
 from app.plans.importer import import_plan_text
@@ -58,8 +59,8 @@ async def import_plan(session: AsyncSession, actor: Actor, data: ImportRequest) 
     # A text the importer recognises by its district but finds no chapters in (a seed YAML file, a notice) is
     # not a plan: importing it would empty the plan it names. Refuse it and change nothing.
     if not result.plans or any(not _goal_count(plan) for plan in result.plans):
-        raise ValidationFailed.field("text", "not a plan text: no domains with goals were found in it; nothing "
-                                             "was changed")
+        raise ValidationFailed.field("text", t("not a plan text: no domains with goals were found in it; nothing "
+                                               "was changed"))
     async with session.begin_nested() as savepoint:
         loaded = await load_plans(session, result.plans)
         if data.dry_run:
@@ -90,5 +91,5 @@ def _summary(plan: dict[str, Any]) -> ImportedPlan:
         end_year=meta["end_year"], domains=len(domains),
         inferred_domains=[d["code"] for d in domains if d.get("inferred")],
         goals=sum(len(d["goals"]) for d in domains), measures=sum(len(d["measures"]) for d in domains),
-        targets=len(targets), targets_for_review=[t["code"] for t in targets if t.get("review")],
+        targets=len(targets), targets_for_review=[target["code"] for target in targets if target.get("review")],
         anomalies=list(meta.get("anomalies") or []))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
+from app.core.i18n import t
 from app.errors import Conflict
 from app.models import Committee, Domain, Goal, Measure, Plan, SubmissionValue, Target
 
@@ -104,8 +105,9 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
                         moved.append(f"{target_doc['code']} ({current.metric} → {values['metric']})")
                     await save(Target, target_doc["code"], values)
     if moved:
-        raise Conflict(f"Plan {plan.code}: units have reported values for targets whose indicator would change: "
-                       f"{'; '.join(moved)}. Nothing was loaded; keep these codes for their indicators.")
+        raise Conflict(t("Plan {plan}: units have reported values for targets whose indicator would change: "
+                         "{targets}. Nothing was loaded; keep these codes for their indicators.",
+                         plan=plan.code, targets="; ".join(moved)))
     for table, by_code in existing.items():
         report.stale.extend(f"{plan.code} {table.__tablename__} {code}" for code in sorted(set(by_code) - seen[table]))
 

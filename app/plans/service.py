@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from app.auth import visibility
 from app.auth.actor import Actor
+from app.core.i18n import t
 from app.core.pagination import PageParams, paginate
 from app.errors import NotFound
 from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Target, Unit
@@ -72,7 +73,7 @@ async def get_committee(session: AsyncSession, code: str) -> CommitteeRead:
 async def committee_by_code(session: AsyncSession, code: str) -> Committee:
     committee = (await session.execute(select(Committee).where(col(Committee.code) == code))).scalar_one_or_none()
     if committee is None:
-        raise NotFound(f"Committee {code!r} does not exist.")
+        raise NotFound(t("Committee {code} does not exist.", code=code))
     return committee
 
 
@@ -95,7 +96,7 @@ async def list_plans(session: AsyncSession, filters: PlanFilter, page: PageParam
 async def plan_by_code(session: AsyncSession, code: str) -> Plan:
     plan = (await session.execute(select(Plan).where(col(Plan.code) == code))).scalar_one_or_none()
     if plan is None:
-        raise NotFound(f"Plan {code!r} does not exist.")
+        raise NotFound(t("Plan {code} does not exist.", code=code))
     return plan
 
 
@@ -135,7 +136,7 @@ async def _domain_by_code(session: AsyncSession, plan: Plan, code: str) -> Domai
     domain = (await session.execute(
         select(Domain).where(col(Domain.plan_id) == plan.id, col(Domain.code) == code))).scalar_one_or_none()
     if domain is None:
-        raise NotFound(f"Domain {code!r} does not exist in plan {plan.code!r}.")
+        raise NotFound(t("Domain {code} does not exist in plan {plan}.", code=code, plan=plan.code))
     return domain
 
 
@@ -156,7 +157,7 @@ async def get_goal(session: AsyncSession, plan_code: str, goal_code: str) -> Goa
         select(Goal, col(Domain.code)).join(Domain, col(Domain.id) == col(Goal.domain_id))
         .where(col(Goal.plan_id) == plan.id, col(Goal.code) == goal_code))).first()
     if row is None:
-        raise NotFound(f"Goal {goal_code!r} does not exist in plan {plan_code!r}.")
+        raise NotFound(t("Goal {code} does not exist in plan {plan}.", code=goal_code, plan=plan_code))
     return (await _goals_with_targets(session, [row]))[0]
 
 
@@ -174,7 +175,7 @@ async def get_measure(session: AsyncSession, plan_code: str, measure_code: str) 
         select(Measure, col(Domain.code)).join(Domain, col(Domain.id) == col(Measure.domain_id))
         .where(col(Measure.plan_id) == plan.id, col(Measure.code) == measure_code))).first()
     if row is None:
-        raise NotFound(f"Measure {measure_code!r} does not exist in plan {plan_code!r}.")
+        raise NotFound(t("Measure {code} does not exist in plan {plan}.", code=measure_code, plan=plan_code))
     return (await _measures_with_targets(session, [row]))[0]
 
 
@@ -264,7 +265,7 @@ async def get_target(session: AsyncSession, plan_code: str, target_code: str) ->
     plan = await plan_by_code(session, plan_code)
     row = (await session.execute(_target_query(plan).where(col(Target.code) == target_code))).first()
     if row is None:
-        raise NotFound(f"Target {target_code!r} does not exist in plan {plan_code!r}.")
+        raise NotFound(t("Target {code} does not exist in plan {plan}.", code=target_code, plan=plan_code))
     return _target(*row)
 
 

@@ -35,13 +35,13 @@ Encoding decisions
 * "全部达到…标准" ("全区中小学、幼儿园全部达到平安校园建设标准") is ``==`` 100% on the reconstructed metric
   "中小学、幼儿园达到平安校园建设标准比例", with review.
 * Ratios "a:b" ("女性厕位与男性厕位的比例至少为3:2", also written "２：1") are stored as ``value = a/b`` (rounded
-  to 4 decimals), ``unit "比"``, with review ("ratio 3:2 stored as a/b = 1.5"); ``source_text`` keeps "3:2".
+  to 4 decimals), ``unit "比"``, with review ("比例 3:2 按 a/b = 1.5 存储"); ``source_text`` keeps "3:2".
   Fractions of a whole ("三分之一", "1/3") are a share: ``value`` in ``%`` (33.33), with review.
 * Ranges ("保持在1.1‰-1.5‰", "1.5-2", "新建…学校2—3所") give two targets on the same metric: ``>=`` low and
   ``<=`` high.
 * Counts after their noun: the metric is verb + noun ("改善公办幼儿园办学条件"), or noun + verb + 数 when the noun
   comes first ("乡镇卫生院儿科医生配备数"); ``>=`` unless a qualifier says otherwise; review when neither
-  至少/不少于 nor a qualifier bounds the count ("count without 至少/不少于: read as a minimum").
+  至少/不少于 nor a qualifier bounds the count ("数量前没有“至少/不少于”：按下限处理").
 * A per-capita denominator after the verb goes in front of the metric: "婴幼儿托位数达到每千人口4.5个" →
   "每千人口婴幼儿托位数" ``>=`` 4.5 个. "…率为3‰以下" reads 为 like a bare value after the metric.
 * "全部配备儿童督导员" (every unit staffed) is ``==`` 100% on "…配备儿童督导员比例", with review, like
@@ -52,7 +52,7 @@ Encoding decisions
   "保证职工代表大会中女性的合理比例") is the same: ``maintain`` on "…比例", with review.
 * A share compared with another quantity and no number ("各镇党代会女代表比例一般不低于本地党员总数中女性比例")
   cannot hold a value (the target table requires one unless the op is a trend op): it is ``maintain``, with
-  review ("value relative to another quantity: 不低于本地党员总数中女性比例 (no number; read as maintain …)"), so
+  review ("数值相对于另一个量：不低于本地党员总数中女性比例（没有数字；按保持处理…）"), so
   that a human compares it with that quantity. With a number ("不低于全市居民人均消费支出的60%") the value is kept.
 * Service-radius standards ("打造中心城区“10分钟急救圈”", "城市15分钟社区卫生服务圈") bound the time (or
   distance) to reach a service: metric = place + circle ("中心城区急救圈", "城市社区卫生服务圈"), ``op "<="``,
@@ -694,10 +694,10 @@ def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: 
           and _is_plain_noun(metric) and not _BARE_METRIC_RE.match(metric)):
         # "女性厕位与男性厕位的比例至少为3:2，人流量较大的场所提高到2:1": a place or group, then a value of the
         # same kind as the previous target's: the previous metric, for that place.
-        reasons.append(f"metric rebuilt: '{metric}' + the previous target's metric")
+        reasons.append(f"指标名称由“{metric}”加上一个目标的指标名称拼成")
         metric = metric + ctx.prev_metric
     if not metric:
-        reasons.append("metric not found")
+        reasons.append("未找到指标名称")
     elif _BARE_METRIC_RE.match(metric):
         metric = _rebuild_bare(metric, subject, ctx, reasons)
     return metric
@@ -722,7 +722,7 @@ def _rebuild_bare(metric: str, raw: str, ctx: _Context, reasons: list[str]) -> s
             # Keep a 保障/服务 that _clean_metric dropped: "保障覆盖率" is the indicator's own name.
             head = re.search(rf"(?:保障|服务)?{re.escape(metric)}$", _TAIL_RE.sub("", raw))
             return subject + (head.group() if head else metric)
-    reasons.append(f"metric lacks its subject: {metric}")
+    reasons.append(f"指标名称缺少主语：{metric}")
     return metric
 
 
@@ -770,14 +770,14 @@ def _level_op(verb_op: str | None, v: _Value, reasons: list[str]) -> str:
     elif verb_op == "keep":
         op = "≈"
         if not (v.value == 100 and v.unit == "%"):
-            reasons.append("保持在 without 以上/以下/左右: read as ≈")
+            reasons.append("“保持在”后没有“以上/以下/左右”：按约等于处理")
     elif verb_op == "share":
         op = ">="
-        reasons.append("占 without 以上/以下: read as a minimum")
+        reasons.append("“占”后没有“以上/以下”：按下限处理")
     else:
         op = ">="
         if not (v.value == 100 and v.unit == "%"):
-            reasons.append("no comparison word: read as a minimum")
+            reasons.append("没有比较词：按下限处理")
     if v.value == 100 and v.unit == "%" and op in (">=", "≈"):
         op = "=="
     return op
@@ -785,9 +785,9 @@ def _level_op(verb_op: str | None, v: _Value, reasons: list[str]) -> str:
 
 def _value_checks(metric: str, value: float, unit: str | None, reasons: list[str], change: bool) -> None:
     if unit == "%" and value > 100 and not change:
-        reasons.append("percentage above 100")
+        reasons.append("百分比超过100")
     if not change and unit == "%" and _MORTALITY_RE.search(metric):
-        reasons.append("死亡率 written with % (‰ or 1/10万 expected?)")
+        reasons.append("死亡率用%表示（是否应为‰或1/10万？）")
 
 
 def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None, int, str] | None:
@@ -869,7 +869,7 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
         metric = f"{_clean_metric(ctx.dangling)}、{metric}"
         source = f"{ctx.dangling}，{source}"
     if gap:
-        reasons.append(f"value relative to another quantity: {gap_text}")
+        reasons.append(f"数值相对于另一个量：{gap_text}")
     change = verb_op in ("up", "down")
     years: list[int | None] = list(ctx.years) or [None]
     bases: list[int | None] = list(baselines) or [None]
@@ -886,13 +886,13 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
         if split and (len(values) in (1, len(split))):
             items = split
     n = max(len(items), len(values), len(years), len(bases))
-    lists: dict[str, Sequence[object]] = {"metrics": items, "values": values, "years": years, "base years": bases}
+    lists: dict[str, Sequence[object]] = {"指标": items, "数值": values, "年份": years, "基期年份": bases}
     bad = [k for k, v in lists.items() if len(v) not in (1, n)] or (
-        ["metrics"] if len(items) > 1 and (len(years) > 1 or len(bases) > 1) else [])
+        ["指标"] if len(items) > 1 and (len(years) > 1 or len(bases) > 1) else [])
     if each and len(items) == 1 and len(values) > 1 and len(years) == 1 and len(bases) == 1:
-        bad = ["metrics"]  # "新生儿、婴儿死亡率分别控制在2‰、3‰和4‰以下": 2 metrics, 3 values
+        bad = ["指标"]  # "新生儿、婴儿死亡率分别控制在2‰、3‰和4‰以下": 2 metrics, 3 values
     if bad:
-        reasons.append(f"分别: cannot pair {', '.join(bad)} ({n} expected)")
+        reasons.append(f"“分别”无法一一对应：{'、'.join(bad)}（应有 {n} 个）")
 
     drafts: list[tuple[_Draft, int | None, int | None, str]] = []
     for i in range(n):
@@ -906,7 +906,7 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
             if op == "≈":
                 op = ">="
             if v.unit == "%" and base_kind not in ("为基数", "为基准", "为基期"):
-                r.append(f"{verb}{v.value:g}%: relative change or percentage points?")
+                r.append(f"{verb}{v.value:g}%：是相对变化还是百分点？")
             _value_checks(item, v.value, v.unit, r, change=True)
             d = _Draft(item, op, v.value, v.unit, r, "up" if verb_op == "up" else "down", per_year)
             drafts.append((d, year, base, source))
@@ -919,9 +919,9 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
             continue
         op = _level_op(verb_op, v, r)
         if v.unit == "比":
-            r.append(f"ratio {v.raw} stored as a/b = {v.value:g} (unit 比)")
+            r.append(f"比例 {v.raw} 按 a/b = {v.value:g} 存储（单位：比）")
         elif _FRACTION_RE.fullmatch(v.raw):
-            r.append(f"fraction {v.raw} stored as {v.value:g}%")
+            r.append(f"分数 {v.raw} 按 {v.value:g}% 存储")
         _value_checks(item, v.value, v.unit, r, change=False)
         drafts.append((_Draft(item, op, v.value, v.unit, r, per_year=per_year), year, base, source))
     return drafts
@@ -949,7 +949,7 @@ def _parse_share(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
         value, unit = _parse_token(m["tok"])
         op = _QUAL_OP.get(m["qual"] or "", ">=")
         metric = f"{subject}{noun}{predicate}比例"
-        reasons = ["share written as 'N%的X…': metric reconstructed"]
+        reasons = ["比例写作“N%的X…”：指标名称系重建"]
         if op == "≈":
             op = ">="
         out.append((_Draft(metric, op, value, unit, reasons), clause))
@@ -974,7 +974,7 @@ def _parse_count(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
         verb = m["verb"] or ""
         value, unit = _parse_token(m["tok"])
         if not m["min"] and not re.search(r"至少|不少于", clause[:m.start()]):
-            reasons.append("count without 至少/不少于: read as a minimum")
+            reasons.append("数量前没有“至少/不少于”：按下限处理")
         # "每千名老年人、每百张养老机构床位均拥有1名社会工作者": one count per per-capita denominator.
         parts = subject.split("、")
         subjects = parts if len(parts) > 1 and all(p.startswith("每") and len(p) > 1 for p in parts) else [subject]
@@ -1011,7 +1011,7 @@ def _parse_count_after(clause: str) -> list[_Draft]:
     reasons: list[str] = []
     op = _QUAL_OP.get(m["qual"] or "", ">=")
     if not (m["min"] or m["qual"]):
-        reasons.append("count without 至少/不少于: read as a minimum")
+        reasons.append("数量前没有“至少/不少于”：按下限处理")
     return [_Draft(metric, op, value, unit, reasons)]
 
 
@@ -1035,7 +1035,7 @@ def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
         if not metric or _VERBISH_RE.match(metric) or _PREPOSITION_RE.match(metric) or len(metric) < 2:
             return []
         if m["c"] and _GROUP_RE.search(metric):
-            reasons.append(f"{m['kw']} of a group: metric is the group as written, the indicator is not named")
+            reasons.append(f"“{m['kw']}”针对一个群体：指标名称取原文中的群体，未写明具体指标")
         return [_Draft(metric, "==", 100.0, "%", reasons)]
     return []
 
@@ -1055,11 +1055,11 @@ def _parse_all_meet(clause: str) -> list[_Draft]:
         return []
     if m["staff"]:
         metric = f"{subject}{m['staff']}{m['obj']}比例"
-        reasons = [f"'全部{m['staff']}…' read as 100%: metric reconstructed"]
+        reasons = [f"“全部{m['staff']}…”按100%处理：指标名称系重建"]
         if m["slip"]:
             # Kept as written (source_text "…(村)部配备…"); the reading needs the missing 全 confirmed.
-            reasons.insert(0, f"'部{m['staff']}' after '{subject}' read as '全部{m['staff']}' (全 missing: "
-                              "probably a slip in the source, kept as written)")
+            reasons.insert(0, f"“{subject}”后的“部{m['staff']}”按“全部{m['staff']}”处理（缺“全”字："
+                              "可能是原文笔误，按原文保留）")
         return [_Draft(metric, "==", 100.0, "%", reasons)]
     metric = f"{subject}{m['verb']}{m['std']}比例"
     return [_Draft(metric, "==", 100.0, "%", ["'全部达到…标准' read as 100%: metric reconstructed"])]
@@ -1081,8 +1081,8 @@ def _parse_circles(clause: str) -> list[tuple[_Draft, str]]:
         metric = f"{place}{m['noun']}"
         value = float(m["num"])
         standard = f"{m['num']}{m['unit']}{m['noun']}"
-        reason = (f"service-radius standard '{standard}': read as the time or distance to reach the service, "
-                  f"<= {m['num']}{m['unit']}")
+        reason = (f"服务半径标准“{standard}”：按到达服务所需的时间或距离处理，"
+                  f"≤ {m['num']}{m['unit']}")
         start = m.start() + len(m["place"]) - len(m["place"].lstrip("、和及与"))
         out.append((_Draft(metric, "<=", value, m["unit"], [reason]), clause[start:m.end()]))
     return out
@@ -1101,8 +1101,7 @@ def _parse_relative(clause: str) -> list[_Draft]:
     metric = _clean_metric(m["subj"])
     if not (metric and _is_measurable(metric) and _is_plain_noun(metric)):
         return []
-    reason = (f"value relative to another quantity: {m['verb']}{m['ref']} (no number; read as maintain, to be "
-              "compared with that quantity by hand)")
+    reason = (f"数值相对于另一个量：{m['verb']}{m['ref']}（没有数字；按保持处理，需人工与该量比较）")
     return [_Draft(metric, "maintain", None, None, [reason])]
 
 
@@ -1115,7 +1114,7 @@ def _parse_fair_share(clause: str) -> list[_Draft]:
     verb, norm, head = (m["verb"], m["norm"], m["head"]) if m["verb"] else (m["verb2"], m["norm2"], m["head2"])
     if len(subject) < 2 or not _is_plain_noun(subject):
         return []
-    reason = f"{verb}{norm}{head}: a normal state, not a number or a direction; read as maintain"
+    reason = f"{verb}{norm}{head}：表示一种正常状态，不是数字也不是方向；按保持处理"
     return [_Draft(f"{subject}{head}", "maintain", None, None, [reason])]
 
 
@@ -1135,7 +1134,7 @@ def _parse_trend(clause: str, ctx: _Context) -> list[_Draft]:
         if not (m["norm"] == "稳定" or (m["norm"] in ("平衡", "均衡") and m["verb"].startswith("保持"))):
             # The plan names a normal state, not a level or a direction: keep it stable, and have it looked at.
             norm = clause[m.start("verb"):]
-            reasons.append(f"{norm}: a normal state, not a number or a direction; read as maintain")
+            reasons.append(f"{norm}：表示一种正常状态，不是数字也不是方向；按保持处理")
         return [_Draft(metric, "maintain", None, None, reasons)]
     for pattern in (_TREND_AFTER_RE, _TREND_BEFORE_RE):
         m = pattern.match(clause)
@@ -1243,7 +1242,7 @@ def _finish(d: _Draft, year: int | None, base: int | None, source: str) -> Parse
     return ParsedTarget(
         metric=d.metric, op=d.op, value=d.value, unit=d.unit if d.value is not None else None, year=year,
         per_year=d.per_year, baseline_year=base, tolerance=tolerance, direction=d.direction,
-        review=bool(reasons), review_reason="; ".join(reasons) if reasons else None, source_text=source,
+        review=bool(reasons), review_reason="；".join(reasons) if reasons else None, source_text=source,
     )
 
 

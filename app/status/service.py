@@ -23,6 +23,7 @@ from sqlmodel import col
 
 from app.auth import visibility
 from app.auth.actor import Actor
+from app.core.i18n import t
 from app.core.pagination import MAX_INT
 from app.errors import NotFound, ValidationFailed
 from app.models import (
@@ -388,7 +389,8 @@ async def evaluate_plan(session: AsyncSession, actor: Actor, plan_code: str, yea
     if year is None:
         year = min(max(today.year, plan.start_year), plan.end_year)
     if not plan.start_year <= year <= plan.end_year:
-        raise ValidationFailed.field("year", f"must be within the plan's years {plan.start_year}–{plan.end_year}")
+        raise ValidationFailed.field("year", t("must be within the plan's years {start}–{end}",
+                                               start=plan.start_year, end=plan.end_year))
     facts = await load_facts(session, plan, include_provisional=include_provisional)
     return PlanEvaluation(facts, year, today, evaluate(facts, year, today))
 
@@ -411,7 +413,7 @@ def summarise(evaluation: PlanEvaluation, filters: StatusFilter = StatusFilter()
 def goal_detail(evaluation: PlanEvaluation, goal_code: str) -> GoalStatusDetail:
     goal = next((g for g in evaluation.evaluated.goals if g.code == goal_code), None)
     if goal is None:
-        raise NotFound(f"Goal {goal_code!r} does not exist in plan {evaluation.plan_code!r}.")
+        raise NotFound(t("Goal {code} does not exist in plan {plan}.", code=goal_code, plan=evaluation.plan_code))
     return GoalStatusDetail(plan_code=evaluation.plan_code, year=evaluation.year,
                             include_provisional=evaluation.facts.include_provisional, as_of=evaluation.as_of,
                             goal=goal, targets=[t for t in evaluation.evaluated.targets if t.goal_code == goal_code])
@@ -424,7 +426,7 @@ def goal_of(evaluation: PlanEvaluation, goal_code: str) -> GoalStatus:
 def target_of(evaluation: PlanEvaluation, target_code: str) -> TargetStatus:
     target = next((t for t in evaluation.evaluated.targets if t.code == target_code), None)
     if target is None:
-        raise NotFound(f"Target {target_code!r} does not exist in plan {evaluation.plan_code!r}.")
+        raise NotFound(t("Target {code} does not exist in plan {plan}.", code=target_code, plan=evaluation.plan_code))
     return target
 
 
@@ -445,12 +447,14 @@ def _scope(facts: PlanFacts, evaluated: Evaluated,
     targets, goals = evaluated.targets, evaluated.goals
     if filters.domain is not None:
         if filters.domain not in {d.code for d in facts.domains}:
-            raise ValidationFailed.field("domain", f"no domain {filters.domain!r} in plan {facts.plan.code}")
+            raise ValidationFailed.field("domain", t("no domain {code} in plan {plan}", code=filters.domain,
+                                                     plan=facts.plan.code))
         targets = [t for t in targets if t.domain_code == filters.domain]
         goals = [g for g in goals if g.domain_code == filters.domain]
     if filters.unit is not None:
         if filters.unit not in facts.committee_units:
-            raise ValidationFailed.field("unit", f"no unit {filters.unit!r} in the committee of plan {facts.plan.code}")
+            raise ValidationFailed.field("unit", t("no unit {code} in the committee of plan {plan}", code=filters.unit,
+                                                   plan=facts.plan.code))
         led = {key for key, unit_id in facts.leads.items() if facts.unit_codes.get(unit_id) == filters.unit}
         goal_codes = {g.code for g in facts.goals if ("goal", g.id) in led}
         measure_codes = {m.code for m in facts.measures if ("measure", m.id) in led}
@@ -524,13 +528,6 @@ async def refresh_plan(session: AsyncSession, plan: Plan, today: date, cause: st
     return len(changes)
 
 
-async def refresh_plan_by_id(session: AsyncSession, plan_id: int, today: date, cause: str,
-                             years: Iterable[int] | None = None) -> int:
-    plan = await session.get(Plan, plan_id)
-    assert plan is not None
-    return await refresh_plan(session, plan, today, cause, years)
-
-
 async def refresh_all(session: AsyncSession, today: date, cause: str, *, only_stale: bool = False) -> RefreshReport:
     """Refresh every plan (or, with ``only_stale``, those not fully refreshed ``today``)."""
     plans = list((await session.execute(select(Plan).order_by(col(Plan.code)))).scalars())
@@ -558,15 +555,15 @@ async def list_changes(session: AsyncSession, since: str | None, limit: int, tod
     of a full page, else the newest change of the whole feed (nothing after it matched the filters).
     """
     if not 1 <= limit <= MAX_FEED_LIMIT:
-        raise ValidationFailed.field("limit", f"must be between 1 and {MAX_FEED_LIMIT}")
+        raise ValidationFailed.field("limit", t("must be between 1 and {max}", max=MAX_FEED_LIMIT))
     plan = await plan_by_code(session, plan_code) if plan_code is not None else None
     await refresh_all(session, today, "daily refresh", only_stale=True)
     # Read before the page: a change committed in between is then in the page or after the cursor, never skipped.
     newest = (await session.execute(select(func.max(col(StatusChange.id))))).scalar_one() or 0
     after = newest if since == "now" else _parse_cursor(since)
     if after > newest:
-        raise ValidationFailed.field("since", f"is ahead of the feed (its newest change is {newest}); "
-                                              "use a next_cursor this feed returned")
+        raise ValidationFailed.field("since", t("is ahead of the feed (its newest change is {newest}); use a "
+                                                "next_cursor this feed returned", newest=newest))
     stmt = (select(StatusChange, col(Plan.code)).join(Plan, col(Plan.id) == col(StatusChange.plan_id))
             .where(col(StatusChange.id) > after).order_by(col(StatusChange.id)).limit(limit))
     if plan is not None:
@@ -585,8 +582,8 @@ def _parse_cursor(since: str | None) -> int:
     if since is None or since == "":
         return 0
     if not (since.isascii() and since.isdigit()) or int(since) > MAX_INT:
-        raise ValidationFailed.field("since", "must be a cursor returned by this feed (a non-negative integer) "
-                                              "or `now`")
+        raise ValidationFailed.field("since", t("must be a cursor returned by this feed (a non-negative integer) "
+                                                "or `now`"))
     return int(since)
 
 

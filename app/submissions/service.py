@@ -19,6 +19,8 @@ from app.audit.service import record
 from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.clock import today as local_today
+from app.core.i18n import N_, t
+from app.core.labels import kind_label, submission_status_label
 from app.core.pagination import PageParams, paginate
 from app.cycles.service import required_year, write_window
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
@@ -58,7 +60,7 @@ S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 class PreconditionRequired(AppError):
-    status, title, code = 428, "Precondition required", "PRECONDITION_REQUIRED"
+    status, title, code = 428, N_("Precondition required"), "PRECONDITION_REQUIRED"
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,9 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
         col(Submission.unit_id) == unit.id, col(Submission.plan_id) == plan.id, col(Submission.year) == data.year,
         col(Submission.kind) == data.kind.value))).scalar_one_or_none()
     if existing is not None:
-        raise Conflict(f"Unit {unit.code!r} already has a {data.kind.value} submission for {data.year} "
-                       f"(id {existing}); revise it with PUT /api/v1/submissions/{existing}.")
+        raise Conflict(t("Unit {unit} already has a {year} {kind} submission (id {id}); revise it with "
+                         "PUT /api/v1/submissions/{id}.", unit=unit.code, kind=kind_label(data.kind), year=data.year,
+                         id=existing))
     content = await _check_content(session, plan, unit, data)
     status = SubmissionStatus.submitted if data.submit else SubmissionStatus.draft
     now = utcnow()
@@ -117,7 +120,8 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
             session.add(submission)
             await session.flush()
     except IntegrityError as exc:  # a concurrent request created it first
-        raise Conflict(f"Unit {unit.code!r} already has a {data.kind.value} submission for {data.year}.") from exc
+        raise Conflict(t("Unit {unit} already has a {year} {kind} submission.", unit=unit.code,
+                         kind=kind_label(data.kind), year=data.year)) from exc
     await _write_revision(session, actor, submission, content, status, late=submission.late)
     if submission.late:  # the lead unit is no longer overdue
         await refresh_plan(session, plan, today, f"submission {submission.id} submitted late", [data.year])
@@ -158,7 +162,8 @@ async def submit_submission(session: AsyncSession, actor: Actor, submission_id: 
     submission, plan, unit = await _load_for_unit_write(session, actor, submission_id)
     _refuse_if_accepted(submission)
     if submission.status not in (SubmissionStatus.draft.value, SubmissionStatus.returned.value):
-        raise Conflict(f"Only a draft or returned submission can be submitted; this one is {submission.status}.")
+        raise Conflict(t("Only a draft or returned submission can be submitted; this one is {status}.",
+                         status=submission_status_label(submission.status)))
     expected = _optional_if_match(if_match, submission)
     window = await write_window(session, plan, submission.year, CycleKind(submission.kind), unit.id, today)  # type: ignore[arg-type]
     before = await get_submission(session, actor, submission_id)
@@ -185,11 +190,13 @@ async def review_submission(session: AsyncSession, actor: Actor, submission_id: 
     if data.decision == "return":
         reviewable.append(SubmissionStatus.accepted.value)
     if submission.status not in reviewable:
-        which = " or ".join(reviewable)
-        verb = "returned" if data.decision == "return" else "accepted"
-        raise Conflict(f"Only a {which} submission can be {verb}; this one is {submission.status}.")
+        status = submission_status_label(submission.status)
+        if data.decision == "return":
+            raise Conflict(t("Only a submitted or accepted submission can be returned; this one is {status}.",
+                             status=status))
+        raise Conflict(t("Only a submitted submission can be accepted; this one is {status}.", status=status))
     if data.decision == "return" and not data.comment:
-        raise ValidationFailed.field("comment", "say what the unit must correct when returning a submission")
+        raise ValidationFailed.field("comment", t("say what the unit must correct when returning a submission"))
     expected = _optional_if_match(if_match, submission)
     before = await get_submission(session, actor, submission_id)
     changes: dict[str, Any] = {"reviewed_at": utcnow(), "updated_at": utcnow(), "review_comment": data.comment}
@@ -292,7 +299,7 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, data: Su
     """Validate everything first and report every problem at once; nothing is written on failure."""
     errors: list[dict[str, str]] = []
     assigned = await _assigned_tasks(session, plan, unit)
-    targets = {t.code: t for t in (await session.execute(select(Target).where(
+    targets = {row.code: row for row in (await session.execute(select(Target).where(
         col(Target.plan_id) == plan.id, col(Target.code).in_({v.target for v in data.values})))).scalars()}
     values: list[dict[str, Any]] = []
     seen_values: dict[tuple[str, str, str, str], int] = {}
@@ -300,16 +307,18 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, data: Su
         field = f"values[{index}]"
         target = targets.get(item.target)
         if target is None:
-            errors.append({"field": f"{field}.target", "reason": f"no target {item.target!r} in plan {plan.code}"})
+            errors.append({"field": f"{field}.target",
+                           "reason": t("no target {code} in plan {plan}", code=item.target, plan=plan.code)})
             continue
         if TaskRef(goal_id=target.goal_id, measure_id=target.measure_id).key not in assigned:
             errors.append({"field": f"{field}.target",
-                           "reason": f"target {item.target} is not assigned to unit {unit.code}"})
+                           "reason": t("target {code} is not assigned to unit {unit}", code=item.target,
+                                       unit=unit.code)})
             continue
         key = (item.target, item.sex, item.age_group, item.area)
         if key in seen_values:
-            errors.append({"field": field, "reason": f"duplicate of values[{seen_values[key]}] (same target and "
-                                                     "disaggregation)"})
+            errors.append({"field": field, "reason": t("duplicate of values[{index}] (same target and "
+                                                       "disaggregation)", index=seen_values[key])})
             continue
         seen_values[key] = index
         try:
@@ -320,7 +329,8 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, data: Su
         problem = range_problem(value, unit_name)
         if problem:
             if value != item.value:  # say what the reported number became in the target's unit
-                problem = f"{item.value:g}{item.unit or ''} is {value:g}{unit_name or ''}; {problem}"
+                problem = t("{reported} is {converted}; {problem}", reported=f"{item.value:g}{item.unit or ''}",
+                            converted=f"{value:g}{unit_name or ''}", problem=problem)
             errors.append({"field": f"{field}.value", "reason": problem})
             continue
         values.append({"target_id": target.id, "value": value, "unit": unit_name, "reported_value": item.value,
@@ -333,17 +343,21 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, data: Su
         field = f"tasks[{index}].task"
         ref = codes.get(task_item.task)
         if ref is None:
-            errors.append({"field": field, "reason": f"no goal or measure {task_item.task!r} in plan {plan.code}"})
+            errors.append({"field": field, "reason": t("no goal or measure {code} in plan {plan}",
+                                                       code=task_item.task, plan=plan.code)})
         elif ref.key not in assigned:
-            errors.append({"field": field, "reason": f"{task_item.task} is not assigned to unit {unit.code}"})
+            errors.append({"field": field, "reason": t("{code} is not assigned to unit {unit}", code=task_item.task,
+                                                       unit=unit.code)})
         elif task_item.task in seen_tasks:
-            errors.append({"field": field, "reason": f"duplicate of tasks[{seen_tasks[task_item.task]}]"})
+            errors.append({"field": field,
+                           "reason": t("duplicate of tasks[{index}]", index=seen_tasks[task_item.task])})
         else:
             seen_tasks[task_item.task] = index
             tasks.append({"goal_id": ref.goal_id, "measure_id": ref.measure_id,
                           "progress": task_item.progress.value, "description": task_item.description})
     if errors:
-        raise ValidationFailed(f"{len(errors)} problem(s) in the submission; nothing was saved.", errors=errors)
+        raise ValidationFailed(t("{count} problem(s) in the submission; nothing was saved.", count=len(errors)),
+                               errors=errors)
     return CheckedContent(values=values, tasks=tasks, narrative=data.narrative)
 
 
@@ -357,10 +371,12 @@ def _in_target_unit(value: float, unit: str | None, target: Target) -> tuple[flo
 
 def _check_year(plan: Plan, year: int, kind: CycleKind) -> None:
     if not plan.start_year <= year <= plan.end_year:
-        raise ValidationFailed.field("year", f"must be within the plan's years {plan.start_year}–{plan.end_year}")
+        raise ValidationFailed.field("year", t("must be within the plan's years {start}–{end}",
+                                               start=plan.start_year, end=plan.end_year))
     expected = required_year(plan, kind)
     if expected is not None and year != expected:
-        raise ValidationFailed.field("kind", f"the {kind.value} evaluation of this plan is in {expected}, not {year}")
+        raise ValidationFailed.field("kind", t("the {kind} of this plan is in {expected}, not {year}",
+                                               kind=kind_label(kind), expected=expected, year=year))
 
 
 async def _assigned_tasks(session: AsyncSession, plan: Plan, unit: Unit) -> set[tuple[str, int]]:
@@ -390,15 +406,15 @@ async def _acting_unit(session: AsyncSession, actor: Actor, plan: Plan, unit_cod
         unit = await session.get(Unit, actor.unit_id)
     else:
         if not unit_code:
-            raise ValidationFailed.field("unit", "an admin submitting on behalf of a unit must name the unit")
+            raise ValidationFailed.field("unit", t("an admin submitting on behalf of a unit must name the unit"))
         unit = (await session.execute(select(Unit).where(col(Unit.code) == unit_code))).scalar_one_or_none()
         if unit is None:
-            raise ValidationFailed.field("unit", f"no unit {unit_code!r}")
+            raise ValidationFailed.field("unit", t("no unit {code}", code=unit_code))
     assert unit is not None
     if unit.committee_id != plan.committee_id:
-        raise ValidationFailed.field("unit", f"unit {unit.code} is not a member of this plan's committee")
+        raise ValidationFailed.field("unit", t("unit {code} is not a member of this plan's committee", code=unit.code))
     if not unit.active:
-        raise ValidationFailed.field("unit", f"unit {unit.code} is deactivated")
+        raise ValidationFailed.field("unit", t("unit {code} is deactivated", code=unit.code))
     return unit
 
 
@@ -414,14 +430,14 @@ async def _load_for_unit_write(session: AsyncSession, actor: Actor,
 
 def _refuse_if_accepted(submission: Submission) -> None:
     if submission.status == SubmissionStatus.accepted.value:
-        raise Conflict("This submission was accepted by the committee office; ask the office to return it "
-                       "for correction before changing it.")
+        raise Conflict(t("This submission was accepted by the committee office; ask the office to return it "
+                         "for correction before changing it."))
 
 
 def _require_if_match(if_match: str | None) -> tuple[int, str]:
     expected = parse_etag(if_match)
     if expected is None:
-        raise PreconditionRequired("Send If-Match with the ETag of the submission you are changing.")
+        raise PreconditionRequired(t("Send If-Match with the ETag of the submission you are changing."))
     return expected
 
 
@@ -439,7 +455,7 @@ async def _compare_and_set(session: AsyncSession, submission: Submission, expect
                                  col(Submission.status) == expected[1]).values(**changes)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("The submission changed since you read it (stale If-Match); reload it and try again.")
+        raise Conflict(t("The submission changed since you read it (stale If-Match); reload it and try again."))
     await session.refresh(submission)
 
 
@@ -458,7 +474,7 @@ async def _write_revision(session: AsyncSession, actor: Actor, submission: Submi
 async def _submission(session: AsyncSession, submission_id: int) -> Submission:
     submission = await session.get(Submission, submission_id)
     if submission is None:
-        raise NotFound(f"Submission {submission_id} does not exist.")
+        raise NotFound(t("Submission {id} does not exist.", id=submission_id))
     return submission
 
 
@@ -467,7 +483,7 @@ async def _submission_row(session: AsyncSession, submission_id: int) -> tuple[Su
         select(Submission, col(Plan.code), Unit).join(Plan, col(Plan.id) == col(Submission.plan_id))
         .join(Unit, col(Unit.id) == col(Submission.unit_id)).where(col(Submission.id) == submission_id))).first()
     if row is None:
-        raise NotFound(f"Submission {submission_id} does not exist.")
+        raise NotFound(t("Submission {id} does not exist.", id=submission_id))
     return row[0], row[1], row[2]
 
 
@@ -476,7 +492,7 @@ async def _revision(session: AsyncSession, submission: Submission, number: int) 
         col(SubmissionRevision.submission_id) == submission.id,
         col(SubmissionRevision.revision) == number))).scalar_one_or_none()
     if revision is None:
-        raise NotFound(f"Submission {submission.id} has no revision {number}.")
+        raise NotFound(t("Submission {id} has no revision {number}.", id=submission.id, number=number))
     return revision
 
 

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from app.core.i18n import t
+
 # Rates that are the same quantity at different scales: converting between them is exact.
 _RATE_SCALE = {"%": Decimal("1e-2"), "‰": Decimal("1e-3"), "1/10万": Decimal("1e-5")}
 _RATE_RANGE = {"%": Decimal(100), "‰": Decimal(1000), "1/10万": Decimal(100_000)}
@@ -28,14 +30,14 @@ def convert(value: float, from_unit: str | None, to_unit: str | None) -> float:
         return value
     if source in _RATE_SCALE and target in _RATE_SCALE:
         return float(Decimal(str(value)) * _RATE_SCALE[source] / _RATE_SCALE[target])
-    raise UnitMismatch(f"unit {source!r} cannot be converted to the target's unit {target!r}")
+    raise UnitMismatch(t("unit {unit} cannot be converted to the target's unit {target}", unit=source, target=target))
 
 
 def range_problem(value: float, unit: str | None) -> str | None:
     """Why a value is impossible in its unit (a percentage over 100, a negative rate), or None."""
     unit = canonical_unit(unit)
     if unit in _NON_NEGATIVE and value < 0:
-        return f"must not be negative for unit {unit}"
+        return t("must not be negative for unit {unit}", unit=unit)
     if unit in _RATE_RANGE and Decimal(str(value)) > _RATE_RANGE[unit]:
-        return f"must be between 0 and {_RATE_RANGE[unit]} for unit {unit}"
+        return t("must be between 0 and {max} for unit {unit}", max=_RATE_RANGE[unit], unit=unit)
     return None

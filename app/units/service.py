@@ -9,6 +9,7 @@ from sqlmodel import col
 
 from app.audit.service import record
 from app.auth.actor import Actor
+from app.core.i18n import t
 from app.core.pagination import PageParams, paginate
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Committee, Unit
@@ -47,7 +48,7 @@ async def create_unit(session: AsyncSession, actor: Actor, data: UnitCreate) -> 
     except NotFound as exc:
         raise ValidationFailed.field("committee_code", exc.detail) from exc
     if (await session.execute(select(col(Unit.id)).where(col(Unit.code) == data.code))).first():
-        raise Conflict(f"A unit with code {data.code!r} already exists.")
+        raise Conflict(t("A unit with code {code} already exists.", code=data.code))
     unit = Unit(committee_id=committee.id, code=data.code, name=data.name)  # type: ignore[arg-type]
     session.add(unit)
     await session.flush()
@@ -77,7 +78,7 @@ async def _unit_row(session: AsyncSession, code: str) -> tuple[Unit, str]:
         select(Unit, col(Committee.code)).join(Committee, col(Committee.id) == col(Unit.committee_id))
         .where(col(Unit.code) == code))).first()
     if row is None:
-        raise NotFound(f"Unit {code!r} does not exist.")
+        raise NotFound(t("Unit {code} does not exist.", code=code))
     return row[0], row[1]
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.auth.actor import CLI_ACTOR
 from app.auth.service import list_tokens, revoke_token
 from app.auth.tokens import hash_token
+from app.core.labels import role_label
 from app.models import ApiToken
 from app.models.enums import Role
 from tests.factories import bearer, make_token, make_unit
@@ -53,7 +54,8 @@ async def test_role_matrix(client, tokens, endpoint, role, allowed) -> None:  # 
     else:
         assert response.status_code == 403
         assert response.headers["content-type"] == "application/problem+json"
-        assert role.value in response.json()["detail"]
+        assert response.json()["code"] == "FORBIDDEN"
+        assert role_label(role) in response.json()["detail"]  # the caller's role, in Chinese
 
 
 @pytest.mark.parametrize(("method", "path", "body"), READ_ENDPOINTS + ADMIN_ENDPOINTS)
@@ -72,7 +74,8 @@ async def test_revoked_token_is_refused(client, db) -> None:  # type: ignore[no-
     await revoke_token(db, CLI_ACTOR, row.id)  # type: ignore[arg-type]
     response = await client.get("/api/v1/plans", headers=bearer(token))
     assert response.status_code == 401
-    assert "revoked" in response.json()["detail"]
+    assert response.json()["code"] == "UNAUTHENTICATED"
+    assert response.json()["detail"] == "令牌已被吊销。"
 
 
 async def test_deactivated_units_token_is_refused(client, db) -> None:  # type: ignore[no-untyped-def]

@@ -181,3 +181,27 @@ def test_an_unexpected_error_does_not_leak_internals(served) -> None:  # type: i
     assert "secret internals" not in response.text
     assert response.headers["content-type"] == "application/problem+json"
 
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/merge-patch+json"])
+async def test_unstorable_text_is_found_whatever_the_content_type(client, db, content_type) -> None:  # type: ignore[no-untyped-def]
+    headers = bearer(await make_token(db, Role.admin))
+    if content_type:
+        headers["Content-Type"] = content_type
+    body = b'{"code": "nul-3", "committee_code": "110105", "name": "\\u0000"}'
+    before = await unit_count(db)
+    response = await client.post("/api/v1/units", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert await unit_count(db) == before
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b'{"code": "x1", "committee_code": "110105", "name": "\xff\xfe"}', "UTF-8"),
+    (b"[" * 50_000 + b"]" * 50_000, "嵌套层数过多"),
+])
+async def test_an_unreadable_body_is_422_naming_the_body(client, db, body, reason) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post("/api/v1/units", content=body, headers={
+        **bearer(await make_token(db, Role.admin)), "Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    error = response.json()["errors"][0]
+    assert error["field"] == "body" and reason in error["reason"]

@@ -40,7 +40,7 @@ def test_migrate_then_seed_twice_changes_nothing(fresh_db, capsys) -> None:  # t
 
     assert main(["seed"]) == 0
     out = capsys.readouterr().out
-    assert "created 0, updated 0," in out
+    assert "新建 0 条，更新 0 条，" in out
     assert row_counts(fresh_db) == first
 
 
@@ -50,23 +50,27 @@ def test_token_lifecycle(fresh_db, capsys) -> None:  # type: ignore[no-untyped-d
     captured = capsys.readouterr()
     token = captured.out.strip()
     assert token.startswith("fep_") and len(token) > 40
-    assert "shown only this once" in captured.err
+    assert "令牌只显示这一次" in captured.err
 
     assert main(["tokens", "list"]) == 0
     listing = capsys.readouterr().out
-    assert "统计平台" in listing and "active" in listing and token not in listing
+    assert "统计平台" in listing and "有效" in listing and token not in listing
 
     assert main(["tokens", "revoke", "1"]) == 0
     assert main(["tokens", "list"]) == 0
+    assert "吊销" in capsys.readouterr().out
+    assert main(["--lang", "en", "tokens", "list"]) == 0  # messages in English on request
     assert "revoked" in capsys.readouterr().out
 
 
 def test_unit_token_needs_an_existing_unit(fresh_db, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["migrate"]) == 0
     assert main(["tokens", "create", "--role", "unit", "--name", "x"]) == 2
-    assert "unit" in capsys.readouterr().err
+    assert "错误：unit: 成员单位令牌须指定成员单位代码\n" in capsys.readouterr().err
     assert main(["tokens", "create", "--role", "unit", "--unit", "nope", "--name", "x"]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert capsys.readouterr().err.endswith("错误：成员单位 nope 不存在。\n")
+    assert main(["--lang", "en", "tokens", "create", "--role", "unit", "--unit", "nope", "--name", "x"]) == 2
+    assert capsys.readouterr().err.endswith("error: Unit nope does not exist.\n")
 
 
 def test_seed_demo_loads_marked_example_decomposition_once(fresh_db, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -74,7 +78,7 @@ def test_seed_demo_loads_marked_example_decomposition_once(fresh_db, capsys) -> 
 
     assert main(["migrate"]) == 0
     assert main(["seed", "--demo"]) == 0
-    assert "EXAMPLE data" in capsys.readouterr().out
+    assert "示例数据" in capsys.readouterr().out
 
     async def read(session):  # type: ignore[no-untyped-def]
         units = (await session.execute(select(Unit))).scalars().all()
@@ -100,9 +104,9 @@ def test_seed_demo_loads_marked_example_decomposition_once(fresh_db, capsys) -> 
 def test_status_commands_show_and_publish(fresh_db, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["migrate"]) == 0
     assert main(["seed", "--demo"]) == 0
-    assert "statuses published" in capsys.readouterr().out
+    assert "已发布状态" in capsys.readouterr().out
     assert main(["status", "refresh"]) == 0
-    assert "changes published 0" in capsys.readouterr().out  # the seed already published everything
+    assert "发布变化 0 项" in capsys.readouterr().out  # the seed already published everything
 
     assert main(["status", "show", "chaoyang-2021-2025", "--year", "2023"]) == 0
     shown = json.loads(capsys.readouterr().out)
@@ -163,5 +167,5 @@ def test_importing_something_that_is_not_a_plan_text_fails_and_changes_nothing(
     capsys.readouterr()
     assert main(["plans", "import", str(path)]) == 2
     captured = capsys.readouterr()
-    assert captured.err.startswith("error:") and "updated" not in captured.out
+    assert captured.err.startswith("错误：") and "更新" not in captured.out
     assert plan_rows(fresh_db) == before and row_counts(fresh_db) == counts

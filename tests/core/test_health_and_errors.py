@@ -72,7 +72,7 @@ async def test_malformed_json_is_422(client, db) -> None:  # type: ignore[no-unt
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "body"
-    assert "not valid JSON" in response.json()["errors"][0]["reason"]
+    assert response.json()["errors"][0]["reason"].startswith("不是有效的 JSON")
 
 
 @pytest.mark.parametrize("path", [

@@ -82,7 +82,7 @@ async def test_readers_read_but_never_see_drafts_and_never_write(client, world) 
     ):
         body = await gql(client, mutation, variables, world.reader)
         assert codes(body) == ["FORBIDDEN"], (mutation, body)
-        assert "role(s)" in body["errors"][0]["message"]
+        assert body["errors"][0]["message"].startswith("此操作仅限")
 
 
 async def test_units_do_not_review_or_manage(client, world) -> None:  # type: ignore[no-untyped-def]
@@ -114,7 +114,7 @@ async def test_not_found_and_paging_bounds(client, world) -> None:  # type: igno
     assert codes(body) == ["NOT_FOUND"] and "nope" in body["errors"][0]["message"]
     body = await gql(client, "{ plans(limit: 501) { total } }", headers=world.reader)
     assert codes(body) == ["VALIDATION"]
-    assert body["errors"][0]["extensions"]["errors"] == [{"field": "limit", "reason": "must be between 1 and 500"}]
+    assert body["errors"][0]["extensions"]["errors"] == [{"field": "limit", "reason": "应在 1 至 500 之间"}]
 
 
 async def test_unexpected_errors_are_masked_and_logged(client, world, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -129,7 +129,7 @@ async def test_unexpected_errors_are_masked_and_logged(client, world, monkeypatc
     assert body["data"] is None
     assert codes(body) == ["INTERNAL_SERVER_ERROR"]
     assert "secret" not in str(body) and "RuntimeError" not in str(body)
-    assert "request id" in body["errors"][0]["message"]
+    assert "请求编号" in body["errors"][0]["message"]
     assert any(record.exc_info and "secret" in str(record.exc_info[1]) for record in caplog.records)
 
 

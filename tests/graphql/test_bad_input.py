@@ -46,3 +46,13 @@ async def test_many_bad_variables_log_no_tracebacks(client, world, caplog) -> No
     body = await gql(client, query, variables, world.health)
     assert set(codes(body)) == {"BAD_USER_INPUT"} and len(body["errors"]) == 25
     assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"query": 5}', b'{"variables": {}}', b"[]",
+                                  b'{"query": "{ plans { total } }", "operationName": 7}'])
+async def test_a_request_that_is_not_graphql_is_a_coded_json_error(client, world, body) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post("/graphql", content=body, headers={**world.health,
+                                                                      "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"

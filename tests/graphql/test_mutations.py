@@ -58,7 +58,7 @@ async def test_round_trip_draft_revise_submit_return_accept(client, world, db) -
     no_comment = await gql(client, REVIEW, {"id": draft["id"], "input": {"decision": "return"}}, world.admin)
     assert codes(no_comment) == ["VALIDATION"]
     assert no_comment["errors"][0]["extensions"]["errors"] == [
-        {"field": "comment", "reason": "say what the unit must correct when returning a submission"}]
+        {"field": "comment", "reason": "退回报送时请说明成员单位需要修改的内容"}]
     returned = (await gql(client, REVIEW, {"id": draft["id"], "input": {"decision": "return", "comment": "补充来源"}},
                           world.admin))["data"]["reviewSubmission"]
     assert returned["status"] == "returned" and returned["reviewComment"] == "补充来源"

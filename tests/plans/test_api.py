@@ -109,7 +109,7 @@ async def test_unknown_codes_are_404_problems(client, headers, path) -> None:  #
     response = await client.get(path, headers=headers)
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
-    assert "does not exist" in response.json()["detail"]
+    assert response.json()["code"] == "NOT_FOUND" and "不存在" in response.json()["detail"]
 
 
 async def test_bad_filter_values_are_422(client, headers) -> None:  # type: ignore[no-untyped-def]

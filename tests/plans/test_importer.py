@@ -233,9 +233,9 @@ def test_chaoyang_lost_headings_are_inferred_and_noted() -> None:
     inferred = {d["code"]: (d["title"], d["subtitle"]) for d in doc["domains"] if d["inferred"]}
     assert inferred == {"C6": ("儿童与环境", None), "C7": ("儿童与法律", None)}
     notes = "\n".join(doc["plan"]["anomalies"])
-    assert "C6: domain heading missing" in notes and "C7: domain heading missing" in notes
-    assert "W4 主要目标: printed numbers 1,2,3,4,6,7,8,9 (no item 5)" in notes
-    assert "line 284" in notes and "line 293" in notes  # the lost 组织实施 / 监测评估 chapter headings
+    assert "C6：第 252 行的主要目标之前缺少领域标题" in notes and "C7：第 267 行的主要目标之前缺少领域标题" in notes
+    assert "W4 主要目标：印出的编号为 1,2,3,4,6,7,8,9（缺第 5 项）" in notes
+    assert "第 284 行" in notes and "第 293 行" in notes  # the lost 组织实施 / 监测评估 chapter headings
     assert doc["plan"]["title"] == "朝阳区“十四五”时期妇女儿童发展规划"
     # The last measure stops before the headless 组织实施 chapter.
     assert items(doc)["C7.M8"]["text"].startswith("依法为未成年人提供法律援助和司法救助。")
@@ -254,7 +254,7 @@ def test_xicheng_items_are_titled_goals_without_measures() -> None:
             assert goal["title"] and "。" not in goal["title"]
     assert doc["domains"][0]["subtitle"] == "打造生命全周期妇女健康服务体系，妇女健康素养和健康水平不断提升"
     assert items(doc)["W1.1"]["title"] == "构建女性全生命周期健康服务机制"
-    assert any("W4.2 ('- 18 -')" in note for note in doc["plan"]["anomalies"])
+    assert any("W4.2（“- 18 -”）" in note for note in doc["plan"]["anomalies"])
 
 
 def test_zengdu_file_yields_two_plans() -> None:
@@ -271,15 +271,15 @@ def test_zengdu_file_yields_two_plans() -> None:
     assert {d["part"] for d in women["domains"]} == {"W"}
     assert {d["part"] for d in children["domains"]} == {"C"}
     notes = "\n".join(children["plan"]["anomalies"])
-    assert "C1.3: mortality rate written with %" in notes
-    assert "C1.3: unnumbered paragraph" in notes
+    assert "C1.3：死亡率用%表示" in notes
+    assert "C1.3：没有编号的段落" in notes
 
 
 def test_wanghua_numbering_gap_and_full_width_digits_kept() -> None:
     doc = plan("wanghua-women-2021-2030")
     assert doc["plan"]["kind"] == "women"
     assert [g["number"] for g in doc["domains"][0]["goals"]][-2:] == ["11", "13"]
-    assert any("no item 12" in note for note in doc["plan"]["anomalies"])
+    assert any("缺第 12 项" in note for note in doc["plan"]["anomalies"])
     assert "１名" in items(doc)["W4.5"]["text"]
 
 
@@ -434,12 +434,12 @@ def test_unknown_district_is_imported_with_inferred_settings_and_doubts() -> Non
         "plan-women-2021-2030", "women", 2021, 2030)
     assert meta["title"] == "示例区妇女发展规划（2021—2030年）"
     assert doc["committee"] == {"code": "000000", "name": "示例区妇女儿童工作委员会", "region": "示例区"}
-    assert "inferred from the text" in meta["anomalies"][0]
+    assert "均由文本推断" in meta["anomalies"][0]
     # One doubt per inferred field, naming it, so that a dry run says what to fill in.
     fields = [d.split(": ", 2)[1] for d in result.doubts]
     assert fields == ["title", "start_year/end_year", "kind", "code", "committee_code", "committee_name/region"]
     assert all(d.startswith("plan-women-2021-2030: ") for d in result.doubts)
-    assert any("'000000'" in d and "GB/T 2260" in d for d in result.doubts)
+    assert any("000000" in d and "GB/T 2260" in d for d in result.doubts)
 
 
 def test_explicit_settings_are_used_as_given() -> None:
@@ -450,7 +450,7 @@ def test_explicit_settings_are_used_as_given() -> None:
     meta = doc["plan"]
     assert (meta["code"], meta["kind"], meta["start_year"], meta["end_year"], meta["title"]) == (
         "shili-women-2021-2030", "women", 2021, 2030, "示例区妇女发展规划（2021—2030年）")
-    assert not any("inferred" in note for note in meta["anomalies"])
+    assert not any("推断" in note for note in meta["anomalies"])
     assert result.doubts == []
     # Explicit settings win over the table: a known district's text takes the given ones.
     known = import_plan_text(source(SOURCES["wanghua-women-2021-2030"]), "x.txt", settings=EXPLICIT)
@@ -460,7 +460,7 @@ def test_explicit_settings_are_used_as_given() -> None:
 def test_a_text_without_known_settings_or_domains_is_not_a_plan() -> None:
     result = import_plan_text("这不是一份规划。\n只是一段文字。", "x.txt")
     assert result.plans == []
-    assert result.doubts and "no domains" in result.doubts[0]
+    assert result.doubts and "没有找到领域" in result.doubts[0]
 
 
 def test_explicit_settings_for_a_text_with_two_plans_are_refused() -> None:

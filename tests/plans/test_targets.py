@@ -308,7 +308,7 @@ def test_source_text_and_reason() -> None:
     [t] = parse_targets("中小学生视力不良检出率在2020年的基础上每年降低1个百分点以上。")
     assert "2020年的基础上" in t.source_text
     [t] = parse_targets("城乡低保对象中女性比例提高10%")
-    assert t.review_reason and "percentage points" in t.review_reason
+    assert t.review_reason and "百分点" in t.review_reason
     [t] = parse_targets("婴儿死亡率分别降至3%以下")
     assert t.review_reason and "死亡率" in t.review_reason
 
@@ -316,16 +316,16 @@ def test_source_text_and_reason() -> None:
 def test_reasons_of_the_forms_without_a_plain_value() -> None:
     [t] = parse_targets("各镇党代会女代表比例一般不低于本地党员总数中女性比例。")
     assert t.review_reason
-    assert t.review_reason.startswith("value relative to another quantity: 不低于本地党员总数中女性比例")
-    assert "maintain" in t.review_reason
+    assert t.review_reason.startswith("数值相对于另一个量：不低于本地党员总数中女性比例")
+    assert "按保持处理" in t.review_reason
     [t] = parse_targets("中国共产党女党员保持合理比例。")
-    assert t.review_reason and t.review_reason.startswith("保持合理比例: a normal state")
+    assert t.review_reason and t.review_reason.startswith("保持合理比例：表示一种正常状态")
     first, *_ = parse_targets("打造中心城区“10分钟急救圈”、非中心城区“15分钟急救圈”。")
     assert first.source_text == "打造中心城区“10分钟急救圈”"
-    assert first.review_reason and "service-radius standard '10分钟急救圈'" in first.review_reason
+    assert first.review_reason and "服务半径标准“10分钟急救圈”" in first.review_reason
     _, slip = parse_targets("乡镇（街道）全部配备儿童督导员，社区（村）部配备儿童主任。")
     assert slip.source_text == "社区（村）部配备儿童主任"  # kept as written
-    assert slip.review_reason and "slip" in slip.review_reason and "全部配备" in slip.review_reason
+    assert slip.review_reason and "笔误" in slip.review_reason and "全部配备" in slip.review_reason
 
 
 def test_ratio_is_stored_as_a_quotient_with_review() -> None:

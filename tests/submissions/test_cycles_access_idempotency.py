@@ -12,7 +12,7 @@ CYCLES = f"/api/v1/plans/{PLAN}/cycles"
 async def test_no_cycle_means_409(client, world) -> None:  # type: ignore[no-untyped-def]
     response = await client.post(BASE, json=draft(year=2022), headers=world.health)
     assert response.status_code == 409
-    assert "no annual reporting cycle for 2022" in response.json()["detail"]
+    assert "2022 年没有年度自评填报周期" in response.json()["detail"]
 
 
 async def test_closed_cycle_refuses_until_reopened_for_the_unit(client, world) -> None:  # type: ignore[no-untyped-def]
@@ -22,7 +22,7 @@ async def test_closed_cycle_refuses_until_reopened_for_the_unit(client, world) -
 
     refused = await client.put(f"/api/v1/submissions/{created['id']}", json={"values": []},
                                headers={**world.health, "If-Match": created["etag"]})
-    assert refused.status_code == 409 and "closed" in refused.json()["detail"]
+    assert refused.status_code == 409 and "已关闭" in refused.json()["detail"]
     refused_new = await client.post(BASE, json=draft(values=[{"target": "C1.8a", "value": 71}], tasks=[]),
                                     headers=world.education)
     assert refused_new.status_code == 409
@@ -64,7 +64,7 @@ async def test_cycle_not_yet_open(client, world) -> None:  # type: ignore[no-unt
     await client.post(CYCLES, json={"year": 2025, "opens_on": "2099-01-01", "due_on": "2099-12-31"},
                       headers=world.admin)
     response = await client.post(BASE, json=draft(year=2025), headers=world.health)
-    assert response.status_code == 409 and "opens on 2099-01-01" in response.json()["detail"]
+    assert response.status_code == 409 and "于 2099-01-01 开始" in response.json()["detail"]
 
 
 async def test_completeness(client, world) -> None:  # type: ignore[no-untyped-def]

@@ -137,10 +137,10 @@ async def test_an_accepted_submission_changes_only_after_the_office_returns_it(c
     etag = accepted.headers["etag"]
     edit = await client.put(f"/api/v1/submissions/{sid}", headers={**world.health, "If-Match": etag},
                             json=_content(draft()))
-    assert edit.status_code == 409 and "return it for correction" in edit.json()["detail"]
+    assert edit.status_code == 409 and "请先请办公室退回" in edit.json()["detail"]
     assert (await client.post(f"/api/v1/submissions/{sid}/submit", headers=world.health)).status_code == 409
     again = await client.post(f"/api/v1/submissions/{sid}/review", headers=world.admin, json={"decision": "accept"})
-    assert again.status_code == 409 and "Only a submitted submission can be accepted" in again.json()["detail"]
+    assert again.status_code == 409 and "只能采纳状态为已报送的报送" in again.json()["detail"]
 
     returned = await client.post(f"/api/v1/submissions/{sid}/review", headers=world.admin,
                                  json={"decision": "return", "comment": "2024年数据需按年报口径更正"})
