@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from app.core.asgi import HttpMiddleware
 from app.core.i18n import N_, current_locale, t
 
 log = logging.getLogger("app.errors")
@@ -412,20 +413,14 @@ def unexpected_error(request: Request, exc: BaseException) -> JSONResponse:
                      request_id=request_id), request)
 
 
-class UnexpectedErrorMiddleware:
+class UnexpectedErrorMiddleware(HttpMiddleware):
     """Answer an unhandled exception with a masked 500 and keep the connection usable.
 
     Starlette's own last-resort handler re-raises after answering, and the server then drops the keep-alive
     connection without saying so, which fails the client's next request. Innermost, so it sees the app's errors.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:

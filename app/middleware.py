@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.asgi import HttpMiddleware
 from app.core.i18n import t
 from app.core.unstorable import find_unstorable_in_json, unstorable_reason
 from app.errors import PayloadTooLarge, ValidationFailed, graphql_error_response, problem_for
@@ -16,16 +17,10 @@ from app.errors import PayloadTooLarge, ValidationFailed, graphql_error_response
 log = logging.getLogger("app.access")
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(HttpMiddleware):
     """Give every request an id (or keep a sane incoming X-Request-ID), echo it, and log one access line."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
@@ -47,7 +42,7 @@ class RequestIdMiddleware:
                      (time.perf_counter() - started) * 1000, request_id)
 
 
-class RequestGuardMiddleware:
+class RequestGuardMiddleware(HttpMiddleware):
     """Refuse what no route should see: bodies over `max_bytes` (413) and text no database can hold (422).
 
     The body is read here in full (it is bounded), so a chunked body without Content-Length is measured too,
@@ -55,13 +50,10 @@ class RequestGuardMiddleware:
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = _unstorable_in_url_or_headers(scope)
         if found:
             await self._refuse_text(scope, receive, send, *found)
@@ -144,19 +136,13 @@ HTML_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(HttpMiddleware):
     """`X-Content-Type-Options: nosniff` on every response; a Content-Security-Policy (strict for data, the docs
     policy for HTML pages) unless the route set one; `Cache-Control: no-store` on answers to requests carrying
     an Authorization header, unless the route chose its own Cache-Control (the status reads send `no-cache`
     with their ETag so that clients revalidate and get 304)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         authorized = any(name == b"authorization" for name, _ in scope["headers"])
 
         async def send_with_headers(message: Message) -> None:

@@ -20,7 +20,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from app.core.asgi import HttpMiddleware
 
 DEFAULT_LOCALE = "zh"
 LOCALES = ("zh", "en")  # en is the source language: it needs no catalogue
@@ -93,16 +95,10 @@ def negotiate_locale(accept_language: str | None) -> str:
     return best
 
 
-class LocaleMiddleware:
+class LocaleMiddleware(HttpMiddleware):
     """Pure ASGI: set the request's locale from Accept-Language and say it in Content-Language."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         locale = negotiate_locale(Headers(scope=scope).get("accept-language"))
 
         async def send_with_language(message: Message) -> None:
