@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.lock | cut -d' ' -f1)
 
-.PHONY: install run serve migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas messages bench clean e2e
+.PHONY: install run serve migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas messages bench clean e2e fuzz
 
 $(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench: install
 # screenshots in data/e2e/.
 e2e: install
 	$(BIN)/python tests/e2e/browser_check.py
+
+# schemathesis over every OpenAPI operation, as admin and as a unit, against a real server on a fresh temporary
+# SQLite database (tests/fuzz/run.py); fails when a response breaks the document or is a 5xx. A few minutes.
+fuzz: install
+	$(BIN)/python tests/fuzz/run.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -113,26 +113,70 @@ class Problem(BaseModel):
     request_id: str | None = Field(default=None, description="Quote it when reporting a problem")
 
 
+# Statuses any operation may answer besides its own, by what it takes; document_problems adds them where they apply.
+# (status: description, example title, code, example detail)
+_EXAMPLE_INSTANCE = "/api/v1/…"
+BODY_PROBLEMS: dict[str, tuple[str, str, str, str]] = {
+    "413": ("The request body is larger than the server accepts (`MAX_BODY_BYTES`)", "请求体过大",
+            "PAYLOAD_TOO_LARGE", "请求体超过 1000000 字节。"),
+}
+PATH_PROBLEMS: dict[str, tuple[str, str, str, str]] = {
+    "404": ("No such resource: a code or id in the path does not exist", "未找到", "NOT_FOUND", "规划 x 不存在。"),
+}
+DATABASE_PROBLEMS: dict[str, tuple[str, str, str, str]] = {
+    "503": ("The database is not reachable (tokens are checked there too); retry after `Retry-After` seconds",
+            "服务暂不可用", "UNAVAILABLE", "暂时无法连接数据库；请几秒钟后重试。"),
+}
+RESPONSE_HEADERS: dict[str, dict[str, Any]] = {
+    "401": {"WWW-Authenticate": {"description": "`Bearer realm=\"api\"`", "required": True,
+                                 "schema": {"type": "string"}}},
+    "503": {"Retry-After": {"description": "Seconds to wait before retrying", "required": True,
+                            "schema": {"type": "string"}}},
+}
+
+
+def _problem_response(status: str, description: str, title: str, code: str, detail: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"example": {
+        "type": "about:blank", "title": title, "status": int(status), "code": code, "detail": detail,
+        "instance": _EXAMPLE_INSTANCE}}}}
+
+
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
-    """Give every error response of the OpenAPI document the Problem schema under application/problem+json."""
+    """Declare every status an operation can answer, each error as the Problem schema under application/problem+json.
+
+    Besides what the app and each route declare: 413 where there is a request body (the request guard's limit),
+    404 where the path names a resource, 503 wherever the database is used (every authenticated operation: the
+    token is looked up there); the health checks are public and take no input. (A body FastAPI cannot read is a
+    422 like any other invalid body.)
+    """
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for model in (FieldError, Problem):
         components[model.__name__] = model.model_json_schema(ref_template="#/components/schemas/{model}")
     components["Problem"].pop("$defs", None)
     for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
-            responses = operation.get("responses", {})
+            responses = operation.setdefault("responses", {})
             if not path.startswith("/api/"):  # health checks are public and take no input
                 for code in ("401", "403", "404", "422"):
                     responses.pop(code, None)
-            if "{" not in path:
-                responses.pop("404", None)
+            added: dict[str, tuple[str, str, str, str]] = {}
+            if "requestBody" in operation:
+                added |= BODY_PROBLEMS
+            if "{" in path:
+                added |= PATH_PROBLEMS
+            if operation.get("security"):
+                added |= DATABASE_PROBLEMS
+            for code, (description, title, kind, detail) in added.items():
+                responses.setdefault(code, _problem_response(code, description, title, kind, detail))
             for code, response in responses.items():
                 if code.isdigit() and int(code) >= 400:
                     content = response.setdefault("content", {})
                     content.pop("application/json", None)
                     problem_json = content.setdefault(PROBLEM_JSON, {})
                     problem_json["schema"] = {"$ref": "#/components/schemas/Problem"}
+                    if code in RESPONSE_HEADERS:
+                        response["headers"] = {**RESPONSE_HEADERS[code], **response.get("headers", {})}
+            operation["responses"] = dict(sorted(responses.items()))
     return schema
 
 

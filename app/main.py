@@ -47,9 +47,8 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
         (401, "Missing, invalid or revoked token", "未认证", "UNAUTHENTICATED", "令牌无效。"),
         (403, "The token's role or unit may not do this", "无权访问", "FORBIDDEN",
          "此接口仅限管理员（妇儿工委办公室）使用；当前令牌的角色是只读用户（下游系统）。"),
-        (404, "No such resource", "未找到", "NOT_FOUND", "规划 x 不存在。"),
     )
-}
+}  # 404, 413 and 503 are added where they apply by app.errors.document_problems
 PROBLEM_RESPONSES[422] = {"description": "Invalid input: `errors` names every field and the reason; nothing was saved",
                           "content": {"application/problem+json": {"example": {
                               "type": "about:blank", "title": "校验失败", "status": 422, "code": "VALIDATION",

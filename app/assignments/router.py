@@ -26,7 +26,8 @@ async def list_assignments(
     return Page(items=items, total=total)
 
 
-@router.put("/plans/{plan_code}/assignments", summary="Replace a plan's whole decomposition (admin)")
+@router.put("/plans/{plan_code}/assignments", summary="Replace a plan's whole decomposition (admin)",
+            responses={409: {"description": "Another request changed the decomposition at the same time; retry"}})
 async def replace_assignments(plan_code: str, data: AssignmentBulk, session: SessionDep,
                               actor: AdminOnly) -> Page[AssignmentRead]:
     items = await service.replace_assignments(session, actor, plan_code, data)
@@ -34,13 +35,16 @@ async def replace_assignments(plan_code: str, data: AssignmentBulk, session: Ses
 
 
 @router.post("/plans/{plan_code}/assignments", status_code=status.HTTP_201_CREATED,
-             summary="Assign one goal or measure to a unit (admin)")
+             summary="Assign one goal or measure to a unit (admin)",
+             responses={409: {"description": "The unit is already assigned to this goal or measure, or it already "
+                                             "has a lead unit"}})
 async def create_assignment(plan_code: str, data: AssignmentCreate, session: SessionDep,
                             actor: AdminOnly) -> AssignmentRead:
     return await service.create_assignment(session, actor, plan_code, data)
 
 
-@router.patch("/plans/{plan_code}/assignments/{assignment_id}", summary="Change an assignment's role (admin)")
+@router.patch("/plans/{plan_code}/assignments/{assignment_id}", summary="Change an assignment's role (admin)",
+              responses={409: {"description": "The goal or measure already has a lead unit"}})
 async def update_assignment(plan_code: str, assignment_id: RowId, data: AssignmentUpdate, session: SessionDep,
                             actor: AdminOnly) -> AssignmentRead:
     return await service.update_assignment(session, actor, plan_code, assignment_id, data)

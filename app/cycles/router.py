@@ -19,7 +19,8 @@ async def list_cycles(plan_code: str, session: SessionDep, _: AnyRole) -> Page[C
     return Page(items=items, total=len(items))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a reporting cycle (admin)")
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a reporting cycle (admin)",
+             responses={409: {"description": "The plan already has a cycle of this kind for this year"}})
 async def create_cycle(plan_code: str, data: CycleCreate, session: SessionDep, actor: AdminOnly) -> CycleRead:
     return await service.create_cycle(session, actor, plan_code, data, today())
 
@@ -41,7 +42,8 @@ async def reopen_cycle(plan_code: str, year: YearPath, kind: CycleKind, session:
     return await service.reopen_cycle(session, actor, plan_code, year, kind, None, today())
 
 
-@router.post("/{year}/{kind}/reopen-for-unit", summary="Reopen a closed cycle for one unit (admin)")
+@router.post("/{year}/{kind}/reopen-for-unit", summary="Reopen a closed cycle for one unit (admin)",
+             responses={409: {"description": "The cycle is open for every unit: there is nothing to reopen"}})
 async def reopen_cycle_for_unit(plan_code: str, year: YearPath, kind: CycleKind, data: CycleReopen,
                                 session: SessionDep, actor: AdminOnly) -> CycleRead:
     return await service.reopen_cycle(session, actor, plan_code, year, kind, data.unit, today())

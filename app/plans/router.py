@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from app.auth.deps import AdminOnly, AnyRole
 from app.core.pagination import Page, PageDep
+from app.core.routing import segment_except
 from app.db import SessionDep
 from app.models.enums import AssignmentRole, Part, PlanKind, TargetOp
 from app.plans import service
@@ -26,6 +27,9 @@ router = APIRouter(prefix="/api/v1")
 
 Search = Annotated[str | None, Query(min_length=1, max_length=100, description="Text the item contains.")]
 DomainCode = Annotated[str | None, Query(max_length=10, description="Only this domain, e.g. W1.")]
+
+# `/plans/import` is a route of its own, so `/plans/{plan_code}` must not take "import" as a plan code.
+segment_except("plan_code", "import")
 
 
 @router.get("/committees", tags=["plans"], summary="List committees")
@@ -52,7 +56,7 @@ async def list_plans(
     return Page(items=items, total=total)
 
 
-@router.get("/plans/{plan_code}", tags=["plans"], summary="Get a plan with its domains and counts")
+@router.get("/plans/{plan_code:plan_code}", tags=["plans"], summary="Get a plan with its domains and counts")
 async def get_plan(plan_code: str, session: SessionDep, _: AnyRole) -> PlanDetail:
     return await service.get_plan(session, plan_code)
 
@@ -132,6 +136,8 @@ async def parse_targets(data: ParseRequest, _: AnyRole) -> ParseResult:
     return service.parse_target_text(data.text)
 
 
-@router.post("/plans/import", tags=["plans"], summary="Import a plan text; dry run by default (admin)")
+@router.post("/plans/import", tags=["plans"], summary="Import a plan text; dry run by default (admin)",
+             responses={409: {"description": "Units have reported values for targets whose indicator the text "
+                                             "would change; nothing was loaded"}})
 async def import_plan_text(data: ImportRequest, session: SessionDep, actor: AdminOnly) -> ImportReport:
     return await import_plan(session, actor, data)

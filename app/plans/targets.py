@@ -1174,11 +1174,16 @@ def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bo
     return clause, years, baselines, kind, each
 
 
+# A clause longer than this is no target (the longest in the seed texts has about 400 characters); the forms are
+# tried by regular expressions whose cost grows with the square of the clause, so a longer one is not parsed.
+MAX_CLAUSE_CHARS = 1000
+
+
 def _parse_sentence(sentence: str) -> list[ParsedTarget]:
     ctx = _Context(years=[])
     out: list[ParsedTarget] = []
     for raw_clause in _CLAUSE_SPLIT_RE.split(sentence):
-        if not raw_clause:
+        if not raw_clause or len(raw_clause) > MAX_CLAUSE_CHARS:
             continue
         clause, years, baselines, base_kind, each_base = _strip_years(raw_clause)
         if not clause.strip("，、 ") and years:

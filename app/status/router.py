@@ -90,7 +90,8 @@ async def unit_status(plan_code: str, unit_code: str, request: Request, session:
     return _conditional(request, result)
 
 
-@router.get("/status/changes", summary="Feed of status changes for downstream systems")
+@router.get("/status/changes", summary="Feed of status changes for downstream systems",
+            responses={404: {"description": "No plan with the code given as `plan`"}})
 async def status_changes(
     session: SessionDep, _: AnyRole,
     since: Annotated[str | None, Query(max_length=20, description=(
@@ -105,7 +106,8 @@ async def status_changes(
     return await service.list_changes(session, since, limit, today(), plan, year)
 
 
-@router.post("/status/refresh", summary="Re-publish every plan's statuses now (admin)")
+@router.post("/status/refresh", summary="Re-publish every plan's statuses now (admin)",
+             responses={409: {"description": "Another request published statuses at the same time; retry"}})
 async def refresh(session: SessionDep, _: AdminOnly) -> RefreshReport:
     """Normally not needed: writes refresh what they change, and the feed catches up with the calendar daily."""
     return await service.refresh_all(session, today(), "manual refresh")

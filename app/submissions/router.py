@@ -97,7 +97,7 @@ async def get_submission(submission_id: RowId, session: SessionDep, actor: AnyRo
             responses={200: {"headers": ETAG},
                        409: {"description": "Stale If-Match (someone changed it since you read it), the "
                                             "submission was accepted, or the cycle is closed"},
-                       428: {"description": "If-Match missing"}})
+                       428: {"description": "If-Match missing, or not an ETag of this service"}})
 async def update_submission(submission_id: RowId, data: SubmissionUpdate, session: SessionDep, actor: AdminOrUnit,
                             response: Response, if_match: IfMatch = None) -> SubmissionRead:
     result = await service.update_submission(session, actor, submission_id, data, if_match, today())
@@ -108,7 +108,9 @@ async def update_submission(submission_id: RowId, data: SubmissionUpdate, sessio
              description="If-Match is optional here; when sent, a stale one is refused.\n\n" + LIFECYCLE,
              responses={200: {"headers": ETAG},
                         409: {"description": "Not a draft or returned submission, stale If-Match, or the cycle "
-                                             "is closed"}})
+                                             "is closed"},
+                        428: {"description": "If-Match sent but not an ETag of this service (send the one you "
+                                             "read, or none)"}})
 async def submit_submission(submission_id: RowId, session: SessionDep, actor: AdminOrUnit, response: Response,
                             if_match: IfMatch = None) -> SubmissionRead:
     return _with_etag(await service.submit_submission(session, actor, submission_id, if_match, today()), response)
@@ -119,7 +121,9 @@ async def submit_submission(submission_id: RowId, session: SessionDep, actor: Ad
              "`comment` saying what to correct) sends it back to the unit, also after it was accepted.\n\n"
              + LIFECYCLE,
              responses={200: {"headers": ETAG},
-                        409: {"description": "Nothing to review in this state, or stale If-Match"}})
+                        409: {"description": "Nothing to review in this state, or stale If-Match"},
+                        428: {"description": "If-Match sent but not an ETag of this service (send the one you "
+                                             "read, or none)"}})
 async def review_submission(submission_id: RowId, data: ReviewIn, session: SessionDep, actor: AdminOnly,
                             response: Response, if_match: IfMatch = None) -> SubmissionRead:
     return _with_etag(await service.review_submission(session, actor, submission_id, data, if_match), response)

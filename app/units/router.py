@@ -29,7 +29,8 @@ async def get_unit(unit_code: str, session: SessionDep, _: AnyRole) -> UnitRead:
     return await service.get_unit(session, unit_code)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a member unit (admin)")
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a member unit (admin)",
+             responses={409: {"description": "A unit with this code already exists"}})
 async def create_unit(data: UnitCreate, session: SessionDep, actor: AdminOnly) -> UnitRead:
     return await service.create_unit(session, actor, data)
 
