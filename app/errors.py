@@ -123,6 +123,12 @@ BODY_PROBLEMS: dict[str, tuple[str, str, str, str]] = {
 PATH_PROBLEMS: dict[str, tuple[str, str, str, str]] = {
     "404": ("No such resource: a code or id in the path does not exist", "未找到", "NOT_FOUND", "规划 x 不存在。"),
 }
+# The request guard answers these on every path: a NUL or lone surrogate anywhere, a body over the limit.
+GUARD_PROBLEMS: dict[str, tuple[str, str, str, str]] = {
+    "413": BODY_PROBLEMS["413"],
+    "422": ("Invalid input: `errors` names every field and the reason (e.g. a NUL character in a query "
+            "parameter); nothing was saved", "校验失败", "VALIDATION", "q: 含有 NUL 字符（\\u0000）"),
+}
 DATABASE_PROBLEMS: dict[str, tuple[str, str, str, str]] = {
     "503": ("The database is not reachable (tokens are checked there too); retry after `Retry-After` seconds",
             "服务暂不可用", "UNAVAILABLE", "暂时无法连接数据库；请几秒钟后重试。"),
@@ -159,7 +165,7 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             if not path.startswith("/api/"):  # health checks are public and take no input
                 for code in ("401", "403", "404", "422"):
                     responses.pop(code, None)
-            added: dict[str, tuple[str, str, str, str]] = {}
+            added: dict[str, tuple[str, str, str, str]] = dict(GUARD_PROBLEMS)
             if "requestBody" in operation:
                 added |= BODY_PROBLEMS
             if "{" in path:
