@@ -327,19 +327,16 @@ def summary(errors: list[dict[str, str]]) -> str:
     return "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
 
 
+# Framework errors (404 for an unknown path, 405 …) get the title and code of the AppError of the same status.
 _HTTP_KINDS: dict[int, tuple[str, str]] = {
-    400: (N_("Bad request"), "BAD_REQUEST"),
-    401: (N_("Unauthorized"), "UNAUTHENTICATED"),
-    403: (N_("Forbidden"), "FORBIDDEN"),
-    404: (N_("Not found"), "NOT_FOUND"),
+    kind.status: (kind.title, kind.code)
+    for kind in (AppError, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, ValidationFailed,
+                 ServiceUnavailable)
+} | {
     405: (N_("Method not allowed"), "METHOD_NOT_ALLOWED"),
     406: (N_("Not acceptable"), "NOT_ACCEPTABLE"),
-    409: (N_("Conflict"), "CONFLICT"),
-    413: (N_("Payload too large"), "PAYLOAD_TOO_LARGE"),
     415: (N_("Unsupported media type"), "UNSUPPORTED_MEDIA_TYPE"),
-    422: (N_("Validation failed"), "VALIDATION"),
     429: (N_("Too many requests"), "TOO_MANY_REQUESTS"),
-    503: (N_("Service unavailable"), "UNAVAILABLE"),
 }
 
 
