@@ -2,8 +2,10 @@
 
 import asyncio
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
 from app.db import create_engine, is_sqlite
@@ -29,10 +31,23 @@ def run_migrations(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            # Foreign keys were off for the rebuild (SQLite's procedure for changing a table): check them all now.
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
 
 
 async def run_async_migrations() -> None:
     engine = create_engine(database_url())
+    if is_sqlite(database_url()):
+        # Batch mode rebuilds a table by copying it, dropping it and renaming the copy; with foreign keys on,
+        # dropping a table other rows refer to fails. PRAGMA foreign_keys cannot change inside a transaction,
+        # so it is turned off per connection, before the migration's transaction begins.
+        @event.listens_for(engine.sync_engine, "connect")
+        def _foreign_keys_off(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+
     async with engine.connect() as connection:
         await connection.run_sync(run_migrations)
     await engine.dispose()

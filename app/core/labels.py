@@ -7,8 +7,8 @@ from collections.abc import Iterable
 
 from app.core.i18n import N_, t
 
-_KINDS = {"annual": N_("annual self-assessment"), "midterm": N_("mid-term evaluation"),
-          "final": N_("final evaluation")}
+_KINDS = {"baseline": N_("base-year report"), "annual": N_("annual self-assessment"),
+          "midterm": N_("mid-term evaluation"), "final": N_("final evaluation")}
 _ROLES = {"admin": N_("admin (committee office)"), "unit": N_("unit (member unit)"),
           "reader": N_("reader (downstream system)")}
 _SUBMISSION_STATUSES = {"draft": N_("draft"), "submitted": N_("submitted"), "accepted": N_("accepted"),

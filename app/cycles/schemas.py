@@ -51,9 +51,13 @@ class UnitCompleteness(BaseModel):
     late: bool
     submitted_at: datetime | None
     revision: int | None
+    indicators_expected: list[str] = Field(description="Indicators the unit must report: those it is the "
+                                           "data-source unit of, or leads a goal or measure with a target on")
+    indicators_reported: list[str] = Field(description="Of those, reported in the submission it sent")
+    indicators_missing: list[str] = Field(description="Of those, not reported yet")
 
 
 class Completeness(BaseModel):
     cycle: CycleRead
-    summary: dict[str, int] = Field(description="Units per status, and `late`")
+    summary: dict[str, int] = Field(description="Units per status, `late`, and `indicators_missing` (all units)")
     units: list[UnitCompleteness] = Field(description="Every unit with an assignment in the plan")

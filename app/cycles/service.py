@@ -1,6 +1,6 @@
 """Reporting cycle services, and the rule that decides whether a unit may write into a cycle."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,11 +16,22 @@ from app.core.i18n import t
 from app.core.labels import kind_label
 from app.cycles.schemas import Completeness, CycleCreate, CycleRead, CycleState, UnitCompleteness
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.models import Assignment, CycleReopening, Plan, ReportingCycle, Submission, Unit
+from app.indicators.catalogue import responsible_unit
+from app.models import (
+    Assignment,
+    CycleReopening,
+    Indicator,
+    Observation,
+    Plan,
+    ReportingCycle,
+    Submission,
+    Target,
+    Unit,
+)
 from app.models.base import utcnow
-from app.models.enums import CycleKind
+from app.models.enums import AssignmentRole, CycleKind
 from app.plans.service import plan_by_code
-from app.status.service import refresh_plan
+from app.status.service import refresh_plan, sent_revisions
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,28 @@ class WriteWindow:
 def required_year(plan: Plan, kind: CycleKind) -> int | None:
     """Mid-term evaluation in the plan's 3rd year, final evaluation in its last; annual in any year."""
     return {CycleKind.midterm: plan.start_year + 2, CycleKind.final: plan.end_year}.get(kind)
+
+
+async def check_cycle_year(session: AsyncSession, plan: Plan, year: int, kind: CycleKind, field: str) -> None:
+    """Annual, mid-term and final cycles lie within the plan's years; a baseline cycle before the plan starts,
+    or in a base year one of its targets declares (以2020年为基数)."""
+    if kind is CycleKind.baseline:
+        if year < plan.start_year:
+            return
+        declared = set((await session.execute(select(col(Target.baseline_year)).where(
+            col(Target.plan_id) == plan.id, col(Target.baseline_year).is_not(None)))).scalars())
+        if year not in declared:
+            raise ValidationFailed.field(field, t("a base-year report is for a year before the plan starts "
+                                                  "({start}) or a base year its targets declare",
+                                                  start=plan.start_year))
+        return
+    if not plan.start_year <= year <= plan.end_year:
+        raise ValidationFailed.field("year", t("must be within the plan's years {start}–{end}",
+                                               start=plan.start_year, end=plan.end_year))
+    expected = required_year(plan, kind)
+    if expected is not None and year != expected:
+        raise ValidationFailed.field(field, t("the {kind} of this plan is in {expected}, not {year}",
+                                              kind=kind_label(kind), expected=expected, year=year))
 
 
 def cycle_state(cycle: ReportingCycle, today: date) -> CycleState:
@@ -61,15 +94,11 @@ async def get_cycle(session: AsyncSession, plan_code: str, year: int, kind: Cycl
 async def create_cycle(session: AsyncSession, actor: Actor, plan_code: str, data: CycleCreate,
                        today: date) -> CycleRead:
     plan = await plan_by_code(session, plan_code)
-    if not plan.start_year <= data.year <= plan.end_year:
-        raise ValidationFailed.field("year", t("must be within the plan's years {start}–{end}",
-                                               start=plan.start_year, end=plan.end_year))
-    expected = required_year(plan, data.kind)
-    if expected is not None and data.year != expected:
-        raise ValidationFailed.field("year", t("the {kind} of this plan is in {expected}",
-                                               kind=kind_label(data.kind), expected=expected))
-    opens_on = data.opens_on or date(data.year, 1, 1)
-    due_on = data.due_on or date(data.year, 12, 31)
+    await check_cycle_year(session, plan, data.year, data.kind, "year")
+    # A base year's figures are collected once the plan has started: by default, like its first annual cycle.
+    report_year = max(data.year, plan.start_year) if data.kind is CycleKind.baseline else data.year
+    opens_on = data.opens_on or date(report_year, 1, 1)
+    due_on = data.due_on or date(report_year, 12, 31)
     if due_on < opens_on:
         raise ValidationFailed.field("due_on", t("must not be before opens_on"))
     if await _find(session, plan, data.year, data.kind) is not None:
@@ -149,29 +178,58 @@ async def write_window(session: AsyncSession, plan: Plan, year: int, kind: Cycle
 
 async def completeness(session: AsyncSession, actor: Actor, plan_code: str, year: int, kind: CycleKind,
                        today: date) -> Completeness:
-    """Which assigned units have submitted, are late, or have sent nothing: the office's daily question."""
+    """Which units have submitted, are late, or have sent nothing, and which of the indicators each must report
+    are still missing: the office's daily question."""
     visibility.require_completeness(actor)
     plan = await plan_by_code(session, plan_code)
     cycle = await cycle_by_key(session, plan, year, kind)
+    expected = await _expected_indicators(session, plan)
     units = (await session.execute(
-        select(Unit).where(col(Unit.id).in_(
-            select(col(Assignment.unit_id)).where(col(Assignment.plan_id) == plan.id)))
+        select(Unit).where(col(Unit.id).in_(select(col(Assignment.unit_id)).where(col(Assignment.plan_id) == plan.id))
+                           | col(Unit.id).in_(expected.keys()))
         .order_by(col(Unit.code)))).scalars().all()
     submissions = {s.unit_id: s for s in (await session.execute(select(Submission).where(
         col(Submission.cycle_id) == cycle.id))).scalars()}
+    sent = sent_revisions(col(Submission.cycle_id) == cycle.id)
+    reported: dict[int, set[str]] = defaultdict(set)
+    for unit_id, code in (await session.execute(
+            select(sent.c.unit_id, col(Indicator.code))
+            .join(Observation, col(Observation.revision_id) == sent.c.revision_id)
+            .join(Indicator, col(Indicator.id) == col(Observation.indicator_id)).distinct())).all():
+        reported[unit_id].add(code)
     rows: list[UnitCompleteness] = []
     for unit in units:
         sub = submissions.get(unit.id)  # type: ignore[arg-type]
-        sent = sub is not None and sub.submitted_at is not None
-        status = sub.status if sent and sub is not None else "not_submitted"
+        sent_it = sub is not None and sub.submitted_at is not None
+        status = sub.status if sent_it and sub is not None else "not_submitted"
+        wanted = sorted(expected.get(unit.id, set()))  # type: ignore[arg-type]
+        got = reported.get(unit.id, set())  # type: ignore[arg-type]
         rows.append(UnitCompleteness(
             unit=unit.code, unit_name=unit.name, submission_id=sub.id if sub else None, status=status,
-            late=bool(sub.late) if sent and sub else cycle_state(cycle, today) in ("overdue", "closed"),
-            submitted_at=sub.submitted_at if sub else None, revision=sub.revision if sub else None))
+            late=bool(sub.late) if sent_it and sub else cycle_state(cycle, today) in ("overdue", "closed"),
+            submitted_at=sub.submitted_at if sub else None, revision=sub.revision if sub else None,
+            indicators_expected=wanted, indicators_reported=[c for c in wanted if c in got],
+            indicators_missing=[c for c in wanted if c not in got]))
     summary: Counter[str] = Counter(row.status for row in rows)
     summary["late"] = sum(row.late for row in rows)
     summary["units"] = len(rows)
+    summary["indicators_missing"] = sum(len(row.indicators_missing) for row in rows)
     return Completeness(cycle=await _read_one(session, plan, cycle, today), summary=dict(summary), units=rows)
+
+
+async def _expected_indicators(session: AsyncSession, plan: Plan) -> dict[int, set[str]]:
+    """Per unit, the codes of the plan's indicators it is responsible for reporting."""
+    leads = {(a.goal_id, a.measure_id): a.unit_id for a in (await session.execute(select(Assignment).where(
+        col(Assignment.plan_id) == plan.id, col(Assignment.role) == AssignmentRole.lead.value))).scalars()}
+    expected: dict[int, set[str]] = defaultdict(set)
+    for goal_id, measure_id, code, source in (await session.execute(
+            select(col(Target.goal_id), col(Target.measure_id), col(Indicator.code), col(Indicator.data_source_unit_id))
+            .join(Indicator, col(Indicator.id) == col(Target.indicator_id))
+            .where(col(Target.plan_id) == plan.id))).all():
+        unit_id = responsible_unit(source, leads.get((goal_id, measure_id)))
+        if unit_id is not None:
+            expected[unit_id].add(code)
+    return expected
 
 
 async def cycle_by_key(session: AsyncSession, plan: Plan, year: int, kind: CycleKind) -> ReportingCycle:

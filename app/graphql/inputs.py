@@ -47,14 +47,19 @@ def field_path(location: tuple[int | str, ...]) -> str:
 
 @strawberry.input(description="One reported number")
 class ValueInput:
-    target: str = strawberry.field(description="Target code, e.g. W1.2a")
+    indicator: str | None = strawberry.field(default=strawberry.UNSET, description="Indicator code, e.g. I003")
+    target: str | None = strawberry.field(default=strawberry.UNSET, description=(
+        "A target code, e.g. W1.2a, instead of the indicator: it stands for the target's indicator"))
     value: float
-    unit: str | None = strawberry.field(default=strawberry.UNSET, description="Defaults to the target's unit")
+    unit: str | None = strawberry.field(default=strawberry.UNSET,
+                                        description="Defaults to the target's unit, else the indicator's")
     sex: str | None = strawberry.field(default=strawberry.UNSET, description="total (default), female or male")
     age_group: str | None = strawberry.field(default=strawberry.UNSET, description="e.g. 0-5岁; default all")
     area: str | None = strawberry.field(default=strawberry.UNSET, description="all (default), urban or rural")
     source: str | None = strawberry.field(default=strawberry.UNSET, description="Data source (数据来源)")
     note: str | None = strawberry.UNSET
+    justification: str | None = strawberry.field(default=strawberry.UNSET,
+                                                 description="Why the value is right although a check warned")
 
 
 @strawberry.input(description="Progress on one assigned goal or measure")

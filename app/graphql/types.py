@@ -310,11 +310,20 @@ class Narrative:
     next_steps: str | None
 
 
-@strawberry.type(description="One reported number.")
+@strawberry.type(description="A check a reported value raised when it was saved (never a refusal).")
+class ValueWarning:
+    code: str
+    message: str
+    params: JSON
+
+
+@strawberry.type(description="One reported number: an observation of an indicator for one breakdown.")
 class Value:
-    target: str
+    indicator: str
+    indicator_name: str
+    target: str | None = strawberry.field(description="The target code it was reported under, if any")
     metric: str
-    value: float = strawberry.field(description="In the target's unit")
+    value: float = strawberry.field(description="In the indicator's unit")
     unit: str | None
     reported_value: float
     reported_unit: str | None
@@ -323,6 +332,8 @@ class Value:
     area: str
     source: str | None
     note: str | None
+    warnings: list[ValueWarning]
+    justification: str | None
 
 
 @strawberry.type(description="Progress a unit reports on one assigned goal or measure.")
@@ -347,7 +358,9 @@ class Revision:
     @classmethod
     def from_read(cls, read: RevisionRead) -> "Revision":
         return build(cls, read, narrative=build(Narrative, read.narrative),
-                     values=[build(Value, v) for v in read.values], tasks=[build(TaskReport, t) for t in read.tasks])
+                     values=[build(Value, v, warnings=[build(ValueWarning, w) for w in v.warnings])
+                             for v in read.values],
+                     tasks=[build(TaskReport, t) for t in read.tasks])
 
 
 @strawberry.type(description="An added, removed or changed item between two revisions.")

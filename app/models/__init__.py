@@ -2,6 +2,7 @@
 
 from app.models.auth import ApiToken, AuditEvent
 from app.models.base import SQLModel
+from app.models.indicator import Indicator, Observation, TargetVersion
 from app.models.plan import Committee, Domain, Goal, Measure, Plan, Target
 from app.models.status import StatusChange, StatusRefresh, StatusSnapshot
 from app.models.submission import (
@@ -11,7 +12,6 @@ from app.models.submission import (
     Submission,
     SubmissionRevision,
     SubmissionTask,
-    SubmissionValue,
 )
 from app.models.unit import Assignment, Unit
 
@@ -19,7 +19,8 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "ApiToken", "Assignment", "AuditEvent", "Committee", "CycleReopening", "IdempotencyRecord", "Domain", "Goal",
+    "Indicator", "Observation", "TargetVersion",
     "Measure", "Plan",
-    "ReportingCycle", "Submission", "SubmissionRevision", "SubmissionTask", "SubmissionValue",
+    "ReportingCycle", "Submission", "SubmissionRevision", "SubmissionTask",
     "StatusChange", "StatusRefresh", "StatusSnapshot", "Target", "Unit", "metadata",
 ]

@@ -45,6 +45,7 @@ class AssignmentRole(StrEnum):
 
 
 class CycleKind(StrEnum):
+    baseline = "baseline"  # base-year values, for a year before the plan starts (or a target's baseline_year)
     annual = "annual"
     midterm = "midterm"
     final = "final"

@@ -119,6 +119,8 @@ class Target(SQLModel, table=True):
         ),
         sa.CheckConstraint("year IS NULL OR year BETWEEN 1949 AND 2100", name="year_range"),
         sa.CheckConstraint("tolerance IS NULL OR tolerance >= 0", name="tolerance_non_negative"),
+        sa.CheckConstraint("scope_sex IS NULL OR scope_sex IN ('female', 'male')", name="scope_sex_allowed"),
+        sa.CheckConstraint("scope_area IS NULL OR scope_area IN ('urban', 'rural')", name="scope_area_allowed"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -137,6 +139,14 @@ class Target(SQLModel, table=True):
     baseline_value: float | None = None
     tolerance: float | None = None
     direction: str | None = Field(default=None, max_length=4, description="up/down for change targets")
+    baseline_source: str | None = Field(default=None, max_length=500)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    scope_sex: str | None = Field(default=None, max_length=6, description="the target is on one sex only")
+    scope_age_group: str | None = Field(default=None, max_length=30, description="on one age group only")
+    scope_area: str | None = Field(default=None, max_length=5, description="on urban or rural only")
     review: bool = False
     review_reason: str | None = Field(default=None, sa_type=sa.Text)
+    review_comment: str | None = Field(default=None, sa_type=sa.Text, description="the office's check")
     source_text: str | None = Field(default=None, sa_type=sa.Text)
+    version: int = Field(default=1, description="1 as parsed; each curation by the office adds one")
+    curated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -98,30 +98,6 @@ class SubmissionRevision(SQLModel, table=True):
     token_id: int | None = Field(default=None, foreign_key="api_token.id")
 
 
-class SubmissionValue(SQLModel, table=True):
-    """One reported indicator value of a revision; disaggregations use 'total'/'all' rather than NULL."""
-
-    __tablename__ = "submission_value"
-    __table_args__ = (
-        sa.UniqueConstraint("revision_id", "target_id", "sex", "age_group", "area"),
-        enum_check("sex", ("total", "female", "male")),
-        enum_check("area", ("all", "urban", "rural")),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    revision_id: int = Field(foreign_key="submission_revision.id")
-    target_id: int = Field(foreign_key="target.id", index=True)
-    value: float = Field(description="in the target's unit")
-    unit: str | None = Field(default=None, max_length=20)
-    reported_value: float = Field(description="as the unit sent it, before any unit conversion")
-    reported_unit: str | None = Field(default=None, max_length=20)
-    sex: str = Field(default="total", max_length=6)
-    age_group: str = Field(default="all", max_length=30)
-    area: str = Field(default="all", max_length=5)
-    source: str | None = Field(default=None, max_length=500)
-    note: str | None = Field(default=None, sa_type=sa.Text)
-
-
 class SubmissionTask(SQLModel, table=True):
     """Progress a unit reports, in one revision, on one assigned goal or measure."""
 

@@ -2,7 +2,9 @@
 
 Each entity is matched by its stable code; missing ones are created and changed fields updated, so
 running the loader twice changes nothing. Nothing is deleted: goals or targets that disappeared from a
-seed file may already carry submitted data, so they are reported instead.
+seed file may already carry submitted data, so they are reported instead. Every target is linked to an indicator
+of the committee's catalogue (app/indicators/linking.py). A target the office has curated keeps its curation: the
+seed no longer changes it.
 """
 
 from collections.abc import Iterable
@@ -18,7 +20,8 @@ from sqlmodel import SQLModel, col
 
 from app.core.i18n import t
 from app.errors import Conflict
-from app.models import Committee, Domain, Goal, Measure, Plan, SubmissionValue, Target
+from app.indicators.linking import CommitteeCatalogue, target_facts
+from app.models import Committee, Domain, Goal, Measure, Observation, Plan, Target
 
 M = TypeVar("M", bound=SQLModel)
 PlanPart = TypeVar("PlanPart", Domain, Goal, Measure, Target)
@@ -73,8 +76,9 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
     seen: dict[type[SQLModel], set[str]] = {model: set() for model in existing}
     # Targets units have reported on keep their meaning: a code may not move to another indicator.
     reported = set((await session.execute(
-        select(col(SubmissionValue.target_id)).join(Target, col(Target.id) == col(SubmissionValue.target_id))
+        select(col(Observation.target_id)).join(Target, col(Target.id) == col(Observation.target_id))
         .where(col(Target.plan_id) == plan.id).distinct())).scalars())
+    catalogue = await CommitteeCatalogue.load(session, committee.id)  # type: ignore[arg-type]
     moved: list[str] = []
 
     async def save(model: type[M], code: str, values: dict[str, Any]) -> M:
@@ -103,6 +107,12 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
                     current = existing[Target].get(target_doc["code"])
                     if current is not None and current.id in reported and current.metric != values["metric"]:
                         moved.append(f"{target_doc['code']} ({current.metric} → {values['metric']})")
+                    if current is not None and current.version > 1:  # curated by the office: keep it
+                        seen[Target].add(current.code)
+                        report.count("unchanged")
+                        continue
+                    if current is None or current.metric != values["metric"]:
+                        values["indicator_id"] = (await catalogue.indicator_for(target_facts(values))).id
                     await save(Target, target_doc["code"], values)
     if moved:
         raise Conflict(t("Plan {plan}: units have reported values for targets whose indicator would change: "

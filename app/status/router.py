@@ -27,6 +27,8 @@ UnitFilter = Annotated[str | None, Query(max_length=60, description="Only the go
 StatusFilter = Annotated[Status | None, Query(description="List only items with this status (the summary "
                                                           "still counts all).")]
 FlagFilter = Annotated[Flag | None, Query(description="List only items carrying this flag.")]
+BreakdownParam = Annotated[Literal["sex", "age", "area"] | None, Query(
+    description="Also judge every target on each group of this dimension that has values (`breakdowns`).")]
 
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the `If-None-Match` ETag is still current"}}
@@ -47,12 +49,13 @@ def _conditional(request: Request, body: BaseModel) -> Response:
             response_model=PlanStatus, responses=NOT_MODIFIED)
 async def plan_status(plan_code: str, request: Request, session: SessionDep, actor: AnyRole, year: Year = None,
                       include: Include = None, domain: DomainFilter = None, unit: UnitFilter = None,
-                      status: StatusFilter = None, flag: FlagFilter = None) -> Response:
+                      status: StatusFilter = None, flag: FlagFilter = None,
+                      breakdown: BreakdownParam = None) -> Response:
     """Counts per status for the plan and each domain, and one item per target and goal with its status,
     label, flags and explanation. Send `If-None-Match` with the last ETag to poll cheaply."""
     result = await service.plan_status(session, actor, plan_code, year, today(),
                                        service.StatusFilter(domain, unit, status, flag),
-                                       include_provisional=include == "provisional")
+                                       include_provisional=include == "provisional", breakdown=breakdown)
     return _conditional(request, result)
 
 
@@ -72,9 +75,9 @@ async def plan_status_csv(plan_code: str, session: SessionDep, actor: AnyRole, y
 @router.get("/plans/{plan_code}/goals/{goal_code}/status", summary="Status of one goal and its targets",
             response_model=GoalStatusDetail, responses=NOT_MODIFIED)
 async def goal_status(plan_code: str, goal_code: str, request: Request, session: SessionDep, actor: AnyRole,
-                      year: Year = None, include: Include = None) -> Response:
+                      year: Year = None, include: Include = None, breakdown: BreakdownParam = None) -> Response:
     result = await service.goal_status(session, actor, plan_code, goal_code, year, today(),
-                                       include_provisional=include == "provisional")
+                                       include_provisional=include == "provisional", breakdown=breakdown)
     return _conditional(request, result)
 
 

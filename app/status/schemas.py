@@ -15,6 +15,26 @@ class ObservationRead(BaseModel):
     provisional: bool
 
 
+class BreakdownScope(BaseModel):
+    sex: Literal["total", "female", "male"] = "total"
+    age_group: str = "all"
+    area: Literal["all", "urban", "rural"] = "all"
+
+
+class BreakdownStatus(BaseModel):
+    """A target judged on one group's values (女性, 农村, 0-5岁 …) instead of its own scope."""
+
+    dimension: Literal["sex", "age", "area"]
+    group: str = Field(description="female/male, urban/rural, or the age group")
+    status: Status
+    label: str
+    flags: list[Flag]
+    rule: str
+    explanation: str
+    baseline: ObservationRead | None
+    latest: ObservationRead | None
+
+
 class StatusCounts(BaseModel):
     achieved: int = 0
     on_track: int = 0
@@ -28,6 +48,7 @@ class StatusCounts(BaseModel):
 class TargetStatus(BaseModel):
     model_config = ConfigDict(json_schema_extra={"example": {
         "code": "W1.2a", "goal_code": "W1.2", "measure_code": None, "domain_code": "W1", "lead_unit": "110105-wjw",
+        "indicator": "I003", "data_unit": "110105-wjw", "scope": {"sex": "total", "age_group": "all", "area": "all"},
         "metric": "孕产妇死亡率", "op": "<=", "value": 7.0, "unit": "1/10万", "due_year": 2025, "applies": True,
         "status": "at_risk", "label": "预计达标困难", "flags": [],
         "rule": "threshold.projection",
@@ -35,13 +56,17 @@ class TargetStatus(BaseModel):
                         "按2020年以来的年均变化推算，2025年约为7.6/10万，预计达标困难。"),
         "required": 7.0, "projected": 7.6, "progress": 0.58, "baseline": {"year": 2020, "value": 9.5,
                                                                            "provisional": False},
-        "latest": {"year": 2023, "value": 8.1, "provisional": False}}})
+        "latest": {"year": 2023, "value": 8.1, "provisional": False}, "breakdowns": []}})
 
     code: str
     goal_code: str | None
     measure_code: str | None
     domain_code: str
     lead_unit: str | None = Field(description="Code of the unit leading the goal or measure the target sits in")
+    indicator: str = Field(description="Code of the indicator the target is on")
+    data_unit: str | None = Field(description="Code of the unit whose value counts: the indicator's data-source "
+                                              "unit, else the lead unit")
+    scope: BreakdownScope = Field(description="The group the target is on; totals unless it names one")
     metric: str
     op: TargetOp
     value: float | None = Field(description="Threshold as written; null for trend targets")
@@ -58,6 +83,8 @@ class TargetStatus(BaseModel):
     progress: float | None = Field(description="Projected share of the distance from baseline to target")
     baseline: ObservationRead | None
     latest: ObservationRead | None
+    breakdowns: list[BreakdownStatus] = Field(default_factory=list, description=(
+        "With `breakdown=sex|area|age`: the target judged on each group that has values"))
 
 
 class GoalStatus(BaseModel):

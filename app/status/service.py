@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import SQLColumnExpression, case, false, func, insert, select, text, update
+from sqlalchemy import ColumnElement, SQLColumnExpression, Subquery, case, false, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -26,10 +26,13 @@ from app.auth.actor import Actor
 from app.core.i18n import t
 from app.core.pagination import MAX_INT
 from app.errors import NotFound, ValidationFailed
+from app.indicators.catalogue import TargetFacts, level_unit, responsible_unit
+from app.indicators.units import convert, convertible
 from app.models import (
     Assignment,
     Domain,
     Goal,
+    Indicator,
     Measure,
     Plan,
     ReportingCycle,
@@ -39,12 +42,12 @@ from app.models import (
     Submission,
     SubmissionRevision,
     SubmissionTask,
-    SubmissionValue,
     Target,
     Unit,
 )
 from app.models.base import utcnow
 from app.models.enums import AssignmentRole, SubmissionStatus
+from app.models.indicator import Observation as ObservationRow
 from app.plans.service import plan_by_code
 from app.status.rules import (
     FLAG_CLAUSES,
@@ -61,6 +64,8 @@ from app.status.rules import (
     worst,
 )
 from app.status.schemas import (
+    BreakdownScope,
+    BreakdownStatus,
     DomainStatus,
     GoalStatus,
     GoalStatusDetail,
@@ -90,15 +95,21 @@ class StatusFilter:
     flag: Flag | None = None
 
 
+Group = tuple[str, str, str]  # sex, age group, area: ("total", "all", "all") are the totals
+TOTALS: Group = ("total", "all", "all")
+DIMENSION_INDEX = {"sex": 0, "age": 1, "area": 2}
+
+
 @dataclass(frozen=True)
 class Report:
-    """One unit's value of one target for one year."""
+    """One unit's value of one indicator for one year and group, in the indicator's unit."""
 
     unit_id: int
     year: int
     value: float
     provisional: bool
     stamp: datetime  # accepted (or, provisional, submitted) at: a unit's later report for a year wins
+    group: Group = TOTALS
 
 
 @dataclass(frozen=True)
@@ -123,11 +134,13 @@ class PlanFacts:
     leads: dict[TaskKey, int] = field(default_factory=dict)
     assigned: dict[TaskKey, set[int]] = field(default_factory=lambda: defaultdict(set))
     unit_codes: dict[int, str] = field(default_factory=dict)
-    reports: dict[int, list[Report]] = field(default_factory=lambda: defaultdict(list))
+    indicators: dict[int, Indicator] = field(default_factory=dict)
+    reports: dict[int, list[Report]] = field(default_factory=lambda: defaultdict(list))  # by indicator id
     task_reports: dict[int, list[TaskReport]] = field(default_factory=lambda: defaultdict(list))
     committee_units: set[str] = field(default_factory=set)  # codes of every unit of the plan's committee
     due_dates: dict[int, list[tuple[str, date]]] = field(default_factory=lambda: defaultdict(list))
-    sent: set[tuple[int, int, str]] = field(default_factory=set)  # (unit, year, kind) submitted at least once
+    # (unit, year, cycle kind, ("indicator" | "goal", id)): what each unit has reported in a sent submission
+    reported: set[tuple[int, int, str, TaskKey]] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -145,7 +158,8 @@ def _task_key(goal_id: int | None, measure_id: int | None) -> TaskKey:
 # --- loading ----------------------------------------------------------------------------------------------
 
 async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: bool = False) -> PlanFacts:
-    """The plan's structure, task decomposition, units, reported values, task progress, cycles: ten queries."""
+    """The plan's structure, task decomposition, indicators, units, observations, task progress, cycles and what
+    each unit reported: twelve queries, whatever the plan's size."""
     domains = list((await session.execute(select(Domain).where(col(Domain.plan_id) == plan.id)
                                           .order_by(col(Domain.part).desc(), col(Domain.seq)))).scalars())
     order = {d.id: i for i, d in enumerate(domains)}
@@ -166,6 +180,10 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
         if assignment.role == AssignmentRole.lead.value:
             facts.leads[key] = assignment.unit_id
 
+    facts.indicators = {i.id: i for i in (await session.execute(select(Indicator).where(  # type: ignore[misc]
+        col(Indicator.id).in_({t.indicator_id for t in targets})))).scalars()}
+    # Observations belong to the indicator, whichever plan of the committee a unit reported them in.
+    committee_plans = select(col(Plan.id)).where(col(Plan.committee_id) == plan.committee_id)
     # The accepted revision of every submission, or with provisional data the current one while it awaits review.
     revision: SQLColumnExpression[int | None]
     is_provisional: SQLColumnExpression[bool]
@@ -178,41 +196,53 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
     else:
         revision, is_provisional, stamp = col(Submission.accepted_revision), false(), col(Submission.reviewed_at)
     counted = (select(col(SubmissionRevision.id).label("revision_id"), col(Submission.unit_id), col(Submission.year),
-                      is_provisional.label("provisional"), stamp.label("stamp"))
+                      col(Submission.plan_id), is_provisional.label("provisional"), stamp.label("stamp"))
                .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
-               .where(col(Submission.plan_id) == plan.id, col(SubmissionRevision.revision) == revision)
+               .where(col(Submission.plan_id).in_(committee_plans), col(SubmissionRevision.revision) == revision)
                .subquery())
-    for target_id, value, unit_id, year, is_provisional, at in (await session.execute(
-            select(col(SubmissionValue.target_id), col(SubmissionValue.value), counted.c.unit_id, counted.c.year,
+    for indicator_id, value, sex, age_group, area, unit_id, year, is_provisional, at in (await session.execute(
+            select(col(ObservationRow.indicator_id), col(ObservationRow.value), col(ObservationRow.sex),
+                   col(ObservationRow.age_group), col(ObservationRow.area), counted.c.unit_id, counted.c.year,
                    counted.c.provisional, counted.c.stamp)
-            .join(counted, counted.c.revision_id == col(SubmissionValue.revision_id))
-            # Totals: the plans' targets are defined on the whole population, not on one sex, age group or area.
-            .where(col(SubmissionValue.sex) == "total", col(SubmissionValue.age_group) == "all",
-                   col(SubmissionValue.area) == "all"))).all():
-        facts.reports[target_id].append(Report(unit_id, year, value, bool(is_provisional), at))
+            .join(counted, counted.c.revision_id == col(ObservationRow.revision_id))
+            .where(col(ObservationRow.indicator_id).in_(facts.indicators)))).all():
+        facts.reports[indicator_id].append(Report(unit_id, year, value, bool(is_provisional), at,
+                                                  (sex, age_group, area)))
     for goal_id, progress, unit_id, year, is_provisional, at in (await session.execute(
             select(col(SubmissionTask.goal_id), col(SubmissionTask.progress), counted.c.unit_id, counted.c.year,
                    counted.c.provisional, counted.c.stamp)
             .join(counted, counted.c.revision_id == col(SubmissionTask.revision_id))
-            .where(col(SubmissionTask.goal_id).is_not(None)))).all():
+            .where(col(SubmissionTask.goal_id).is_not(None), counted.c.plan_id == plan.id))).all():
         facts.task_reports[goal_id].append(TaskReport(unit_id, year, progress, bool(is_provisional), at))
 
-    facts.committee_units = set((await session.execute(
-        select(col(Unit.code)).where(col(Unit.committee_id) == plan.committee_id))).scalars())
+    for unit_id, code in (await session.execute(
+            select(col(Unit.id), col(Unit.code)).where(col(Unit.committee_id) == plan.committee_id))).all():
+        facts.committee_units.add(code)
+        facts.unit_codes[unit_id] = code  # type: ignore[index]  # data-source units may lead nothing
     for year, kind, due_on in (await session.execute(select(col(ReportingCycle.year), col(ReportingCycle.kind),
                                                             col(ReportingCycle.due_on))
                                                      .where(col(ReportingCycle.plan_id) == plan.id))).all():
         facts.due_dates[year].append((kind, due_on))
-    facts.sent = {(u, y, k) for u, y, k in (await session.execute(
-        select(col(Submission.unit_id), col(Submission.year), col(Submission.kind))
-        .where(col(Submission.plan_id) == plan.id, col(Submission.submitted_at).is_not(None)))).all()}
+    # What each unit reported in the submissions it sent: the revision it sent (while submitted, accepted or
+    # returned) and the one accepted. Only that clears `overdue`, indicator by indicator.
+    sent = sent_revisions(col(Submission.plan_id) == plan.id)
+    for unit_id, year, kind, indicator_id in (await session.execute(
+            select(sent.c.unit_id, sent.c.year, sent.c.kind, col(ObservationRow.indicator_id))
+            .join(sent, sent.c.revision_id == col(ObservationRow.revision_id)).distinct())).all():
+        facts.reported.add((unit_id, year, kind, ("indicator", indicator_id)))
+    for unit_id, year, kind, goal_id in (await session.execute(
+            select(sent.c.unit_id, sent.c.year, sent.c.kind, col(SubmissionTask.goal_id))
+            .join(sent, sent.c.revision_id == col(SubmissionTask.revision_id))
+            .where(col(SubmissionTask.goal_id).is_not(None)).distinct())).all():
+        facts.reported.add((unit_id, year, kind, ("goal", goal_id)))
     return facts
 
 
 # --- evaluation (no I/O) ----------------------------------------------------------------------------------
 
-def evaluate(facts: PlanFacts, year: int, today: date) -> Evaluated:
-    """Every target's and goal's status in ``year``, judged on ``today`` (for due dates)."""
+def evaluate(facts: PlanFacts, year: int, today: date, breakdown: str | None = None) -> Evaluated:
+    """Every target's and goal's status in ``year``, judged on ``today`` (for due dates); with ``breakdown``
+    (sex, age or area) each target is also judged on every group of that dimension that has values."""
     domain_codes = {d.id: d.code for d in facts.domains}
     goal_codes = {g.id: g.code for g in facts.goals}
     measure_codes = {m.id: m.code for m in facts.measures}
@@ -230,12 +260,16 @@ def evaluate(facts: PlanFacts, year: int, today: date) -> Evaluated:
         chosen = {id(s) for s in applicable_targets(specs, year)}
         applicable[key] = [t for t, s in zip(targets, specs, strict=True) if id(s) in chosen]
         for target, spec in zip(targets, specs, strict=True):
-            evaluation = _evaluate_one(facts, target, spec, key, year, today)
+            source = _data_unit(facts, target, key)
+            evaluation = _evaluate_one(facts, target, spec, key, year, today, _scope_of(target))
             lead = facts.leads.get(key)
-            target_statuses[target.id] = _target_read(
+            status = _target_read(
                 target, evaluation, spec.due_year, id(spec) in chosen, facts.unit_codes.get(lead) if lead else None,
                 goal_codes.get(target.goal_id), measure_codes.get(target.measure_id),
-                domain_codes[parent_domain[key]])
+                domain_codes[parent_domain[key]], facts, source)
+            if breakdown is not None:
+                status.breakdowns = _breakdowns(facts, target, spec, key, year, today, breakdown)
+            target_statuses[target.id] = status
 
     goal_statuses = [_goal_status(facts, goal, [target_statuses[t.id] for t in applicable.get(("goal", goal.id), [])],
                                   domain_codes[goal.domain_id], year, today) for goal in facts.goals]
@@ -259,11 +293,20 @@ def _spec(target: Target, plan: Plan) -> TargetSpec:
                       tolerance=target.tolerance, direction=target.direction, review=target.review)
 
 
-def _evaluate_one(facts: PlanFacts, target: Target, spec: TargetSpec, key: TaskKey, year: int,
-                  today: date) -> Evaluation:
-    lead = facts.leads.get(key)
-    observations, conflict_years = _observations(facts, target, key, lead, year)
-    flags, notes = _overdue(facts, lead, year, today)
+def _scope_of(target: Target) -> Group:
+    """The group a target is on (农村…, 女性…), else the totals."""
+    return (target.scope_sex or "total", target.scope_age_group or "all", target.scope_area or "all")
+
+
+def _data_unit(facts: PlanFacts, target: Target, key: TaskKey) -> int | None:
+    """The unit whose value counts and who must report it: the indicator's data source, else the lead unit."""
+    return responsible_unit(facts.indicators[target.indicator_id].data_source_unit_id, facts.leads.get(key))
+
+
+def _evaluate_one(facts: PlanFacts, target: Target, spec: TargetSpec, key: TaskKey, year: int, today: date,
+                  group: Group) -> Evaluation:
+    observations, conflict_years = _observations(facts, target, key, year, group)
+    flags, notes = _overdue(facts, _data_unit(facts, target, key), ("indicator", target.indicator_id), year, today)
     evaluation = evaluate_target(spec, observations, year, extra_flags=flags, notes=notes)
     # Conflicting reports matter only in the years the verdict rests on.
     used = {obs.year for obs in (evaluation.baseline, evaluation.latest) if obs is not None}
@@ -272,51 +315,84 @@ def _evaluate_one(facts: PlanFacts, target: Target, spec: TargetSpec, key: TaskK
     return evaluation
 
 
-def _observations(facts: PlanFacts, target: Target, key: TaskKey, lead: int | None,
-                  year: int) -> tuple[list[Observation], set[int]]:
-    """One value per year up to ``year``: the lead unit's, else the latest of another assigned unit's.
+def _observations(facts: PlanFacts, target: Target, key: TaskKey, year: int,
+                  group: Group) -> tuple[list[Observation], set[int]]:
+    """One value of the target's indicator and group per year up to ``year``, in the target's unit.
 
-    Returns the observations and the years in which assigned units reported different values.
+    Which value counts: the indicator's data-source unit's, else the lead unit's, else the most recently accepted
+    other unit's. Observations belong to the unit that reported them, so a change of lead never erases a year.
+    Returns the observations and the years in which units reported different values.
     """
-    assigned = facts.assigned.get(key, set())
+    indicator = facts.indicators[target.indicator_id]
+    preferred = [u for u in (indicator.data_source_unit_id, facts.leads.get(key)) if u is not None]
     per_year: dict[int, dict[int, Report]] = defaultdict(dict)
-    for report in facts.reports.get(target.id, ()):  # type: ignore[arg-type]
-        if report.year > year or report.unit_id not in assigned:
+    for report in facts.reports.get(target.indicator_id, ()):
+        if report.year > year or report.group != group:
             continue
         current = per_year[report.year].get(report.unit_id)
         if current is None or report.stamp >= current.stamp:
             per_year[report.year][report.unit_id] = report
+    unit = level_unit(TargetFacts(metric=target.metric, op=target.op, unit=target.unit, per_year=target.per_year,
+                                  baseline_year=target.baseline_year, direction=target.direction))
+    rescale = unit is not None and indicator.unit is not None and unit != indicator.unit and convertible(
+        indicator.unit, unit)
     observations, conflicts = [], set()
     for y in sorted(per_year):
         reports = per_year[y]
         values = sorted(r.value for r in reports.values())
         if values[-1] - values[0] > 1e-9 * max(1.0, abs(values[-1])):
             conflicts.add(y)
-        chosen = reports[lead] if lead is not None and lead in reports else max(
+        chosen = next((reports[u] for u in preferred if u in reports), None) or max(
             reports.values(), key=lambda r: r.stamp)
-        observations.append(Observation(y, chosen.value, chosen.provisional))
+        value = convert(chosen.value, indicator.unit, unit) if rescale else chosen.value
+        observations.append(Observation(y, value, chosen.provisional))
     return observations, conflicts
 
 
-CYCLE_NAMES = {"annual": "年度自评", "midterm": "中期评估", "final": "终期评估"}
+def _breakdowns(facts: PlanFacts, target: Target, spec: TargetSpec, key: TaskKey, year: int, today: date,
+                dimension: str) -> list[BreakdownStatus]:
+    """The target judged on each group of ``dimension`` that has values, the other dimensions kept at its scope."""
+    scope = _scope_of(target)
+    position = DIMENSION_INDEX[dimension]
+    groups = sorted({r.group[position] for r in facts.reports.get(target.indicator_id, ())
+                     if r.group[position] != TOTALS[position]
+                     and all(r.group[i] == scope[i] for i in range(3) if i != position)})
+    rows = []
+    for name in groups:
+        group = tuple(name if i == position else scope[i] for i in range(3))
+        evaluation = _evaluate_one(facts, target, spec, key, year, today, group)  # type: ignore[arg-type]
+        rows.append(BreakdownStatus(dimension=dimension, group=name, status=evaluation.status,
+                                    label=evaluation.label, flags=list(evaluation.flags), rule=evaluation.rule,
+                                    explanation=evaluation.explanation, baseline=_observation(evaluation.baseline),
+                                    latest=_observation(evaluation.latest)))
+    return rows
 
 
-def _overdue(facts: PlanFacts, unit_id: int | None, year: int, today: date) -> tuple[list[Flag], dict[Flag, str]]:
-    """`overdue` when the lead unit has sent nothing for a cycle of ``year`` past its due date, naming the cycle."""
+CYCLE_NAMES = {"baseline": "基期数据", "annual": "年度自评", "midterm": "中期评估", "final": "终期评估"}
+
+
+def _overdue(facts: PlanFacts, unit_id: int | None, subject: TaskKey, year: int,
+             today: date) -> tuple[list[Flag], dict[Flag, str]]:
+    """`overdue` when the responsible unit has not reported ``subject`` (an indicator, or a qualitative goal's
+    progress) in a cycle of ``year`` past its due date, naming the cycle."""
     if unit_id is None:
         return [], {}
     missing = [CYCLE_NAMES.get(kind, kind) for kind, due in sorted(facts.due_dates.get(year, ()))
-               if due < today and (unit_id, year, kind) not in facts.sent]
+               if due < today and (unit_id, year, kind, subject) not in facts.reported]
     if not missing:
         return [], {}
     return [Flag.overdue], {Flag.overdue: f"（{year}年{'、'.join(missing)}）"}
 
 
 def _target_read(target: Target, evaluation: Evaluation, due_year: int, applies: bool, lead_unit: str | None,
-                 goal_code: str | None, measure_code: str | None, domain_code: str) -> TargetStatus:
+                 goal_code: str | None, measure_code: str | None, domain_code: str, facts: PlanFacts,
+                 data_unit: int | None) -> TargetStatus:
+    sex, age_group, area = _scope_of(target)
     return TargetStatus(
         code=target.code, goal_code=goal_code, measure_code=measure_code, domain_code=domain_code,
-        lead_unit=lead_unit,
+        lead_unit=lead_unit, indicator=facts.indicators[target.indicator_id].code,
+        data_unit=facts.unit_codes.get(data_unit) if data_unit is not None else None,
+        scope=BreakdownScope(sex=sex, age_group=age_group, area=area),
         metric=target.metric, op=target.op, value=target.value, unit=target.unit, due_year=due_year,
         applies=applies, status=evaluation.status, label=evaluation.label, flags=list(evaluation.flags),
         rule=evaluation.rule, explanation=evaluation.explanation, required=evaluation.required,
@@ -335,7 +411,7 @@ def _goal_status(facts: PlanFacts, goal: Goal, targets: list[TargetStatus], doma
               "lead_unit": facts.unit_codes.get(lead) if lead is not None else None}
     if not targets:
         report = _latest_task_report(facts, goal, lead, year)
-        flags, notes = _overdue(facts, lead, year, today)
+        flags, notes = _overdue(facts, lead, ("goal", goal.id), year, today)  # type: ignore[arg-type]
         if report is not None and report.provisional:
             flags.append(Flag.provisional)
         evaluation = evaluate_task(report.progress if report else None, year=report.year if report else None,
@@ -381,7 +457,7 @@ class PlanEvaluation:
 
 
 async def evaluate_plan(session: AsyncSession, actor: Actor, plan_code: str, year: int | None, today: date, *,
-                        include_provisional: bool = False) -> PlanEvaluation:
+                        include_provisional: bool = False, breakdown: str | None = None) -> PlanEvaluation:
     """Every status of a plan in ``year`` (default: this year, kept within the plan's years)."""
     plan = await plan_by_code(session, plan_code)
     if include_provisional:
@@ -392,7 +468,7 @@ async def evaluate_plan(session: AsyncSession, actor: Actor, plan_code: str, yea
         raise ValidationFailed.field("year", t("must be within the plan's years {start}–{end}",
                                                start=plan.start_year, end=plan.end_year))
     facts = await load_facts(session, plan, include_provisional=include_provisional)
-    return PlanEvaluation(facts, year, today, evaluate(facts, year, today))
+    return PlanEvaluation(facts, year, today, evaluate(facts, year, today, breakdown))
 
 
 def summarise(evaluation: PlanEvaluation, filters: StatusFilter = StatusFilter()) -> PlanStatus:
@@ -431,14 +507,18 @@ def target_of(evaluation: PlanEvaluation, target_code: str) -> TargetStatus:
 
 
 async def plan_status(session: AsyncSession, actor: Actor, plan_code: str, year: int | None, today: date,
-                      filters: StatusFilter = StatusFilter(), *, include_provisional: bool = False) -> PlanStatus:
-    evaluation = await evaluate_plan(session, actor, plan_code, year, today, include_provisional=include_provisional)
+                      filters: StatusFilter = StatusFilter(), *, include_provisional: bool = False,
+                      breakdown: str | None = None) -> PlanStatus:
+    evaluation = await evaluate_plan(session, actor, plan_code, year, today, include_provisional=include_provisional,
+                                     breakdown=breakdown)
     return summarise(evaluation, filters)
 
 
 async def goal_status(session: AsyncSession, actor: Actor, plan_code: str, goal_code: str, year: int | None,
-                      today: date, *, include_provisional: bool = False) -> GoalStatusDetail:
-    evaluation = await evaluate_plan(session, actor, plan_code, year, today, include_provisional=include_provisional)
+                      today: date, *, include_provisional: bool = False,
+                      breakdown: str | None = None) -> GoalStatusDetail:
+    evaluation = await evaluate_plan(session, actor, plan_code, year, today, include_provisional=include_provisional,
+                                     breakdown=breakdown)
     return goal_detail(evaluation, goal_code)
 
 
@@ -614,6 +694,30 @@ async def _mark_refreshed(session: AsyncSession, plan: Plan, today: date, now: d
     else:
         marker.refreshed_on, marker.refreshed_at = today, now
     await session.flush()
+
+
+def sent_revisions(where: ColumnElement[bool]) -> Subquery:
+    """The revisions that say what a unit has reported: the one it sent (while the submission is submitted,
+    accepted or returned) and the one accepted. Columns: revision_id, submission_id, unit_id, year, kind."""
+    return (select(col(SubmissionRevision.id).label("revision_id"), col(Submission.id).label("submission_id"),
+                   col(Submission.unit_id), col(Submission.year), col(Submission.kind))
+            .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
+            .where(where, col(Submission.submitted_at).is_not(None),
+                   ((col(SubmissionRevision.revision) == col(Submission.revision))
+                    & (col(Submission.status) != SubmissionStatus.draft.value))
+                   | (col(SubmissionRevision.revision) == col(Submission.accepted_revision)))
+            .subquery())
+
+
+async def plans_measuring(session: AsyncSession, plan_id: int, submission_id: int, revision: int) -> list[Plan]:
+    """The submission's plan and every plan with a target on an indicator the revision reports."""
+    reported = (select(col(ObservationRow.indicator_id))
+                .join(SubmissionRevision, col(SubmissionRevision.id) == col(ObservationRow.revision_id))
+                .where(col(SubmissionRevision.submission_id) == submission_id,
+                       col(SubmissionRevision.revision) == revision))
+    sharing = select(col(Target.plan_id)).where(col(Target.indicator_id).in_(reported))
+    return list((await session.execute(select(Plan).where(
+        (col(Plan.id) == plan_id) | col(Plan.id).in_(sharing)).order_by(col(Plan.id)))).scalars())
 
 
 def changed_years(plan: Plan, from_year: int) -> Sequence[int]:

@@ -1,7 +1,7 @@
 """API shapes for submissions, their revisions and reviews."""
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -17,20 +17,28 @@ MAX_TASKS = 1000
 
 
 class ValueIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"example": {
-        "target": "W1.2a", "value": 6.8, "unit": "1/10万", "sex": "total", "age_group": "all", "area": "all",
-        "source": "区卫生健康委妇幼卫生年报", "note": None}})
+    """One observation: an indicator's value for the submission's year and one breakdown."""
 
-    target: Code = Field(description="Target code, e.g. W1.2a")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"example": {
+        "indicator": "I003", "value": 6.8, "unit": "1/10万", "sex": "total", "age_group": "all", "area": "all",
+        "source": "区卫生健康委妇幼卫生年报", "note": None, "justification": None}})
+
+    indicator: Code | None = Field(default=None, description="Indicator code, e.g. I003 (see /plans/{plan}/indicators)")
+    target: Code | None = Field(default=None, description=(
+        "A target code, e.g. W1.2a, instead of the indicator: it stands for the target's indicator, so clients "
+        "written before indicators keep working. Every target on that indicator uses the value."))
     value: JsonFloat
     unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = Field(
-        default=None, description="Defaults to the target's unit; %, ‰ and 1/10万 are converted exactly")
+        default=None, description=("Defaults to the named target's unit, else the indicator's; %, ‰, 1/万 and "
+                                   "1/10万 are converted exactly into the indicator's unit"))
     sex: Literal["total", "female", "male"] = "total"
     age_group: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)] = Field(
-        default="all", description="e.g. 0-5岁; `all` for every age")
+        default="all", description="e.g. 0-5岁 (spelling is normalised: 0～5 岁 is 0-5岁); `all` for every age")
     area: Literal["all", "urban", "rural"] = "all"
     source: Short | None = Field(default=None, description="Data source (数据来源)")
     note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    justification: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = Field(
+        default=None, description="Why the value is right although a check warned about it (说明)")
 
 
 class TaskIn(BaseModel):
@@ -64,7 +72,8 @@ class SubmissionContent(BaseModel):
 class SubmissionCreate(SubmissionContent):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
         "year": 2023, "kind": "annual",
-        "values": [{"target": "W1.2a", "value": 6.8, "unit": "1/10万", "source": "妇幼卫生年报"}],
+        "values": [{"indicator": "I003", "value": 6.8, "unit": "1/10万", "source": "妇幼卫生年报"},
+                   {"target": "W1.2a", "value": 85.2, "unit": "%"}],
         "tasks": [{"task": "W1.2", "progress": "on_schedule", "description": "孕产妇系统管理率99.2%"}],
         "narrative": {"achievements": "……", "problems": "……", "next_steps": "……"}, "submit": False}})
 
@@ -88,10 +97,19 @@ class ReviewIn(BaseModel):
         default=None, description="Required when returning")
 
 
+class ValueWarningRead(BaseModel):
+    code: str = Field(description="parts_exceed_total, parts_do_not_sum, total_outside_parts, outlier, "
+                                  "unexpected_breakdown, unexpected_age_group")
+    message: str
+    params: dict[str, Any]
+
+
 class ValueRead(BaseModel):
-    target: str
-    metric: str
-    value: float = Field(description="In the target's unit")
+    indicator: str
+    indicator_name: str
+    target: str | None = Field(description="The target code the unit reported it under, if it named one")
+    metric: str = Field(description="The named target's metric, else the indicator's name")
+    value: float = Field(description="In the indicator's unit")
     unit: str | None
     reported_value: float
     reported_unit: str | None
@@ -100,6 +118,8 @@ class ValueRead(BaseModel):
     area: str
     source: str | None
     note: str | None
+    warnings: list[ValueWarningRead] = Field(description="Checks the value raised when it was saved")
+    justification: str | None
 
 
 class TaskRead(BaseModel):
@@ -153,6 +173,6 @@ class RevisionDiff(BaseModel):
     submission_id: int
     from_revision: int
     to_revision: int
-    values: list[FieldChange] = Field(description="Per target and disaggregation: added, removed or changed")
+    values: list[FieldChange] = Field(description="Per indicator and breakdown: added, removed or changed")
     tasks: list[FieldChange]
     narrative: list[FieldChange]

@@ -22,24 +22,26 @@ from app.core.clock import today as local_today
 from app.core.i18n import N_, t
 from app.core.labels import kind_label, submission_status_label
 from app.core.pagination import PageParams, paginate
-from app.cycles.service import required_year, write_window
+from app.cycles.service import check_cycle_year, write_window
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.models import (
     Assignment,
     Goal,
+    Indicator,
     Measure,
+    Observation,
     Plan,
     Submission,
     SubmissionRevision,
     SubmissionTask,
-    SubmissionValue,
     Target,
     Unit,
 )
 from app.models.base import utcnow
 from app.models.enums import CycleKind, Role, SubmissionStatus
 from app.plans.service import plan_by_code
-from app.status.service import changed_years, refresh_plan
+from app.status.service import changed_years, plans_measuring, refresh_plan
+from app.submissions.observations import check_values
 from app.submissions.schemas import (
     FieldChange,
     Narrative,
@@ -53,8 +55,8 @@ from app.submissions.schemas import (
     SubmissionUpdate,
     TaskRead,
     ValueRead,
+    ValueWarningRead,
 )
-from app.submissions.units import UnitMismatch, canonical_unit, convert, range_problem
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
@@ -100,7 +102,7 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
                             today: date) -> SubmissionRead:
     plan = await plan_by_code(session, plan_code)
     unit = await _acting_unit(session, actor, plan, data.unit)
-    _check_year(plan, data.year, data.kind)
+    await check_cycle_year(session, plan, data.year, data.kind, "kind")
     window = await write_window(session, plan, data.year, data.kind, unit.id, today)  # type: ignore[arg-type]
     existing = (await session.execute(select(col(Submission.id)).where(
         col(Submission.unit_id) == unit.id, col(Submission.plan_id) == plan.id, col(Submission.year) == data.year,
@@ -109,7 +111,7 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
         raise Conflict(t("Unit {unit} already has a {year} {kind} submission (id {id}); revise it with "
                          "PUT /api/v1/submissions/{id}.", unit=unit.code, kind=kind_label(data.kind), year=data.year,
                          id=existing))
-    content = await _check_content(session, plan, unit, data)
+    content = await _check_content(session, plan, unit, data.year, data)
     status = SubmissionStatus.submitted if data.submit else SubmissionStatus.draft
     now = utcnow()
     submission = Submission(plan_id=plan.id, unit_id=unit.id, cycle_id=window.cycle.id, year=data.year,  # type: ignore[arg-type]
@@ -138,7 +140,7 @@ async def update_submission(session: AsyncSession, actor: Actor, submission_id: 
     _refuse_if_accepted(submission)
     expected = _require_if_match(if_match)
     window = await write_window(session, plan, submission.year, CycleKind(submission.kind), unit.id, today)  # type: ignore[arg-type]
-    content = await _check_content(session, plan, unit, data)
+    content = await _check_content(session, plan, unit, submission.year, data)
     before = await get_submission(session, actor, submission_id)
     status = SubmissionStatus.submitted if data.submit else SubmissionStatus.draft
     late = window.late and data.submit
@@ -205,11 +207,10 @@ async def review_submission(session: AsyncSession, actor: Actor, submission_id: 
     else:
         changes.update(status=SubmissionStatus.returned.value)
     await _compare_and_set(session, submission, expected, changes)
-    if data.decision == "accept":  # accepted data is what the rules use
-        plan = await session.get(Plan, submission.plan_id)
-        assert plan is not None
-        await refresh_plan(session, plan, local_today(), f"submission {submission_id} accepted",
-                           changed_years(plan, submission.year))
+    if data.decision == "accept":  # accepted data is what the rules use, in every plan measuring its indicators
+        for plan in await plans_measuring(session, submission.plan_id, submission.id, submission.revision):  # type: ignore[arg-type]
+            await refresh_plan(session, plan, local_today(), f"submission {submission_id} accepted",
+                               changed_years(plan, submission.year))
     result = await get_submission(session, actor, submission_id)
     await record(session, actor, f"submission.{data.decision}", "submission", str(submission_id),
                  before=_audit(before), after=_audit(result))
@@ -279,10 +280,10 @@ async def diff_revisions(session: AsyncSession, actor: Actor, submission_id: int
     old, new = await _revisions_with_content(session, revisions)
 
     def value_key(v: ValueRead) -> str:
-        return f"{v.target}|{v.sex}|{v.age_group}|{v.area}"
+        return f"{v.indicator}|{v.sex}|{v.age_group}|{v.area}"
 
     def value_view(v: ValueRead) -> dict[str, Any]:
-        return v.model_dump(exclude={"target", "metric", "sex", "age_group", "area"})
+        return v.model_dump(exclude={"indicator", "indicator_name", "metric", "sex", "age_group", "area"})
 
     return RevisionDiff(
         submission_id=submission_id, from_revision=from_revision, to_revision=to_revision,
@@ -295,47 +296,16 @@ async def diff_revisions(session: AsyncSession, actor: Actor, submission_id: int
 
 # --- validation -------------------------------------------------------------------------------------------
 
-async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, data: SubmissionContent) -> CheckedContent:
+async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, year: int,
+                         data: SubmissionContent) -> CheckedContent:
     """Validate everything first and report every problem at once; nothing is written on failure."""
-    errors: list[dict[str, str]] = []
     assigned = await _assigned_tasks(session, plan, unit)
-    targets = {row.code: row for row in (await session.execute(select(Target).where(
-        col(Target.plan_id) == plan.id, col(Target.code).in_({v.target for v in data.values})))).scalars()}
-    values: list[dict[str, Any]] = []
-    seen_values: dict[tuple[str, str, str, str], int] = {}
-    for index, item in enumerate(data.values):
-        field = f"values[{index}]"
-        target = targets.get(item.target)
-        if target is None:
-            errors.append({"field": f"{field}.target",
-                           "reason": t("no target {code} in plan {plan}", code=item.target, plan=plan.code)})
-            continue
-        if TaskRef(goal_id=target.goal_id, measure_id=target.measure_id).key not in assigned:
-            errors.append({"field": f"{field}.target",
-                           "reason": t("target {code} is not assigned to unit {unit}", code=item.target,
-                                       unit=unit.code)})
-            continue
-        key = (item.target, item.sex, item.age_group, item.area)
-        if key in seen_values:
-            errors.append({"field": field, "reason": t("duplicate of values[{index}] (same target and "
-                                                       "disaggregation)", index=seen_values[key])})
-            continue
-        seen_values[key] = index
-        try:
-            value, unit_name = _in_target_unit(item.value, item.unit, target)
-        except UnitMismatch as exc:
-            errors.append({"field": f"{field}.unit", "reason": str(exc)})
-            continue
-        problem = range_problem(value, unit_name)
-        if problem:
-            if value != item.value:  # say what the reported number became in the target's unit
-                problem = t("{reported} is {converted}; {problem}", reported=f"{item.value:g}{item.unit or ''}",
-                            converted=f"{value:g}{unit_name or ''}", problem=problem)
-            errors.append({"field": f"{field}.value", "reason": problem})
-            continue
-        values.append({"target_id": target.id, "value": value, "unit": unit_name, "reported_value": item.value,
-                       "reported_unit": canonical_unit(item.unit) or target.unit, "sex": item.sex,
-                       "age_group": item.age_group, "area": item.area, "source": item.source, "note": item.note})
+    checked = await check_values(session, plan, unit, year, data.values, assigned)
+    errors = checked.errors
+    if data.submit and not data.values and not data.tasks:
+        errors.append({"field": "values", "code": "empty_submission", "reason": t(
+            "a submission sent for review must report at least one assigned indicator or task; save it as a "
+            "draft (submit: false) until it does")})
     tasks: list[dict[str, Any]] = []
     codes = await _task_codes(session, plan, {t.task for t in data.tasks})
     seen_tasks: dict[str, int] = {}
@@ -358,25 +328,7 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, data: Su
     if errors:
         raise ValidationFailed(t("{count} problem(s) in the submission; nothing was saved.", count=len(errors)),
                                errors=errors)
-    return CheckedContent(values=values, tasks=tasks, narrative=data.narrative)
-
-
-def _in_target_unit(value: float, unit: str | None, target: Target) -> tuple[float, str | None]:
-    # Change targets (每年降低1个百分点, 下降20%) are judged on the indicator's level, whose unit the plan
-    # does not state: take the value as reported.
-    if target.per_year or target.baseline_year is not None or target.unit == "个百分点":
-        return value, canonical_unit(unit) or target.unit
-    return convert(value, unit, target.unit), canonical_unit(target.unit) or canonical_unit(unit)
-
-
-def _check_year(plan: Plan, year: int, kind: CycleKind) -> None:
-    if not plan.start_year <= year <= plan.end_year:
-        raise ValidationFailed.field("year", t("must be within the plan's years {start}–{end}",
-                                               start=plan.start_year, end=plan.end_year))
-    expected = required_year(plan, kind)
-    if expected is not None and year != expected:
-        raise ValidationFailed.field("kind", t("the {kind} of this plan is in {expected}, not {year}",
-                                               kind=kind_label(kind), expected=expected, year=year))
+    return CheckedContent(values=checked.rows, tasks=tasks, narrative=data.narrative)
 
 
 async def _assigned_tasks(session: AsyncSession, plan: Plan, unit: Unit) -> set[tuple[str, int]]:
@@ -466,7 +418,7 @@ async def _write_revision(session: AsyncSession, actor: Actor, submission: Submi
         created_by=actor.name, token_id=actor.token_id, **content.narrative.model_dump())
     session.add(revision)
     await session.flush()
-    session.add_all([SubmissionValue(revision_id=revision.id, **value) for value in content.values])  # type: ignore[arg-type]
+    session.add_all([Observation(revision_id=revision.id, **value) for value in content.values])  # type: ignore[arg-type]
     session.add_all([SubmissionTask(revision_id=revision.id, **task) for task in content.tasks])  # type: ignore[arg-type]
     await session.flush()
 
@@ -501,14 +453,16 @@ async def _revisions_with_content(session: AsyncSession,
     """Values and tasks of several revisions in two queries."""
     ids = [r.id for r in revisions]
     values: dict[int, list[ValueRead]] = defaultdict(list)
-    for value, code, metric in (await session.execute(
-            select(SubmissionValue, col(Target.code), col(Target.metric))
-            .join(Target, col(Target.id) == col(SubmissionValue.target_id))
-            .where(col(SubmissionValue.revision_id).in_(ids)).order_by(col(SubmissionValue.id)))).all():
+    for value, code, name, target_code, metric in (await session.execute(
+            select(Observation, col(Indicator.code), col(Indicator.name), col(Target.code), col(Target.metric))
+            .join(Indicator, col(Indicator.id) == col(Observation.indicator_id))
+            .outerjoin(Target, col(Target.id) == col(Observation.target_id))
+            .where(col(Observation.revision_id).in_(ids)).order_by(col(Observation.id)))).all():
         values[value.revision_id].append(ValueRead(
-            target=code, metric=metric, value=value.value, unit=value.unit, reported_value=value.reported_value,
-            reported_unit=value.reported_unit, sex=value.sex, age_group=value.age_group, area=value.area,
-            source=value.source, note=value.note))
+            indicator=code, indicator_name=name, target=target_code, metric=metric or name, value=value.value,
+            unit=value.unit, reported_value=value.reported_value, reported_unit=value.reported_unit, sex=value.sex,
+            age_group=value.age_group, area=value.area, source=value.source, note=value.note,
+            warnings=[ValueWarningRead(**w) for w in value.warnings], justification=value.justification))
     tasks: dict[int, list[TaskRead]] = defaultdict(list)
     for task, goal_code, measure_code in (await session.execute(
             select(SubmissionTask, col(Goal.code), col(Measure.code))

@@ -1,11 +1,12 @@
 """Migrations: upgrade on an empty database, downgrade to base, upgrade again; no drift from the models."""
 
 import asyncio
+import json
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app.cli import alembic_config, migrate
 from app.db import create_engine
@@ -47,3 +48,108 @@ def test_upgrade_downgrade_upgrade(databases) -> None:  # type: ignore[no-untype
 
     migrate(url)
     assert table_names(url) == expected
+
+
+# --- 0003: targets get indicators, values become observations -------------------------------------------------
+
+def run_sql(url: str, statements: list[str]) -> list[list[tuple[object, ...]]]:
+    async def go() -> list[list[tuple[object, ...]]]:
+        engine = create_engine(url)
+        results = []
+        async with engine.begin() as connection:
+            for statement in statements:
+                result = await connection.execute(text(statement))
+                results.append([tuple(row) for row in result.all()] if result.returns_rows else [])
+        await engine.dispose()
+        return results
+
+    return asyncio.run(go())
+
+
+BEFORE_0003 = [
+    "INSERT INTO committee (id, code, name, region) VALUES (1, '421303', '曾都区妇儿工委', '湖北省随州市曾都区')",
+    "INSERT INTO plan (id, committee_id, code, title, kind, start_year, end_year, status, anomalies, created_at) "
+    "VALUES (1, 1, 'zd-w', '妇女规划', 'women', 2021, 2030, 'published', '[]', '2026-01-01 00:00:00+00:00')",
+    "INSERT INTO plan (id, committee_id, code, title, kind, start_year, end_year, status, anomalies, created_at) "
+    "VALUES (2, 1, 'zd-c', '儿童规划', 'children', 2021, 2030, 'published', '[]', '2026-01-01 00:00:00+00:00')",
+    "INSERT INTO domain (id, plan_id, code, part, seq, title, inferred) VALUES "
+    "(1, 1, 'W1', 'W', 1, '妇女与健康', false), (2, 2, 'C1', 'C', 1, '儿童与健康', false)",
+    "INSERT INTO goal (id, plan_id, domain_id, code, seq, text) VALUES (1, 1, 1, 'W1.2', 1, '孕产妇死亡率……')",
+    "INSERT INTO goal (id, plan_id, domain_id, code, seq, text) VALUES (2, 2, 2, 'C1.1', 1, '全区孕产妇死亡率……')",
+    # Two milestones of one quantity in two units, the same quantity worded otherwise in the other plan,
+    # and another quantity.
+    "INSERT INTO target (id, plan_id, goal_id, code, seq, metric, op, value, unit, year, per_year, review) VALUES "
+    "(1, 1, 1, 'W1.2c', 1, '孕产妇死亡率', '<=', 1, '1/万', 2025, false, false), "
+    "(2, 1, 1, 'W1.2d', 2, '孕产妇死亡率', '<=', 9, '1/10万', 2030, false, false), "
+    "(3, 2, 2, 'C1.1a', 1, '全区孕产妇死亡率', '<=', 9, '1/10万', NULL, false, false), "
+    "(4, 1, 1, 'W1.2a', 3, '产前筛查率', '>=', 80, '%', 2025, false, false)",
+    "INSERT INTO unit (id, committee_id, code, name, active, is_example, created_at, updated_at) VALUES "
+    "(1, 1, '421303-wjw', '区卫生健康委', true, false, '2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')",
+    "INSERT INTO reporting_cycle (id, plan_id, year, kind, opens_on, due_on, created_at) VALUES "
+    "(1, 1, 2023, 'annual', '2023-01-01', '2023-12-31', '2026-01-01 00:00:00+00:00')",
+    "INSERT INTO submission (id, plan_id, unit_id, cycle_id, year, kind, status, revision, accepted_revision, late, "
+    "created_at, updated_at) VALUES (1, 1, 1, 1, 2023, 'annual', 'accepted', 2, 2, false, "
+    "'2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')",
+    "INSERT INTO submission_revision (id, submission_id, revision, status, late, created_at, created_by) VALUES "
+    "(1, 1, 1, 'draft', false, '2026-01-01 00:00:00+00:00', 'u'), "
+    "(2, 1, 2, 'submitted', false, '2026-01-01 00:00:00+00:00', 'u')",
+    "INSERT INTO submission_value (revision_id, target_id, value, unit, reported_value, reported_unit, sex, age_group, "
+    "area, source, note) VALUES "
+    "(1, 1, 0.8, '1/万', 0.8, '1/万', 'total', 'all', 'all', NULL, NULL), "
+    "(2, 1, 0.9, '1/万', 0.9, '1/万', 'total', 'all', 'all', '年报', NULL), "
+    "(2, 2, 9.0, '1/10万', 9.0, '1/10万', 'total', 'all', 'all', NULL, NULL), "
+    "(2, 4, 85.0, '%', 85.0, '%', 'female', '0-28 天', 'rural', NULL, '备注')",
+]
+
+
+def test_upgrade_to_0003_keeps_every_value(databases) -> None:  # type: ignore[no-untyped-def]
+    url = databases.create()
+    command.upgrade(alembic_config(url), "0002")
+    run_sql(url, BEFORE_0003)
+    migrate(url)
+    indicators, targets, observations = run_sql(url, [
+        "SELECT code, name, unit, direction, review FROM indicator ORDER BY code",
+        "SELECT t.code, i.code FROM target t JOIN indicator i ON i.id = t.indicator_id ORDER BY t.code",
+        "SELECT o.revision_id, i.code, t.code, o.value, o.unit, o.reported_value, o.reported_unit, o.sex, o.age_group, "
+        "o.area, o.source, o.note, o.warnings FROM observation o JOIN indicator i ON i.id = o.indicator_id "
+        "LEFT JOIN target t ON t.id = o.target_id ORDER BY o.revision_id, i.code"])
+    # One indicator for the three maternal-mortality targets of both plans, stored in the finer unit; the merge
+    # of a differently worded name is marked for review.
+    assert [row[:4] for row in indicators] == [("I001", "全区孕产妇死亡率", "1/10万", "lower"),
+                                               ("I002", "产前筛查率", "%", "higher")]
+    assert [bool(row[4]) for row in indicators] == [True, False]
+    assert dict(targets) == {"C1.1a": "I001", "W1.2a": "I002", "W1.2c": "I001", "W1.2d": "I001"}
+    assert len(observations) == 3
+    first, maternal, screening = observations
+    assert first[:7] == (1, "I001", "W1.2c", 8.0, "1/10万", 0.8, "1/万")
+    # 0.9/万 and 9/10万 are the same number: one observation, converted, nothing else to keep.
+    assert maternal[:7] == (2, "I001", "W1.2c", 9.0, "1/10万", 0.9, "1/万") and maternal[10] == "年报"
+    assert not (maternal[12] if isinstance(maternal[12], list) else json.loads(maternal[12]))
+    # Breakdowns and notes survive; the age group's spelling is normalised.
+    assert screening[1:] == ("I002", "W1.2a", 85.0, "%", 85.0, "%", "female", "0-28天", "rural", None, "备注",
+                             screening[12])
+    assert schema_drift(url) == []
+
+
+def test_conflicting_milestone_values_are_kept_in_the_note(databases) -> None:  # type: ignore[no-untyped-def]
+    url = databases.create()
+    command.upgrade(alembic_config(url), "0002")
+    conflicting = BEFORE_0003[-1].replace("(2, 2, 9.0, '1/10万', 9.0,", "(2, 2, 9.5, '1/10万', 9.5,")
+    run_sql(url, [*BEFORE_0003[:-1], conflicting])
+    migrate(url)
+    [[(value, note, warnings)]] = run_sql(url, [
+        "SELECT value, note, warnings FROM observation WHERE revision_id = 2 AND sex = 'total'"])
+    assert value == 9.0 and "W1.2d" in note and "9.5" in note
+    parsed = warnings if isinstance(warnings, list) else json.loads(warnings)
+    assert [w["code"] for w in parsed] == ["migrated_conflicting_value"]
+
+
+def test_downgrade_from_0003_turns_observations_back_into_values(databases) -> None:  # type: ignore[no-untyped-def]
+    url = databases.create()
+    command.upgrade(alembic_config(url), "0002")
+    run_sql(url, BEFORE_0003)
+    migrate(url)
+    command.downgrade(alembic_config(url), "0002")
+    [values] = run_sql(url, ["SELECT revision_id, target_id, value, sex, age_group FROM submission_value "
+                             "ORDER BY revision_id, target_id"])
+    assert values == [(1, 1, 8.0, "total", "all"), (2, 1, 9.0, "total", "all"), (2, 4, 85.0, "female", "0-28天")]

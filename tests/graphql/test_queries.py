@@ -128,7 +128,8 @@ async def test_submission_agrees_with_rest(client, world) -> None:  # type: igno
     body = await gql(client, """query($id: Int!) { submission(id: $id) {
         id planCode unit unitName year kind status revision acceptedRevision late reviewComment etag
         current { revision status late createdBy narrative { achievements problems nextSteps }
-          values { target metric value unit reportedValue reportedUnit sex ageGroup area source note }
+          values { indicator indicatorName target metric value unit reportedValue reportedUnit sex ageGroup area
+                   source note warnings { code message params } justification }
           tasks { task taskType progress description } } } }""", {"id": sid}, world.health)
     graph = body["data"]["submission"]
     current = graph.pop("current")

@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Submission, SubmissionRevision, SubmissionTask, SubmissionValue
+from app.models import Observation, Submission, SubmissionRevision, SubmissionTask
 from tests.submissions.conftest import PLAN, draft
 
 BASE = f"/api/v1/plans/{PLAN}/submissions"
@@ -13,7 +13,7 @@ BASE = f"/api/v1/plans/{PLAN}/submissions"
 
 async def row_counts(db) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
     return tuple([(await db.execute(select(func.count()).select_from(model))).scalar_one()
-                  for model in (Submission, SubmissionRevision, SubmissionValue, SubmissionTask)])
+                  for model in (Submission, SubmissionRevision, Observation, SubmissionTask)])
 
 
 def value(**fields: object) -> dict[str, object]:
@@ -21,7 +21,7 @@ def value(**fields: object) -> dict[str, object]:
 
 
 BAD_INPUTS = [
-    ("unknown target", {"values": [value(target="Z9.9z")]}, "values[0].target", "中没有指标"),
+    ("unknown target", {"values": [value(target="Z9.9z")]}, "values[0].target", "中没有目标"),
     ("target not assigned to the unit", {"values": [value(target="C1.8a")]}, "values[0].target", "未分配给"),
     ("percentage over 100", {"values": [value(value=100.5)]}, "values[0].value", "应在 0 至 100 之间"),
     ("negative rate", {"values": [value(target="C1.2a", value=-0.1)]}, "values[0].value", "不能为负数"),

@@ -50,10 +50,13 @@ async def test_full_round_trip(client, world, db) -> None:  # type: ignore[no-un
     assert first["values"] == revisions["items"][0]["values"]
 
     diff = (await client.get(f"/api/v1/submissions/{sid}/diff?from=1&to=2", headers=world.health)).json()
-    changes = {change["key"]: change for change in diff["values"]}
-    assert changes["W1.2a|total|all|all"]["before"]["value"] == 6.8
-    assert changes["W1.2a|total|all|all"]["after"]["value"] == 6.5
-    assert changes["C1.2a|total|all|all"]["after"] is None
+    # Keyed by indicator and breakdown; each side says which target it was reported under.
+    changes = {(change["before"] or change["after"])["target"]: change for change in diff["values"]}
+    indicator = revisions["items"][1]["values"][0]["indicator"]
+    assert changes["W1.2a"]["key"] == f"{indicator}|total|all|all"
+    assert changes["W1.2a"]["before"]["value"] == 6.8
+    assert changes["W1.2a"]["after"]["value"] == 6.5
+    assert changes["C1.2a"]["after"] is None
 
     actions = (await db.execute(select(AuditEvent.action).where(
         AuditEvent.entity_type == "submission", AuditEvent.entity_id == str(sid)).order_by(AuditEvent.id))).scalars()

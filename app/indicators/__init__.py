@@ -1,0 +1,1 @@
+"""The committee's indicator catalogue: what is measured, shared by every target on it."""

@@ -1,0 +1,189 @@
+"""Turning a submission's `values` into observations: resolve, convert, check, warn.
+
+Errors (an unknown or unassigned indicator, an inconvertible unit, an impossible value) refuse the whole
+submission with field-level reasons. Warnings (parts that do not add up to the total, a value far outside the
+unit's own history, a breakdown the indicator does not expect) never refuse anything: they are stored with the
+observation, beside the unit's justification, for the office to see in review.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.core.i18n import t
+from app.indicators.catalogue import TargetFacts, level_unit
+from app.indicators.units import UnitMismatch, canonical_unit, convert, range_problem
+from app.models import Indicator, Observation, Plan, Submission, SubmissionRevision, Target, Unit
+from app.observations.breakdowns import Breakdown, normalise_age_group
+from app.observations.checks import Reported, breakdown_warnings, expectation_warnings, history_warnings
+from app.submissions.schemas import ValueIn
+
+BreakdownKey = tuple[int, str, str, str]  # indicator id, sex, age group, area
+
+
+@dataclass
+class CheckedValues:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanIndicators:
+    """The indicators a plan's targets measure, and which of them a unit may report."""
+
+    indicators: dict[int, Indicator]
+    targets: dict[str, Target]  # by code
+    reportable: set[int]
+
+
+async def plan_indicators(session: AsyncSession, plan: Plan, unit: Unit,
+                          assigned: set[tuple[str, int]]) -> PlanIndicators:
+    """A unit reports an indicator when it is assigned a goal or measure with a target on it, or is the
+    indicator's data-source unit."""
+    targets = list((await session.execute(select(Target).where(col(Target.plan_id) == plan.id))).scalars())
+    ids = {target.indicator_id for target in targets}
+    indicators: dict[int, Indicator] = {i.id: i for i in (await session.execute(  # type: ignore[misc]
+        select(Indicator).where(col(Indicator.id).in_(ids)))).scalars()}
+    reportable = {target.indicator_id for target in targets
+                  if (("goal", target.goal_id) if target.goal_id is not None else ("measure", target.measure_id))
+                  in assigned}
+    reportable |= {i for i, indicator in indicators.items() if indicator.data_source_unit_id == unit.id}
+    return PlanIndicators(indicators, {target.code: target for target in targets}, reportable)
+
+
+async def check_values(session: AsyncSession, plan: Plan, unit: Unit, year: int, items: Sequence[ValueIn],
+                       assigned: set[tuple[str, int]]) -> CheckedValues:
+    known = await plan_indicators(session, plan, unit, assigned)
+    by_code = {indicator.code: indicator for indicator in known.indicators.values()}
+    result = CheckedValues()
+    seen: dict[BreakdownKey, tuple[int, float]] = {}
+    for index, item in enumerate(items):
+        row = _resolve(index, item, unit, known, by_code, result.errors)
+        if row is None:
+            continue
+        key = (row["indicator_id"], row["sex"], row["age_group"], row["area"])
+        if key in seen:
+            first, value = seen[key]
+            if abs(value - row["value"]) <= 1e-9 * max(1.0, abs(value)):
+                continue  # the same number sent again under another milestone of the indicator: one observation
+            result.errors.append({"field": f"values[{index}]", "code": "duplicate_value", "reason": t(
+                "reports the same indicator and breakdown as values[{index}] with a different value", index=first)})
+            continue
+        seen[key] = (index, row["value"])
+        result.rows.append(row)
+    if not result.errors:
+        await _attach_warnings(session, unit, year, known, result.rows)
+    return result
+
+
+def _resolve(index: int, item: ValueIn, unit: Unit, known: PlanIndicators, by_code: dict[str, Indicator],
+             errors: list[dict[str, str]]) -> dict[str, Any] | None:
+    """The observation row for one value, or None after appending why it cannot be one."""
+    field_name = f"values[{index}]"
+    target = None
+    if item.target is not None:
+        target = known.targets.get(item.target)
+        if target is None:
+            errors.append({"field": f"{field_name}.target", "code": "unknown_target",
+                           "reason": t("no target {code} in this plan", code=item.target)})
+            return None
+        indicator = known.indicators[target.indicator_id]
+        if item.indicator is not None and item.indicator != indicator.code:
+            errors.append({"field": f"{field_name}.indicator", "code": "indicator_mismatch", "reason": t(
+                "target {target} measures indicator {indicator}, not {given}", target=target.code,
+                indicator=indicator.code, given=item.indicator)})
+            return None
+    elif item.indicator is not None:
+        found = by_code.get(item.indicator)
+        if found is None:
+            errors.append({"field": f"{field_name}.indicator", "code": "unknown_indicator",
+                           "reason": t("no indicator {code} among this plan's indicators", code=item.indicator)})
+            return None
+        indicator = found
+    else:
+        errors.append({"field": f"{field_name}.indicator", "code": "missing",
+                       "reason": t("name the indicator (or a target on it)")})
+        return None
+    if indicator.id not in known.reportable:
+        named = "target" if item.target is not None else "indicator"
+        errors.append({"field": f"{field_name}.{named}", "code": "not_assigned", "reason": t(
+            "indicator {code} ({name}) is not assigned to unit {unit}", code=indicator.code, name=indicator.name,
+            unit=unit.code)})
+        return None
+    try:
+        age_group = normalise_age_group(item.age_group)
+    except ValueError:
+        errors.append({"field": f"{field_name}.age_group", "code": "invalid", "reason": t("must not be empty")})
+        return None
+    default_unit = level_unit(_facts(target)) if target is not None else indicator.unit
+    reported_unit = canonical_unit(item.unit) or default_unit or indicator.unit
+    try:
+        value = convert(item.value, reported_unit, indicator.unit)
+    except UnitMismatch as exc:
+        errors.append({"field": f"{field_name}.unit", "code": "inconvertible_unit", "reason": str(exc)})
+        return None
+    stored_unit = indicator.unit or reported_unit
+    problem = range_problem(value, stored_unit)
+    if problem:
+        if value != item.value:  # say what the reported number became in the indicator's unit
+            problem = t("{reported} is {converted}; {problem}", reported=f"{item.value:g}{reported_unit or ''}",
+                        converted=f"{value:g}{stored_unit or ''}", problem=problem)
+        errors.append({"field": f"{field_name}.value", "code": "out_of_range", "reason": problem})
+        return None
+    return {"indicator_id": indicator.id, "target_id": target.id if target is not None else None, "value": value,
+            "unit": stored_unit, "reported_value": item.value, "reported_unit": reported_unit, "sex": item.sex,
+            "age_group": age_group, "area": item.area, "source": item.source, "note": item.note,
+            "justification": item.justification, "warnings": [], "_index": index}
+
+
+def _facts(target: Target) -> TargetFacts:
+    return TargetFacts(metric=target.metric, op=target.op, unit=target.unit, per_year=target.per_year,
+                       baseline_year=target.baseline_year, direction=target.direction)
+
+
+async def _attach_warnings(session: AsyncSession, unit: Unit, year: int, known: PlanIndicators,
+                           rows: list[dict[str, Any]]) -> None:
+    history = await _history(session, unit, year, {row["indicator_id"] for row in rows})
+    by_indicator: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_indicator[row["indicator_id"]].append(row)
+    for indicator_id, group in by_indicator.items():
+        indicator = known.indicators[indicator_id]
+        reported = {row["_index"]: Reported(row["_index"], Breakdown(row["sex"], row["age_group"], row["area"]),
+                                            row["value"]) for row in group}
+        found = breakdown_warnings(list(reported.values()), indicator.unit, indicator.precision)
+        for row in group:
+            value = reported[row["_index"]]
+            found += expectation_warnings(value, indicator.breakdowns, indicator.age_groups)
+            found += history_warnings(value, history.get((indicator_id, row["sex"], row["age_group"], row["area"]), []),
+                                      indicator.precision)
+        rows_by_index = {row["_index"]: row for row in group}
+        for warning in found:
+            rows_by_index[warning.index]["warnings"].append(
+                {"code": warning.code, "message": warning.message, "params": warning.params})
+    for row in rows:
+        del row["_index"]
+
+
+async def _history(session: AsyncSession, unit: Unit, year: int,
+                   indicator_ids: set[int]) -> dict[BreakdownKey, list[float]]:
+    """The unit's accepted values of these indicators in other years, per breakdown."""
+    if not indicator_ids:
+        return {}
+    rows = await session.execute(
+        select(col(Observation.indicator_id), col(Observation.sex), col(Observation.age_group),
+               col(Observation.area), col(Observation.value))
+        .join(SubmissionRevision, col(SubmissionRevision.id) == col(Observation.revision_id))
+        .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
+        .where(col(Submission.unit_id) == unit.id, col(Submission.year) != year,
+               col(SubmissionRevision.revision) == col(Submission.accepted_revision),
+               col(Observation.indicator_id).in_(indicator_ids)))
+    history: dict[BreakdownKey, list[float]] = defaultdict(list)
+    for indicator_id, sex, age_group, area, value in rows.all():
+        history[(indicator_id, sex, age_group, area)].append(value)
+    return history
