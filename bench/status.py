@@ -31,7 +31,7 @@ from app.cli import in_transaction, migrate  # noqa: E402
 from app.core.clock import today  # noqa: E402
 from app.db import create_engine, make_sessionmaker  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.models import Assignment, Plan, Target, Unit  # noqa: E402
+from app.models import Assignment, Indicator, Plan, Target, Unit  # noqa: E402
 from app.models.enums import Role  # noqa: E402
 from app.plans.seeding import load_plans, read_plan_files  # noqa: E402
 from app.settings import PROJECT_ROOT, Settings  # noqa: E402
@@ -60,20 +60,24 @@ def line(name: str, timings: list[float], elapsed: float, statements: int) -> No
 
 
 async def workload(url: str) -> list[tuple[str, str, int, list[tuple[str, float]]]]:
-    """(plan code, unit code, plan start year, [(target code, value)]) for every example unit's numeric targets."""
+    """(plan code, unit code, plan start year, [(indicator code, value)]): every example unit reports each
+    indicator of its numeric targets once (milestones share one)."""
     async def read(session: Any) -> list[tuple[str, str, int, list[tuple[str, float]]]]:
         rows = (await session.execute(
-            select(Plan.code, Plan.start_year, Unit.code, Target.code, Target.op, Target.value, Target.unit)
+            select(Plan.code, Plan.start_year, Unit.code, Indicator.code, Target.op, Target.value, Indicator.unit)
             .join(Assignment, Assignment.plan_id == Plan.id).join(Unit, Unit.id == Assignment.unit_id)
             .join(Target, (Target.goal_id == Assignment.goal_id) | (Target.measure_id == Assignment.measure_id))
+            .join(Indicator, Indicator.id == Target.indicator_id)
             .where(Target.op.not_in(["increase", "decrease", "maintain"]), Target.per_year.is_(False),
-                   Target.baseline_year.is_(None)))).all()
+                   Target.baseline_year.is_(None)).order_by(Target.id))).all()
         grouped: dict[tuple[str, int, str], list[tuple[str, float]]] = {}
         for plan, start, unit, code, _op, value, unit_name in rows:
             base = value or 50.0
             noise = random.uniform(0.8, 1.2)
             reported = min(base * noise, 100.0) if unit_name == "%" else base * noise
-            grouped.setdefault((plan, start, unit), []).append((code, round(reported, 2)))
+            values = grouped.setdefault((plan, start, unit), [])
+            if all(code != known for known, _ in values):
+                values.append((code, round(reported, 2)))
         return [(plan, unit, start, values) for (plan, start, unit), values in grouped.items()]
 
     return await in_transaction(url, read)  # type: ignore[return-value]
@@ -103,7 +107,7 @@ async def run(url: str, years: int, requests: int) -> None:
             for plan, unit, start, values in jobs:
                 year = start + offset
                 body = {"unit": unit, "year": year, "kind": "annual", "submit": True,
-                        "values": [{"target": code, "value": round(v * (1 - 0.02 * offset), 2)}
+                        "values": [{"indicator": code, "value": round(v * (1 - 0.02 * offset), 2)}
                                    for code, v in values]}
                 meter.statements = 0
                 t0 = time.perf_counter()
