@@ -159,7 +159,8 @@ async def _attach_warnings(session: AsyncSession, unit: Unit, year: int, known: 
         found = breakdown_warnings(list(reported.values()), indicator.unit, indicator.precision)
         for row in group:
             value = reported[row["_index"]]
-            found += expectation_warnings(value, indicator.breakdowns, indicator.age_groups)
+            if indicator.breakdowns:  # only once the office has said which breakdowns it expects
+                found += expectation_warnings(value, indicator.breakdowns, indicator.age_groups)
             found += history_warnings(value, history.get((indicator_id, row["sex"], row["age_group"], row["area"]), []),
                                       indicator.precision)
         rows_by_index = {row["_index"]: row for row in group}
