@@ -185,7 +185,8 @@ async def test_unknown_plan_or_target_is_404(client, world) -> None:  # type: ig
 async def test_resolving_a_review_republishes_the_status(client, world) -> None:  # type: ignore[no-untyped-def]
     feed = "/api/v1/status/changes"
     cursor = (await client.get(feed, params={"plan": PLAN, "limit": 1000}, headers=world.reader)).json()["next_cursor"]
-    response = await curate(client, world.admin, "W4.2c", {"review": {"resolved": True, "comment": "按保持处理，已核对"}})
+    resolve = {"review": {"resolved": True, "comment": "按保持处理，已核对"}}
+    response = await curate(client, world.admin, "W4.2c", resolve)
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["review"] is False and body["review_comment"] == "按保持处理，已核对"
