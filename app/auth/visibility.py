@@ -5,7 +5,8 @@
   scoped to its own unit; never another unit's, and never data not yet accepted (provisional statuses).
 - reader (downstream systems): what has been sent for review; never a draft, neither a draft submission nor a
   draft revision of a submission sent later. Readers and the office see cycle completeness.
-Plans, goals, targets, statuses (which name each goal's lead unit) and the change feed are for every token.
+Plans, goals, targets (with their versions), statuses (which name each goal's lead unit) and the change feed are
+for every token; correcting a target (curation) is the office's alone.
 """
 
 from sqlalchemy import ColumnElement, true
@@ -73,3 +74,9 @@ def require_completeness(actor: Actor) -> None:
     """Which units have reported is the office's and downstream systems' view, not one unit's."""
     if actor.role is Role.unit:
         raise Forbidden(t("Completeness across units is for the committee office and readers."))
+
+
+def require_curator(actor: Actor) -> None:
+    """Only the committee office corrects what the parser read from a plan."""
+    if actor.role is not Role.admin:
+        raise Forbidden(t("Only the committee office may curate targets."))

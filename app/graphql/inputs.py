@@ -14,24 +14,32 @@ from app.graphql.enums import AssignmentRole, CycleKind, ReviewDecision, TaskPro
 M = TypeVar("M", bound=BaseModel)
 
 
-def to_model(model: type[M], data: object, **extra: Any) -> M:
-    """Validate a strawberry input with a pydantic schema; a ValidationError becomes VALIDATION with paths."""
+def to_model(model: type[M], data: object, *, keep_null: bool = False, **extra: Any) -> M:
+    """Validate a strawberry input with a pydantic schema; a ValidationError becomes VALIDATION with paths.
+
+    With ``keep_null`` an explicit null reaches the schema (a patch's "clear this field"); only fields left out
+    are dropped.
+    """
     try:
-        return model.model_validate({**plain(data), **extra})
+        return model.model_validate({**plain(data, keep_null=keep_null), **extra})
     except ValidationError as exc:
         errors = field_errors(exc.errors(), field_path)
         raise ValidationFailed(summary(errors), errors=errors) from None
 
 
-def plain(value: object) -> Any:
-    """Input objects as dicts; fields left out (or null) are dropped so the schema's defaults apply."""
+def plain(value: object, *, keep_null: bool = False) -> Any:
+    """Input objects as dicts; fields left out (or null, unless ``keep_null``) are dropped so the schema's
+    defaults apply."""
+    def kept(item: object) -> bool:
+        return item is not strawberry.UNSET and (keep_null or item is not None)
+
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(v) for f in dataclasses.fields(value)
-                if (v := getattr(value, f.name)) is not strawberry.UNSET and v is not None}
+        return {f.name: plain(v, keep_null=keep_null) for f in dataclasses.fields(value)
+                if kept(v := getattr(value, f.name))}
     if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items() if item is not strawberry.UNSET and item is not None}
+        return {key: plain(item, keep_null=keep_null) for key, item in value.items() if kept(item)}
     if isinstance(value, list):
-        return [plain(item) for item in value]
+        return [plain(item, keep_null=keep_null) for item in value]
     if isinstance(value, Enum):
         return value.value
     return value
@@ -112,3 +120,42 @@ class CycleInput:
     kind: CycleKind | None = strawberry.field(default=strawberry.UNSET, description="Default annual")
     opens_on: date | None = strawberry.field(default=strawberry.UNSET, description="Default: 1 January")
     due_on: date | None = strawberry.field(default=strawberry.UNSET, description="Default: 31 December")
+
+
+@strawberry.input(description="The part of the population a target is on; only the members given change, null is "
+                              "the whole population")
+class TargetScopeInput:
+    sex: str | None = strawberry.field(default=strawberry.UNSET, description="female, male, or null")
+    age_group: str | None = strawberry.field(default=strawberry.UNSET, description="e.g. 6-18岁, or null")
+    area: str | None = strawberry.field(default=strawberry.UNSET, description="urban, rural, or null")
+
+
+@strawberry.input(description="A target's baseline (基期)")
+class BaselineInput:
+    year: int
+    value: float | None = strawberry.field(default=strawberry.UNSET,
+                                           description="In the indicator's unit; null: the value reported for the year")
+    source: str | None = strawberry.field(default=strawberry.UNSET, description="Where the value comes from")
+
+
+@strawberry.input(description="The office's check of a target flagged for review")
+class TargetReviewInput:
+    resolved: bool = strawberry.field(description="true clears the flag; false flags the target with the comment")
+    comment: str
+
+
+@strawberry.input(description="A correction of a target: only the fields given change; null clears a field")
+class TargetPatchInput:
+    op: str | None = strawberry.field(default=strawberry.UNSET,
+                                      description=">=, >, <=, <, ≈, ==, increase, decrease or maintain")
+    value: float | None = strawberry.UNSET
+    unit: str | None = strawberry.UNSET
+    year: int | None = strawberry.field(default=strawberry.UNSET, description="Milestone year, within the plan's years")
+    per_year: bool | None = strawberry.UNSET
+    tolerance: float | None = strawberry.UNSET
+    direction: str | None = strawberry.field(default=strawberry.UNSET, description="up, down, or null")
+    scope: TargetScopeInput | None = strawberry.field(default=strawberry.UNSET,
+                                                      description="null: the whole population")
+    baseline: BaselineInput | None = strawberry.field(default=strawberry.UNSET, description="null clears it")
+    review: TargetReviewInput | None = strawberry.UNSET
+    comment: str | None = strawberry.field(default=strawberry.UNSET, description="Why: kept with the new version")

@@ -24,6 +24,7 @@ from app.core.clock import today
 from app.core.pagination import PageParams
 from app.errors import AppError
 from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Submission, SubmissionRevision, Target, Unit
+from app.plans import curation
 from app.plans import service as plans_service
 from app.plans.schemas import CommitteeRead, DomainRead, PlanCounts, TargetRead
 from app.status import service as status_service
@@ -78,6 +79,8 @@ class Loaders:
         self.targets_by_goal = self._loader(self._targets_by(Target.goal_id))
         self.targets_by_measure = self._loader(self._targets_by(Target.measure_id))
         self.revision = self._loader(self._revisions)
+        # (plan code, target code) → its versions
+        self.target_versions = self._loader(curation.versions_by_target)
         self._paged: dict[Hashable, DataLoader[Any, Any]] = {}
 
     def assignments_by_unit(self, page: PageParams) -> DataLoader[str, tuple[list[AssignmentRead], int]]:

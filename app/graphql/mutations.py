@@ -27,9 +27,12 @@ from app.graphql.inputs import (
     ReviewInput,
     SubmissionContentInput,
     SubmissionCreateInput,
+    TargetPatchInput,
     to_model,
 )
-from app.graphql.types import Assignment, Cycle, Info, Page, Submission
+from app.graphql.types import Assignment, Cycle, Info, Page, Submission, Target
+from app.plans import curation
+from app.plans.schemas import TargetPatch
 from app.submissions import service as submissions_service
 from app.submissions.schemas import ReviewIn, SubmissionCreate, SubmissionRead, SubmissionUpdate
 
@@ -140,3 +143,12 @@ class Mutation:
         actor = await info.context.require(*ADMIN_ONLY)
         return Cycle.from_read(await info.context.call(
             cycles_service.reopen_cycle, actor, plan, year, kind, unit, today()))
+
+    @mutation("Curate a target (admin): correct what the parser read, set a baseline or resolve a review; only the "
+              "fields given change, every problem is reported at once and each change is a new version. etag is "
+              "the one you last read; a stale one is a CONFLICT.")
+    async def curate_target(self, info: Info, plan: str, code: str, input: TargetPatchInput,
+                            etag: str | None = None) -> Target:
+        actor = await info.context.require(*ADMIN_ONLY)
+        data = to_model(TargetPatch, input, keep_null=True)
+        return Target.from_read(await info.context.call(curation.curate_target, actor, plan, code, data, etag), plan)

@@ -38,7 +38,7 @@ from app.graphql.enums import (
 from app.graphql.loaders import DomainRow, ItemRow, SubmissionFilterKey
 from app.graphql.status import GoalStatus, PlanStatuses, TargetStatus
 from app.plans import service as plans_service
-from app.plans.schemas import CommitteeRead, GoalRead, MeasureRead, PlanRead, TargetRead
+from app.plans.schemas import CommitteeRead, GoalRead, MeasureRead, PlanRead, TargetRead, TargetVersionRead
 from app.status import service as status_service
 from app.status.rules import Flag, Status
 from app.submissions import service as submissions_service
@@ -111,6 +111,27 @@ class Committee:
         return build(cls, read)
 
 
+@strawberry.type(description="The part of the population a target is on; null is the whole population.")
+class TargetScope:
+    sex: str | None = strawberry.field(description="female or male; null: both sexes")
+    age_group: str | None = strawberry.field(description="An age group such as 6-18岁; null: all ages")
+    area: str | None = strawberry.field(description="urban or rural; null: urban and rural")
+
+
+@strawberry.type(description="One version of a target: 1 is what the parser read, later ones the office's "
+                             "curations.")
+class TargetVersion:
+    version: int
+    fields: JSON = strawberry.field(description="The target's curatable fields in this version")
+    comment: str | None
+    created_by: str
+    created_at: datetime
+
+    @classmethod
+    def from_read(cls, read: TargetVersionRead) -> "TargetVersion":
+        return build(cls, read, fields=JSON(read.fields))
+
+
 @strawberry.type(description="A numeric or trend target inside a goal or measure.")
 class Target:
     code: str
@@ -130,11 +151,26 @@ class Target:
     review: bool = strawberry.field(description="The parse needs a human look")
     review_reason: str | None
     source_text: str | None
+    indicator_code: str = strawberry.field(description="Code of the committee's indicator it measures "
+                                                       "(REST: `indicator`)")
+    indicator_name: str
+    scope: TargetScope = strawberry.field(description="The part of the population the target is on")
+    baseline_source: str | None
+    version: int = strawberry.field(description="1 as parsed from the plan; each curation adds one")
+    review_comment: str | None = strawberry.field(description="The office's comment when it checked the target")
+    curated_at: datetime | None
+    etag: str = strawberry.field(description="Pass it as `etag` to curateTarget")
     plan_code: strawberry.Private[str]
 
     @classmethod
     def from_read(cls, read: TargetRead, plan_code: str) -> "Target":
-        return build(cls, read, op=read.op.value, plan_code=plan_code)
+        return build(cls, read, op=read.op.value, plan_code=plan_code, indicator_code=read.indicator,
+                     scope=build(TargetScope, read.scope))
+
+    @strawberry.field(description="Every version, oldest first: what the parser read, then each curation")
+    async def versions(self, info: Info) -> list[TargetVersion]:
+        reads = await info.context.loaders.target_versions.load((self.plan_code, self.code))
+        return [TargetVersion.from_read(read) for read in reads]
 
     @strawberry.field(description="The target's status in a year (default: this year) with flags and explanation")
     async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False

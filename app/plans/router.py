@@ -2,14 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 
 from app.auth.deps import AdminOnly, AnyRole
 from app.core.pagination import Page, PageDep
 from app.core.routing import segment_except
 from app.db import SessionDep
 from app.models.enums import AssignmentRole, Part, PlanKind, TargetOp
-from app.plans import service
+from app.plans import curation, service
 from app.plans.importing import ImportReport, ImportRequest, import_plan
 from app.plans.schemas import (
     CommitteeRead,
@@ -20,7 +20,9 @@ from app.plans.schemas import (
     ParseResult,
     PlanDetail,
     PlanRead,
+    TargetPatch,
     TargetRead,
+    TargetVersionRead,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -126,9 +128,44 @@ async def list_targets(
     return Page(items=items, total=total)
 
 
-@router.get("/plans/{plan_code}/targets/{target_code}", tags=["plans"], summary="Get a target")
-async def get_target(plan_code: str, target_code: str, session: SessionDep, _: AnyRole) -> TargetRead:
-    return await service.get_target(session, plan_code, target_code)
+TARGET_ETAG = {"ETag": {"description": "Version of the target; send it as If-Match when curating it",
+                        "schema": {"type": "string"}}}
+
+
+def _with_etag(target: TargetRead, response: Response) -> TargetRead:
+    response.headers["ETag"] = target.etag
+    return target
+
+
+@router.get("/plans/{plan_code}/targets/{target_code}", tags=["plans"], summary="Get a target",
+            responses={200: {"headers": TARGET_ETAG}})
+async def get_target(plan_code: str, target_code: str, session: SessionDep, _: AnyRole,
+                     response: Response) -> TargetRead:
+    return _with_etag(await service.get_target(session, plan_code, target_code), response)
+
+
+@router.patch("/plans/{plan_code}/targets/{target_code}", tags=["plans"],
+              summary="Curate a target: correct what the parser read, set a baseline, resolve a review (admin)",
+              description="Only the fields given change (null clears a nullable one); the resulting target is "
+              "checked as a whole and every problem is reported at once, with nothing saved. Each change is a "
+              "new version (see `/versions`; version 1 is what the parser read) and republishes the plan's "
+              "statuses. The target code never changes. If-Match is optional; a stale one is refused.",
+              responses={200: {"headers": TARGET_ETAG},
+                         409: {"description": "Stale If-Match: the target was curated since you read it"}})
+async def curate_target(plan_code: str, target_code: str, data: TargetPatch, session: SessionDep,
+                        actor: AdminOnly, response: Response,
+                        if_match: Annotated[str | None, Header(description="ETag of the target as you last "
+                                                                           "read it")] = None) -> TargetRead:
+    result = await curation.curate_target(session, actor, plan_code, target_code, data, if_match)
+    return _with_etag(result, response)
+
+
+@router.get("/plans/{plan_code}/targets/{target_code}/versions", tags=["plans"],
+            summary="A target's versions: what the parser read and each curation by the office")
+async def list_target_versions(plan_code: str, target_code: str, session: SessionDep,
+                               _: AnyRole) -> Page[TargetVersionRead]:
+    items = await curation.list_target_versions(session, plan_code, target_code)
+    return Page(items=items, total=len(items))
 
 
 @router.post("/targets/parse", tags=["plans"], summary="Parse the targets of a goal sentence (any role)")

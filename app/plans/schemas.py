@@ -1,9 +1,11 @@
 """API shapes for plans and their structure (never the table models themselves)."""
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.json_types import JsonBool, JsonFloat, JsonInt
 from app.models.enums import Part, PlanKind, PlanStatus, TargetOp
 
 
@@ -59,12 +61,22 @@ class PlanDetail(PlanRead):
     domains: list[DomainRead]
 
 
+class TargetScope(BaseModel):
+    """The part of the population a target is on; a null member is the whole population in that dimension."""
+
+    sex: Literal["female", "male"] | None = Field(description="female or male; null: both sexes")
+    age_group: str | None = Field(description="An age group such as 6-18岁; null: all ages")
+    area: Literal["urban", "rural"] | None = Field(description="urban or rural; null: urban and rural")
+
+
 class TargetRead(BaseModel):
     model_config = ConfigDict(json_schema_extra={"example": {
         "code": "W1.1a", "goal_code": "W1.1", "measure_code": None, "metric": "孕产妇死亡率", "op": "<=",
         "value": 7.0, "unit": "1/10万", "year": None, "due_year": 2025, "per_year": False, "baseline_year": None,
         "baseline_value": None, "tolerance": None, "direction": None, "review": False, "review_reason": None,
-        "source_text": "孕产妇死亡率控制在7/10万以下"}})
+        "source_text": "孕产妇死亡率控制在7/10万以下", "indicator": "I001", "indicator_name": "孕产妇死亡率",
+        "scope": {"sex": None, "age_group": None, "area": None}, "baseline_source": None, "version": 1,
+        "review_comment": None, "curated_at": None, "etag": "\"target-1-1\""}})
 
     code: str
     goal_code: str | None = Field(description="The goal holding this target (null when it sits in a measure)")
@@ -83,6 +95,69 @@ class TargetRead(BaseModel):
     review: bool = Field(description="The parse needs a human look")
     review_reason: str | None
     source_text: str | None = Field(description="The fragment of the plan text the target was read from")
+    indicator: str = Field(description="Code of the committee's indicator the target measures, e.g. I007")
+    indicator_name: str
+    scope: TargetScope = Field(description="The part of the population the target is on")
+    baseline_source: str | None = Field(description="Where the baseline value comes from")
+    version: int = Field(description="1 as parsed from the plan; each curation by the office adds one")
+    review_comment: str | None = Field(description="The office's comment when it checked the target")
+    curated_at: datetime | None = Field(description="When the office last curated the target")
+    etag: str = Field(description="Send it back in If-Match when curating the target")
+
+
+class ScopePatch(BaseModel):
+    """Only the members given change; null is the whole population in that dimension."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sex: Literal["female", "male"] | None = None
+    age_group: str | None = Field(default=None, min_length=1, max_length=30,
+                                  description="Normalised (0～6岁 → 0-6岁); one of the indicator's age groups")
+    area: Literal["urban", "rural"] | None = None
+
+
+class BaselinePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: JsonInt = Field(ge=1949, le=2100, description="Base year; before the target's due year")
+    value: JsonFloat | None = Field(default=None, description="In the indicator's unit; null: the value units "
+                                                              "report for the base year")
+    source: str | None = Field(default=None, max_length=500, description="Where the value comes from")
+
+
+class ReviewPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resolved: JsonBool = Field(description="true clears the review flag; false flags the target with the comment")
+    comment: str = Field(min_length=1, max_length=2000)
+
+
+class TargetPatch(BaseModel):
+    """A correction by the committee office: only the fields given change; null clears a nullable field."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {
+        "baseline": {"year": 2020, "value": 60.0, "source": "2020年学生体质健康监测"},
+        "review": {"resolved": True, "comment": "已核对规划原文"}, "comment": "补充基期数值"}})
+
+    op: TargetOp | None = None
+    value: JsonFloat | None = None
+    unit: str | None = Field(default=None, max_length=20)
+    year: JsonInt | None = Field(default=None, description="Milestone year, within the plan's years")
+    per_year: JsonBool | None = None
+    tolerance: JsonFloat | None = None
+    direction: Literal["up", "down"] | None = None
+    scope: ScopePatch | None = Field(default=None, description="null: the whole population")
+    baseline: BaselinePatch | None = Field(default=None, description="null clears the baseline")
+    review: ReviewPatch | None = None
+    comment: str | None = Field(default=None, max_length=2000, description="Why: kept with the new version")
+
+
+class TargetVersionRead(BaseModel):
+    version: int = Field(description="1 is what the parser read")
+    fields: dict[str, Any] = Field(description="The target's curatable fields in this version")
+    comment: str | None
+    created_by: str
+    created_at: datetime
 
 
 class GoalRead(BaseModel):

@@ -15,7 +15,7 @@ from app.auth.actor import Actor
 from app.core.i18n import t
 from app.core.pagination import PageParams, paginate
 from app.errors import NotFound
-from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Target, Unit
+from app.models import Assignment, Committee, Domain, Goal, Indicator, Measure, Plan, Target, Unit
 from app.plans.schemas import (
     CommitteeRead,
     DomainRead,
@@ -27,6 +27,7 @@ from app.plans.schemas import (
     PlanDetail,
     PlanRead,
     TargetRead,
+    TargetScope,
 )
 from app.plans.targets import parse_targets
 
@@ -229,16 +230,14 @@ async def _targets_by_parent(session: AsyncSession, parent_column: Mapped[int | 
     if not parent_ids:
         return {}
     rows = (await session.execute(
-        select(Target, col(Plan.end_year), col(Goal.code), col(Measure.code))
-        .join(Plan, col(Plan.id) == col(Target.plan_id))
-        .outerjoin(Goal, col(Goal.id) == col(Target.goal_id))
-        .outerjoin(Measure, col(Measure.id) == col(Target.measure_id))
+        _with_parents(select(Target, col(Plan.end_year), col(Goal.code), col(Measure.code), Indicator))
         .where(parent_column.in_(parent_ids))
         .order_by(col(Target.seq)))).all()
     grouped: dict[int | None, list[TargetRead]] = defaultdict(list)
-    for target, end_year, goal_code, measure_code in rows:
+    for row in rows:
+        target = row[0]
         parent_id = target.goal_id if target.goal_id is not None else target.measure_id
-        grouped[parent_id].append(_target(target, end_year, goal_code, measure_code))
+        grouped[parent_id].append(_target(*row))
     return grouped
 
 
@@ -269,12 +268,20 @@ async def get_target(session: AsyncSession, plan_code: str, target_code: str) ->
     return _target(*row)
 
 
-def _target_query(plan: Plan) -> Select[Target, int, str | None, str | None]:
-    return (select(Target, col(Plan.end_year), col(Goal.code), col(Measure.code))
-            .join(Plan, col(Plan.id) == col(Target.plan_id))
+TargetRow = Select[Target, int, str | None, str | None, Indicator]
+
+
+def _target_query(plan: Plan) -> TargetRow:
+    """The plan's targets with what their shape needs (plan end year, parent codes, indicator): one query."""
+    return _with_parents(select(Target, col(Plan.end_year), col(Goal.code), col(Measure.code), Indicator)) \
+        .where(col(Target.plan_id) == plan.id)
+
+
+def _with_parents(stmt: TargetRow) -> TargetRow:
+    return (stmt.join(Plan, col(Plan.id) == col(Target.plan_id))
+            .join(Indicator, col(Indicator.id) == col(Target.indicator_id))
             .outerjoin(Goal, col(Goal.id) == col(Target.goal_id))
-            .outerjoin(Measure, col(Measure.id) == col(Target.measure_id))
-            .where(col(Target.plan_id) == plan.id))
+            .outerjoin(Measure, col(Measure.id) == col(Target.measure_id)))
 
 
 def _domain_ids(plan: Plan, domain_code: str) -> Select[int | None]:
@@ -305,10 +312,19 @@ def _domain(domain: Domain) -> DomainRead:
                       subtitle=domain.subtitle, inferred=domain.inferred)
 
 
-def _target(target: Target, plan_end_year: int, goal_code: str | None, measure_code: str | None) -> TargetRead:
+def target_etag(target: Target) -> str:
+    return f'"target-{target.id}-{target.version}"'
+
+
+def _target(target: Target, plan_end_year: int, goal_code: str | None, measure_code: str | None,
+            indicator: Indicator) -> TargetRead:
     return TargetRead(
         code=target.code, goal_code=goal_code, measure_code=measure_code, metric=target.metric,
         op=target.op, value=target.value, unit=target.unit, year=target.year,
         due_year=target.year or plan_end_year, per_year=target.per_year, baseline_year=target.baseline_year,
         baseline_value=target.baseline_value, tolerance=target.tolerance, direction=target.direction,
-        review=target.review, review_reason=target.review_reason, source_text=target.source_text)
+        review=target.review, review_reason=target.review_reason, source_text=target.source_text,
+        indicator=indicator.code, indicator_name=indicator.name,
+        scope=TargetScope(sex=target.scope_sex, age_group=target.scope_age_group, area=target.scope_area),
+        baseline_source=target.baseline_source, version=target.version, review_comment=target.review_comment,
+        curated_at=target.curated_at, etag=target_etag(target))
