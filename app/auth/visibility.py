@@ -73,3 +73,14 @@ def require_completeness(actor: Actor) -> None:
     """Which units have reported is the office's and downstream systems' view, not one unit's."""
     if actor.role is Role.unit:
         raise Forbidden(t("Completeness across units is for the committee office and readers."))
+
+
+def observation_scope(actor: Actor, unit_code: str | None, include_provisional: bool) -> str | None:
+    """The unit an indicator's time series is narrowed to (a unit token: its own; another is 403).
+
+    Submitted values not yet accepted are for the office, and for a unit its own; readers see accepted values.
+    """
+    if include_provisional and actor.role is Role.reader:
+        raise Forbidden(t("include=provisional is for the committee office and member units (their own values); "
+                          "readers see accepted values."))
+    return unit_scope(actor, unit_code)
