@@ -112,3 +112,31 @@ class CycleInput:
     kind: CycleKind | None = strawberry.field(default=strawberry.UNSET, description="Default annual")
     opens_on: date | None = strawberry.field(default=strawberry.UNSET, description="Default: 1 January")
     due_on: date | None = strawberry.field(default=strawberry.UNSET, description="Default: 31 December")
+
+
+@strawberry.input(description="The office's check of an indicator flagged for review")
+class IndicatorReviewInput:
+    resolved: bool = strawberry.field(description="true clears the review flag")
+    comment: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Corrections to an indicator: fields left out are kept, null clears one")
+class IndicatorUpdateInput:
+    name: str | None = strawberry.UNSET
+    definition: str | None = strawberry.UNSET
+    direction: str | None = strawberry.field(default=strawberry.UNSET, description="higher, lower or null")
+    data_source_unit: str | None = strawberry.field(default=strawberry.UNSET,
+                                                    description="Unit code of the committee, or null")
+    breakdowns: list[str] | None = strawberry.field(default=strawberry.UNSET, description="Of sex, age, area")
+    age_groups: list[str] | None = strawberry.field(default=strawberry.UNSET,
+                                                    description="From the controlled list of age groups")
+    precision: int | None = strawberry.field(default=strawberry.UNSET, description="0–6")
+    national_code: str | None = strawberry.UNSET
+    review: IndicatorReviewInput | None = strawberry.UNSET
+
+
+def given(value: object) -> dict[str, Any]:
+    """A partial-update input as a dict of the fields sent, an explicit null kept (unlike :func:`plain`)."""
+    assert dataclasses.is_dataclass(value) and not isinstance(value, type)
+    return {f.name: plain(v) if v is not None else None for f in dataclasses.fields(value)
+            if (v := getattr(value, f.name)) is not strawberry.UNSET}

@@ -21,15 +21,20 @@ from app.errors import Conflict
 from app.graphql.context import ADMIN_ONLY, ADMIN_OR_UNIT, Context
 from app.graphql.enums import AssignmentRole, CycleKind
 from app.graphql.errors import ERROR_CODES
+from app.graphql.indicators import Indicator
 from app.graphql.inputs import (
     AssignmentInput,
     CycleInput,
+    IndicatorUpdateInput,
     ReviewInput,
     SubmissionContentInput,
     SubmissionCreateInput,
+    given,
     to_model,
 )
 from app.graphql.types import Assignment, Cycle, Info, Page, Submission
+from app.indicators import service as indicators_service
+from app.indicators.schemas import IndicatorUpdate, MergeRequest, SplitRequest
 from app.submissions import service as submissions_service
 from app.submissions.schemas import ReviewIn, SubmissionCreate, SubmissionRead, SubmissionUpdate
 
@@ -140,3 +145,26 @@ class Mutation:
         actor = await info.context.require(*ADMIN_ONLY)
         return Cycle.from_read(await info.context.call(
             cycles_service.reopen_cycle, actor, plan, year, kind, unit, today()))
+
+    @mutation("Correct an indicator: fields left out are kept, null clears one; its unit is not editable. "
+              "Statuses of every plan measuring it are republished (admin)")
+    async def update_indicator(self, info: Info, plan: str, code: str, input: IndicatorUpdateInput) -> Indicator:
+        actor = await info.context.require(*ADMIN_ONLY)
+        data = to_model(IndicatorUpdate, {}, **given(input))  # explicit nulls clear fields
+        return Indicator.from_read(await info.context.call(
+            indicators_service.update_indicator, actor, plan, code, data, today()), plan)
+
+    @mutation("Merge an indicator into another: its targets and observations move to `into` (admin); returns `into`")
+    async def merge_indicator(self, info: Info, plan: str, code: str, into: str) -> Indicator:
+        actor = await info.context.require(*ADMIN_ONLY)
+        data = to_model(MergeRequest, {"into": into})
+        return Indicator.from_read(await info.context.call(
+            indicators_service.merge_indicator, actor, plan, code, data, today()), plan)
+
+    @mutation("Split some of this plan's targets off an indicator into a new one, with the observations reported "
+              "under them (admin); returns the new indicator")
+    async def split_indicator(self, info: Info, plan: str, code: str, targets: list[str], name: str) -> Indicator:
+        actor = await info.context.require(*ADMIN_ONLY)
+        data = to_model(SplitRequest, {"targets": targets, "name": name})
+        return Indicator.from_read(await info.context.call(
+            indicators_service.split_indicator, actor, plan, code, data, today()), plan)

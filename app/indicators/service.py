@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -103,11 +103,26 @@ async def indicators_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[in
     return {i: _read(indicator, source, merged, by_indicator[i]) for i, (indicator, source, merged) in found.items()}
 
 
-async def indicator_ids(session: AsyncSession, plan_code: str, codes: Sequence[str]) -> dict[str, int]:
-    plan = await plan_by_code(session, plan_code)
-    rows = await session.execute(select(col(Indicator.code), col(Indicator.id)).where(
-        col(Indicator.committee_id) == plan.committee_id, col(Indicator.code).in_(codes)))
-    return {code: indicator_id for code, indicator_id in rows.all() if indicator_id is not None}
+async def indicators_of_targets(session: AsyncSession, keys: Sequence[tuple[str, str]]
+                                ) -> list[IndicatorRead | None]:
+    """(plan code, target code) → the target's indicator, in four queries (GraphQL's `Target.indicator`)."""
+    rows = await session.execute(select(col(Plan.code), col(Target.code), col(Target.indicator_id))
+                                 .join(Plan, col(Plan.id) == col(Target.plan_id))
+                                 .where(tuple_(col(Plan.code), col(Target.code)).in_(list(keys))))
+    ids = {(plan_code, code): indicator_id for plan_code, code, indicator_id in rows.all()}
+    reads = await indicators_by_id(session, sorted(set(ids.values())))
+    return [reads.get(ids[key]) if key in ids else None for key in keys]
+
+
+async def observations_by_code(session: AsyncSession, actor: Actor, keys: Sequence[tuple[str, str]],
+                               filters: SeriesFilter) -> list[list[IndicatorObservationRead]]:
+    """(plan code, indicator code) → the indicator's series, in two queries (GraphQL's `Indicator.observations`)."""
+    rows = await session.execute(select(col(Plan.code), col(Indicator.code), col(Indicator.id))
+                                 .join(Plan, col(Plan.committee_id) == col(Indicator.committee_id))
+                                 .where(tuple_(col(Plan.code), col(Indicator.code)).in_(list(keys))))
+    ids = {(plan_code, code): indicator_id for plan_code, code, indicator_id in rows.all()}
+    series = await observations_of(session, actor, [i for i in ids.values() if i is not None], filters)
+    return [series.get(ids[key], []) if ids.get(key) is not None else [] for key in keys]  # type: ignore[arg-type]
 
 
 async def observation_series(session: AsyncSession, actor: Actor, plan_code: str, code: str,
