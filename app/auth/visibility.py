@@ -6,6 +6,8 @@
 - reader (downstream systems): what has been sent for review; never a draft, neither a draft submission nor a
   draft revision of a submission sent later. Readers and the office see cycle completeness.
 Plans, goals, targets, statuses (which name each goal's lead unit) and the change feed are for every token.
+An indicator's observations (its time series): the office all of them, submitted ones too; readers accepted ones;
+a unit its own unit's, accepted and, when it asks, its own submitted ones.
 """
 
 from sqlalchemy import ColumnElement, true

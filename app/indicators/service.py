@@ -229,7 +229,7 @@ async def update_indicator(session: AsyncSession, actor: Actor, plan_code: str, 
     indicator.updated_at = utcnow()
     await session.flush()
     after = await _audited(session, plan, indicator)
-    await record(session, actor, "indicator.update", "indicator", _entity(plan, indicator), before=before, after=after)
+    await record(session, actor, "indicator.update", "indicator", _entity(indicator), before=before, after=after)
     await _republish(session, [indicator.id], today, f"indicator {indicator.code} updated")  # type: ignore[list-item]
     return await get_indicator(session, plan_code, indicator.code)
 
@@ -292,7 +292,7 @@ async def merge_indicator(session: AsyncSession, actor: Actor, plan_code: str, c
         session.expire(observation)
     after = {"merged": await _audited(session, plan, source), "into": await _audited(session, plan, target),
              "observations": len(moved)}
-    await record(session, actor, "indicator.merge", "indicator", _entity(plan, source), before=before, after=after)
+    await record(session, actor, "indicator.merge", "indicator", _entity(source), before=before, after=after)
     await _republish(session, [target.id], today,  # type: ignore[list-item]
                      f"indicator {source.code} merged into {target.code}")
     return await get_indicator(session, plan_code, target.code)
@@ -333,7 +333,7 @@ async def split_indicator(session: AsyncSession, actor: Actor, plan_code: str, c
     await session.flush()
     after = {"split": await _audited(session, plan, source), "new": await _audited(session, plan, created),
              "observations": moved.rowcount}  # type: ignore[attr-defined]
-    await record(session, actor, "indicator.split", "indicator", _entity(plan, source), before=before, after=after)
+    await record(session, actor, "indicator.split", "indicator", _entity(source), before=before, after=after)
     await _republish(session, [source.id, created.id], today,  # type: ignore[list-item]
                      f"indicator {source.code} split into {created.code}")
     return await get_indicator(session, plan_code, created.code)
@@ -360,8 +360,9 @@ async def _audited(session: AsyncSession, plan: Plan, indicator: Indicator) -> d
         "targets": [f"{t.plan_code}/{t.code}" for t in read.targets]}
 
 
-def _entity(plan: Plan, indicator: Indicator) -> str:
-    return f"{plan.committee_id}/{indicator.code}"
+def _entity(indicator: Indicator) -> str:
+    """Indicator codes are unique per committee: the audit names the row."""
+    return str(indicator.id)
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
