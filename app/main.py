@@ -17,6 +17,7 @@ from app.db import SessionDep, create_engine, make_sessionmaker
 from app.docs import install_docs
 from app.errors import ServiceUnavailable, UnexpectedErrorMiddleware, document_problems, install_error_handlers
 from app.graphql.schema import graphql_router
+from app.indicators.router import router as indicators_router
 from app.middleware import RequestGuardMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.plans.router import router as plans_router
 from app.settings import Settings, get_settings
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assignments_router)
     app.include_router(cycles_router)
     app.include_router(submissions_router)
+    app.include_router(indicators_router)
     app.include_router(status_router)
     app.include_router(audit_router)
     app.include_router(graphql_router(settings), include_in_schema=False)  # documented by schemas/schema.graphql

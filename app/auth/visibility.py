@@ -5,8 +5,10 @@
   scoped to its own unit; never another unit's, and never data not yet accepted (provisional statuses).
 - reader (downstream systems): what has been sent for review; never a draft, neither a draft submission nor a
   draft revision of a submission sent later. Readers and the office see cycle completeness.
-Plans, goals, targets (with their versions), statuses (which name each goal's lead unit) and the change feed are
-for every token; correcting a target (curation) is the office's alone.
+Plans, goals, targets (with their versions), indicators, statuses (which name each goal's lead unit) and the
+change feed are for every token; correcting a target (curation) is the office's alone.
+An indicator's observations (its time series): the office all of them, submitted ones too; readers accepted ones;
+a unit its own unit's, accepted and, when it asks, its own submitted ones.
 """
 
 from sqlalchemy import ColumnElement, true
@@ -80,3 +82,12 @@ def require_curator(actor: Actor) -> None:
     """Only the committee office corrects what the parser read from a plan."""
     if actor.role is not Role.admin:
         raise Forbidden(t("Only the committee office may curate targets."))
+def observation_scope(actor: Actor, unit_code: str | None, include_provisional: bool) -> str | None:
+    """The unit an indicator's time series is narrowed to (a unit token: its own; another is 403).
+
+    Submitted values not yet accepted are for the office, and for a unit its own; readers see accepted values.
+    """
+    if include_provisional and actor.role is Role.reader:
+        raise Forbidden(t("include=provisional is for the committee office and member units (their own values); "
+                          "readers see accepted values."))
+    return unit_scope(actor, unit_code)

@@ -159,3 +159,23 @@ class TargetPatchInput:
     baseline: BaselineInput | None = strawberry.field(default=strawberry.UNSET, description="null clears it")
     review: TargetReviewInput | None = strawberry.UNSET
     comment: str | None = strawberry.field(default=strawberry.UNSET, description="Why: kept with the new version")
+@strawberry.input(description="The office's check of an indicator flagged for review")
+class IndicatorReviewInput:
+    resolved: bool = strawberry.field(description="true clears the review flag")
+    comment: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Corrections to an indicator: fields left out are kept, null clears one")
+class IndicatorUpdateInput:
+    name: str | None = strawberry.UNSET
+    definition: str | None = strawberry.UNSET
+    direction: str | None = strawberry.field(default=strawberry.UNSET, description="higher, lower or null")
+    data_source_unit: str | None = strawberry.field(default=strawberry.UNSET,
+                                                    description="Unit code of the committee, or null")
+    breakdowns: list[str] | None = strawberry.field(default=strawberry.UNSET, description="Of sex, age, area")
+    age_groups: list[str] | None = strawberry.field(default=strawberry.UNSET,
+                                                    description="From the controlled list of age groups")
+    precision: int | None = strawberry.field(default=strawberry.UNSET, description="0–6")
+    national_code: str | None = strawberry.UNSET
+    review: IndicatorReviewInput | None = strawberry.UNSET
+

@@ -23,6 +23,8 @@ from app.auth.actor import Actor
 from app.core.clock import today
 from app.core.pagination import PageParams
 from app.errors import AppError
+from app.indicators import service as indicators_service
+from app.indicators.schemas import IndicatorObservationRead
 from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Submission, SubmissionRevision, Target, Unit
 from app.plans import curation
 from app.plans import service as plans_service
@@ -81,6 +83,7 @@ class Loaders:
         self.revision = self._loader(self._revisions)
         # (plan code, target code) → its versions
         self.target_versions = self._loader(curation.versions_by_target)
+        self.indicator_by_target = self._loader(indicators_service.indicators_of_targets)
         self._paged: dict[Hashable, DataLoader[Any, Any]] = {}
 
     def assignments_by_unit(self, page: PageParams) -> DataLoader[str, tuple[list[AssignmentRead], int]]:
@@ -97,6 +100,12 @@ class Loaders:
                                                           status_service.PlanEvaluation]:
         """(plan code, year, include provisional) → every status of that plan and year, computed once per request."""
         return self._paged_loader(("status", actor.token_id), lambda keys: self._evaluations(actor, keys))
+
+    def observations(self, actor: Actor, filters: indicators_service.SeriesFilter
+                     ) -> DataLoader[tuple[str, str], list[IndicatorObservationRead]]:
+        """(plan code, indicator code) → its time series as the actor may see it, for every indicator at once."""
+        return self._paged_loader(("observations", actor.token_id, filters), lambda keys: (
+            indicators_service.observations_by_code(self._tx.session, actor, keys, filters)))
 
     # --- plumbing -----------------------------------------------------------------------------------------
 

@@ -21,9 +21,11 @@ from app.errors import Conflict
 from app.graphql.context import ADMIN_ONLY, ADMIN_OR_UNIT, Context
 from app.graphql.enums import AssignmentRole, CycleKind
 from app.graphql.errors import ERROR_CODES
+from app.graphql.indicators import Indicator
 from app.graphql.inputs import (
     AssignmentInput,
     CycleInput,
+    IndicatorUpdateInput,
     ReviewInput,
     SubmissionContentInput,
     SubmissionCreateInput,
@@ -31,6 +33,8 @@ from app.graphql.inputs import (
     to_model,
 )
 from app.graphql.types import Assignment, Cycle, Info, Page, Submission, Target
+from app.indicators import service as indicators_service
+from app.indicators.schemas import IndicatorUpdate, MergeRequest, SplitRequest
 from app.plans import curation
 from app.plans.schemas import TargetPatch
 from app.submissions import service as submissions_service
@@ -152,3 +156,25 @@ class Mutation:
         actor = await info.context.require(*ADMIN_ONLY)
         data = to_model(TargetPatch, input, keep_null=True)
         return Target.from_read(await info.context.call(curation.curate_target, actor, plan, code, data, etag), plan)
+    @mutation("Correct an indicator: fields left out are kept, null clears one; its unit is not editable. "
+              "Statuses of every plan measuring it are republished (admin)")
+    async def update_indicator(self, info: Info, plan: str, code: str, input: IndicatorUpdateInput) -> Indicator:
+        actor = await info.context.require(*ADMIN_ONLY)
+        data = to_model(IndicatorUpdate, input, keep_null=True)  # explicit nulls clear fields
+        return Indicator.from_read(await info.context.call(
+            indicators_service.update_indicator, actor, plan, code, data, today()), plan)
+
+    @mutation("Merge an indicator into another: its targets and observations move to `into` (admin); returns `into`")
+    async def merge_indicator(self, info: Info, plan: str, code: str, into: str) -> Indicator:
+        actor = await info.context.require(*ADMIN_ONLY)
+        data = to_model(MergeRequest, {"into": into})
+        return Indicator.from_read(await info.context.call(
+            indicators_service.merge_indicator, actor, plan, code, data, today()), plan)
+
+    @mutation("Split some of this plan's targets off an indicator into a new one, with the observations reported "
+              "under them (admin); returns the new indicator")
+    async def split_indicator(self, info: Info, plan: str, code: str, targets: list[str], name: str) -> Indicator:
+        actor = await info.context.require(*ADMIN_ONLY)
+        data = to_model(SplitRequest, {"targets": targets, "name": name})
+        return Indicator.from_read(await info.context.call(
+            indicators_service.split_indicator, actor, plan, code, data, today()), plan)

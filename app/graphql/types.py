@@ -35,8 +35,10 @@ from app.graphql.enums import (
     SubmissionStatus,
     TaskProgress,
 )
+from app.graphql.indicators import Indicator
 from app.graphql.loaders import DomainRow, ItemRow, SubmissionFilterKey
 from app.graphql.status import GoalStatus, PlanStatuses, TargetStatus
+from app.indicators import service as indicators_service
 from app.plans import service as plans_service
 from app.plans.schemas import CommitteeRead, GoalRead, MeasureRead, PlanRead, TargetRead, TargetVersionRead
 from app.status import service as status_service
@@ -177,6 +179,13 @@ class Target:
                      ) -> TargetStatus:
         evaluation = await _evaluation(info, self.plan_code, year, include_provisional)
         return TargetStatus.from_read(status_service.target_of(evaluation, self.code))
+
+    @strawberry.field(description="The indicator the target measures, with its targets in every plan of the "
+                                  "committee")
+    async def indicator(self, info: Info) -> Indicator:
+        read = await info.context.loaders.indicator_by_target.load((self.plan_code, self.code))
+        assert read is not None
+        return Indicator.from_read(read, self.plan_code)
 
 
 @strawberry.type(description="One 主要目标 item, verbatim, with its targets.")
@@ -584,6 +593,20 @@ class Plan:
         items, total = await info.context.call(plans_service.list_targets, self.code, filters,
                                                page_params(limit, offset))
         return Page(items=[Target.from_read(t, self.code) for t in items], total=total)
+
+    @strawberry.field(description="The indicators the plan's targets measure, in plan order, each with this plan's "
+                                  "targets; filtered as in REST")
+    async def indicators(self, info: Info, q: str | None = None, review: bool | None = None,
+                         limit: Limit = 50, offset: Offset = 0) -> Page[Indicator]:
+        items, total = await info.context.call(indicators_service.list_indicators, self.code,
+                                               indicators_service.IndicatorFilter(q=q, review=review),
+                                               page_params(limit, offset))
+        return Page(items=[Indicator.from_read(i, self.code) for i in items], total=total)
+
+    @strawberry.field(description="One indicator of the plan's committee, with its targets in every plan")
+    async def indicator(self, info: Info, code: str) -> Indicator:
+        read = await info.context.call(indicators_service.get_indicator, self.code, code)
+        return Indicator.from_read(read, self.code)
 
     @strawberry.field(description="Reporting cycles by year")
     async def cycles(self, info: Info) -> list[Cycle]:
