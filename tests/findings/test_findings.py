@@ -248,3 +248,21 @@ async def test_completeness_and_overdue_are_per_indicator(client, world) -> None
     assert "overdue" not in now["W1.2a"]["flags"]
     assert "overdue" in now["C1.2a"]["flags"] and "overdue" in now["C1.4a"]["flags"]  # still not reported
     assert "overdue" in now["C1.8a"]["flags"]  # the education commission sent nothing
+
+
+# --- Base-year cycles: a year before the plan, on a migrated database ------------------------------------
+
+async def test_a_baseline_cycle_before_the_plan_gives_the_targets_their_base_year(client, world) -> None:  # type: ignore[no-untyped-def]
+    refused = await client.post(f"/api/v1/plans/{PLAN}/cycles", headers=world.admin,
+                                json={"year": 2022, "kind": "baseline"})  # inside the plan, and no target's base year
+    assert refused.status_code == 422, refused.text
+    created = await client.post(f"/api/v1/plans/{PLAN}/cycles", headers=world.admin,
+                                json={"year": 2020, "kind": "baseline"})
+    assert created.status_code == 201, created.text
+    assert (created.json()["kind"], created.json()["opens_on"]) == ("baseline", "2021-01-01")  # collected in 2021
+    await report(client, world, world.health, 2020, [{"target": "W1.2a", "value": 9.8}], kind="baseline")
+    await open_cycles(client, world, 2021)
+    await report(client, world, world.health, 2021, [{"target": "W1.2a", "value": 9.5}])
+    maternal = (await statuses(client, world.reader, 2021))["W1.2a"]
+    assert maternal["baseline"] == {"year": 2020, "value": 9.8, "provisional": False}
+    assert maternal["latest"]["year"] == 2021 and maternal["status"] != "insufficient_data"
