@@ -83,10 +83,13 @@ async def test_values_by_sex_and_area_are_kept_and_judged_per_group(client, worl
     values = [{"target": "W1.2a", "value": 6.5, "sex": "female"},
               {"target": "C1.4a", "value": 90.0, "area": "rural"}, {"target": "C1.4a", "value": 97.0, "area": "urban"}]
     await open_cycles(client, world, 2021)
-    created_id = await report(client, world, world.health, 2021, values)
-    shown = (await client.get(f"/api/v1/submissions/{created_id}", headers=world.admin)).json()["current"]["values"]
-    assert [(v["target"], v["value"], v["sex"], v["area"]) for v in shown] == [
-        ("W1.2a", 6.5, "female", "all"), ("C1.4a", 90.0, "total", "rural"), ("C1.4a", 97.0, "total", "urban")]
+    created = await submit(client, world.health, PLAN, {"year": 2021, "submit": True, "values": values})
+    assert created.status_code == 201, created.text
+    read = (await client.get(f"/api/v1/submissions/{created.json()['id']}", headers=world.admin)).json()
+    for shown in (created.json()["current"]["values"], read["current"]["values"]):  # nothing dropped
+        assert [(v["target"], v["value"], v["sex"], v["area"]) for v in shown] == [
+            ("W1.2a", 6.5, "female", "all"), ("C1.4a", 90.0, "total", "rural"), ("C1.4a", 97.0, "total", "urban")]
+    await accept(client, world.admin, created.json()["id"])
 
     by_area = await statuses(client, world.reader, 2021, breakdown="area")
     rows = {row["group"]: row for row in by_area["C1.4a"]["breakdowns"]}
