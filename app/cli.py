@@ -67,6 +67,18 @@ def _seed(args: argparse.Namespace) -> int:
                 assignments=demo.assignments, cycles=demo.cycles)
               + (t("; plans already decomposed, left alone: {plans}", plans=", ".join(demo.skipped_plans))
                  if demo.skipped_plans else ""))
+        from app.auth.actor import CLI_ACTOR
+        from app.submissions.demo import load_demo_submissions
+
+        examples = asyncio.run(in_transaction(settings.database_url,
+                                              lambda s: load_demo_submissions(s, CLI_ACTOR, rules, today())))
+        print(t("EXAMPLE data: {count} accepted submissions of {unit} in {plan}", count=examples.submissions,
+                unit=examples.unit, plan=examples.plan)
+              + (t(" (already there, or the plan is not decomposed by the example rules)") if examples.skipped else ""))
+        from app.plans.demo_curation import curate_demo
+
+        curated = asyncio.run(in_transaction(settings.database_url, lambda s: curate_demo(s, CLI_ACTOR)))
+        print(t("EXAMPLE data: {count} targets curated (a baseline, a scope)", count=curated))
     published = asyncio.run(in_transaction(settings.database_url, lambda s: refresh_all(s, today(), "seed")))
     print(t("statuses published: {changes} changes", changes=published.changes))
     return 0

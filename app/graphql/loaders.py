@@ -35,6 +35,7 @@ from app.submissions.schemas import RevisionRead, SubmissionSummary
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+EvaluationKey = tuple[str, int | None, bool, str | None]  # plan code, year, include provisional, breakdown
 
 
 class HasSession(Protocol):
@@ -96,9 +97,9 @@ class Loaders:
         return self._paged_loader(("submissions", actor, filters, page),
                                   lambda codes: self._submissions_by_unit(actor, codes, filters, page))
 
-    def plan_evaluation(self, actor: Actor) -> DataLoader[tuple[str, int | None, bool],
-                                                          status_service.PlanEvaluation]:
-        """(plan code, year, include provisional) → every status of that plan and year, computed once per request."""
+    def plan_evaluation(self, actor: Actor) -> DataLoader[EvaluationKey, status_service.PlanEvaluation]:
+        """(plan code, year, include provisional, breakdown) → every status of that plan and year, computed once per
+        request."""
         return self._paged_loader(("status", actor.token_id), lambda keys: self._evaluations(actor, keys))
 
     def observations(self, actor: Actor, filters: indicators_service.SeriesFilter
@@ -201,12 +202,13 @@ class Loaders:
         return _split(unit_codes, page, [(unit.code, rn, total, partial(assignments_service._read, plan, a, unit, g, m))
                                          for a, unit, g, m, plan, rn, total in rows])
 
-    async def _evaluations(self, actor: Actor, keys: list[tuple[str, int | None, bool]]) -> list[Any]:
+    async def _evaluations(self, actor: Actor, keys: list[EvaluationKey]) -> list[Any]:
         results: list[Any] = []
-        for plan_code, year, provisional in keys:
+        for plan_code, year, provisional, breakdown in keys:
             try:
                 results.append(await status_service.evaluate_plan(self._tx.session, actor, plan_code, year, today(),
-                                                                  include_provisional=provisional))
+                                                                  include_provisional=provisional,
+                                                                  breakdown=breakdown))
             except AppError as exc:  # this key fails, the others still resolve
                 results.append(exc)
         return results

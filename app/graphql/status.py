@@ -4,10 +4,12 @@ Built from the same API schemas REST returns (app/status/schemas.py), so both AP
 """
 
 from datetime import date, datetime
+from enum import Enum
 
 import strawberry
 
 from app.status.rules import Flag, Status
+from app.status.schemas import BreakdownStatus as BreakdownStatusRead
 from app.status.schemas import DomainStatus as DomainStatusRead
 from app.status.schemas import GoalStatus as GoalStatusRead
 from app.status.schemas import ObservationRead, StatusChangePage, StatusChangeRead
@@ -21,6 +23,16 @@ strawberry.enum(Flag, description="volatile 波动较大, provisional (data not 
                                   "different values), overdue (lead unit late), review (the parse needs a look)")
 
 
+
+
+@strawberry.enum(description="A dimension values are broken down by: sex (female/male), age (age groups), area "
+                             "(urban/rural)")
+class Breakdown(Enum):
+    sex = "sex"
+    age = "age"
+    area = "area"
+
+
 @strawberry.type(description="One value the verdict rests on.")
 class Observation:
     year: int
@@ -30,6 +42,25 @@ class Observation:
     @classmethod
     def from_read(cls, read: ObservationRead | None) -> "Observation | None":
         return None if read is None else cls(year=read.year, value=read.value, provisional=read.provisional)
+
+
+@strawberry.type(description="A target judged on one group's values (女性, 农村, 0-5岁 …) instead of its own scope.")
+class BreakdownStatus:
+    dimension: Breakdown
+    group: str = strawberry.field(description="female/male, urban/rural, or the age group")
+    status: Status
+    label: str
+    flags: list[Flag]
+    rule: str
+    explanation: str
+    baseline: Observation | None
+    latest: Observation | None
+
+    @classmethod
+    def from_read(cls, read: BreakdownStatusRead) -> "BreakdownStatus":
+        return cls(dimension=Breakdown(read.dimension), group=read.group, status=read.status, label=read.label,
+                   flags=list(read.flags), rule=read.rule, explanation=read.explanation,
+                   baseline=Observation.from_read(read.baseline), latest=Observation.from_read(read.latest))
 
 
 @strawberry.type(description="The status of one target in one year, with the rule, the values and the reason.")
@@ -52,6 +83,8 @@ class TargetStatus:
     progress: float | None = strawberry.field(description="Projected share of the baseline→target distance")
     baseline: Observation | None
     latest: Observation | None
+    breakdowns: list[BreakdownStatus] = strawberry.field(description=(
+        "With `breakdown`: the target judged on each group of that dimension that has values; else empty"))
 
     @classmethod
     def from_read(cls, read: TargetStatusRead) -> "TargetStatus":
@@ -60,7 +93,8 @@ class TargetStatus:
                    due_year=read.due_year, applies=read.applies, status=read.status, label=read.label,
                    flags=list(read.flags), rule=read.rule, explanation=read.explanation, required=read.required,
                    projected=read.projected, progress=read.progress,
-                   baseline=Observation.from_read(read.baseline), latest=Observation.from_read(read.latest))
+                   baseline=Observation.from_read(read.baseline), latest=Observation.from_read(read.latest),
+                   breakdowns=[BreakdownStatus.from_read(b) for b in read.breakdowns or ()])
 
 
 @strawberry.type(description="The status of one goal in one year: the worst of its targets', or, for a "

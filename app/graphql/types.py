@@ -37,7 +37,7 @@ from app.graphql.enums import (
 )
 from app.graphql.indicators import Indicator
 from app.graphql.loaders import DomainRow, ItemRow, SubmissionFilterKey
-from app.graphql.status import GoalStatus, PlanStatuses, TargetStatus
+from app.graphql.status import Breakdown, GoalStatus, PlanStatuses, TargetStatus
 from app.indicators import service as indicators_service
 from app.plans import service as plans_service
 from app.plans.schemas import CommitteeRead, GoalRead, MeasureRead, PlanRead, TargetRead, TargetVersionRead
@@ -61,12 +61,16 @@ Year = Annotated[int | None, strawberry.argument(description="The year asked, wi
 IncludeProvisional = Annotated[bool, strawberry.argument(
     description="Also use submitted values not yet accepted, flagged provisional (admin and reader only)")]
 
+BreakdownArg = Annotated[Breakdown | None, strawberry.argument(
+    description="Also judge every target on each group of this dimension that has values (`breakdowns`)")]
 
-async def _evaluation(info: Info, plan_code: str, year: int | None,
-                      include_provisional: bool) -> status_service.PlanEvaluation:
-    """The plan's statuses for the year, computed once per request however many fields ask."""
+
+async def _evaluation(info: Info, plan_code: str, year: int | None, include_provisional: bool,
+                      breakdown: Breakdown | None = None) -> status_service.PlanEvaluation:
+    """The plan's statuses for the year, computed once per request however many fields ask the same."""
     actor = await info.context.actor()
-    return await info.context.loaders.plan_evaluation(actor).load((plan_code, year, include_provisional))
+    return await info.context.loaders.plan_evaluation(actor).load(
+        (plan_code, year, include_provisional, breakdown.value if breakdown else None))
 
 
 def page_params(limit: int, offset: int) -> PageParams:
@@ -175,9 +179,9 @@ class Target:
         return [TargetVersion.from_read(read) for read in reads]
 
     @strawberry.field(description="The target's status in a year (default: this year) with flags and explanation")
-    async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False
-                     ) -> TargetStatus:
-        evaluation = await _evaluation(info, self.plan_code, year, include_provisional)
+    async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False,
+                     breakdown: BreakdownArg = None) -> TargetStatus:
+        evaluation = await _evaluation(info, self.plan_code, year, include_provisional, breakdown)
         return TargetStatus.from_read(status_service.target_of(evaluation, self.code))
 
     @strawberry.field(description="The indicator the target measures, with its targets in every plan of the "
@@ -543,8 +547,8 @@ class Plan:
                                   "per status; filtered as in REST")
     async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False,
                      domain: str | None = None, unit: str | None = None, status: Status | None = None,
-                     flag: Flag | None = None) -> PlanStatuses:
-        evaluation = await _evaluation(info, self.code, year, include_provisional)
+                     flag: Flag | None = None, breakdown: BreakdownArg = None) -> PlanStatuses:
+        evaluation = await _evaluation(info, self.code, year, include_provisional, breakdown)
         return PlanStatuses.from_read(status_service.summarise(
             evaluation, status_service.StatusFilter(domain=domain, unit=unit, status=status, flag=flag)))
 

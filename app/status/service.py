@@ -139,8 +139,8 @@ class PlanFacts:
     task_reports: dict[int, list[TaskReport]] = field(default_factory=lambda: defaultdict(list))
     committee_units: set[str] = field(default_factory=set)  # codes of every unit of the plan's committee
     due_dates: dict[int, list[tuple[str, date]]] = field(default_factory=lambda: defaultdict(list))
-    # (unit, year, cycle kind, ("indicator" | "goal", id)): what each unit has reported in a sent submission
-    reported: set[tuple[int, int, str, TaskKey]] = field(default_factory=set)
+    # (year, cycle kind, ("indicator" | "goal", id)): what some unit has reported in a submission it sent
+    reported: set[tuple[int, str, TaskKey]] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -223,18 +223,18 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
                                                             col(ReportingCycle.due_on))
                                                      .where(col(ReportingCycle.plan_id) == plan.id))).all():
         facts.due_dates[year].append((kind, due_on))
-    # What each unit reported in the submissions it sent: the revision it sent (while submitted, accepted or
-    # returned) and the one accepted. Only that clears `overdue`, indicator by indicator.
+    # What was reported in the submissions units sent: the revision sent (while submitted, accepted or returned)
+    # and the one accepted. Only that clears `overdue`, indicator by indicator.
     sent = sent_revisions(col(Submission.plan_id) == plan.id)
-    for unit_id, year, kind, indicator_id in (await session.execute(
-            select(sent.c.unit_id, sent.c.year, sent.c.kind, col(ObservationRow.indicator_id))
+    for year, kind, indicator_id in (await session.execute(
+            select(sent.c.year, sent.c.kind, col(ObservationRow.indicator_id))
             .join(sent, sent.c.revision_id == col(ObservationRow.revision_id)).distinct())).all():
-        facts.reported.add((unit_id, year, kind, ("indicator", indicator_id)))
-    for unit_id, year, kind, goal_id in (await session.execute(
-            select(sent.c.unit_id, sent.c.year, sent.c.kind, col(SubmissionTask.goal_id))
+        facts.reported.add((year, kind, ("indicator", indicator_id)))
+    for year, kind, goal_id in (await session.execute(
+            select(sent.c.year, sent.c.kind, col(SubmissionTask.goal_id))
             .join(sent, sent.c.revision_id == col(SubmissionTask.revision_id))
             .where(col(SubmissionTask.goal_id).is_not(None)).distinct())).all():
-        facts.reported.add((unit_id, year, kind, ("goal", goal_id)))
+        facts.reported.add((year, kind, ("goal", goal_id)))
     return facts
 
 
@@ -373,12 +373,16 @@ CYCLE_NAMES = {"baseline": "基期数据", "annual": "年度自评", "midterm": 
 
 def _overdue(facts: PlanFacts, unit_id: int | None, subject: TaskKey, year: int,
              today: date) -> tuple[list[Flag], dict[Flag, str]]:
-    """`overdue` when the responsible unit has not reported ``subject`` (an indicator, or a qualitative goal's
-    progress) in a cycle of ``year`` past its due date, naming the cycle."""
+    """`overdue` when ``subject`` (an indicator, or a qualitative goal's progress) has not been reported in a cycle
+    of ``year`` past its due date, naming the cycle.
+
+    Whoever reported it counts, not only today's responsible unit: after a change of lead unit, the years the
+    former lead reported are not overdue (the per-unit view of what is missing is the cycle's completeness).
+    """
     if unit_id is None:
         return [], {}
     missing = [CYCLE_NAMES.get(kind, kind) for kind, due in sorted(facts.due_dates.get(year, ()))
-               if due < today and (unit_id, year, kind, subject) not in facts.reported]
+               if due < today and (year, kind, subject) not in facts.reported]
     if not missing:
         return [], {}
     return [Flag.overdue], {Flag.overdue: f"（{year}年{'、'.join(missing)}）"}

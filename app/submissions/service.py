@@ -168,6 +168,7 @@ async def submit_submission(session: AsyncSession, actor: Actor, submission_id: 
                          status=submission_status_label(submission.status)))
     expected = _optional_if_match(if_match, submission)
     window = await write_window(session, plan, submission.year, CycleKind(submission.kind), unit.id, today)  # type: ignore[arg-type]
+    await _refuse_if_empty(session, submission)
     before = await get_submission(session, actor, submission_id)
     await _compare_and_set(session, submission, expected, {
         "status": SubmissionStatus.submitted.value, "submitted_at": utcnow(), "late": window.late,
@@ -303,9 +304,7 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, year: in
     checked = await check_values(session, plan, unit, year, data.values, assigned)
     errors = checked.errors
     if data.submit and not data.values and not data.tasks:
-        errors.append({"field": "values", "code": "empty_submission", "reason": t(
-            "a submission sent for review must report at least one assigned indicator or task; save it as a "
-            "draft (submit: false) until it does")})
+        errors.append(_empty_submission())
     tasks: list[dict[str, Any]] = []
     codes = await _task_codes(session, plan, {t.task for t in data.tasks})
     seen_tasks: dict[str, int] = {}
@@ -329,6 +328,23 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, year: in
         raise ValidationFailed(t("{count} problem(s) in the submission; nothing was saved.", count=len(errors)),
                                errors=errors)
     return CheckedContent(values=checked.rows, tasks=tasks, narrative=data.narrative)
+
+
+def _empty_submission() -> dict[str, str]:
+    return {"field": "values", "code": "empty_submission", "reason": t(
+        "a submission sent for review must report at least one assigned indicator or task; save it as a "
+        "draft (submit: false) until it does")}
+
+
+async def _refuse_if_empty(session: AsyncSession, submission: Submission) -> None:
+    """Sending a saved draft is refused like saving it with submit when it reports nothing."""
+    revision = await _revision(session, submission, submission.revision)
+    for model in (Observation, SubmissionTask):
+        if (await session.execute(select(col(model.id)).where(col(model.revision_id) == revision.id)
+                                  .limit(1))).first() is not None:
+            return
+    raise ValidationFailed(t("{count} problem(s) in the submission; nothing was saved.", count=1),
+                           errors=[_empty_submission()])
 
 
 async def _assigned_tasks(session: AsyncSession, plan: Plan, unit: Unit) -> set[tuple[str, int]]:

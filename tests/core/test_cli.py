@@ -101,6 +101,55 @@ def test_seed_demo_loads_marked_example_decomposition_once(fresh_db, capsys) -> 
     assert (len(again[0]), len(again[1]), again[2]) == (len(units), len(assignments), cycles)
 
 
+def test_seed_demo_adds_accepted_example_submissions_once(fresh_db, capsys) -> None:  # type: ignore[no-untyped-def]
+    from app.models import Assignment, Goal, Observation, Submission, SubmissionRevision, Unit
+
+    assert main(["migrate"]) == 0
+    assert main(["seed", "--demo"]) == 0
+    assert "已采纳的报送 4 份" in capsys.readouterr().out
+
+    async def read(session):  # type: ignore[no-untyped-def]
+        submissions = (await session.execute(
+            select(Submission.year, Submission.kind, Submission.status, Unit.code)
+            .join(Unit, Unit.id == Submission.unit_id).order_by(Submission.year))).all()
+        revisions = (await session.execute(select(SubmissionRevision))).scalars().all()
+        values = (await session.execute(select(Observation))).scalars().all()
+        leads = (await session.execute(select(Unit.code, Assignment.role, Assignment.is_example)
+                                       .join(Assignment, Assignment.unit_id == Unit.id)
+                                       .join(Goal, Goal.id == Assignment.goal_id)
+                                       .join(Plan, Plan.id == Goal.plan_id)
+                                       .where(Goal.code == "C1.4", Plan.code == "chaoyang-2021-2025"))).all()
+        events = (await session.execute(select(func.count()).select_from(AuditEvent))).scalar_one()
+        return submissions, revisions, values, sorted(leads), events
+
+    submissions, revisions, values, leads, events = asyncio.run(in_transaction(fresh_db, read))
+    assert [(year, kind, status, unit) for year, kind, status, unit in submissions] == [
+        (2020, "baseline", "accepted", "110105-wjw"),
+        *[(year, "annual", "accepted", "110105-wjw") for year in (2021, 2022, 2023)]]
+    assert all("示例数据" in (r.achievements or "") and "示例数据" in (r.problems or "") and
+               "示例数据" in (r.next_steps or "") for r in revisions)
+    assert values and all("示例数据" in (v.source or "") for v in values)
+    assert {(v.sex, v.area) for v in values} >= {("female", "all"), ("male", "all"), ("total", "urban"),
+                                                 ("total", "rural")}
+    # One value raises a real check (the total outside its parts) and carries the unit's explanation.
+    [warned] = [v for v in values if any(w["code"] != "unexpected_breakdown" for w in v.warnings)]
+    assert [w["code"] for w in warned.warnings] == ["total_outside_parts"] and "示例数据" in warned.justification
+    # C1.4 moved to the education commission; the health commission stays on as support; all are examples.
+    assert leads == [("110105-jw", "lead", True), ("110105-tjj", "support", True), ("110105-wjw", "support", True)]
+
+    assert main(["status", "show", "chaoyang-2021-2025", "--year", "2023"]) == 0
+    targets = {t["code"]: t for t in json.loads(capsys.readouterr().out)["targets"]}
+    assert targets["C1.4a"]["lead_unit"] == "110105-jw"
+    assert targets["C1.4a"]["latest"] == {"year": 2023, "value": 96.1, "provisional": False}  # the years kept
+    assert targets["W1.2a"]["baseline"]["year"] == 2020  # from the base-year cycle
+
+    assert main(["seed", "--demo"]) == 0
+    assert "已采纳的报送 0 份（已存在" in capsys.readouterr().out
+    again = asyncio.run(in_transaction(fresh_db, read))
+    assert (len(again[0]), len(again[1]), len(again[2]), again[3], again[4]) == (
+        len(submissions), len(revisions), len(values), leads, events)
+
+
 def test_status_commands_show_and_publish(fresh_db, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["migrate"]) == 0
     assert main(["seed", "--demo"]) == 0

@@ -153,3 +153,46 @@ def test_downgrade_from_0003_turns_observations_back_into_values(databases) -> N
     [values] = run_sql(url, ["SELECT revision_id, target_id, value, sex, age_group FROM submission_value "
                              "ORDER BY revision_id, target_id"])
     assert values == [(1, 1, 8.0, "total", "all"), (2, 1, 9.0, "total", "all"), (2, 4, 85.0, "female", "0-28天")]
+
+
+# --- 0004: baseline cycles and submissions are allowed -------------------------------------------------------
+
+BASELINE_ROWS = [
+    "INSERT INTO reporting_cycle (id, plan_id, year, kind, opens_on, due_on, created_at) VALUES "
+    "(2, 1, 2020, 'baseline', '2021-01-01', '2021-12-31', '2026-01-01 00:00:00+00:00')",
+    "INSERT INTO submission (id, plan_id, unit_id, cycle_id, year, kind, status, revision, accepted_revision, late, "
+    "created_at, updated_at) VALUES (2, 1, 1, 2, 2020, 'baseline', 'accepted', 1, 1, false, "
+    "'2026-01-01 00:00:00+00:00', '2026-01-01 00:00:00+00:00')",
+    "INSERT INTO submission_revision (id, submission_id, revision, status, late, created_at, created_by) VALUES "
+    "(3, 2, 1, 'submitted', false, '2026-01-01 00:00:00+00:00', 'u')",
+    "INSERT INTO observation (revision_id, indicator_id, value, reported_value, sex, age_group, area, warnings) "
+    "SELECT 3, indicator_id, 9.8, 9.8, 'total', 'all', 'all', '[]' FROM target WHERE id = 2",
+]
+
+
+def test_0004_allows_baseline_cycles_and_its_downgrade_refuses_to_lose_them(databases) -> None:  # type: ignore[no-untyped-def]
+    url = databases.create()
+    command.upgrade(alembic_config(url), "0002")
+    run_sql(url, BEFORE_0003)
+    command.upgrade(alembic_config(url), "0003")
+    try:  # 0003 alone still refuses the kind
+        run_sql(url, BASELINE_ROWS[:1])
+    except Exception as exc:  # noqa: BLE001  (the driver's IntegrityError, whichever the backend)
+        assert "kind_allowed" in str(exc)
+    else:
+        raise AssertionError("0003 accepted a baseline cycle")
+    migrate(url)
+    run_sql(url, BASELINE_ROWS)
+    assert run_sql(url, ["SELECT count(*) FROM observation WHERE revision_id = 3"]) == [[(1,)]]
+    try:  # base-year figures would be lost: the downgrade refuses and changes nothing
+        command.downgrade(alembic_config(url), "0003")
+    except RuntimeError as exc:
+        assert "baseline" in str(exc)
+    else:
+        raise AssertionError("the downgrade dropped base-year rows")
+    assert run_sql(url, ["SELECT count(*) FROM submission WHERE kind = 'baseline'"]) == [[(1,)]]
+    run_sql(url, ["DELETE FROM observation WHERE revision_id = 3", "DELETE FROM submission_revision WHERE id = 3",
+                  "DELETE FROM submission WHERE id = 2", "DELETE FROM reporting_cycle WHERE id = 2"])
+    command.downgrade(alembic_config(url), "0003")
+    migrate(url)
+    assert schema_drift(url) == []

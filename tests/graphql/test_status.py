@@ -111,3 +111,74 @@ async def test_the_feed_through_graphql_agrees_with_rest(client, world) -> None:
     assert empty["data"]["statusChanges"]["items"] == []
     bad = await gql(client, query, {"since": "yesterday"}, world.reader)
     assert codes(bad) == ["VALIDATION"]
+
+
+BREAKDOWNS = """
+query($code: String!, $year: Int, $breakdown: Breakdown) {
+  plan(code: $code) {
+    status(year: $year, breakdown: $breakdown) { targets { code breakdowns {
+      dimension group status label flags rule explanation
+      baseline { year value } latest { year value provisional } } } }
+    domains { goals { targets { code status(year: $year, breakdown: $breakdown) { breakdowns { group status } } } } }
+  }
+}"""
+
+
+async def test_breakdowns_agree_with_rest(client, world) -> None:  # type: ignore[no-untyped-def]
+    await open_cycles(client, world, 2021)
+    await report(client, world, world.health, 2021, [{"target": "C1.4a", "value": 90.0, "area": "rural"},
+                                                     {"target": "C1.4a", "value": 97.0, "area": "urban"}])
+    await report(client, world, world.health, 2023, [{"target": "C1.4a", "value": 92.0, "area": "rural"},
+                                                     {"target": "C1.4a", "value": 98.0, "area": "urban"},
+                                                     {"target": "W1.2a", "value": 8.0, "sex": "female"}],
+                 kind="midterm")
+    for breakdown in ("area", "sex", "age", None):
+        body = await gql(client, BREAKDOWNS, {"code": PLAN, "year": 2023, "breakdown": breakdown}, world.reader)
+        assert "errors" not in body, body
+        params = {"year": 2023, **({"breakdown": breakdown} if breakdown else {})}
+        rest = (await client.get(f"/api/v1/plans/{PLAN}/status", params=params, headers=world.reader)).json()
+        expected = {t["code"]: [{"dimension": b["dimension"], "group": b["group"], "status": b["status"],
+                                 "label": b["label"], "flags": b["flags"], "rule": b["rule"],
+                                 "explanation": b["explanation"],
+                                 "baseline": b["baseline"] and {k: b["baseline"][k] for k in ("year", "value")},
+                                 "latest": b["latest"]} for b in t.get("breakdowns") or []]
+                    for t in rest["targets"]}
+        graph = {t["code"]: t["breakdowns"] for t in body["data"]["plan"]["status"]["targets"]}
+        assert graph == expected, breakdown
+        per_target = {t["code"]: t["status"]["breakdowns"] for d in body["data"]["plan"]["domains"]
+                      for g in d["goals"] for t in g["targets"]}
+        assert per_target["C1.4a"] == [{"group": b["group"], "status": b["status"]} for b in expected["C1.4a"]]
+    # The comparison is not vacuous: area has C1.4a's two groups, sex W1.2a's women.
+    area = {b["group"]: b for b in (await _rest_target(client, world, "area", "C1.4a"))["breakdowns"]}
+    assert area.keys() == {"rural", "urban"} and area["rural"]["latest"]["value"] == 92.0
+    [female] = (await _rest_target(client, world, "sex", "W1.2a"))["breakdowns"]
+    assert female["group"] == "female" and female["latest"]["value"] == 8.0
+
+
+async def _rest_target(client: Any, world: Any, breakdown: str, code: str) -> dict[str, Any]:
+    response = await client.get(f"/api/v1/plans/{PLAN}/status", params={"year": 2023, "breakdown": breakdown},
+                                headers=world.reader)
+    assert response.status_code == 200, response.text
+    return dict(next(t for t in response.json()["targets"] if t["code"] == code))
+
+
+async def test_breakdown_is_checked(client, world) -> None:  # type: ignore[no-untyped-def]
+    query = 'query($code: String!) { plan(code: $code) { status(breakdown: region) { year } } }'
+    body = await gql(client, query, {"code": PLAN}, world.reader)
+    assert body.get("errors") and body.get("data") is None
+
+
+async def test_one_evaluation_per_breakdown(client, db, connection) -> None:  # type: ignore[no-untyped-def]
+    """Fields asking the same breakdown share one evaluation; another breakdown is another (fixed-cost) one."""
+    headers = bearer(await make_token(db, "reader"))
+    query = """query($code: String!) { plan(code: $code) {
+      a: status(year: 2025, breakdown: area) { year }
+      b: status(year: 2025, breakdown: area) { year }
+      domains { goals { targets { status(year: 2025, breakdown: area) { breakdowns { group } } } } } } }"""
+    with counting(connection) as same:
+        assert "errors" not in await gql(client, query, {"code": PLAN}, headers)
+    with counting(connection) as two:
+        body = await gql(client, query.replace("b: status(year: 2025, breakdown: area)",
+                                               "b: status(year: 2025, breakdown: sex)"), {"code": PLAN}, headers)
+        assert "errors" not in body, body
+    assert len(two) == len(same) + 13, (len(same), len(two))  # the plan and its 12 reads, once more
