@@ -76,9 +76,10 @@ def make_submissions(base: str, admin: str, unit: str) -> dict[str, list[Any]]:
     values = [{"target": "W1.2a", "value": 6.8, "unit": "1/10万", "source": "妇幼卫生年报"}]
     narrative = {"achievements": "孕产妇死亡率持续下降", "problems": "基层人员不足", "next_steps": "加强培训"}
     ids = []
-    for year, submit in ((2024, False), (2023, True), (2022, True)):
+    # seed --demo already holds the unit's accepted annual reports of 2020–2023: use cycles it left free.
+    for year, kind, submit in ((2024, "annual", False), (2025, "annual", True), (2023, "midterm", True)):
         created, _ = call(base, "POST", f"/api/v1/plans/{PLAN}/submissions", unit,
-                          {"year": year, "kind": "annual", "values": values, "narrative": narrative, "submit": submit})
+                          {"year": year, "kind": kind, "values": values, "narrative": narrative, "submit": submit})
         ids.append(created["id"])
     draft, _ = call(base, "GET", f"/api/v1/submissions/{ids[0]}", unit)
     call(base, "PUT", f"/api/v1/submissions/{ids[0]}", unit,
@@ -93,7 +94,7 @@ def config(ids: dict[str, list[Any]]) -> str:
     dictionaries: dict[str, list[Any]] = {
         "plan": [PLAN, "zengdu-women-2021-2030"], "unit": [UNIT, "110105-jw"], "committee": ["110105"],
         "goal": ["W1.2", "C1.2"], "domain": ["W1", "C1"], "measure": ["W1.M1"], "target": ["W1.2a"],
-        "year": [2024, 2023], "revision": [1, 2], **ids,
+        "year": [2024, 2023, 2025], "revision": [1, 2], **ids,
     }
     bindings = {
         "path.plan_code": "plan", "query.plan": "plan", "path.unit_code": "unit", "query.unit": "unit",
