@@ -36,8 +36,21 @@ async def in_transaction(database_url: str, work: Callable[[Any], Awaitable[T]])
     """Run `work(session)` in one transaction against a fresh engine."""
     engine = create_engine(database_url)
     try:
-        async with make_sessionmaker(engine)() as session, session.begin():
-            return await work(session)
+        async with make_sessionmaker(engine)() as session:
+            result = await work(session)
+            await session.commit()
+            return result
+    finally:
+        await engine.dispose()
+
+
+async def _catch_up(database_url: str, *, everything: bool = False, cause: str = "daily refresh") -> Any:
+    from app.core.clock import today
+    from app.status.publication import catch_up
+
+    engine = create_engine(database_url)
+    try:
+        return await catch_up(make_sessionmaker(engine), today(), everything=everything, cause=cause)
     finally:
         await engine.dispose()
 
@@ -45,7 +58,6 @@ async def in_transaction(database_url: str, work: Callable[[Any], Awaitable[T]])
 def _seed(args: argparse.Namespace) -> int:
     from app.core.clock import today
     from app.plans.seeding import load_plans, read_plan_files
-    from app.status.service import refresh_all
 
     settings = get_settings()
     documents = read_plan_files(Path(args.dir or settings.seeds_dir) / "plans")
@@ -79,8 +91,6 @@ def _seed(args: argparse.Namespace) -> int:
 
         curated = asyncio.run(in_transaction(settings.database_url, lambda s: curate_demo(s, CLI_ACTOR)))
         print(t("EXAMPLE data: {count} targets curated (a baseline, a scope)", count=curated))
-    published = asyncio.run(in_transaction(settings.database_url, lambda s: refresh_all(s, today(), "seed")))
-    print(t("statuses published: {changes} changes", changes=published.changes))
     return 0
 
 
@@ -92,6 +102,13 @@ def _serve(args: argparse.Namespace) -> int:
                 workers=args.workers, log_level=settings.log_level.lower(), proxy_headers=True,
                 # The app logs one access line per request itself, without the query string (tokens).
                 access_log=False)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from app.worker.runner import run_worker
+
+    asyncio.run(run_worker(get_settings(), once=args.once))
     return 0
 
 
@@ -175,7 +192,7 @@ def _status(args: argparse.Namespace) -> int:
 
     url = get_settings().database_url
     if args.status_command == "refresh":
-        report = asyncio.run(in_transaction(url, lambda s: service.refresh_all(s, today(), "command line refresh")))
+        report = asyncio.run(_catch_up(url, everything=True, cause="command line refresh"))
         print(t("plans {plans}, years {years}, changes published {changes}", plans=report.plans, years=report.years,
                 changes=report.changes))
         return 0
@@ -210,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1)
 
+    worker = sub.add_parser("worker", help="run the worker: webhook delivery and the daily jobs")
+    worker.add_argument("--once", action="store_true", help="run every job once and stop")
+
     tokens = sub.add_parser("tokens", help="create, list and revoke API tokens")
     tokens_sub = tokens.add_subparsers(dest="tokens_command", required=True)
     create = tokens_sub.add_parser("create", help="create a token and print it once")
@@ -232,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="the rules service")
     status_sub = status.add_subparsers(dest="status_command", required=True)
-    status_sub.add_parser("refresh", help="publish every plan's current statuses to the change feed now")
+    status_sub.add_parser("refresh", help="recompute every plan's verdicts now (normally the worker does it daily)")
     show = status_sub.add_parser("show", help="print a plan's statuses for a year (JSON, or CSV with --csv)")
     show.add_argument("plan", help="plan code, e.g. chaoyang-2021-2025")
     show.add_argument("--year", type=int, help="default: this year, kept within the plan's years")
@@ -253,10 +273,15 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "migrate":
-            migrate(get_settings().database_url)
+            url = get_settings().database_url
+            migrate(url)
+            report = asyncio.run(_catch_up(url))  # verdicts of plans a new version must recompute
+            if report.plans:
+                print(t("verdicts computed: {plans} plans, {changes} changes", plans=report.plans,
+                        changes=report.changes))
             return 0
         handler = {"seed": _seed, "serve": _serve, "tokens": _tokens, "targets": _targets, "plans": _plans,
-                   "status": _status, "schemas": _schemas}[args.command]
+                   "status": _status, "schemas": _schemas, "worker": _worker}[args.command]
         return handler(args)
     except AppError as exc:
         print(t("error: {detail}", detail=exc.detail), file=sys.stderr)

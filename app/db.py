@@ -1,6 +1,6 @@
 """Database engine and the per-request session that owns the transaction."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -8,6 +8,11 @@ from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session as SyncSession
+from sqlalchemy.orm import SessionTransaction
+
+BEFORE_COMMIT = "before_commit"
+Hook = Callable[[AsyncSession], Awaitable[None]]
 
 
 def is_sqlite(url: str) -> bool:
@@ -44,8 +49,38 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
+class Session(AsyncSession):
+    """The unit of work: services register hooks (:func:`before_commit`) that run, in the transaction, right
+    before it commits. The verdicts use it: writers say what changed, one hook recomputes (app/status/publication.py).
+    """
+
+    async def commit(self) -> None:
+        while hooks := self.info.pop(BEFORE_COMMIT, None):
+            for hook in hooks.values():  # a hook may register another one: the loop runs it too
+                await hook(self)
+        await super().commit()
+
+
+def before_commit(session: AsyncSession, key: str, hook: Hook) -> None:
+    """Run ``hook(session)`` once before the session's transaction commits (once per ``key``)."""
+    session.info.setdefault(BEFORE_COMMIT, {}).setdefault(key, hook)
+
+
+@event.listens_for(SyncSession, "before_commit")
+def _hooks_ran(session: SyncSession) -> None:
+    # A commit that bypassed Session.commit (e.g. `async with session.begin()`) would skip the hooks.
+    if session.info.get(BEFORE_COMMIT):
+        raise RuntimeError("commit without running the before-commit hooks: commit through app.db.Session.commit")
+
+
+@event.listens_for(SyncSession, "after_soft_rollback")
+def _forget_hooks(session: SyncSession, previous: SessionTransaction) -> None:
+    if not previous.nested:  # a savepoint rolled back leaves the transaction's other changes in place
+        session.info.pop(BEFORE_COMMIT, None)
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    return async_sessionmaker(engine, class_=Session, expire_on_commit=False, autoflush=False)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, description="Larger request bodies are refused with 413.")
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     timezone: str = Field(default="Asia/Shanghai", description="Whose calendar decides due dates.")
+    worker_poll_seconds: float = Field(default=1.0, gt=0, description="How often the worker looks for events to "
+                                       "deliver.")
+    worker_catch_up_seconds: float = Field(default=60.0, gt=0, description="How often the worker checks whether "
+                                           "a new day needs the verdicts recomputed.")
     graphql_graphiql: bool = True
     graphql_introspection: bool = True
 

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.cli import migrate
-from app.db import create_engine
+from app.db import Session, create_engine
 from app.main import create_app
 from app.plans.seeding import load_plans, read_plan_files
 from app.settings import PROJECT_ROOT, Settings
@@ -77,8 +77,9 @@ def database_url(databases: DatabaseFactory) -> str:
 
     async def seed() -> None:
         engine = create_engine(url)
-        async with AsyncSession(engine) as session, session.begin():
+        async with Session(engine) as session:
             await load_plans(session, SEED_PLANS)
+            await session.commit()
         await engine.dispose()
 
     asyncio.run(seed())
@@ -104,7 +105,7 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 @pytest.fixture
 def sessionmaker(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
     # Sessions commit to SAVEPOINTs inside the outer transaction, as the app's sessions do per request.
-    return async_sessionmaker(bind=connection, expire_on_commit=False, autoflush=False,
+    return async_sessionmaker(bind=connection, class_=Session, expire_on_commit=False, autoflush=False,
                               join_transaction_mode="create_savepoint")
 
 

@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from app.models import Assignment, Committee, Goal, Measure, Plan, ReportingCycle, Target, Unit
 from app.models.enums import AssignmentRole, CycleKind
+from app.status.publication import touch_plan
 
 Item = TypeVar("Item", bound=Goal | Measure)
 
@@ -46,6 +47,7 @@ async def load_demo(session: AsyncSession, rules: dict[str, Any], today: date) -
     for plan in (await session.execute(select(Plan).order_by(col(Plan.code)))).scalars():
         units = await _ensure_units(session, plan, rules, report)
         await _ensure_cycles(session, plan, today, report)
+        touch_plan(session, plan.id, "example task decomposition loaded")  # type: ignore[arg-type]
         if (await session.execute(
                 select(col(Assignment.id)).where(col(Assignment.plan_id) == plan.id).limit(1))).first():
             report.skipped_plans.append(plan.code)

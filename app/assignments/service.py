@@ -11,14 +11,13 @@ from app.assignments.schemas import AssignmentBulk, AssignmentCreate, Assignment
 from app.audit.service import record
 from app.auth import visibility
 from app.auth.actor import Actor
-from app.core.clock import today
 from app.core.i18n import t
 from app.core.pagination import PageParams, paginate
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Assignment, Goal, Measure, Plan, Unit
 from app.models.enums import AssignmentRole
 from app.plans.service import plan_by_code
-from app.status.service import refresh_plan
+from app.status.publication import touch_parents, touch_plan
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ async def create_assignment(session: AsyncSession, actor: Actor, plan_code: str,
                             measure_id=task.measure_id, role=data.role.value)
     session.add(assignment)
     await session.flush()
-    await refresh_plan(session, plan, today(), "task decomposition changed")
+    touch_parents(session, plan.id, [task.key], "task decomposition changed")  # type: ignore[arg-type]
     result = _read(plan, assignment, unit, *_codes(data.task, task))
     await record(session, actor, "assignment.create", "assignment", str(assignment.id), after=_audit(result))
     return result
@@ -111,7 +110,7 @@ async def update_assignment(session: AsyncSession, actor: Actor, plan_code: str,
                                   task=before.task))
         assignment.role = data.role.value
         await session.flush()
-        await refresh_plan(session, plan, today(), "task decomposition changed")
+        touch_parents(session, plan.id, [_key(assignment)], "task decomposition changed")  # type: ignore[arg-type]
     result = _read(plan, assignment, unit, goal_code, measure_code)
     if before != result:
         await record(session, actor, "assignment.update", "assignment", str(assignment_id),
@@ -125,7 +124,7 @@ async def delete_assignment(session: AsyncSession, actor: Actor, plan_code: str,
     before = _read(plan, assignment, unit, goal_code, measure_code)
     await session.delete(assignment)
     await session.flush()
-    await refresh_plan(session, plan, today(), "task decomposition changed")
+    touch_parents(session, plan.id, [_key(assignment)], "task decomposition changed")  # type: ignore[arg-type]
     await record(session, actor, "assignment.delete", "assignment", str(assignment_id), before=_audit(before))
 
 
@@ -176,7 +175,7 @@ async def replace_assignments(session: AsyncSession, actor: Actor, plan_code: st
                           role=item.role.value) for item, task, unit in rows]
     session.add_all(created)
     await session.flush()
-    await refresh_plan(session, plan, today(), "task decomposition changed")
+    touch_plan(session, plan.id, "task decomposition changed")  # type: ignore[arg-type]
     results = [_read(plan, assignment, unit, *_codes(item.task, task))
                for assignment, (item, task, unit) in zip(created, rows, strict=True)]
     await record(session, actor, "assignment.replace", "plan", plan.code, before={"count": removed},
@@ -250,3 +249,6 @@ def _read(plan: Plan, assignment: Assignment, unit: Unit, goal_code: str | None,
 def _audit(assignment: AssignmentRead) -> dict[str, Any]:
     return assignment.model_dump(mode="json", include={"id", "task", "unit", "role"})
 
+
+def _key(assignment: Assignment) -> tuple[str, int]:
+    return TaskRef(goal_id=assignment.goal_id, measure_id=assignment.measure_id).key

@@ -30,8 +30,10 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.enums import AssignmentRole, CycleKind
+from app.outbox.service import emit
 from app.plans.service import plan_by_code
-from app.status.service import refresh_plan, sent_revisions
+from app.status.facts import sent_revisions
+from app.status.publication import touch_plan
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,9 @@ async def create_cycle(session: AsyncSession, actor: Actor, plan_code: str, data
     session.add(cycle)
     await session.flush()
     if due_on < today:  # units that have not submitted for it are overdue from now on
-        await refresh_plan(session, plan, today, f"{data.kind.value} cycle {data.year} created", [data.year])
+        touch_plan(session, plan.id, f"{data.kind.value} cycle {data.year} created", [data.year])  # type: ignore[arg-type]
     result = _read(plan, cycle, today, [])
+    await _emit(session, "cycle.opened", plan, result)
     await record(session, actor, "cycle.create", "cycle", _entity_id(plan, cycle), after=_audit(result))
     return result
 
@@ -127,6 +130,7 @@ async def close_cycle(session: AsyncSession, actor: Actor, plan_code: str, year:
     result = await _read_one(session, plan, cycle, today)
     await record(session, actor, "cycle.close", "cycle", _entity_id(plan, cycle), before=_audit(before),
                  after=_audit(result))
+    await _emit(session, "cycle.closed", plan, result)
     return result
 
 
@@ -154,6 +158,7 @@ async def reopen_cycle(session: AsyncSession, actor: Actor, plan_code: str, year
     result = await _read_one(session, plan, cycle, today)
     await record(session, actor, "cycle.reopen", "cycle", _entity_id(plan, cycle), before=_audit(before),
                  after=_audit(result))
+    await _emit(session, "cycle.reopened", plan, result)
     return result
 
 
@@ -265,6 +270,26 @@ def _read(plan: Plan, cycle: ReportingCycle, today: date, reopened_for: list[str
     return CycleRead(plan_code=plan.code, year=cycle.year, kind=cycle.kind, opens_on=cycle.opens_on,
                      due_on=cycle.due_on, state=cycle_state(cycle, today), closed_at=cycle.closed_at,
                      reopened_for=reopened_for)
+
+
+async def _emit(session: AsyncSession, event_type: str, plan: Plan, cycle: CycleRead) -> None:
+    await emit(session, event_type, f"cycle:{plan.code}/{cycle.year}/{cycle.kind.value}",
+               cycle.model_dump(mode="json"), plan_id=plan.id, year=cycle.year)
+
+
+async def announce_due_cycles(session: AsyncSession, today: date) -> int:
+    """A ``cycle.due`` event for every cycle whose due date has passed, once (the worker's daily job). Rows are
+    claimed with SKIP LOCKED on PostgreSQL, so several workers never announce a cycle twice."""
+    stmt = (select(ReportingCycle, Plan).join(Plan, col(Plan.id) == col(ReportingCycle.plan_id))
+            .where(col(ReportingCycle.due_on) < today, col(ReportingCycle.due_announced_at).is_(None))
+            .order_by(col(ReportingCycle.id)).with_for_update(skip_locked=True, of=ReportingCycle))
+    announced = 0
+    for cycle, plan in (await session.execute(stmt)).all():
+        cycle.due_announced_at = utcnow()
+        await _emit(session, "cycle.due", plan, _read(plan, cycle, today, []))
+        announced += 1
+    await session.flush()
+    return announced
 
 
 def _entity_id(plan: Plan, cycle: ReportingCycle) -> str:

@@ -5,7 +5,6 @@ from datetime import datetime
 import strawberry
 
 from app.audit import service as audit_service
-from app.core.clock import today
 from app.graphql.context import ADMIN_ONLY, ANY_ROLE
 from app.graphql.enums import PlanKind
 from app.graphql.errors import ERROR_CODES
@@ -93,7 +92,7 @@ class Query:
     async def status_changes(self, info: Info, since: str | None = None, limit: int = 100,
                              plan: str | None = None, year: int | None = None) -> StatusChanges:
         await info.context.require(*ANY_ROLE)
-        page = await info.context.call(status_service.list_changes, since, limit, today(), plan, year)
+        page = await info.context.call(status_service.list_changes, since, limit, plan, year)
         return StatusChanges.from_read(page)
 
     @strawberry.field(description="The append-only audit log (admin)")

@@ -48,8 +48,8 @@ from app.models.base import utcnow
 from app.models.enums import SubmissionStatus
 from app.observations.breakdowns import AGE_GROUPS, DIMENSIONS, normalise_age_group
 from app.plans.service import plan_by_code
+from app.status.publication import touch_indicators
 from app.status.schemas import BreakdownScope
-from app.status.service import refresh_plan
 
 BreakdownFilter = Literal["sex", "age", "area", "all"]
 CODE_PATTERN = re.compile(r"^I(\d+)$")
@@ -230,7 +230,7 @@ async def update_indicator(session: AsyncSession, actor: Actor, plan_code: str, 
     await session.flush()
     after = await _audited(session, plan, indicator)
     await record(session, actor, "indicator.update", "indicator", _entity(indicator), before=before, after=after)
-    await _republish(session, [indicator.id], today, f"indicator {indicator.code} updated")  # type: ignore[list-item]
+    touch_indicators(session, [indicator.id], f"indicator {indicator.code} updated")  # type: ignore[list-item]
     return await get_indicator(session, plan_code, indicator.code)
 
 
@@ -293,8 +293,7 @@ async def merge_indicator(session: AsyncSession, actor: Actor, plan_code: str, c
     after = {"merged": await _audited(session, plan, source), "into": await _audited(session, plan, target),
              "observations": len(moved)}
     await record(session, actor, "indicator.merge", "indicator", _entity(source), before=before, after=after)
-    await _republish(session, [target.id], today,  # type: ignore[list-item]
-                     f"indicator {source.code} merged into {target.code}")
+    touch_indicators(session, [target.id], f"indicator {source.code} merged into {target.code}")  # type: ignore[list-item]
     return await get_indicator(session, plan_code, target.code)
 
 
@@ -334,7 +333,7 @@ async def split_indicator(session: AsyncSession, actor: Actor, plan_code: str, c
     after = {"split": await _audited(session, plan, source), "new": await _audited(session, plan, created),
              "observations": moved.rowcount}  # type: ignore[attr-defined]
     await record(session, actor, "indicator.split", "indicator", _entity(source), before=before, after=after)
-    await _republish(session, [source.id, created.id], today,  # type: ignore[list-item]
+    touch_indicators(session, [source.id, created.id],  # type: ignore[list-item]
                      f"indicator {source.code} split into {created.code}")
     return await get_indicator(session, plan_code, created.code)
 
@@ -344,14 +343,6 @@ async def _next_code(session: AsyncSession, committee_id: int) -> str:
                                    .where(col(Indicator.committee_id) == committee_id))).scalars()
     numbers = [int(m.group(1)) for c in codes if (m := CODE_PATTERN.match(c))]
     return f"I{max(numbers, default=0) + 1:03d}"
-
-
-async def _republish(session: AsyncSession, ids: list[int], today: date, cause: str) -> None:
-    """Refresh the statuses of every plan with a target on these indicators."""
-    plans = (await session.execute(select(Plan).where(col(Plan.id).in_(
-        select(col(Target.plan_id)).where(col(Target.indicator_id).in_(ids)))).order_by(col(Plan.id)))).scalars()
-    for plan in list(plans):
-        await refresh_plan(session, plan, today, cause)
 
 
 async def _audited(session: AsyncSession, plan: Plan, indicator: Indicator) -> dict[str, Any]:

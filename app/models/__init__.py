@@ -4,7 +4,7 @@ from app.models.auth import ApiToken, AuditEvent
 from app.models.base import SQLModel
 from app.models.indicator import Indicator, Observation, TargetVersion
 from app.models.plan import Committee, Domain, Goal, Measure, Plan, Target
-from app.models.status import StatusChange, StatusRefresh, StatusSnapshot
+from app.models.status import OutboxEvent, StatusRefresh, Verdict
 from app.models.submission import (
     CycleReopening,
     IdempotencyRecord,
@@ -22,5 +22,5 @@ __all__ = [
     "Indicator", "Observation", "TargetVersion",
     "Measure", "Plan",
     "ReportingCycle", "Submission", "SubmissionRevision", "SubmissionTask",
-    "StatusChange", "StatusRefresh", "StatusSnapshot", "Target", "Unit", "metadata",
+    "OutboxEvent", "StatusRefresh", "Verdict", "Target", "Unit", "metadata",
 ]

@@ -30,6 +30,8 @@ class ReportingCycle(SQLModel, table=True):
     opens_on: date
     due_on: date
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_announced_at: datetime | None = Field(default=None, sa_type=UTCDateTime,
+                                              description="when the worker announced the due date passing")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

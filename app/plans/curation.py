@@ -14,7 +14,6 @@ from sqlmodel import col
 from app.audit.service import record
 from app.auth import visibility
 from app.auth.actor import Actor
-from app.core.clock import today
 from app.core.i18n import t
 from app.errors import Conflict, NotFound, ValidationFailed, summary
 from app.indicators.catalogue import CHANGE_UNITS, TargetFacts, level_unit
@@ -22,9 +21,11 @@ from app.indicators.units import canonical_unit, convertible, range_problem
 from app.models import Indicator, Plan, Target, TargetVersion
 from app.models.base import utcnow
 from app.observations.breakdowns import AGE_GROUPS, normalise_age_group
+from app.outbox.service import emit
 from app.plans.schemas import TargetPatch, TargetRead, TargetVersionRead
 from app.plans.service import get_target, plan_by_code, target_etag
-from app.status.service import refresh_plan
+from app.status.facts import task_key
+from app.status.publication import touch_parents
 
 # What the office may change, as stored on the target; each version keeps all of them.
 CURATED_FIELDS = ("op", "value", "unit", "year", "per_year", "tolerance", "direction", "scope_sex",
@@ -71,8 +72,13 @@ async def curate_target(session: AsyncSession, actor: Actor, plan_code: str, tar
     await record(session, actor, "target.curate", "target", f"{plan.code}/{target.code}",
                  before={**before, "version": version - 1}, after={**after, "version": version,
                                                                     "comment": patch.comment})
-    await refresh_plan(session, plan, today(), f"target {target.code} curated")
-    return await get_target(session, plan_code, target_code)
+    touch_parents(session, plan.id, [task_key(target.goal_id, target.measure_id)],  # type: ignore[arg-type]
+                  f"target {target.code} curated")
+    result = await get_target(session, plan_code, target_code)
+    await emit(session, "target.curated", f"target:{plan.code}/{target.code}",
+               {"plan_code": plan.code, "target": result.model_dump(mode="json"), "comment": patch.comment},
+               plan_id=plan.id)
+    return result
 
 
 async def list_target_versions(session: AsyncSession, plan_code: str, target_code: str) -> list[TargetVersionRead]:

@@ -11,14 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
 from app.auth.actor import Actor
-from app.core.clock import today
 from app.core.i18n import t
 from app.core.json_types import JsonBool
 from app.errors import ValidationFailed
 from app.plans.importer import import_plan_text
 from app.plans.seeding import load_plans
-from app.plans.service import plan_by_code
-from app.status.service import refresh_plan
 
 
 class ImportRequest(BaseModel):
@@ -69,9 +66,6 @@ async def import_plan(session: AsyncSession, actor: Actor, data: ImportRequest) 
                           doubts=list(result.doubts), created=loaded.created, updated=loaded.updated,
                           unchanged=loaded.unchanged)
     if not data.dry_run:
-        for plan in result.plans:  # changed targets change statuses
-            await refresh_plan(session, await plan_by_code(session, plan["plan"]["code"]), today(),
-                               f"plan {plan['plan']['code']} imported")
         await record(session, actor, "plan.import", "plan", ",".join(p.code for p in report.plans),
                      after={"source_file": data.source_file, "created": loaded.created, "updated": loaded.updated})
     return report

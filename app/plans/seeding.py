@@ -22,6 +22,7 @@ from app.core.i18n import t
 from app.errors import Conflict
 from app.indicators.linking import CommitteeCatalogue, target_facts
 from app.models import Committee, Domain, Goal, Measure, Observation, Plan, Target
+from app.status.publication import touch_plan
 
 M = TypeVar("M", bound=SQLModel)
 PlanPart = TypeVar("PlanPart", Domain, Goal, Measure, Target)
@@ -69,6 +70,7 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
         "source_file": plan_doc.get("source_file"), "anomalies": list(plan_doc.get("anomalies") or []),
     })
     report.plans.append(plan.code)
+    touch_plan(session, plan.id, f"plan {plan.code} imported")  # type: ignore[arg-type]  # a changed target changes verdicts
     # One query per table for the whole plan, then match by code in memory.
     existing: dict[type[SQLModel], dict[str, Any]] = {}
     for model in (Domain, Goal, Measure, Target):

@@ -106,7 +106,7 @@ async def status_changes(
 ) -> StatusChangePage:
     """Changes of status or flags in the order they happened, each with what it changed from and to and why.
     Poll with `since=<next_cursor>`; an empty page means nothing new. Only accepted data feed the feed."""
-    return await service.list_changes(session, since, limit, today(), plan, year)
+    return await service.list_changes(session, since, limit, plan, year)
 
 
 @router.post("/status/refresh", summary="Re-publish every plan's statuses now (admin)",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, literal, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -18,7 +18,6 @@ from app.assignments.service import TaskRef
 from app.audit.service import record
 from app.auth import visibility
 from app.auth.actor import Actor
-from app.core.clock import today as local_today
 from app.core.i18n import N_, t
 from app.core.labels import kind_label, submission_status_label
 from app.core.pagination import PageParams, paginate
@@ -39,8 +38,9 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.models.enums import CycleKind, Role, SubmissionStatus
+from app.outbox.service import emit
 from app.plans.service import plan_by_code
-from app.status.service import changed_years, plans_measuring, refresh_plan
+from app.status.publication import from_year, touch_indicators, touch_parents, touch_plan
 from app.submissions.observations import check_values
 from app.submissions.schemas import (
     FieldChange,
@@ -126,8 +126,10 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
                          kind=kind_label(data.kind), year=data.year)) from exc
     await _write_revision(session, actor, submission, content, status, late=submission.late)
     if submission.late:  # the lead unit is no longer overdue
-        await refresh_plan(session, plan, today, f"submission {submission.id} submitted late", [data.year])
+        touch_plan(session, plan.id, f"submission {submission.id} submitted late", [data.year])  # type: ignore[arg-type]
     result = await get_submission(session, actor, submission.id)  # type: ignore[arg-type]
+    if data.submit:
+        await _emit(session, "submission.submitted", result, plan.id)  # type: ignore[arg-type]
     await record(session, actor, "submission.submit" if data.submit else "submission.create", "submission",
                  str(submission.id), after=_audit(result))
     return result
@@ -151,8 +153,10 @@ async def update_submission(session: AsyncSession, actor: Actor, submission_id: 
     await _compare_and_set(session, submission, expected, changes)
     await _write_revision(session, actor, submission, content, status, late=late)
     if late:
-        await refresh_plan(session, plan, today, f"submission {submission_id} submitted late", [submission.year])
+        touch_plan(session, plan.id, f"submission {submission_id} submitted late", [submission.year])  # type: ignore[arg-type]
     result = await get_submission(session, actor, submission_id)
+    if data.submit:
+        await _emit(session, "submission.submitted", result, plan.id)  # type: ignore[arg-type]
     await record(session, actor, "submission.revise_and_submit" if data.submit else "submission.revise",
                  "submission", str(submission_id), before=_audit(before), after=_audit(result))
     return result
@@ -174,8 +178,9 @@ async def submit_submission(session: AsyncSession, actor: Actor, submission_id: 
         "status": SubmissionStatus.submitted.value, "submitted_at": utcnow(), "late": window.late,
         "updated_at": utcnow(), "review_comment": None})
     if window.late:
-        await refresh_plan(session, plan, today, f"submission {submission_id} submitted late", [submission.year])
+        touch_plan(session, plan.id, f"submission {submission_id} submitted late", [submission.year])  # type: ignore[arg-type]
     result = await get_submission(session, actor, submission_id)
+    await _emit(session, "submission.submitted", result, plan.id)  # type: ignore[arg-type]
     await record(session, actor, "submission.submit", "submission", str(submission_id), before=_audit(before),
                  after=_audit(result))
     return result
@@ -202,6 +207,7 @@ async def review_submission(session: AsyncSession, actor: Actor, submission_id: 
         raise ValidationFailed.field("comment", t("say what the unit must correct when returning a submission"))
     expected = _optional_if_match(if_match, submission)
     before = await get_submission(session, actor, submission_id)
+    formerly_accepted = submission.accepted_revision
     changes: dict[str, Any] = {"reviewed_at": utcnow(), "updated_at": utcnow(), "review_comment": data.comment}
     if data.decision == "accept":
         changes.update(status=SubmissionStatus.accepted.value, accepted_revision=submission.revision)
@@ -209,10 +215,10 @@ async def review_submission(session: AsyncSession, actor: Actor, submission_id: 
         changes.update(status=SubmissionStatus.returned.value)
     await _compare_and_set(session, submission, expected, changes)
     if data.decision == "accept":  # accepted data is what the rules use, in every plan measuring its indicators
-        for plan in await plans_measuring(session, submission.plan_id, submission.id, submission.revision):  # type: ignore[arg-type]
-            await refresh_plan(session, plan, local_today(), f"submission {submission_id} accepted",
-                               changed_years(plan, submission.year))
+        await _touch_accepted(session, submission, [submission.revision, formerly_accepted])
     result = await get_submission(session, actor, submission_id)
+    await _emit(session, "submission.accepted" if data.decision == "accept" else "submission.returned", result,
+                submission.plan_id)
     await record(session, actor, f"submission.{data.decision}", "submission", str(submission_id),
                  before=_audit(before), after=_audit(result))
     return result
@@ -437,6 +443,29 @@ async def _write_revision(session: AsyncSession, actor: Actor, submission: Submi
     session.add_all([Observation(revision_id=revision.id, **value) for value in content.values])  # type: ignore[arg-type]
     session.add_all([SubmissionTask(revision_id=revision.id, **task) for task in content.tasks])  # type: ignore[arg-type]
     await session.flush()
+
+
+async def _touch_accepted(session: AsyncSession, submission: Submission, revisions: list[int | None]) -> None:
+    """What an acceptance can change: every target, in any plan, on an indicator the accepted or the formerly
+    accepted revision reports, and the goals whose progress they report, from the submission's year on."""
+    sent = select(col(SubmissionRevision.id)).where(
+        col(SubmissionRevision.submission_id) == submission.id,
+        col(SubmissionRevision.revision).in_([r for r in revisions if r is not None]))
+    subjects: Any = union(
+        select(literal("indicator"), col(Observation.indicator_id)).where(col(Observation.revision_id).in_(sent)),
+        select(literal("goal"), col(SubmissionTask.goal_id)).where(col(SubmissionTask.revision_id).in_(sent),
+                                                                   col(SubmissionTask.goal_id).is_not(None)))
+    rows = (await session.execute(subjects)).all()
+    cause, years = f"submission {submission.id} accepted", from_year(submission.year)
+    touch_indicators(session, [subject_id for kind, subject_id in rows if kind == "indicator"], cause, years)
+    touch_parents(session, submission.plan_id, [("goal", subject_id) for kind, subject_id in rows if kind == "goal"],
+                  cause, years)
+
+
+async def _emit(session: AsyncSession, event_type: str, submission: SubmissionRead, plan_id: int) -> None:
+    """The workflow event of a submission: its summary (no values: subscribers read them with their token)."""
+    await emit(session, event_type, f"submission:{submission.id}",
+               submission.model_dump(mode="json", exclude={"current"}), plan_id=plan_id, year=submission.year)
 
 
 async def _submission(session: AsyncSession, submission_id: int) -> Submission:

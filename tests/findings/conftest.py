@@ -32,7 +32,7 @@ async def zengdu(db) -> Zengdu:  # type: ignore[no-untyped-def]
     await replace_assignments(db, CLI_ACTOR, ZENGDU_WOMEN, AssignmentBulk(assignments=[
         AssignmentCreate(task="W1.2", unit=ZENGDU_HEALTH, role=AssignmentRole.lead)]))
     await create_cycle(db, CLI_ACTOR, ZENGDU_WOMEN, CycleCreate(year=2021, kind=CycleKind.annual), today())
-    await db.flush()
+    await db.commit()
     return Zengdu(admin=bearer(await make_token(db, Role.admin, name="曾都妇儿工委办")),
                   health=bearer(await make_token(db, Role.unit, ZENGDU_HEALTH, name="曾都卫健局接口")),
                   reader=bearer(await make_token(db, Role.reader, name="曾都统计平台")))

@@ -43,7 +43,7 @@ async def zengdu(db) -> Zengdu:  # type: ignore[no-untyped-def]
         await create_cycle(db, CLI_ACTOR, plan, CycleCreate(year=2024, kind=CycleKind.annual,
                                                             opens_on=date(2024, 1, 1), due_on=now + timedelta(days=30)),
                            now)
-    await db.flush()
+    await db.commit()
     return Zengdu(
         admin=bearer(await make_token(db, Role.admin, name="曾都妇儿工委办")),
         health=bearer(await make_token(db, Role.unit, HEALTH, name="卫健局")),

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from app.models import AuditEvent, Indicator, StatusChange
+from app.models import AuditEvent, Indicator, OutboxEvent
 from tests.factories import counting
 from tests.indicators.conftest import CHILDREN, HEALTH, INDICATORS, STATS, WOMEN, report
 
@@ -231,14 +231,14 @@ async def test_the_data_source_unit_decides_which_value_counts(client, zengdu, d
     before = await target_statuses(client, zengdu.reader)
     assert before["W1.2d"]["latest"]["value"] == 8.5  # the lead unit's
     assert "conflict" in before["W1.2d"]["flags"] and before["W1.2d"]["data_unit"] == HEALTH
-    changes = (await db.execute(select(func.count()).select_from(StatusChange))).scalar_one()
+    changes = (await db.execute(select(func.count()).select_from(OutboxEvent))).scalar_one()
     response = await client.patch(f"{INDICATORS}/{MATERNAL}", headers=zengdu.admin, json={"data_source_unit": STATS})
     assert response.status_code == 200, response.text
     after = await target_statuses(client, zengdu.reader)
     assert after["W1.2d"]["latest"]["value"] == 12.0 and after["W1.2d"]["data_unit"] == STATS
     assert "conflict" in after["W1.2d"]["flags"]
     # republished: the feed says so at once
-    assert (await db.execute(select(func.count()).select_from(StatusChange))).scalar_one() > changes
+    assert (await db.execute(select(func.count()).select_from(OutboxEvent))).scalar_one() > changes
 
 
 async def test_merge_moves_targets_and_converted_observations(client, zengdu, db) -> None:  # type: ignore[no-untyped-def]
@@ -281,7 +281,7 @@ async def test_merge_converts_into_the_target_unit(client, zengdu, db) -> None: 
     indicator = (await db.execute(select(Indicator).where(
         col(Indicator.code) == split["code"], col(Indicator.name) == "孕产妇死亡率（万分率）"))).scalar_one()
     indicator.unit = "1/万"  # as if the catalogue had it in 1/万
-    await db.flush()
+    await db.commit()
     await report(client, zengdu, zengdu.health, [{"indicator": split["code"], "value": 0.9, "unit": "1/万"}])
     merged = await client.post(f"{INDICATORS}/{split['code']}/merge", headers=zengdu.admin, json={"into": MATERNAL})
     assert merged.status_code == 200, merged.text

@@ -82,7 +82,7 @@ async def test_goals_and_measures_by_assigned_unit(client, headers, db) -> None:
     db.add_all([Assignment(plan_id=plan_id, unit_id=unit.id, goal_id=goal_ids["W1.2"], role="lead"),
                 Assignment(plan_id=plan_id, unit_id=unit.id, goal_id=goal_ids["W1.3"], role="support"),
                 Assignment(plan_id=plan_id, unit_id=unit.id, measure_id=measure_id, role="lead")])
-    await db.flush()
+    await db.commit()
 
     base = f"/api/v1/plans/{PLAN}"
     assigned = (await client.get(f"{base}/goals?unit=110105-wjw", headers=headers)).json()

@@ -208,7 +208,7 @@ async def test_the_office_can_flag_a_target_for_review(client, world) -> None:  
 async def test_reseeding_keeps_a_curation(client, world, db) -> None:  # type: ignore[no-untyped-def]
     await curate(client, world.admin, "C1.6b", {"baseline": BASELINE, "scope": {"age_group": "6-18岁"}})
     await load_plans(db, SEED_PLANS)
-    await db.flush()
+    await db.commit()
     target = await stored(db, "C1.6b")
     assert target.version == 2 and target.baseline_value == 60.0 and target.scope_age_group == "6-18岁"
     assert (await client.get(f"{TARGETS}/C1.6b/versions", headers=world.reader)).json()["total"] == 2

@@ -23,7 +23,7 @@ async def vision(db, world) -> Any:  # type: ignore[no-untyped-def]
     """The education commission leads C1.6 (视力不良), which the default world leaves unassigned."""
     await create_assignment(db, CLI_ACTOR, PLAN, AssignmentCreate(task="C1.6", unit=EDUCATION,
                                                                   role=AssignmentRole.lead))
-    await db.flush()
+    await db.commit()
     return world
 
 

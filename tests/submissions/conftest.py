@@ -48,7 +48,7 @@ async def world(db) -> World:  # type: ignore[no-untyped-def]
                                                         opens_on=date(2024, 1, 1), due_on=now + timedelta(days=30)),
                        now)
     await create_cycle(db, CLI_ACTOR, PLAN, CycleCreate(year=2023, kind=CycleKind.midterm), now)
-    await db.flush()
+    await db.commit()
     return World(
         admin=bearer(await make_token(db, Role.admin, name="office")),
         health=bearer(await make_token(db, Role.unit, HEALTH, name="卫健委接口")),

@@ -115,7 +115,7 @@ async def test_an_unexpected_breakdown_warns_once_the_indicator_says_what_it_exp
                                                               Target.code == "C1.2a").join(Plan).where(
                                                               Plan.code == PLAN).scalar_subquery()))).scalar_one()
     indicator.breakdowns = ["area"]
-    await db.flush()
+    await db.commit()
     revised = await client.put(f"/api/v1/submissions/{quiet.json()['id']}", headers={
         **world.health, "If-Match": quiet.headers["etag"]}, json={"values": values})
     assert revised.status_code == 200, revised.text

@@ -1,0 +1,203 @@
+"""What the rules need about one plan, read in a fixed number of queries whatever the plan's size.
+
+:func:`load_facts` reads the plan's structure, task decomposition, indicators, units, observations, task progress,
+cycles and what was reported, as plain rows; ``app/status/evaluation.py`` applies the rules to them in memory.
+"""
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, Subquery, case, false, literal, select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.models import (
+    Assignment,
+    Domain,
+    Goal,
+    Indicator,
+    Measure,
+    Plan,
+    ReportingCycle,
+    Submission,
+    SubmissionRevision,
+    SubmissionTask,
+    Target,
+    Unit,
+)
+from app.models.enums import AssignmentRole, SubmissionStatus
+from app.models.indicator import Observation as ObservationRow
+
+TaskKey = tuple[str, int]  # ("goal", id) or ("measure", id)
+Group = tuple[str, str, str]  # sex, age group, area: ("total", "all", "all") are the totals
+TOTALS: Group = ("total", "all", "all")
+DIMENSION_INDEX = {"sex": 0, "age": 1, "area": 2}
+
+@dataclass(frozen=True)
+class Report:
+    """One unit's value of one indicator for one year and group, in the indicator's unit."""
+
+    unit_id: int
+    year: int
+    value: float
+    provisional: bool
+    stamp: datetime  # accepted (or, provisional, submitted) at: a unit's later report for a year wins
+    group: Group = TOTALS
+
+
+@dataclass(frozen=True)
+class IndicatorFacts:
+    """What the rules need of an indicator."""
+
+    id: int
+    code: str
+    unit: str | None
+    data_source_unit_id: int | None
+
+
+@dataclass(frozen=True)
+class TaskReport:
+    unit_id: int
+    year: int
+    progress: str
+    provisional: bool
+    stamp: datetime
+
+
+@dataclass
+class PlanFacts:
+    """Everything the rules need about one plan, read once."""
+
+    plan: Plan
+    include_provisional: bool
+    domains: list[Domain]
+    goals: list[Goal]
+    measures: list[Measure]
+    targets: list[Target]
+    leads: dict[TaskKey, int] = field(default_factory=dict)
+    assigned: dict[TaskKey, set[int]] = field(default_factory=lambda: defaultdict(set))
+    unit_codes: dict[int, str] = field(default_factory=dict)
+    indicators: dict[int, IndicatorFacts] = field(default_factory=dict)
+    reports: dict[int, list[Report]] = field(default_factory=lambda: defaultdict(list))  # by indicator id
+    task_reports: dict[int, list[TaskReport]] = field(default_factory=lambda: defaultdict(list))
+    committee_units: set[str] = field(default_factory=set)  # codes of every unit of the plan's committee
+    due_dates: dict[int, list[tuple[str, date]]] = field(default_factory=lambda: defaultdict(list))
+    # (year, cycle kind, ("indicator" | "goal", id)): what some unit has reported in a submission it sent
+    reported: set[tuple[int, str, TaskKey]] = field(default_factory=set)
+
+
+def task_key(goal_id: int | None, measure_id: int | None) -> TaskKey:
+    return ("goal", goal_id) if goal_id is not None else ("measure", measure_id)  # type: ignore[return-value]
+
+
+
+async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: bool = False,
+                     parents: Collection[TaskKey] | None = None) -> PlanFacts:
+    """The plan's structure, task decomposition, indicators, units, observations, task progress, cycles and what
+    was reported: eleven queries, whatever the plan's size. With ``parents`` (goals and measures) only the
+    indicators of their targets, and those indicators' observations, are read."""
+    domains = list((await session.execute(select(Domain).where(col(Domain.plan_id) == plan.id)
+                                          .order_by(col(Domain.part).desc(), col(Domain.seq)))).scalars())
+    order = {d.id: i for i, d in enumerate(domains)}
+    goals = sorted((await session.execute(select(Goal).where(col(Goal.plan_id) == plan.id))).scalars(),
+                   key=lambda g: (order[g.domain_id], g.seq))
+    measures = sorted((await session.execute(select(Measure).where(col(Measure.plan_id) == plan.id))).scalars(),
+                      key=lambda m: (order[m.domain_id], m.seq))
+    targets = list((await session.execute(select(Target).where(col(Target.plan_id) == plan.id)
+                                          .order_by(col(Target.seq), col(Target.id)))).scalars())
+    facts = PlanFacts(plan, include_provisional, domains, goals, measures, targets)
+
+    for assignment, unit_code in (await session.execute(
+            select(Assignment, col(Unit.code)).join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .where(col(Assignment.plan_id) == plan.id))).all():
+        key = task_key(assignment.goal_id, assignment.measure_id)
+        facts.assigned[key].add(assignment.unit_id)
+        facts.unit_codes[assignment.unit_id] = unit_code
+        if assignment.role == AssignmentRole.lead.value:
+            facts.leads[key] = assignment.unit_id
+
+    for indicator_id, code, unit, source in (await session.execute(  # plain rows: the rules need four columns
+            select(col(Indicator.id), col(Indicator.code), col(Indicator.unit), col(Indicator.data_source_unit_id))
+            .where(col(Indicator.id).in_({target.indicator_id for target in targets if parents is None
+                                          or task_key(target.goal_id, target.measure_id) in parents})))).all():
+        facts.indicators[indicator_id] = IndicatorFacts(indicator_id, code, unit, source)  # type: ignore[index, arg-type]
+    # Observations belong to the indicator, whichever plan of the committee a unit reported them in.
+    committee_plans = select(col(Plan.id)).where(col(Plan.committee_id) == plan.committee_id)
+    # The accepted revision of every submission, or with provisional data the current one while it awaits review.
+    revision: SQLColumnExpression[int | None]
+    is_provisional: SQLColumnExpression[bool]
+    stamp: SQLColumnExpression[datetime | None]
+    if include_provisional:
+        awaiting = col(Submission.status) == SubmissionStatus.submitted.value
+        revision = case((awaiting, col(Submission.revision)), else_=col(Submission.accepted_revision))
+        is_provisional = awaiting
+        stamp = case((awaiting, col(Submission.submitted_at)), else_=col(Submission.reviewed_at))
+    else:
+        revision, is_provisional, stamp = col(Submission.accepted_revision), false(), col(Submission.reviewed_at)
+    counted = (select(col(SubmissionRevision.id).label("revision_id"), col(Submission.unit_id), col(Submission.year),
+                      col(Submission.plan_id), is_provisional.label("provisional"), stamp.label("stamp"))
+               .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
+               .where(col(Submission.plan_id).in_(committee_plans), col(SubmissionRevision.revision) == revision)
+               .subquery())
+    for indicator_id, value, sex, age_group, area, unit_id, year, is_provisional, at in (await session.execute(
+            select(col(ObservationRow.indicator_id), col(ObservationRow.value), col(ObservationRow.sex),
+                   col(ObservationRow.age_group), col(ObservationRow.area), counted.c.unit_id, counted.c.year,
+                   counted.c.provisional, counted.c.stamp)
+            .join(counted, counted.c.revision_id == col(ObservationRow.revision_id))
+            .where(col(ObservationRow.indicator_id).in_(facts.indicators)))).all():
+        facts.reports[indicator_id].append(Report(unit_id, year, value, bool(is_provisional), at,
+                                                  (sex, age_group, area)))
+    for goal_id, progress, unit_id, year, is_provisional, at in (await session.execute(
+            select(col(SubmissionTask.goal_id), col(SubmissionTask.progress), counted.c.unit_id, counted.c.year,
+                   counted.c.provisional, counted.c.stamp)
+            .join(counted, counted.c.revision_id == col(SubmissionTask.revision_id))
+            .where(col(SubmissionTask.goal_id).is_not(None), counted.c.plan_id == plan.id))).all():
+        facts.task_reports[goal_id].append(TaskReport(unit_id, year, progress, bool(is_provisional), at))
+
+    for unit_id, code in (await session.execute(
+            select(col(Unit.id), col(Unit.code)).where(col(Unit.committee_id) == plan.committee_id))).all():
+        facts.committee_units.add(code)
+        facts.unit_codes[unit_id] = code  # type: ignore[index]  # data-source units may lead nothing
+    for year, kind, due_on in (await session.execute(select(col(ReportingCycle.year), col(ReportingCycle.kind),
+                                                            col(ReportingCycle.due_on))
+                                                     .where(col(ReportingCycle.plan_id) == plan.id))).all():
+        facts.due_dates[year].append((kind, due_on))
+    # What was reported in the submissions units sent: the revision sent (while submitted, accepted or returned)
+    # and the one accepted. Only that clears `overdue`, indicator by indicator.
+    sent = sent_revisions(col(Submission.plan_id) == plan.id)
+    indicators_sent = (select(sent.c.year, sent.c.kind, literal("indicator").label("subject"),
+                              col(ObservationRow.indicator_id).label("subject_id"))
+                       .join(sent, sent.c.revision_id == col(ObservationRow.revision_id)))
+    goals_sent = (select(sent.c.year, sent.c.kind, literal("goal").label("subject"),
+                         col(SubmissionTask.goal_id).label("subject_id"))
+                  .join(sent, sent.c.revision_id == col(SubmissionTask.revision_id))
+                  .where(col(SubmissionTask.goal_id).is_not(None)))
+    for year, kind, subject, subject_id in (await session.execute(union(indicators_sent, goals_sent))).all():
+        facts.reported.add((year, kind, (subject, subject_id)))
+    return facts
+
+
+def sent_revisions(where: ColumnElement[bool]) -> Subquery:
+    """The revisions that say what a unit has reported: the one it sent (while the submission is submitted,
+    accepted or returned) and the one accepted. Columns: revision_id, submission_id, unit_id, year, kind."""
+    return (select(col(SubmissionRevision.id).label("revision_id"), col(Submission.id).label("submission_id"),
+                   col(Submission.unit_id), col(Submission.year), col(Submission.kind))
+            .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
+            .where(where, col(Submission.submitted_at).is_not(None),
+                   ((col(SubmissionRevision.revision) == col(Submission.revision))
+                    & (col(Submission.status) != SubmissionStatus.draft.value))
+                   | (col(SubmissionRevision.revision) == col(Submission.accepted_revision)))
+            .subquery())
+
+
+async def plans_measuring(session: AsyncSession, plan_id: int, submission_id: int, revision: int) -> list[Plan]:
+    """The submission's plan and every plan with a target on an indicator the revision reports."""
+    reported = (select(col(ObservationRow.indicator_id))
+                .join(SubmissionRevision, col(SubmissionRevision.id) == col(ObservationRow.revision_id))
+                .where(col(SubmissionRevision.submission_id) == submission_id,
+                       col(SubmissionRevision.revision) == revision))
+    sharing = select(col(Target.plan_id)).where(col(Target.indicator_id).in_(reported))
+    return list((await session.execute(select(Plan).where(
+        (col(Plan.id) == plan_id) | col(Plan.id).in_(sharing)).order_by(col(Plan.id)))).scalars())
