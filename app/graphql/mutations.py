@@ -76,7 +76,8 @@ class Mutation:
             created = await submissions_service.create_submission(info.context.session, actor, plan, data, today())
             return 201, created.model_dump(mode="json")
 
-        fingerprint = request_fingerprint("GRAPHQL", f"createSubmission/{plan}", data.model_dump(mode="json"))
+        fingerprint = (request_fingerprint("GRAPHQL", f"createSubmission/{plan}", data.model_dump(mode="json"))
+                       if idempotency_key is not None else "")
         outcome = await info.context.tx.run(
             lambda: run_once(info.context.session, actor, idempotency_key, fingerprint, work))
         return Submission.from_read(SubmissionRead.model_validate(outcome.body))

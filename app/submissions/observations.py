@@ -26,9 +26,23 @@ from app.submissions.schemas import ValueIn
 BreakdownKey = tuple[int, str, str, str]  # indicator id, sex, age group, area
 
 
+@dataclass(frozen=True)
+class ValueLabel:
+    """What a response says about a checked row besides its columns: the codes and names it was reported under."""
+
+    indicator: str
+    indicator_name: str
+    target: str | None
+    metric: str
+
+
 @dataclass
 class CheckedValues:
+    """Observation rows ready to insert (columns only), each with its label and its index in the request."""
+
     rows: list[dict[str, Any]] = field(default_factory=list)
+    labels: list[ValueLabel] = field(default_factory=list)
+    indices: list[int] = field(default_factory=list)
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -57,8 +71,9 @@ async def plan_indicators(session: AsyncSession, plan: Plan, unit: Unit,
 
 
 async def check_values(session: AsyncSession, plan: Plan, unit: Unit, year: int, items: Sequence[ValueIn],
-                       assigned: set[tuple[str, int]]) -> CheckedValues:
-    known = await plan_indicators(session, plan, unit, assigned)
+                       assigned: set[tuple[str, int]], known: PlanIndicators | None = None) -> CheckedValues:
+    """Resolve, convert and check `items`; a value repeated with the same number is kept once (its first index)."""
+    known = known or await plan_indicators(session, plan, unit, assigned)
     by_code = {indicator.code: indicator for indicator in known.indicators.values()}
     result = CheckedValues()
     seen: dict[BreakdownKey, tuple[int, float]] = {}
@@ -76,6 +91,11 @@ async def check_values(session: AsyncSession, plan: Plan, unit: Unit, year: int,
             continue
         seen[key] = (index, row["value"])
         result.rows.append(row)
+        result.indices.append(index)
+        indicator = known.indicators[row["indicator_id"]]
+        target = known.targets[item.target] if row["target_id"] is not None and item.target is not None else None
+        result.labels.append(ValueLabel(indicator.code, indicator.name, target.code if target else None,
+                                        (target.metric if target else None) or indicator.name))
     if not result.errors:
         await _attach_warnings(session, unit, year, known, result.rows)
     return result

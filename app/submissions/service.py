@@ -5,13 +5,14 @@ Every save writes a new immutable revision; the head row changes only through a 
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, literal, select, union, update
+from sqlalchemy import Select, insert, literal, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
 from app.assignments.service import TaskRef
@@ -41,7 +42,7 @@ from app.models.enums import CycleKind, Role, SubmissionStatus
 from app.outbox.service import emit
 from app.plans.service import plan_by_code
 from app.status.publication import from_year, touch_indicators, touch_parents, touch_plan
-from app.submissions.observations import check_values
+from app.submissions.observations import ValueLabel, check_values
 from app.submissions.schemas import (
     FieldChange,
     Narrative,
@@ -80,6 +81,8 @@ class CheckedContent:
     values: list[dict[str, Any]]
     tasks: list[dict[str, Any]]
     narrative: Narrative
+    labels: list[ValueLabel] = field(default_factory=list)  # per value: the codes it was reported under
+    task_codes: list[str] = field(default_factory=list)  # per task: the goal or measure code
 
 
 def etag(submission_id: int, revision: int, status: str) -> str:
@@ -124,10 +127,10 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
     except IntegrityError as exc:  # a concurrent request created it first
         raise Conflict(t("Unit {unit} already has a {year} {kind} submission.", unit=unit.code,
                          kind=kind_label(data.kind), year=data.year)) from exc
-    await _write_revision(session, actor, submission, content, status, late=submission.late)
+    current = await _write_revision(session, actor, submission, content, status, late=submission.late)
     if submission.late:  # the lead unit is no longer overdue
         touch_plan(session, plan.id, f"submission {submission.id} submitted late", [data.year])  # type: ignore[arg-type]
-    result = await get_submission(session, actor, submission.id)  # type: ignore[arg-type]
+    result = SubmissionRead(**_summary(submission, plan.code, unit).model_dump(), current=current)
     if data.submit:
         await _emit(session, "submission.submitted", result, plan.id)  # type: ignore[arg-type]
     await record(session, actor, "submission.submit" if data.submit else "submission.create", "submission",
@@ -151,10 +154,10 @@ async def update_submission(session: AsyncSession, actor: Actor, submission_id: 
     if data.submit:
         changes.update(submitted_at=utcnow(), late=late)
     await _compare_and_set(session, submission, expected, changes)
-    await _write_revision(session, actor, submission, content, status, late=late)
+    current = await _write_revision(session, actor, submission, content, status, late=late)
     if late:
         touch_plan(session, plan.id, f"submission {submission_id} submitted late", [submission.year])  # type: ignore[arg-type]
-    result = await get_submission(session, actor, submission_id)
+    result = SubmissionRead(**_summary(submission, plan.code, unit).model_dump(), current=current)
     if data.submit:
         await _emit(session, "submission.submitted", result, plan.id)  # type: ignore[arg-type]
     await record(session, actor, "submission.revise_and_submit" if data.submit else "submission.revise",
@@ -312,6 +315,7 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, year: in
     if data.submit and not data.values and not data.tasks:
         errors.append(_empty_submission())
     tasks: list[dict[str, Any]] = []
+    task_codes: list[str] = []
     codes = await _task_codes(session, plan, {t.task for t in data.tasks})
     seen_tasks: dict[str, int] = {}
     for index, task_item in enumerate(data.tasks):
@@ -330,10 +334,12 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, year: in
             seen_tasks[task_item.task] = index
             tasks.append({"goal_id": ref.goal_id, "measure_id": ref.measure_id,
                           "progress": task_item.progress.value, "description": task_item.description})
+            task_codes.append(task_item.task)
     if errors:
         raise ValidationFailed(t("{count} problem(s) in the submission; nothing was saved.", count=len(errors)),
                                errors=errors)
-    return CheckedContent(values=checked.rows, tasks=tasks, narrative=data.narrative)
+    return CheckedContent(values=checked.rows, tasks=tasks, narrative=data.narrative, labels=checked.labels,
+                          task_codes=task_codes)
 
 
 def _empty_submission() -> dict[str, str]:
@@ -430,19 +436,41 @@ async def _compare_and_set(session: AsyncSession, submission: Submission, expect
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict(t("The submission changed since you read it (stale If-Match); reload it and try again."))
-    await session.refresh(submission)
+    for key, value in changes.items():  # the head is now what was written: no re-read
+        set_committed_value(submission, key, value)
 
 
 async def _write_revision(session: AsyncSession, actor: Actor, submission: Submission, content: CheckedContent,
-                          status: SubmissionStatus, *, late: bool) -> None:
+                          status: SubmissionStatus, *, late: bool) -> RevisionRead:
+    """Insert the revision and its content (Core executemany, no ORM object per value); returns it as read."""
+    revision = await new_revision(session, actor, submission, status, late=late, narrative=content.narrative)
+    if content.values:
+        await session.execute(insert(Observation), [{**value, "revision_id": revision.id} for value in content.values])
+    if content.tasks:
+        await session.execute(insert(SubmissionTask), [{**task, "revision_id": revision.id} for task in content.tasks])
+    values = [ValueRead(
+        indicator=label.indicator, indicator_name=label.indicator_name, target=label.target, metric=label.metric,
+        value=row["value"], unit=row["unit"], reported_value=row["reported_value"], reported_unit=row["reported_unit"],
+        sex=row["sex"], age_group=row["age_group"], area=row["area"], source=row["source"], note=row["note"],
+        warnings=[ValueWarningRead(**w) for w in row["warnings"]], justification=row["justification"])
+        for row, label in zip(content.values, content.labels, strict=True)]
+    tasks = [TaskRead(task=code, task_type="goal" if task["goal_id"] is not None else "measure",
+                      progress=task["progress"], description=task["description"])
+             for task, code in zip(content.tasks, content.task_codes, strict=True)]
+    return RevisionRead(revision=revision.revision, status=revision.status, late=revision.late,
+                        created_at=revision.created_at, created_by=revision.created_by, values=values, tasks=tasks,
+                        narrative=content.narrative)
+
+
+async def new_revision(session: AsyncSession, actor: Actor, submission: Submission, status: SubmissionStatus, *,
+                       late: bool, narrative: Narrative) -> SubmissionRevision:
+    """The revision row of the submission's current revision number (its content is inserted by the caller)."""
     revision = SubmissionRevision(
         submission_id=submission.id, revision=submission.revision, status=status.value, late=late,  # type: ignore[arg-type]
-        created_by=actor.name, token_id=actor.token_id, **content.narrative.model_dump())
+        created_by=actor.name, token_id=actor.token_id, **narrative.model_dump())
     session.add(revision)
     await session.flush()
-    session.add_all([Observation(revision_id=revision.id, **value) for value in content.values])  # type: ignore[arg-type]
-    session.add_all([SubmissionTask(revision_id=revision.id, **task) for task in content.tasks])  # type: ignore[arg-type]
-    await session.flush()
+    return revision
 
 
 async def _touch_accepted(session: AsyncSession, submission: Submission, revisions: list[int | None]) -> None:
