@@ -17,6 +17,8 @@ from app.db import SessionDep, create_engine, make_sessionmaker
 from app.docs import install_docs
 from app.errors import ServiceUnavailable, UnexpectedErrorMiddleware, document_problems, install_error_handlers
 from app.graphql.schema import graphql_router
+from app.imports.router import document as document_imports
+from app.imports.router import router as imports_router
 from app.indicators.router import router as indicators_router
 from app.middleware import RequestGuardMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.plans.router import router as plans_router
@@ -85,7 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_problems(generate_openapi())
+            schema = generate_openapi()
+            document_imports(schema)
+            app.openapi_schema = document_problems(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assignments_router)
     app.include_router(cycles_router)
     app.include_router(submissions_router)
+    app.include_router(imports_router)
     app.include_router(indicators_router)
     app.include_router(status_router)
     app.include_router(audit_router)
@@ -119,7 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_methods=["*"], allow_headers=["Authorization", "Content-Type", "If-Match",
                                                                "If-None-Match", "Idempotency-Key"],
                            expose_headers=["ETag", "X-Request-ID"])
-    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes,
+                       import_max_bytes=max(settings.max_import_bytes, settings.max_body_bytes))
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(LocaleMiddleware)  # around everything that answers: even 413s know the language
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: 500s answered inside carry the headers too

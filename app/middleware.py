@@ -2,6 +2,7 @@
 headers."""
 
 import logging
+import re
 import time
 import uuid
 from urllib.parse import parse_qsl
@@ -15,6 +16,7 @@ from app.core.unstorable import find_unstorable_in_json, unstorable_reason
 from app.errors import PayloadTooLarge, ValidationFailed, graphql_error_response, problem_for
 
 log = logging.getLogger("app.access")
+IMPORT_PATH = re.compile(r"/api/v1/plans/[^/]+/observations/import/?")
 
 
 class RequestIdMiddleware(HttpMiddleware):
@@ -49,18 +51,20 @@ class RequestGuardMiddleware(HttpMiddleware):
     and a NUL or a lone surrogate is found by field in the path, the query, a header or a JSON body.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, import_max_bytes: int | None = None) -> None:
         super().__init__(app)
         self.max_bytes = max_bytes
+        self.import_max_bytes = import_max_bytes or max_bytes  # bulk imports (IMPORT_PATH) may be larger
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         found = _unstorable_in_url_or_headers(scope)
         if found:
             await self._refuse_text(scope, receive, send, *found)
             return
+        limit = self.import_max_bytes if IMPORT_PATH.fullmatch(scope["path"]) else self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse_size(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse_size(scope, receive, send, limit)
             return
         chunks: list[bytes] = []
         received = 0
@@ -72,8 +76,8 @@ class RequestGuardMiddleware(HttpMiddleware):
                 return
             chunk = message.get("body", b"")
             received += len(chunk)
-            if received > self.max_bytes:
-                await self._refuse_size(scope, receive, send)
+            if received > limit:
+                await self._refuse_size(scope, receive, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -86,8 +90,8 @@ class RequestGuardMiddleware(HttpMiddleware):
                 return
         await self.app(scope, _replay({"type": "http.request", "body": body, "more_body": False}, receive), send)
 
-    async def _refuse_size(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = PayloadTooLarge(t("The request body is larger than {max_bytes} bytes.", max_bytes=self.max_bytes))
+    async def _refuse_size(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        error = PayloadTooLarge(t("The request body is larger than {max_bytes} bytes.", max_bytes=limit))
         await problem_for(error, Request(scope))(scope, receive, send)
 
     async def _refuse_text(self, scope: Scope, receive: Receive, send: Send, field: str, reason: str) -> None:

@@ -5,6 +5,7 @@ Every save writes a new immutable revision; the head row changes only through a 
 """
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, insert, literal, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
@@ -22,7 +24,7 @@ from app.auth.actor import Actor
 from app.core.i18n import N_, t
 from app.core.labels import kind_label, submission_status_label
 from app.core.pagination import PageParams, paginate
-from app.cycles.service import check_cycle_year, write_window
+from app.cycles.service import WriteWindow, check_cycle_year, write_window
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.models import (
     Assignment,
@@ -309,7 +311,7 @@ async def diff_revisions(session: AsyncSession, actor: Actor, submission_id: int
 async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, year: int,
                          data: SubmissionContent) -> CheckedContent:
     """Validate everything first and report every problem at once; nothing is written on failure."""
-    assigned = await _assigned_tasks(session, plan, unit)
+    assigned = await assigned_tasks(session, plan, unit)
     checked = await check_values(session, plan, unit, year, data.values, assigned)
     errors = checked.errors
     if data.submit and not data.values and not data.tasks:
@@ -359,7 +361,7 @@ async def _refuse_if_empty(session: AsyncSession, submission: Submission) -> Non
                            errors=[_empty_submission()])
 
 
-async def _assigned_tasks(session: AsyncSession, plan: Plan, unit: Unit) -> set[tuple[str, int]]:
+async def assigned_tasks(session: AsyncSession, plan: Plan, unit: Unit) -> set[tuple[str, int]]:
     rows = await session.execute(select(col(Assignment.goal_id), col(Assignment.measure_id)).where(
         col(Assignment.plan_id) == plan.id, col(Assignment.unit_id) == unit.id))
     return {TaskRef(goal_id=g, measure_id=m).key for g, m in rows.all()}
@@ -568,3 +570,111 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]
 
 def _audit(submission: SubmissionRead) -> dict[str, Any]:
     return submission.model_dump(mode="json", exclude={"etag", "created_at", "unit_name", "plan_code"})
+
+
+# --- bulk import (app/imports) ----------------------------------------------------------------------------
+
+IMPORT_COMMENT = "批量导入"
+
+
+@dataclass(frozen=True)
+class ImportTarget:
+    """A submission an import writes a new revision of: the one it copies and the one it writes."""
+
+    submission: Submission
+    before: SubmissionSummary | None  # None: created by the import
+    previous_revision_id: int | None  # the revision whose content the new one carries over
+    revision_id: int
+    formerly_accepted: int | None
+
+
+async def current_submissions(session: AsyncSession, plan: Plan, unit_ids: Collection[int]
+                              ) -> dict[tuple[int, int, str], tuple[Submission, int, int | None]]:
+    """The plan's submissions of these units by (unit, year, kind), each with the ids of its current and its
+    accepted revision (one query)."""
+    if not unit_ids:
+        return {}
+    accepted = aliased(SubmissionRevision)
+    rows = await session.execute(
+        select(Submission, col(SubmissionRevision.id), col(accepted.id))
+        .join(SubmissionRevision, (col(SubmissionRevision.submission_id) == col(Submission.id))
+              & (col(SubmissionRevision.revision) == col(Submission.revision)))
+        .outerjoin(accepted, (col(accepted.submission_id) == col(Submission.id))
+                   & (col(accepted.revision) == col(Submission.accepted_revision)))
+        .where(col(Submission.plan_id) == plan.id, col(Submission.unit_id).in_(list(unit_ids))))
+    return {(s.unit_id, s.year, s.kind): (s, current, counted)  # type: ignore[misc]
+            for s, current, counted in rows.all()}
+
+
+def refuse_unit_write(actor: Actor, submission: Submission | None) -> str | None:
+    """Why this actor's import may not write into the submission (a unit cannot change an accepted one), or None."""
+    if actor.role is Role.unit and submission is not None and submission.status == SubmissionStatus.accepted.value:
+        return t("This submission was accepted by the committee office; ask the office to return it "
+                 "for correction before changing it.")
+    return None
+
+
+async def open_import_revision(session: AsyncSession, actor: Actor, plan: Plan, unit: Unit, year: int,
+                               kind: CycleKind, window: WriteWindow, existing: Submission | None,
+                               previous_revision_id: int | None) -> ImportTarget:
+    """The head and the new revision of an imported (unit, year, kind): an admin's lands accepted (office-reviewed,
+    comment 批量导入), a unit's as submitted for review. The caller inserts the content, then calls
+    :func:`close_import_revision`."""
+    accept = actor.role is not Role.unit
+    status = SubmissionStatus.accepted if accept else SubmissionStatus.submitted
+    now = utcnow()
+    review: dict[str, Any] = ({"accepted_revision": None, "reviewed_at": now, "review_comment": IMPORT_COMMENT}
+                              if accept else {"review_comment": None})
+    narrative = Narrative()
+    if existing is None:
+        before, formerly_accepted = None, None
+        submission = Submission(plan_id=plan.id, unit_id=unit.id, cycle_id=window.cycle.id, year=year,  # type: ignore[arg-type]
+                                kind=kind.value, status=status.value, revision=1, late=window.late, submitted_at=now,
+                                **{k: v for k, v in review.items() if k != "accepted_revision"})
+        if accept:
+            submission.accepted_revision = 1
+        try:
+            async with session.begin_nested():
+                session.add(submission)
+                await session.flush()
+        except IntegrityError as exc:
+            raise Conflict(t("Unit {unit} already has a {year} {kind} submission.", unit=unit.code,
+                             kind=kind_label(kind), year=year)) from exc
+    else:
+        submission, formerly_accepted = existing, existing.accepted_revision
+        before = _summary(existing, plan.code, unit)
+        changes: dict[str, Any] = {"revision": existing.revision + 1, "status": status.value, "updated_at": now,
+                                   "submitted_at": now, "late": window.late, **review}
+        if accept:
+            changes["accepted_revision"] = existing.revision + 1
+        if previous_revision_id is not None:
+            previous = await session.get(SubmissionRevision, previous_revision_id)
+            assert previous is not None
+            narrative = Narrative(achievements=previous.achievements, problems=previous.problems,
+                                  next_steps=previous.next_steps)
+        await _compare_and_set(session, existing, (existing.revision, existing.status), changes)
+    revision = await new_revision(session, actor, submission, SubmissionStatus.submitted, late=window.late,
+                                  narrative=narrative)
+    return ImportTarget(submission, before, previous_revision_id, revision.id, formerly_accepted)  # type: ignore[arg-type]
+
+
+async def close_import_revision(session: AsyncSession, actor: Actor, plan: Plan, unit: Unit, target: ImportTarget,
+                                counts: dict[str, int]) -> SubmissionSummary:
+    """After the content is in: the verdict touches, the workflow event and the audit record of one import."""
+    submission = target.submission
+    if submission.late:
+        touch_plan(session, plan.id, f"submission {submission.id} submitted late", [submission.year])  # type: ignore[arg-type]
+    accepted = submission.status == SubmissionStatus.accepted.value
+    if accepted:
+        await _touch_accepted(session, submission, [submission.revision, target.formerly_accepted])
+    summary = _summary(submission, plan.code, unit)
+    await emit(session, "submission.accepted" if accepted else "submission.submitted", f"submission:{submission.id}",
+               summary.model_dump(mode="json"), plan_id=plan.id, year=submission.year)
+    await record(session, actor, "submission.import", "submission", str(submission.id),
+                 before=_audit_summary(target.before) if target.before else None,
+                 after={**_audit_summary(summary), **counts})
+    return summary
+
+
+def _audit_summary(summary: SubmissionSummary) -> dict[str, Any]:
+    return summary.model_dump(mode="json", exclude={"etag", "created_at", "unit_name", "plan_code"})
