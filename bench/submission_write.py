@@ -3,7 +3,7 @@
     .venv/bin/python bench/submission_write.py [--requests 20] [--values 100] [--postgres]
 
 Without --postgres a temporary SQLite database is used; with it a fresh database `fep_bench_write_<pid>` is
-created on postgresql://postgres@127.0.0.1:5432 (or --server) and dropped at the end. The chaoyang plan is seeded;
+created on postgresql://postgres@127.0.0.1:5432 (or --server) and dropped at the end. The seed plans are loaded;
 each request is one unit's annual 2024 self-assessment reporting the same indicator for `--values` age groups,
 sent through the app in-process (httpx ASGI transport). Prints the median and p95 latency and the SQL
 statements per request.
@@ -49,8 +49,7 @@ async def arrange(url: str, units: int) -> list[str]:
     engine = create_engine(url)
     tokens = []
     async with make_sessionmaker(engine)() as session:
-        plans = [p for p in read_plan_files(PROJECT_ROOT / "seeds" / "plans") if p.get("code") == PLAN]
-        await load_plans(session, plans or read_plan_files(PROJECT_ROOT / "seeds" / "plans"))
+        await load_plans(session, read_plan_files(PROJECT_ROOT / "seeds" / "plans"))
         committee = await committee_by_code(session, "110105")
         codes = [f"bench-{i:03d}" for i in range(units)]
         for code in codes:

@@ -21,6 +21,7 @@ from app.errors import Conflict
 from app.graphql.context import ADMIN_ONLY, ADMIN_OR_UNIT, Context
 from app.graphql.enums import AssignmentRole, CycleKind
 from app.graphql.errors import ERROR_CODES
+from app.graphql.imports import ImportRowInput, ImportSummary
 from app.graphql.indicators import Indicator
 from app.graphql.inputs import (
     AssignmentInput,
@@ -30,9 +31,12 @@ from app.graphql.inputs import (
     SubmissionContentInput,
     SubmissionCreateInput,
     TargetPatchInput,
+    plain,
     to_model,
 )
 from app.graphql.types import Assignment, Cycle, Info, Page, Submission, Target
+from app.imports import service as imports_service
+from app.imports.schemas import ImportSummary as ImportSummaryRead
 from app.indicators import service as indicators_service
 from app.indicators.schemas import IndicatorUpdate, MergeRequest, SplitRequest
 from app.plans import curation
@@ -90,6 +94,26 @@ class Mutation:
         data = to_model(SubmissionUpdate, input)
         return Submission.from_read(await info.context.call(
             submissions_service.update_submission, actor, id, data, if_match, today()))
+
+    @mutation("Import observations in bulk, with the rules of REST's POST /plans/{plan}/observations/import: a dry "
+              "run unless dryRun is false; any refused row refuses the import (VALIDATION, each refused row in "
+              "extensions.errors with its `row` index). An admin's import lands accepted, a unit's (own rows only) "
+              "submitted for review.")
+    async def import_observations(self, info: Info, plan: str, rows: list[ImportRowInput], dry_run: bool = True,
+                                  idempotency_key: str | None = None) -> ImportSummary:
+        actor = await info.context.require(*ADMIN_OR_UNIT)
+        received = imports_service.json_rows(plain(rows))
+
+        async def work() -> tuple[int, dict[str, object]]:
+            summary = await imports_service.import_observations(info.context.session, actor, plan, received,
+                                                                dry_run=dry_run, today=today())
+            return 200, summary.model_dump(mode="json")
+
+        fingerprint = (request_fingerprint("GRAPHQL", f"importObservations/{plan}", {
+            "dry_run": dry_run, "rows": received.items}) if idempotency_key is not None else "")
+        outcome = await info.context.tx.run(
+            lambda: run_once(info.context.session, actor, idempotency_key, fingerprint, work))
+        return ImportSummary.from_read(ImportSummaryRead.model_validate(outcome.body))
 
     @mutation("Send the current revision for review")
     async def submit_submission(self, info: Info, id: int, if_match: str | None = None) -> Submission:

@@ -41,7 +41,6 @@ from app.models import Plan, Submission, Unit
 from app.models.enums import CycleKind, Role
 from app.plans.service import plan_by_code
 from app.submissions.observations import CheckedValues, PlanIndicators, check_values, plan_indicators
-from app.submissions.schemas import ValueIn
 from app.submissions.service import (
     assigned_tasks,
     close_import_revision,
@@ -66,6 +65,22 @@ class Rows:
     def field(self, number: int, column: str | None = None) -> str:
         where = f"line {number}" if self.csv else f"rows[{number}]"
         return f"{where}.{column}" if column else where
+
+
+@dataclass(slots=True)
+class _Value:
+    """A row as the submissions' checks read a value (validated as ImportRow, with ValueIn's constraints)."""
+
+    indicator: str | None
+    target: str | None
+    value: float
+    unit: str | None
+    sex: str
+    age_group: str
+    area: str
+    source: str | None
+    note: str | None
+    justification: str | None
 
 
 @dataclass
@@ -232,27 +247,34 @@ async def _group(session: AsyncSession, actor: Actor, plan: Plan, rows: Rows, li
     units = {u.code: u for u in (await session.execute(select(Unit).where(col(Unit.code).in_(codes)))).scalars()
              } if codes else {}
     groups: dict[GroupKey, list[tuple[int, ImportRow]]] = defaultdict(list)
+    verdicts: dict[str | None, tuple[int, None] | tuple[None, tuple[str, str]]] = {}  # per code: unit id or why not
     for number, row in lines:
         code = row.unit or (actor.unit_code if actor.role is Role.unit else None)
-        problem: tuple[str, str] | None = None
-        unit = units.get(code) if code else None
-        if code is None:
-            problem = "missing", t("name the unit (an admin imports for any unit of the plan's committee)")
-        elif actor.role is Role.unit and code != actor.unit_code:
-            problem = "other_unit", t(OTHER_UNIT)
-        elif unit is None:
-            problem = "unknown_unit", t("no unit {code}", code=code)
-        elif unit.committee_id != plan.committee_id:
-            problem = "not_member", t("unit {code} is not a member of this plan's committee", code=code)
-        elif not unit.active:
-            problem = "inactive_unit", t("unit {code} is deactivated", code=code)
-        if problem or unit is None:
-            kind, reason = problem or ("unknown_unit", "")
-            refusals.append({"field": rows.field(number, "unit"), "code": kind, "reason": reason, "row": number})
+        if code not in verdicts:
+            verdicts[code] = _unit_verdict(actor, plan, code, units.get(code) if code else None)
+        unit_id, problem = verdicts[code]
+        if problem is not None:
+            refusals.append({"field": rows.field(number, "unit"), "code": problem[0], "reason": problem[1],
+                             "row": number})
             continue
-        groups[(unit.id, row.year, row.kind)].append((number, row))  # type: ignore[index]
+        groups[(unit_id, row.year, row.kind)].append((number, row))  # type: ignore[index]
     session.info.setdefault("import.units", {}).update({u.id: u for u in units.values()})
     return groups
+
+
+def _unit_verdict(actor: Actor, plan: Plan, code: str | None,
+                  unit: Unit | None) -> tuple[int, None] | tuple[None, tuple[str, str]]:
+    if code is None:
+        return None, ("missing", t("name the unit (an admin imports for any unit of the plan's committee)"))
+    if actor.role is Role.unit and code != actor.unit_code:
+        return None, ("other_unit", t(OTHER_UNIT))
+    if unit is None:
+        return None, ("unknown_unit", t("no unit {code}", code=code))
+    if unit.committee_id != plan.committee_id:
+        return None, ("not_member", t("unit {code} is not a member of this plan's committee", code=code))
+    if not unit.active:
+        return None, ("inactive_unit", t("unit {code} is deactivated", code=code))
+    return unit.id, None  # type: ignore[return-value]
 
 
 async def _check_group(session: AsyncSession, actor: Actor, plan: Plan, rows: Rows, key: GroupKey,
@@ -283,10 +305,8 @@ async def _check_group(session: AsyncSession, actor: Actor, plan: Plan, rows: Ro
         refuse_all("unit", "accepted", reason)
         return None
     assigned, known = await _unit_indicators(session, plan, unit)
-    values = [ValueIn.model_construct(  # already validated as ImportRow, with the same constraints
-        indicator=row.indicator, target=row.target, value=row.value, unit=row.unit_of_measure, sex=row.sex,
-        age_group=row.age_group, area=row.area, source=row.source, note=row.note, justification=row.justification)
-        for _, row in members]
+    values = [_Value(row.indicator, row.target, row.value, row.unit_of_measure, row.sex, row.age_group, row.area,
+                     row.source, row.note, row.justification) for _, row in members]
     checked = await check_values(session, plan, unit, year, values, assigned, known)
     for error in checked.errors:
         match = _VALUES_INDEX.match(error["field"])
@@ -377,7 +397,8 @@ class Staging:
                 records.append((row_no, number, counted, row["indicator_id"], row["target_id"], float(row["value"]),
                                 row["unit"], float(row["reported_value"]), row["reported_unit"], row["sex"],
                                 row["age_group"], row["area"], row["source"], row["note"],
-                                json.dumps(row["warnings"], ensure_ascii=False), row["justification"]))
+                                json.dumps(row["warnings"], ensure_ascii=False) if row["warnings"] else "[]",
+                                row["justification"]))
         connection = await self.session.connection()
         if self.postgres:
             raw = await connection.get_raw_connection()

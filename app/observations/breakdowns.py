@@ -19,7 +19,7 @@ and their statistics (妇幼卫生年报, 教育统计, the census) use.
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Self
 
@@ -174,7 +174,11 @@ class Breakdown:
 
     def with_total(self, dimension: str) -> Self:
         """The same breakdown with ``dimension`` at its total value: the whole that this value is a part of."""
-        return replace(self, **{_field(dimension): TOTALS[dimension]})
+        # Built without __post_init__: self was checked, and a total is valid (this runs once per value and check).
+        field, whole = _field(dimension), object.__new__(type(self))
+        for name in ("sex", "age_group", "area"):
+            object.__setattr__(whole, name, TOTALS[dimension] if name == field else getattr(self, name))
+        return whole
 
 
 def _field(dimension: str) -> str:

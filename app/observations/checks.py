@@ -145,6 +145,9 @@ def decimals(x: float) -> int:
     """How many decimals the float is written with: 10.5 → 1, 100.0 → 0, 0.25 → 2, 1e-05 → 5."""
     if not math.isfinite(x):
         return 0
+    written = repr(x)
+    if "e" not in written:  # the common case, read off the text: "10.50" has 1 decimal once trailing zeros go
+        return len(written.partition(".")[2].rstrip("0"))
     exponent = Decimal(repr(x)).normalize().as_tuple().exponent
     assert isinstance(exponent, int)  # finite numbers have an integer exponent
     return max(0, -exponent)

@@ -9,7 +9,7 @@ observation, beside the unit's justification, for the office to see in review.
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +21,6 @@ from app.indicators.units import UnitMismatch, canonical_unit, convert, range_pr
 from app.models import Indicator, Observation, Plan, Submission, SubmissionRevision, Target, Unit
 from app.observations.breakdowns import Breakdown, normalise_age_group
 from app.observations.checks import Reported, breakdown_warnings, expectation_warnings, history_warnings
-from app.submissions.schemas import ValueIn
 
 BreakdownKey = tuple[int, str, str, str]  # indicator id, sex, age group, area
 
@@ -53,6 +52,13 @@ class PlanIndicators:
     indicators: dict[int, Indicator]
     targets: dict[str, Target]  # by code
     reportable: set[int]
+    _default_units: dict[int, str | None] = field(default_factory=dict)
+
+    def default_unit(self, target: Target) -> str | None:
+        """The unit a value reported under the target is in when none is named (the level's unit)."""
+        if target.id not in self._default_units:
+            self._default_units[target.id] = level_unit(_facts(target))  # type: ignore[index]
+        return self._default_units[target.id]  # type: ignore[index]
 
 
 async def plan_indicators(session: AsyncSession, plan: Plan, unit: Unit,
@@ -70,7 +76,32 @@ async def plan_indicators(session: AsyncSession, plan: Plan, unit: Unit,
     return PlanIndicators(indicators, {target.code: target for target in targets}, reportable)
 
 
-async def check_values(session: AsyncSession, plan: Plan, unit: Unit, year: int, items: Sequence[ValueIn],
+class ValueLike(Protocol):
+    """What the checks read of a value: a ValueIn, or an import's row under the same names."""
+
+    @property
+    def indicator(self) -> str | None: ...
+    @property
+    def target(self) -> str | None: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def sex(self) -> str: ...
+    @property
+    def age_group(self) -> str: ...
+    @property
+    def area(self) -> str: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def note(self) -> str | None: ...
+    @property
+    def justification(self) -> str | None: ...
+
+
+async def check_values(session: AsyncSession, plan: Plan, unit: Unit, year: int, items: Sequence[ValueLike],
                        assigned: set[tuple[str, int]], known: PlanIndicators | None = None) -> CheckedValues:
     """Resolve, convert and check `items`; a value repeated with the same number is kept once (its first index)."""
     known = known or await plan_indicators(session, plan, unit, assigned)
@@ -101,7 +132,7 @@ async def check_values(session: AsyncSession, plan: Plan, unit: Unit, year: int,
     return result
 
 
-def _resolve(index: int, item: ValueIn, unit: Unit, known: PlanIndicators, by_code: dict[str, Indicator],
+def _resolve(index: int, item: ValueLike, unit: Unit, known: PlanIndicators, by_code: dict[str, Indicator],
              errors: list[dict[str, str]]) -> dict[str, Any] | None:
     """The observation row for one value, or None after appending why it cannot be one."""
     field_name = f"values[{index}]"
@@ -140,7 +171,7 @@ def _resolve(index: int, item: ValueIn, unit: Unit, known: PlanIndicators, by_co
     except ValueError:
         errors.append({"field": f"{field_name}.age_group", "code": "invalid", "reason": t("must not be empty")})
         return None
-    default_unit = level_unit(_facts(target)) if target is not None else indicator.unit
+    default_unit = known.default_unit(target) if target is not None else indicator.unit
     reported_unit = canonical_unit(item.unit) or default_unit or indicator.unit
     try:
         value = convert(item.value, reported_unit, indicator.unit)

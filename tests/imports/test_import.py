@@ -196,3 +196,25 @@ async def test_thousands_of_rows_in_a_constant_number_of_statements(  # type: ig
                                 headers=world.admin)).json()
     assert len(current["current"]["values"]) == 3000
     assert {v["value"] for v in current["current"]["values"]} == {7.5}
+
+
+IMPORT_MUTATION = """mutation($plan: String!, $rows: [ImportRowInput!]!, $dryRun: Boolean!) {
+  importObservations(plan: $plan, rows: $rows, dryRun: $dryRun) {
+    dryRun rows imported updated unchanged submissions { unit submissionId revision status imported } } }"""
+
+
+async def test_graphql_import_uses_the_same_service(client, world) -> None:  # type: ignore[no-untyped-def]
+    gql_rows = [{"unit": HEALTH, "target": "C1.2a", "year": 2024, "value": 1.6}]
+    response = await client.post("/graphql", headers=world.admin, json={
+        "query": IMPORT_MUTATION, "variables": {"plan": PLAN, "rows": gql_rows, "dryRun": False}})
+    body = response.json()
+    assert "errors" not in body, body
+    result = body["data"]["importObservations"]
+    assert result["imported"] == 1 and result["submissions"][0]["status"] == "accepted"
+    assert result["submissions"][0]["revision"] == 1
+    refused = await client.post("/graphql", headers=world.admin, json={
+        "query": IMPORT_MUTATION, "variables": {"plan": PLAN, "rows": [{**gql_rows[0], "target": "X9.9"}],
+                                                 "dryRun": True}})
+    error = refused.json()["errors"][0]
+    assert error["extensions"]["code"] == "VALIDATION"
+    assert error["extensions"]["errors"][0]["row"] == 0 and error["extensions"]["errors"][0]["code"] == "unknown_target"
