@@ -17,9 +17,12 @@ from app.outbox.service import Cursor, emit, newest, read_events
 from app.status.evaluation import evaluate
 from app.status.facts import load_facts
 from app.status.publication import catch_up, touch_plan
+from app.status.rules import Flag, Status
+from app.status.schemas import PlanStatus
+from app.status.service import StatusFilter, evaluate_plan, summarise
 from app.worker.runner import daily_catch_up
 from tests.status.test_api import by_code
-from tests.submissions.conftest import PLAN, open_cycles, report
+from tests.submissions.conftest import HEALTH, PLAN, open_cycles, report
 
 STATUS = f"/api/v1/plans/{PLAN}/status"
 
@@ -133,3 +136,33 @@ async def test_outbox_cursors_never_skip_a_late_commit(engine) -> None:  # type:
         async with Session(engine) as cleanup:
             await cleanup.execute(text("DELETE FROM outbox_event WHERE type = 'test.event'"))
             await cleanup.commit()
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"domain": "W1"}, {"unit": HEALTH}, {"status": "no_data"}, {"flag": "overdue"},
+    {"domain": "C1", "unit": HEALTH, "status": "achieved"}])
+async def test_the_served_document_is_the_summary_of_the_stored_verdicts(client, history, db, params) -> None:  # type: ignore[no-untyped-def]
+    response = await client.get(STATUS, params={"year": 2023, **params}, headers=history.reader)
+    assert response.status_code == 200, response.text
+    evaluation = await evaluate_plan(db, CLI_ACTOR, PLAN, 2023, today())
+    expected = summarise(evaluation, StatusFilter(params.get("domain"), params.get("unit"),
+                                                  Status(params["status"]) if "status" in params else None,
+                                                  Flag(params["flag"]) if "flag" in params else None))
+    assert response.json() == expected.model_dump(mode="json")
+    assert PlanStatus.model_validate_json(response.content) == expected
+    # The ETag changes with the verdicts, and only then.
+    tag = response.headers["etag"]
+    again = await client.get(STATUS, params={"year": 2023, **params}, headers={**history.reader,
+                                                                               "If-None-Match": tag})
+    assert again.status_code == 304
+
+
+async def test_the_etag_follows_the_verdicts(client, history) -> None:  # type: ignore[no-untyped-def]
+    first = await client.get(STATUS, params={"year": 2024}, headers=history.reader)
+    await report(client, history, history.health, 2024, [{"target": "W1.2a", "value": 6.6}])
+    second = await client.get(STATUS, params={"year": 2024}, headers=history.reader)
+    assert first.headers["etag"] != second.headers["etag"]
+    assert first.json()["targets"] != second.json()["targets"]
+    for bad, field in (({"domain": "Z9"}, "domain"), ({"unit": "nobody"}, "unit"), ({"year": 1999}, "year")):
+        response = await client.get(STATUS, params={"year": 2024, **bad}, headers=history.reader)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == field
