@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.lock | cut -d' ' -f1)
 
-.PHONY: install run serve migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas messages bench clean e2e fuzz
+.PHONY: install run serve worker migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas messages bench clean e2e fuzz
 
 $(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,13 @@ $(STAMP): requirements-dev.lock
 
 install: $(STAMP)
 
-run: install migrate seed-demo serve
+# The service and, beside it, its worker (webhook delivery, the daily catch-up); Ctrl-C stops both.
+run: install migrate seed-demo
+	$(BIN)/python -m app worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python -m app serve
+
+worker: install
+	$(BIN)/python -m app worker
 
 serve: install
 	$(BIN)/python -m app serve
