@@ -1,29 +1,41 @@
 """Verdict-pipeline benchmark on PostgreSQL: each measurement as a ratio to a floor measured in the same run.
 
-    .venv/bin/python bench/pipeline.py [--quick] [--units 16] [--json FILE] [--database-url URL] [--keep]
+    .venv/bin/python bench/pipeline.py [--quick] [--units 1-16] [--json FILE] [--database-url URL] [--keep]
 
 It creates a fresh database `fep_bench_<pid>` on the server of --database-url (default
-postgresql://postgres@127.0.0.1:5432/postgres), migrates it, loads three generated plans of 100, 150 and 600 numeric
-targets of one committee with 16 member units, starts the real service (uvicorn, 2 workers) on a free port and talks
-HTTP to it. Units, assignments and cycles go through the REST API, plans through the seed loader; then `--units`
-units report four years of accepted submissions. The database is dropped at the end (unless --keep).
+postgresql://postgres@127.0.0.1:5432/postgres), migrates it and starts the real service as a subprocess
+(`uvicorn app.main:create_app --factory --workers 2`) on a free port, and talks HTTP to it. The database is dropped
+at the end (unless --keep).
 
-Every row alternates floor and subject over several rounds (ABBA order) and reports medians:
+Data: one committee with 16 member units and three generated plans (2021–2030) of 100, 150 and 600 numeric targets,
+each target on its own indicator, in goals of one to three targets (`plan_document`, loaded by the seed loader: the
+REST import takes plan texts, not seed documents). Through the REST API: the units; the assignments (each unit leads
+every 16th goal; the statistics bureau supports every goal of every plan, as in `seed --demo`, and in the 600-target
+plan seven more units do, so that row 4 has eight units able to send 2,000 values); annual, mid-term, final and
+base-year cycles, all open now and due next year (nothing is late). Then `--units` units report four years
+(2021–2024) of their led indicators, accepted. Everyone reports the same number for an indicator and year, so no
+value conflicts. Units send with their own tokens, the office accepts with an admin token.
 
-1. create, submit and accept of a 100-value submission; floor: asyncpg `executemany` of the same 100 rows into a
-   temporary copy of the observation table, in one transaction.
+Each row alternates floor and subject (ABBA order) for a number of rounds (`Rounds`: a minimum, more while within a
+time budget) and reports medians:
+
+1. create (draft), submit and accept of a 100-value submission; floor: asyncpg `executemany` of the same 100 rows
+   into a temporary copy of the observation table, in one transaction.
 2. GET /plans/{code}/status of the 150-target plan; floor: the one SQL query reading its accepted values.
    SQL statements per request at 150 and 600 targets.
 3. The GraphQL dashboard of bench/status.py against REST plan + goals + status.
 4. Bulk: 2,000-value submissions (create with submit, then accept) from 8 concurrent clients, values/s; floor:
-   COPY (asyncpg copy_records_to_table) of the same rows from 8 connections.
-5. Create latency (p50/p95/p99) and creates/s at 1, 4 and 16 concurrent clients; floor: executemany of the same
-   rows at the same concurrency.
-6. The first change-feed poll after the date changes against a following poll: time and SQL statements.
+   COPY (asyncpg copy_records_to_table) of the same rows from 8 connections. `BULK_PATHS` is where the coming bulk
+   import of observations goes.
+5. Create latency (p50/p95/p99) and creates/s at 1, 4 and 16 concurrent clients, each create a unit's own annual
+   values in the 150-target plan; floor: executemany of the same rows at the same concurrency.
+6. The first change-feed poll after the date changes against a following poll: time and SQL statements; and, where
+   the version has a worker, its daily catch-up (now where that work happens), in process.
 
 No assertions: it prints a table (`--json FILE` also writes the numbers). Statements are counted with
-pg_stat_statements when the server has it loaded, else by running the same request in process through the ASGI app
-with a SQLAlchemy `before_cursor_execute` counter (as bench/status.py does).
+pg_stat_statements when the server has it loaded (shared_preload_libraries), else by running the same request in
+process through the ASGI app with a SQLAlchemy `before_cursor_execute` counter (as bench/status.py does). The
+machine's load average is printed first: ratios are taken in the same run, absolute times depend on neighbours.
 """
 
 import argparse
@@ -82,7 +94,7 @@ class Rounds:
 
 @dataclass(frozen=True)
 class Sizes:
-    units: int = 8  # units that report the background years (of the committee's 16; --units 16: ~+70 s)
+    units: int = 16  # units that report the background years, of the committee's 16 (most of the setup time)
     years: int = 4  # background years of accepted submissions, from the plans' first year
     pipeline: Rounds = Rounds(5, 7, 10)  # row 1 (at most 7: the free annual, mid-term and final cycles)
     reads: Rounds = Rounds(10, 60, 6)  # rows 2 and 3
@@ -779,6 +791,17 @@ class Bench:
                         first_time / next_time, "first/next", extra={"statements": first_sql}))
         self.add(Result(6, "  SQL statements: first poll | a following poll", first_sql, "stmts",
                         float(next_sql)))
+        jobs: list[float] = []
+        for _ in range(self.sizes.feed.least):
+            await pretend_a_new_day(self.db)
+            self.in_process.statements = 0
+            started = time.perf_counter()
+            if not await daily_catch_up(self.in_process.engine):
+                return
+            jobs.append(time.perf_counter() - started)
+        self.add(Result(6, "worker's daily catch-up after the date changes", ms(statistics.median(jobs)), "ms",
+                        extra={"statements": self.in_process.statements}))
+        self.add(Result(6, "  SQL statements of the catch-up (in process)", self.in_process.statements, "stmts"))
 
 
 @dataclass(frozen=True)
@@ -820,16 +843,27 @@ BULK_PATHS = (BulkPath("create+submit, accept", bulk_via_submissions),
               BulkPath("POST observation import", bulk_via_observation_import, available=False))
 
 
+async def daily_catch_up(engine: Any) -> bool:
+    """The worker's daily catch-up (`python -m app worker`: every plan not yet computed today), in process on
+    `engine`; False when this version has no worker (the first feed poll of a day did it)."""
+    try:
+        from app.worker.runner import daily_catch_up as job
+    except ImportError:
+        return False
+    await job(make_sessionmaker(engine))
+    return True
+
+
 async def pretend_a_new_day(db: asyncpg.Connection) -> None:
-    """Make every plan's daily refresh stale, as when the date has changed since the last poll (the feed catches
-    up with the calendar on its first read of a day: app/status/service.py `list_changes`, table status_refresh)."""
+    """Make every plan's daily refresh stale, as when the date has changed since the last one (table
+    status_refresh: the worker's daily catch-up, formerly the feed's first read of a day, recomputes those plans)."""
     await db.execute("UPDATE status_refresh SET refreshed_on = refreshed_on - 1")
 
 
 # --- setup ---------------------------------------------------------------------------------------------------
 
 
-async def setup(url: str, api: Api, sizes: Sizes, db: asyncpg.Connection) -> dict[str, Any]:
+async def setup(url: str, api: Api, db: asyncpg.Connection, engine: Any) -> dict[str, Any]:
     """Plans (seed loader), units, assignments and cycles (REST), then the background years of accepted
     submissions (REST), and the first feed poll of the day."""
     started = time.perf_counter()
@@ -848,7 +882,8 @@ async def setup(url: str, api: Api, sizes: Sizes, db: asyncpg.Connection) -> dic
         await api.create_cycle(code, END_YEAR, "final", opens_on, due_on)
         for year in range(START_YEAR - Slots.BASELINE_YEARS, START_YEAR):
             await api.create_cycle(code, year, "baseline", opens_on, due_on)
-    await api.get("/status/changes?since=now")  # the day's first poll publishes every plan
+    await api.get("/status/changes?since=now")  # the day's first poll (it caught up before there was a worker)
+    await daily_catch_up(engine)  # as the worker does beside the service
     structure = time.perf_counter() - started
     rows = await db.fetch("SELECT p.code AS plan, t.code AS target, i.code AS indicator, i.id, i.unit FROM target t "
                           "JOIN plan p ON p.id = t.plan_id JOIN indicator i ON i.id = t.indicator_id "
@@ -916,7 +951,7 @@ async def run(server: str, sizes: Sizes, keep: bool, json_path: Path | None) -> 
                 in_process = InProcess(url, admin)
                 try:
                     api = Api(client, admin, {})
-                    facts = await setup(url, api, sizes, db)
+                    facts = await setup(url, api, db, in_process.engine)
                     for unit in UNITS:  # the units exist now
                         api.unit_tokens[unit], _ = await in_transaction(url, lambda s, u=unit: create_token(
                             s, CLI_ACTOR, role=Role.unit, name=f"bench {u}", unit_code=u))
