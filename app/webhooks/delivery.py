@@ -55,8 +55,8 @@ def sign(secret: str, webhook_id: str, timestamp: int, body: str) -> str:
 
 # --- fan-out ---------------------------------------------------------------------------------------------------
 
-async def fan_out(sessionmaker: Sessionmaker, *, batch: int = FAN_OUT_BATCH) -> int:
-    """Queue a delivery of every new event for every enabled subscription; returns how many were queued."""
+async def fan_out(sessionmaker: Sessionmaker, *, batch: int = FAN_OUT_BATCH, now: datetime | None = None) -> int:
+    """Queue a delivery of every new event for every enabled subscription, due ``now``; returns how many."""
     async with sessionmaker() as session:
         ids = list((await session.execute(
             select(col(WebhookSubscription.id)).where(col(WebhookSubscription.enabled))
@@ -66,13 +66,14 @@ async def fan_out(sessionmaker: Sessionmaker, *, batch: int = FAN_OUT_BATCH) -> 
         more = True
         while more:
             async with sessionmaker() as session:
-                count, more = await _fan_out_one(session, subscription_id, batch)  # type: ignore[arg-type]
+                count, more = await _fan_out_one(session, subscription_id, batch, now or utcnow())  # type: ignore[arg-type]
                 await session.commit()
             queued += count
     return queued
 
 
-async def _fan_out_one(session: AsyncSession, subscription_id: int, batch: int) -> tuple[int, bool]:
+async def _fan_out_one(session: AsyncSession, subscription_id: int, batch: int,
+                       now: datetime) -> tuple[int, bool]:
     """One page of events for one subscription (skipped while another worker or a change holds it)."""
     subscription = (await session.execute(
         select(WebhookSubscription).where(col(WebhookSubscription.id) == subscription_id,
@@ -85,7 +86,6 @@ async def _fan_out_one(session: AsyncSession, subscription_id: int, batch: int) 
     events = await outbox.read_events(session, after, batch, types=subscription.event_types or None,
                                       plan_ids=await plan_ids(session, subscription.plans))
     if events:
-        now = utcnow()
         await session.execute(insert(WebhookDelivery), [
             {"subscription_id": subscription_id, "event_id": event.cursor.id, "event_type": event.type,
              "webhook_id": webhook_id_of(event.cursor.id), "status": DeliveryStatus.pending.value, "attempts": 0,
