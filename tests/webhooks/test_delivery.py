@@ -178,8 +178,9 @@ async def test_replay_sends_past_events_again_with_their_webhook_id(client, db, 
     events = await events_after(db, created["cursor"])
     middle = events[len(events) // 2]
 
+    middle_cursor = str(Cursor(middle.txid, middle.id))
     replayed = await client.post(f"{url}/replay", headers=world.admin,
-                                 json={"from_cursor": created["cursor"], "to_cursor": str(Cursor(middle.txid, middle.id))})
+                                 json={"from_cursor": created["cursor"], "to_cursor": middle_cursor})
     assert replayed.status_code == 202, replayed.text
     expected = [f"evt_{e.id}" for e in events if Cursor(e.txid, e.id) <= Cursor(middle.txid, middle.id)]
     assert replayed.json() == {"scheduled": len(expected)}
