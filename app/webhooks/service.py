@@ -18,6 +18,7 @@ from sqlmodel import col
 from app.audit.service import record
 from app.auth.actor import Actor
 from app.core.i18n import t
+from app.core.logs import WEBHOOK_SECRET_PREFIX
 from app.core.pagination import PageParams, paginate
 from app.errors import NotFound, ValidationFailed, summary
 from app.models import OutboxEvent, Plan, WebhookDelivery, WebhookSubscription
@@ -36,7 +37,7 @@ from app.webhooks.schemas import (
     WebhookUpdate,
 )
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = WEBHOOK_SECRET_PREFIX
 PING = "ping"
 DISABLED_BY_OFFICE = "由妇儿工委办公室停用"
 
