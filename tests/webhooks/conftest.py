@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,6 +38,7 @@ class Receiver:
     url: str
     requests: list[Received] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
+    slow: float = 0.0  # seconds each answer takes
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def down(self, times: int, status: int = 503) -> None:
@@ -65,6 +67,7 @@ def receiver() -> Iterator[Receiver]:
             with rec.lock:
                 rec.requests.append(Received({k.lower(): v for k, v in self.headers.items()}, body))
                 status = rec.answers.pop(0) if rec.answers else 204
+            time.sleep(rec.slow)
             self.send_response(status)
             self.send_header("content-length", "0")
             self.end_headers()
