@@ -3,6 +3,9 @@
 #   docker run --rm -e DATABASE_URL=postgresql://user:pw@db/fuer fuer-plans python -m app migrate
 #   docker run --rm -e DATABASE_URL=postgresql://user:pw@db/fuer fuer-plans python -m app seed   # the six plans
 #   docker run -d -p 8000:8000 -e DATABASE_URL=postgresql://user:pw@db/fuer fuer-plans
+#   docker run -d -e DATABASE_URL=postgresql://user:pw@db/fuer fuer-plans python -m app worker   # one or more
+# The worker delivers webhooks and runs the daily jobs (due dates, the catch-up); run as many as you like, on any
+# machine: they share the work through the database, and a killed worker loses nothing.
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv

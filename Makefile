@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements-dev.lock | cut -d' ' -f1)
 
-.PHONY: install run serve migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas messages bench clean e2e fuzz
+.PHONY: install run serve worker migrate seed seed-demo token test test-sqlite test-postgres lint typecheck schemas messages bench bench-pipeline clean e2e fuzz
 
 $(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,13 @@ $(STAMP): requirements-dev.lock
 
 install: $(STAMP)
 
-run: install migrate seed-demo serve
+# The service and, beside it, its worker (webhook delivery, the daily catch-up); Ctrl-C stops both.
+run: install migrate seed-demo
+	$(BIN)/python -m app worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python -m app serve
+
+worker: install
+	$(BIN)/python -m app worker
 
 serve: install
 	$(BIN)/python -m app serve
@@ -59,6 +65,13 @@ messages: install
 bench: install
 	$(BIN)/python bench/read_api.py
 	$(BIN)/python bench/status.py
+
+# The verdict pipeline on PostgreSQL against the real service (uvicorn, 2 workers), each row as a ratio to a floor
+# measured in the same run; a fresh database on BENCH_DATABASE_URL's server, dropped after. About 3 minutes;
+# BENCH_ARGS=--quick for a smaller run, BENCH_ARGS="--json data/bench.json" to keep the numbers.
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+bench-pipeline: install
+	$(BIN)/python bench/pipeline.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 # /docs, /redoc and GraphiQL in headless Chromium (Debian's chromium) with no network but 127.0.0.1;
 # screenshots in data/e2e/.

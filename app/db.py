@@ -69,7 +69,8 @@ def before_commit(session: AsyncSession, key: str, hook: Hook) -> None:
 @event.listens_for(SyncSession, "before_commit")
 def _hooks_ran(session: SyncSession) -> None:
     # A commit that bypassed Session.commit (e.g. `async with session.begin()`) would skip the hooks.
-    if session.info.get(BEFORE_COMMIT):
+    # Releasing a savepoint (begin_nested) is not the transaction's commit: the hooks run later.
+    if session.info.get(BEFORE_COMMIT) and not session.in_nested_transaction():
         raise RuntimeError("commit without running the before-commit hooks: commit through app.db.Session.commit")
 
 

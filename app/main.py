@@ -26,6 +26,7 @@ from app.settings import Settings, get_settings
 from app.status.router import router as status_router
 from app.submissions.router import router as submissions_router
 from app.units.router import router as units_router
+from app.webhooks.router import router as webhooks_router
 
 DESCRIPTION = """
 Plans of district Working Committees on Women and Children (妇儿工委), the member units' annual
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(indicators_router)
     app.include_router(status_router)
     app.include_router(audit_router)
+    app.include_router(webhooks_router)
     app.include_router(graphql_router(settings), include_in_schema=False)  # documented by schemas/schema.graphql
     install_docs(app)  # /docs, /redoc and /static (also GraphiQL's assets): no CDN
 

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "fuer.db"
+DEFAULT_WEBHOOK_HOSTS = ("localhost", "127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
 
 class Settings(BaseSettings):
@@ -34,6 +35,17 @@ class Settings(BaseSettings):
                                        "deliver.")
     worker_catch_up_seconds: float = Field(default=60.0, gt=0, description="How often the worker checks whether "
                                            "a new day needs the verdicts recomputed.")
+    # NoDecode: comma-separated like cors_origins (a JSON list works too); each entry a hostname ("localhost",
+    # "*.example.gov.cn" for its subdomains) or a network ("10.0.0.0/8", "::1").
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: list(DEFAULT_WEBHOOK_HOSTS),
+        description="Where webhooks may be sent: hostnames and networks (default: loopback and private networks).")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="How long a receiver has to answer.")
+    webhook_retry_hours: float = Field(default=24.0, gt=0, description="How long a delivery is retried before "
+                                       "it is marked failed.")
+    webhook_disable_after: int = Field(default=5, ge=1, description="Failed deliveries in a row that disable a "
+                                       "subscription.")
+    webhook_batch: int = Field(default=20, ge=1, le=500, description="Deliveries one worker sends at once.")
     graphql_graphiql: bool = True
     graphql_introspection: bool = True
 
@@ -47,7 +59,7 @@ class Settings(BaseSettings):
                 return driver + url[len(plain):]
         return url
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "webhook_allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
@@ -55,6 +67,14 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("webhook_allowed_hosts")
+    @classmethod
+    def _hosts(cls, entries: list[str]) -> list[str]:
+        from app.webhooks.destinations import AllowList  # a bad entry stops the service at start, not at delivery
+
+        AllowList.parse(entries)
+        return entries
 
 
 @lru_cache

@@ -9,7 +9,7 @@ and enum values, hence strictness per field.
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Strict
+from pydantic import AwareDatetime, BeforeValidator, Strict
 
 from app.core.i18n import t
 
@@ -25,3 +25,13 @@ def _date_text(value: Any) -> Any:
 
 
 JsonDate = Annotated[date, BeforeValidator(_date_text)]
+
+
+def _datetime_text(value: Any) -> Any:
+    if isinstance(value, int | float):
+        raise ValueError(t("must be a date and time written as ISO 8601 with its offset, e.g. "
+                           "2026-12-01T08:00:00+08:00"))
+    return value
+
+
+JsonDateTime = Annotated[AwareDatetime, BeforeValidator(_datetime_text)]  # a time without offset is ambiguous

@@ -2,7 +2,7 @@
 
 The access line is the app's own (app.access: method, path, status, time, request id); uvicorn's access log is off
 because it writes the query string, where a client may have put a token. As a last guard every line passes a
-filter that masks anything shaped like a bearer token.
+filter that masks anything shaped like a bearer token or a webhook signing secret.
 """
 
 import logging
@@ -10,12 +10,20 @@ import re
 
 from app.auth.tokens import TOKEN_PREFIX
 
-_TOKEN_LIKE = re.compile(rf"{re.escape(TOKEN_PREFIX)}[A-Za-z0-9_\-]+|(?i:bearer)\s+[A-Za-z0-9_\-.=~+/]+")
+WEBHOOK_SECRET_PREFIX = "whsec_"
+_TOKEN_LIKE = re.compile(rf"{re.escape(TOKEN_PREFIX)}[A-Za-z0-9_\-]+|{WEBHOOK_SECRET_PREFIX}[A-Za-z0-9+/=]+"
+                         r"|(?i:bearer)\s+[A-Za-z0-9_\-.=~+/]+")
+
+
+def _mask(match: re.Match[str]) -> str:
+    for prefix in (TOKEN_PREFIX, WEBHOOK_SECRET_PREFIX):
+        if match.group().startswith(prefix):
+            return prefix + "***"
+    return "Bearer ***"
 
 
 def mask_secrets(text: str) -> str:
-    return _TOKEN_LIKE.sub(lambda m: m.group()[: len(TOKEN_PREFIX)] + "***" if m.group().startswith(TOKEN_PREFIX)
-                           else "Bearer ***", text)
+    return _TOKEN_LIKE.sub(_mask, text)
 
 
 class MaskSecrets(logging.Filter):

@@ -22,7 +22,6 @@ from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.clock import today
 from app.core.pagination import PageParams
-from app.errors import AppError
 from app.indicators import service as indicators_service
 from app.indicators.schemas import IndicatorObservationRead
 from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Submission, SubmissionRevision, Target, Unit
@@ -203,15 +202,8 @@ class Loaders:
                                          for a, unit, g, m, plan, rn, total in rows])
 
     async def _evaluations(self, actor: Actor, keys: list[EvaluationKey]) -> list[Any]:
-        results: list[Any] = []
-        for plan_code, year, provisional, breakdown in keys:
-            try:
-                results.append(await status_service.evaluate_plan(self._tx.session, actor, plan_code, year, today(),
-                                                                  include_provisional=provisional,
-                                                                  breakdown=breakdown))
-            except AppError as exc:  # this key fails, the others still resolve
-                results.append(exc)
-        return results
+        # A failing key gets its error; the others still resolve.
+        return await status_service.evaluate_plans(self._tx.session, actor, keys, today())
 
     async def _submissions_by_unit(self, actor: Actor, unit_codes: list[str], filters: SubmissionFilterKey,
                                    page: PageParams) -> list[tuple[list[SubmissionSummary], int]]:

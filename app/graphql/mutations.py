@@ -35,6 +35,15 @@ from app.graphql.inputs import (
     to_model,
 )
 from app.graphql.types import Assignment, Cycle, Info, Page, Submission, Target
+from app.graphql.webhooks import (
+    ReplayInput,
+    ReplayResult,
+    Webhook,
+    WebhookCreated,
+    WebhookDelivery,
+    WebhookInput,
+    WebhookPatchInput,
+)
 from app.imports import service as imports_service
 from app.imports.schemas import ImportSummary as ImportSummaryRead
 from app.indicators import service as indicators_service
@@ -43,6 +52,8 @@ from app.plans import curation
 from app.plans.schemas import TargetPatch
 from app.submissions import service as submissions_service
 from app.submissions.schemas import ReviewIn, SubmissionCreate, SubmissionRead, SubmissionUpdate
+from app.webhooks import service as webhooks_service
+from app.webhooks.schemas import ReplayRequest, WebhookCreate, WebhookUpdate
 
 
 class AllOrNothing(FieldExtension):
@@ -203,3 +214,32 @@ class Mutation:
         data = to_model(SplitRequest, {"targets": targets, "name": name})
         return Indicator.from_read(await info.context.call(
             indicators_service.split_indicator, actor, plan, code, data, today()), plan)
+
+    @mutation("Subscribe a URL to events (admin); the answer carries the signing secret, shown only here")
+    async def create_webhook(self, info: Info, input: WebhookInput) -> WebhookCreated:
+        actor = await info.context.require(*ADMIN_ONLY)
+        created = await info.context.call(webhooks_service.create_webhook, actor, to_model(WebhookCreate, input))
+        return WebhookCreated(webhook=Webhook.from_read(created), secret=created.secret)
+
+    @mutation("Change a subscription's URL, event types or plans, disable it, or re-enable it (admin)")
+    async def update_webhook(self, info: Info, id: int, input: WebhookPatchInput) -> Webhook:
+        actor = await info.context.require(*ADMIN_ONLY)
+        return Webhook.from_read(await info.context.call(
+            webhooks_service.update_webhook, actor, id, to_model(WebhookUpdate, input)))
+
+    @mutation("Delete a subscription and its delivery log (admin); returns its id")
+    async def delete_webhook(self, info: Info, id: int) -> int:
+        actor = await info.context.require(*ADMIN_ONLY)
+        await info.context.call(webhooks_service.delete_webhook, actor, id)
+        return id
+
+    @mutation("Send a range of past events again, with their webhook-id (admin)")
+    async def replay_webhook(self, info: Info, id: int, input: ReplayInput) -> ReplayResult:
+        actor = await info.context.require(*ADMIN_ONLY)
+        result = await info.context.call(webhooks_service.replay, actor, id, to_model(ReplayRequest, input))
+        return ReplayResult(scheduled=result.scheduled)
+
+    @mutation("Queue a signed ping to a subscription (admin); its delivery shows the receiver's answer")
+    async def test_webhook(self, info: Info, id: int) -> WebhookDelivery:
+        actor = await info.context.require(*ADMIN_ONLY)
+        return WebhookDelivery.from_read(await info.context.call(webhooks_service.ping, actor, id))

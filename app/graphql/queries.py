@@ -22,6 +22,7 @@ from app.graphql.types import (
     Viewer,
     page_params,
 )
+from app.graphql.webhooks import WebhookQueries
 from app.models import Committee as CommitteeRow
 from app.plans import service as plans_service
 from app.plans.schemas import PlanRead
@@ -38,7 +39,7 @@ async def _plan(session: object, code: str) -> PlanRead:
 
 @strawberry.type(description="Reads. Every field needs `Authorization: Bearer <token>`. " + ERROR_CODES
                   + " Lists take limit/offset and return {items, total}.")
-class Query:
+class Query(WebhookQueries):
     @strawberry.field(description="The caller: name, role and unit of the bearer token")
     async def me(self, info: Info) -> Viewer:
         actor = await info.context.require(*ANY_ROLE)

@@ -14,6 +14,7 @@ from app.models.submission import (
     SubmissionTask,
 )
 from app.models.unit import Assignment, Unit
+from app.models.webhook import WebhookDelivery, WebhookSubscription
 
 metadata = SQLModel.metadata
 
@@ -22,5 +23,5 @@ __all__ = [
     "Indicator", "Observation", "TargetVersion",
     "Measure", "Plan",
     "ReportingCycle", "Submission", "SubmissionRevision", "SubmissionTask",
-    "OutboxEvent", "StatusRefresh", "Verdict", "Target", "Unit", "metadata",
+    "OutboxEvent", "StatusRefresh", "Verdict", "Target", "Unit", "WebhookDelivery", "WebhookSubscription", "metadata",
 ]

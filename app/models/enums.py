@@ -65,5 +65,11 @@ class TaskProgress(StrEnum):
     not_started = "not_started"
 
 
+class DeliveryStatus(StrEnum):
+    pending = "pending"  # waiting for its (next) attempt, or being sent
+    delivered = "delivered"  # the receiver answered 2xx
+    failed = "failed"  # retries exhausted (a replay can send it again)
+
+
 def values(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)

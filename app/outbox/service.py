@@ -22,6 +22,10 @@ from app.errors import ValidationFailed
 from app.models import OutboxEvent
 from app.models.base import utcnow
 
+# Every type of event written to the outbox (webhook subscriptions choose among them).
+EVENT_TYPES = ("verdict.changed", "submission.submitted", "submission.accepted", "submission.returned",
+               "cycle.opened", "cycle.closed", "cycle.reopened", "cycle.due", "target.curated")
+
 
 @dataclass(frozen=True, order=True)
 class Cursor:
@@ -121,4 +125,4 @@ async def newest(session: AsyncSession) -> Cursor:
     return Cursor(row[0], row[1] or 0) if row else Cursor()
 
 
-__all__ = ["Cursor", "Event", "emit", "emit_many", "event_row", "events_query", "newest", "read_events"]
+__all__ = ["EVENT_TYPES", "Cursor", "Event", "emit", "emit_many", "event_row", "events_query", "newest", "read_events"]

@@ -10,8 +10,19 @@ from datetime import date
 
 from app.indicators.catalogue import TargetFacts, level_unit, responsible_unit
 from app.indicators.units import convert, convertible
-from app.models import Goal, Plan, Target
-from app.status.facts import DIMENSION_INDEX, TOTALS, Group, PlanFacts, Report, TaskKey, TaskReport, task_key
+from app.models import Plan
+from app.status.facts import (
+    DIMENSION_INDEX,
+    TOTALS,
+    Group,
+    ItemFacts,
+    PlanFacts,
+    Report,
+    TaskKey,
+    TaskReport,
+    task_key,
+)
+from app.status.facts import TargetFacts as Target
 from app.status.rules import (
     FLAG_CLAUSES,
     LABELS,
@@ -69,7 +80,7 @@ def evaluate(facts: PlanFacts, year: int, today: date, breakdown: str | None = N
             lead = facts.leads.get(key)
             status = _target_read(
                 target, evaluation, spec.due_year, id(spec) in chosen, facts.unit_codes.get(lead) if lead else None,
-                goal_codes.get(target.goal_id), measure_codes.get(target.measure_id),
+                goal_codes.get(target.goal_id), measure_codes.get(target.measure_id),  # type: ignore[arg-type]
                 domain_codes[parent_domain[key]], facts, source)
             if breakdown is not None:
                 status.breakdowns = _breakdowns(facts, target, spec, key, year, today, breakdown)
@@ -220,14 +231,14 @@ def _observation(obs: Observation | None) -> ObservationRead | None:
     return None if obs is None else ObservationRead(year=obs.year, value=obs.value, provisional=obs.provisional)
 
 
-def _goal_status(facts: PlanFacts, goal: Goal, targets: list[TargetStatus], domain_code: str, year: int,
+def _goal_status(facts: PlanFacts, goal: ItemFacts, targets: list[TargetStatus], domain_code: str, year: int,
                  today: date) -> GoalStatus:
-    lead = facts.leads.get(("goal", goal.id))  # type: ignore[arg-type]
+    lead = facts.leads.get(("goal", goal.id))
     common = {"code": goal.code, "domain_code": domain_code, "title": goal.title,
               "lead_unit": facts.unit_codes.get(lead) if lead is not None else None}
     if not targets:
         report = _latest_task_report(facts, goal, lead, year)
-        flags, notes = _overdue(facts, lead, ("goal", goal.id), year, today)  # type: ignore[arg-type]
+        flags, notes = _overdue(facts, lead, ("goal", goal.id), year, today)
         if report is not None and report.provisional:
             flags.append(Flag.provisional)
         evaluation = evaluate_task(report.progress if report else None, year=report.year if report else None,
@@ -249,8 +260,8 @@ def _goal_status(facts: PlanFacts, goal: Goal, targets: list[TargetStatus], doma
                       targets=[t.code for t in targets])
 
 
-def _latest_task_report(facts: PlanFacts, goal: Goal, lead: int | None, year: int) -> TaskReport | None:
+def _latest_task_report(facts: PlanFacts, goal: ItemFacts, lead: int | None, year: int) -> TaskReport | None:
     """The lead unit's most recent progress report on the goal up to ``year``."""
-    reports = [r for r in facts.task_reports.get(goal.id, ())  # type: ignore[arg-type]
+    reports = [r for r in facts.task_reports.get(goal.id, ())
                if r.unit_id == lead and r.year <= year]
     return max(reports, key=lambda r: (r.year, r.stamp), default=None)

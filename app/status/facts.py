@@ -66,16 +66,63 @@ class TaskReport:
     stamp: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class DomainFacts:
+    id: int
+    code: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    """A goal or a measure."""
+
+    id: int
+    code: str
+    domain_id: int
+    seq: int
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetFacts:
+    """What the rules need of a target (plain values: the evaluation reads them thousands of times)."""
+
+    id: int
+    code: str
+    goal_id: int | None
+    measure_id: int | None
+    seq: int
+    indicator_id: int
+    metric: str
+    op: str
+    value: float | None
+    unit: str | None
+    year: int | None
+    per_year: bool
+    baseline_year: int | None
+    baseline_value: float | None
+    tolerance: float | None
+    direction: str | None
+    review: bool
+    scope_sex: str | None
+    scope_age_group: str | None
+    scope_area: str | None
+
+
+TARGET_COLUMNS = [getattr(Target, name) for name in TargetFacts.__dataclass_fields__]
+
+
 @dataclass
 class PlanFacts:
     """Everything the rules need about one plan, read once."""
 
     plan: Plan
     include_provisional: bool
-    domains: list[Domain]
-    goals: list[Goal]
-    measures: list[Measure]
-    targets: list[Target]
+    domains: list[DomainFacts]
+    goals: list[ItemFacts]
+    measures: list[ItemFacts]
+    targets: list[TargetFacts]
     leads: dict[TaskKey, int] = field(default_factory=dict)
     assigned: dict[TaskKey, set[int]] = field(default_factory=lambda: defaultdict(set))
     unit_codes: dict[int, str] = field(default_factory=dict)
@@ -98,15 +145,20 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
     """The plan's structure, task decomposition, indicators, units, observations, task progress, cycles and what
     was reported: eleven queries, whatever the plan's size. With ``parents`` (goals and measures) only the
     indicators of their targets, and those indicators' observations, are read."""
-    domains = list((await session.execute(select(Domain).where(col(Domain.plan_id) == plan.id)
-                                          .order_by(col(Domain.part).desc(), col(Domain.seq)))).scalars())
+    # Plain rows, not ORM objects: the evaluation reads their attributes thousands of times.
+    domains = [DomainFacts(*row) for row in (await session.execute(  # type: ignore[arg-type]
+        select(col(Domain.id), col(Domain.code), col(Domain.title)).where(col(Domain.plan_id) == plan.id)
+        .order_by(col(Domain.part).desc(), col(Domain.seq)))).all()]
     order = {d.id: i for i, d in enumerate(domains)}
-    goals = sorted((await session.execute(select(Goal).where(col(Goal.plan_id) == plan.id))).scalars(),
-                   key=lambda g: (order[g.domain_id], g.seq))
-    measures = sorted((await session.execute(select(Measure).where(col(Measure.plan_id) == plan.id))).scalars(),
-                      key=lambda m: (order[m.domain_id], m.seq))
-    targets = list((await session.execute(select(Target).where(col(Target.plan_id) == plan.id)
-                                          .order_by(col(Target.seq), col(Target.id)))).scalars())
+    goals = sorted((ItemFacts(*row) for row in (await session.execute(  # type: ignore[arg-type]
+        select(col(Goal.id), col(Goal.code), col(Goal.domain_id), col(Goal.seq), col(Goal.title))
+        .where(col(Goal.plan_id) == plan.id))).all()), key=lambda g: (order[g.domain_id], g.seq))
+    measures = sorted((ItemFacts(*row) for row in (await session.execute(  # type: ignore[arg-type]
+        select(col(Measure.id), col(Measure.code), col(Measure.domain_id), col(Measure.seq))
+        .where(col(Measure.plan_id) == plan.id))).all()), key=lambda m: (order[m.domain_id], m.seq))
+    targets = [TargetFacts(*row) for row in (await session.execute(
+        select(*TARGET_COLUMNS).where(col(Target.plan_id) == plan.id).order_by(col(Target.seq), col(Target.id))))
+        .all()]
     facts = PlanFacts(plan, include_provisional, domains, goals, measures, targets)
 
     for assignment, unit_code in (await session.execute(

@@ -34,10 +34,13 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the `If-None-Match` ETag is still current"}}
 
 
-def _conditional(request: Request, body: BaseModel) -> Response:
+def _conditional(request: Request, body: BaseModel | service.StatusDocument) -> Response:
     """The JSON body with a strong ETag; 304 when the client already holds it."""
-    content = body.model_dump_json().encode()
-    tag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+    if isinstance(body, service.StatusDocument):
+        content, tag = body.body, body.etag
+    else:
+        content = body.model_dump_json().encode()
+        tag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
     headers = {"ETag": tag, "Cache-Control": "no-cache"}
     match = request.headers.get("If-None-Match", "")
     if tag in {value.strip().removeprefix("W/") for value in match.split(",")} or match.strip() == "*":
@@ -53,8 +56,10 @@ async def plan_status(plan_code: str, request: Request, session: SessionDep, act
                       breakdown: BreakdownParam = None) -> Response:
     """Counts per status for the plan and each domain, and one item per target and goal with its status,
     label, flags and explanation. Send `If-None-Match` with the last ETag to poll cheaply."""
-    result = await service.plan_status(session, actor, plan_code, year, today(),
-                                       service.StatusFilter(domain, unit, status, flag),
+    filters = service.StatusFilter(domain, unit, status, flag)
+    if include is None and breakdown is None:  # the stored verdicts, served as stored
+        return _conditional(request, await service.stored_status_document(session, plan_code, year, today(), filters))
+    result = await service.plan_status(session, actor, plan_code, year, today(), filters,
                                        include_provisional=include == "provisional", breakdown=breakdown)
     return _conditional(request, result)
 
@@ -87,9 +92,10 @@ async def unit_status(plan_code: str, unit_code: str, request: Request, session:
                       year: Year = None, include: Include = None, status: StatusFilter = None,
                       flag: FlagFilter = None) -> Response:
     await units_service.get_unit(session, unit_code)  # 404 for a unit that does not exist
-    result = await service.plan_status(session, actor, plan_code, year, today(),
-                                       service.StatusFilter(unit=unit_code, status=status, flag=flag),
-                                       include_provisional=include == "provisional")
+    filters = service.StatusFilter(unit=unit_code, status=status, flag=flag)
+    if include is None:
+        return _conditional(request, await service.stored_status_document(session, plan_code, year, today(), filters))
+    result = await service.plan_status(session, actor, plan_code, year, today(), filters, include_provisional=True)
     return _conditional(request, result)
 
 

@@ -6,6 +6,8 @@ evaluated on the fly from the facts (app/status/facts.py, app/status/evaluation.
 REST and GraphQL both call these functions.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from sqlmodel import col
 from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.i18n import t
-from app.errors import NotFound, ValidationFailed
+from app.errors import AppError, NotFound, ValidationFailed
 from app.models import Domain, Plan, Unit, Verdict
 from app.outbox import service as outbox
 from app.plans.service import plan_by_code
@@ -92,6 +94,40 @@ async def evaluate_plan(session: AsyncSession, actor: Actor, plan_code: str, yea
     return (await stored_verdicts(session, [plan], [year], today))[(plan.id, year)]  # type: ignore[index]
 
 
+async def evaluate_plans(session: AsyncSession, actor: Actor, keys: Sequence[tuple[str, int | None, bool, str | None]],
+                         today: date) -> list[PlanEvaluation | AppError]:
+    """:func:`evaluate_plan` for many (plan code, year, include provisional, breakdown) keys: the stored verdicts of
+    all of them in four queries; the previews (provisional, breakdown) one by one. A failing key gets its error."""
+    stored = [key for key in keys if not key[2] and key[3] is None]
+    plans = {plan.code: plan for plan in (await session.execute(
+        select(Plan).where(col(Plan.code).in_({key[0] for key in stored})))).scalars()} if stored else {}
+    pairs: dict[tuple[str, int | None], Plan | AppError] = {}
+    for code, year, *_ in stored:
+        plan = plans.get(code)
+        try:
+            if plan is None:
+                raise NotFound(t("Plan {code} does not exist.", code=code))
+            pairs[(code, year)] = plan
+            plan_year(plan, year, today)
+        except AppError as exc:
+            pairs[(code, year)] = exc
+    good = [(plan, plan_year(plan, year, today)) for (code, year), plan in pairs.items() if isinstance(plan, Plan)]
+    verdicts = await stored_verdicts(session, [p for p, _ in good], [y for _, y in good], today) if good else {}
+    results: list[PlanEvaluation | AppError] = []
+    for code, year, provisional, breakdown in keys:
+        if not provisional and breakdown is None:
+            plan_or_error = pairs[(code, year)]
+            results.append(plan_or_error if isinstance(plan_or_error, AppError) else verdicts[
+                (plan_or_error.id, plan_year(plan_or_error, year, today))])  # type: ignore[index]
+            continue
+        try:
+            results.append(await evaluate_plan(session, actor, code, year, today, include_provisional=provisional,
+                                               breakdown=breakdown))
+        except AppError as exc:
+            results.append(exc)
+    return results
+
+
 async def stored_verdicts(session: AsyncSession, plans: Sequence[Plan], years: Sequence[int],
                           today: date) -> dict[tuple[int, int], PlanEvaluation]:
     """The stored verdicts of every (plan, year) pair given (plans[i] with years[i]) in three queries.
@@ -126,6 +162,67 @@ async def stored_verdicts(session: AsyncSession, plans: Sequence[Plan], years: S
             [GoalStatus.model_validate_json(p) for kind, p, _ in items if kind == "goal"],
             units[plan.committee_id])
     return result  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class StatusDocument:
+    """A plan's status for a year as JSON, assembled from the stored payloads, and its ETag."""
+
+    body: bytes
+    etag: str
+    plan_code: str
+    year: int
+
+
+async def stored_status_document(session: AsyncSession, plan_code: str, year: int | None, today: date,
+                                 filters: StatusFilter = StatusFilter()) -> StatusDocument:
+    """The same document as ``summarise(evaluate_plan(...))`` on the stored verdicts, without building an object
+    per item: counts and filters work on the verdicts' columns, the items are their stored JSON as they are.
+    The ETag comes from the verdicts' versions (any change of a verdict raises its version)."""
+    plan = await plan_by_code(session, plan_code)
+    year = plan_year(plan, year, today)
+    rows = (await session.execute(
+        select(col(Verdict.id), col(Verdict.subject_type), col(Verdict.domain_code), col(Verdict.lead_unit),
+               col(Verdict.applies), col(Verdict.status), col(Verdict.flags), col(Verdict.payload),
+               col(Verdict.version), col(Verdict.computed_on))
+        .where(col(Verdict.plan_id) == plan.id, col(Verdict.year) == year)
+        .order_by(col(Verdict.subject_type).desc(), col(Verdict.position)))).all()
+    domains = (await session.execute(select(col(Domain.code), col(Domain.title)).where(col(Domain.plan_id) == plan.id)
+                                     .order_by(col(Domain.part).desc(), col(Domain.seq)))).all()
+    if filters.domain is not None and filters.domain not in {code for code, _ in domains}:
+        raise ValidationFailed.field("domain", t("no domain {code} in plan {plan}", code=filters.domain,
+                                                 plan=plan.code))
+    if filters.unit is not None and (await session.execute(select(col(Unit.id)).where(
+            col(Unit.committee_id) == plan.committee_id, col(Unit.code) == filters.unit))).first() is None:
+        raise ValidationFailed.field("unit", t("no unit {code} in the committee of plan {plan}", code=filters.unit,
+                                               plan=plan.code))
+    scoped = [r for r in rows if filters.domain in (None, r.domain_code) and filters.unit in (None, r.lead_unit)]
+    flag = filters.flag.value if filters.flag is not None else None
+
+    def counts(kind: str, domain: str | None = None) -> dict[str, int]:
+        tally: dict[str, int] = defaultdict(int)
+        for r in scoped:
+            if r.subject_type == kind and r.applies and domain in (None, r.domain_code):
+                tally[r.status] += 1
+        return StatusCounts(**tally).model_dump()
+
+    def items(kind: str) -> bytes:
+        return b",".join(r.payload.encode() for r in scoped if r.subject_type == kind and (
+            filters.status is None or r.status == filters.status.value) and (
+            flag is None or flag in r.flags.split(",")))
+
+    head = json.dumps({
+        "plan_code": plan.code, "year": year, "include_provisional": False,
+        "as_of": min((r.computed_on for r in rows), default=today).isoformat(),
+        "summary": {"targets": counts("target"), "goals": counts("goal")},
+        "domains": [{"code": code, "title": title, "targets": counts("target", code), "goals": counts("goal", code)}
+                    for code, title in domains if filters.domain in (None, code)]},
+        ensure_ascii=False, separators=(",", ":"))
+    body = head[:-1].encode() + b',"targets":[' + items("target") + b'],"goals":[' + items("goal") + b"]}"
+    version = f"{plan.id}.{year}.{len(rows)}.{max((r.id for r in rows), default=0)}." \
+              f"{sum(r.version for r in rows)}.{filters}.{min((r.computed_on for r in rows), default=today)}"
+    etag = '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+    return StatusDocument(body, etag, plan.code, year)
 
 
 def summarise(evaluation: PlanEvaluation, filters: StatusFilter = StatusFilter()) -> PlanStatus:

@@ -88,7 +88,8 @@ def upgrade() -> None:
              "subject": f"{r['subject_type']}:{r['subject_code']}", "created_at": r["changed_at"],
              "payload": _payload(r)} for r in rows])
         if _postgres():
-            op.execute("SELECT setval(pg_get_serial_sequence('outbox_event', 'id'), (SELECT max(id) FROM outbox_event))")
+            op.execute("SELECT setval(pg_get_serial_sequence('outbox_event', 'id'), "
+                       "(SELECT max(id) FROM outbox_event))")
     op.drop_index("ix_status_change_plan_id_id", table_name="status_change")
     op.drop_table("status_change")
     with op.batch_alter_table("reporting_cycle") as batch:

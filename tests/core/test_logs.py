@@ -13,6 +13,7 @@ from tests.factories import bearer, make_token
 @pytest.mark.parametrize(("line", "expected"), [
     ("GET /x?token=fep_AbC-123_xyz 401", "GET /x?token=fep_*** 401"),
     ("header Authorization: Bearer abc.def-ghi", "header Authorization: Bearer ***"),
+    ("webhook secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw+/= set", "webhook secret whsec_*** set"),
     ("nothing to hide", "nothing to hide"),
 ])
 def test_token_like_strings_are_masked(line, expected) -> None:  # type: ignore[no-untyped-def]

@@ -69,9 +69,9 @@ async def test_dashboard_with_statuses_runs_a_fixed_number_of_queries(client, db
         counts[code] = (goals, len(statements))
     (small_goals, small_sql), (large_goals, large_sql) = counts.values()
     assert large_goals > small_goals + 30
-    # The tree's 6 queries, and the plan's statuses computed once (the plan and its 11 reads) for every status
-    # field of the document, whatever the number of goals and targets.
-    assert small_sql == large_sql == 6 + 12, counts
+    # The tree's 6 queries, and the plan's stored verdicts read once (the plan, its verdicts, domains and units)
+    # for every status field of the document, whatever the number of goals and targets.
+    assert small_sql == large_sql == 6 + 4, counts
 
 
 async def test_status_arguments_are_checked_like_rest(client, world) -> None:  # type: ignore[no-untyped-def]
@@ -182,3 +182,25 @@ async def test_one_evaluation_per_breakdown(client, db, connection) -> None:  # 
                                                "b: status(year: 2025, breakdown: sex)"), {"code": PLAN}, headers)
         assert "errors" not in body, body
     assert len(two) == len(same) + 12, (len(same), len(two))  # the plan and its 11 reads, once more
+
+
+ACROSS_PLANS = """query($limit: Int!) { plans(limit: $limit) { items { code
+  status(year: 2025) { targetCounts { atRisk } }
+  domains { goals { code status(year: 2025) { status } } }
+} } }"""
+
+
+async def test_statuses_across_plans_read_the_stored_verdicts_once(client, db, connection) -> None:  # type: ignore[no-untyped-def]
+    headers = bearer(await make_token(db, "reader"))
+    sql = {}
+    for limit in (1, 6):
+        with counting(connection) as statements:
+            body = await gql(client, ACROSS_PLANS, {"limit": limit}, headers)
+        assert "errors" not in body and len(body["data"]["plans"]["items"]) == limit, body
+        sql[limit] = len(statements)
+    assert sql[1] == sql[6], sql  # one batch of verdicts for all plans, not one per plan
+    # The same verdicts as REST.
+    plan = body["data"]["plans"]["items"][-1]
+    rest = (await client.get(f"/api/v1/plans/{plan['code']}/status", params={"year": 2025}, headers=headers)).json()
+    assert {g["code"]: g["status"] for g in rest["goals"]} == {
+        g["code"]: g["status"]["status"].lower() for d in plan["domains"] for g in d["goals"]}

@@ -27,18 +27,6 @@ async def read(client: httpx.AsyncClient, headers: dict[str, str], year: int, pa
     return by_code(response.json()[part])
 
 
-@pytest.fixture
-async def history(client, world) -> Any:  # type: ignore[no-untyped-def]
-    """Maternal mortality 9.5 → 8.8 (2021 → 2023 midterm); neonatal mortality 2.5 → 1.9."""
-    await open_cycles(client, world, 2021)
-    await report(client, world, world.health, 2021, [{"target": "W1.2a", "value": 9.5}, {"target": "C1.2a",
-                                                                                         "value": 2.5}])
-    await report(client, world, world.health, 2023, [{"target": "W1.2a", "value": 8.8}, {"target": "C1.2a",
-                                                                                         "value": 1.9}],
-                 kind="midterm")
-    return world
-
-
 async def test_statuses_of_a_plan_follow_the_accepted_history(client, history) -> None:  # type: ignore[no-untyped-def]
     response = await client.get(STATUS, params={"year": 2023}, headers=history.reader)
     assert response.status_code == 200, response.text

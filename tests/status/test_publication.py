@@ -1,0 +1,181 @@
+"""The stored verdicts: equal to a fresh evaluation, kept incrementally, caught up daily by the worker."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlmodel import col
+
+from app.auth.actor import CLI_ACTOR
+from app.core.clock import today
+from app.cycles.schemas import CycleCreate
+from app.cycles.service import announce_due_cycles, create_cycle
+from app.db import Session
+from app.models import OutboxEvent, Plan, StatusRefresh, Verdict
+from app.models.enums import CycleKind
+from app.outbox.service import Cursor, emit, newest, read_events
+from app.status.evaluation import evaluate
+from app.status.facts import load_facts
+from app.status.publication import catch_up, touch_plan
+from app.status.rules import Flag, Status
+from app.status.schemas import PlanStatus
+from app.status.service import StatusFilter, evaluate_plan, summarise
+from app.worker.runner import daily_catch_up
+from tests.status.test_api import by_code
+from tests.submissions.conftest import HEALTH, PLAN, open_cycles, report
+
+STATUS = f"/api/v1/plans/{PLAN}/status"
+
+
+async def test_stored_verdicts_equal_a_fresh_evaluation_of_every_plan_and_year(client, world, db) -> None:  # type: ignore[no-untyped-def]
+    await open_cycles(client, world, 2021)
+    await report(client, world, world.health, 2021, [{"target": "W1.2a", "value": 9.5}, {"target": "C1.2a",
+                                                                                         "value": 2.5}])
+    await report(client, world, world.health, 2023, [{"target": "W1.2a", "value": 8.1}], kind="midterm")
+    day = today()
+    for plan in (await db.execute(select(Plan).order_by(col(Plan.id)))).scalars():
+        facts = await load_facts(db, plan)
+        for year in range(plan.start_year, plan.end_year + 1):
+            fresh = evaluate(facts, year, day)
+            response = await client.get(f"/api/v1/plans/{plan.code}/status", params={"year": year},
+                                        headers=world.reader)
+            body = response.json()
+            assert body["targets"] == [t.model_dump(mode="json") for t in fresh.targets], (plan.code, year)
+            assert body["goals"] == [g.model_dump(mode="json") for g in fresh.goals], (plan.code, year)
+            assert body["as_of"] == day.isoformat()
+
+
+async def test_an_acceptance_recomputes_only_what_it_touches(client, world, db) -> None:  # type: ignore[no-untyped-def]
+    await open_cycles(client, world, 2021)
+    plan_id = (await db.execute(select(col(Plan.id)).where(col(Plan.code) == PLAN))).scalar_one()
+
+    async def versions() -> dict[tuple[int, str], int]:
+        rows = await db.execute(select(col(Verdict.year), col(Verdict.subject_code), col(Verdict.version))
+                                .where(col(Verdict.plan_id) == plan_id))
+        return {(year, code): version for year, code, version in rows.all()}
+
+    before = await versions()
+    await report(client, world, world.health, 2023, [{"target": "W1.2a", "value": 8.1}], kind="midterm")
+    after = await versions()
+    changed = {key for key in after if after[key] != before.get(key)}
+    # The target and its goal, from 2023 on (earlier years come before the value; W1.2b shares the goal W1.2).
+    assert {code for _, code in changed} <= {"W1.2a", "W1.2b", "W1.2"} and ("W1.2a" in {c for _, c in changed})
+    assert {year for year, _ in changed} == {2023, 2024, 2025}
+    assert all(after[key] > before[key] for key in changed)  # once per transaction that changed it
+
+
+async def test_the_worker_catches_up_with_the_calendar(client, world, db, sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """A due date passing raises `overdue` and announces the cycle, once, without any request."""
+    due = today() + timedelta(days=3)
+    await create_cycle(db, CLI_ACTOR, PLAN, CycleCreate(year=2022, kind=CycleKind.annual,
+                                                        opens_on=due - timedelta(days=30), due_on=due), today())
+    await db.commit()
+    verdict = by_code((await client.get(STATUS, params={"year": 2022}, headers=world.reader)).json()["targets"])
+    assert "overdue" not in verdict["W1.2a"]["flags"]
+
+    later = due + timedelta(days=1)
+    report_ = await catch_up(sessionmaker, later)
+    assert report_.plans == 6 and report_.changes > 0
+    async with sessionmaker() as session:
+        assert await announce_due_cycles(session, later) >= 1
+        await session.commit()
+    verdict = by_code((await client.get(STATUS, params={"year": 2022}, headers=world.reader)).json()["targets"])
+    assert "overdue" in verdict["W1.2a"]["flags"]
+    events = (await db.execute(select(OutboxEvent).where(col(OutboxEvent.type) == "verdict.changed",
+                                                         col(OutboxEvent.subject) == "target:W1.2a",
+                                                         col(OutboxEvent.year) == 2022))).scalars().all()
+    assert events[-1].payload["cause"] == "daily refresh" and events[-1].payload["to_flags"] == ["overdue"]
+    # Done for the day: another round does nothing, and announces nothing twice.
+    assert (await catch_up(sessionmaker, later)).plans == 0
+    async with sessionmaker() as session:
+        assert await announce_due_cycles(session, later) == 0
+    marked = (await db.execute(select(func.count()).select_from(StatusRefresh)
+                               .where(col(StatusRefresh.refreshed_on) == later))).scalar_one()
+    assert marked == 6
+
+
+async def test_the_daily_job_runs_as_the_worker_runs_it(world, sessionmaker, db) -> None:  # type: ignore[no-untyped-def]
+    async def count(event_type: str) -> int:
+        return (await db.execute(select(func.count()).select_from(OutboxEvent)
+                                 .where(col(OutboxEvent.type) == event_type))).scalar_one()
+
+    await db.execute(StatusRefresh.__table__.delete())  # type: ignore[attr-defined]  # as if the day had turned
+    await db.commit()
+    changes, due = await count("verdict.changed"), await count("cycle.due")
+    assert await daily_catch_up(sessionmaker) >= 6
+    # Every plan recomputed; nothing changed in between, so no verdict event. The world's past-due cycles are
+    # announced, once.
+    assert await count("verdict.changed") == changes
+    assert await count("cycle.due") > due
+    assert await daily_catch_up(sessionmaker) == 0
+
+
+async def test_a_commit_that_skips_the_hooks_fails_loudly(sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    async with sessionmaker() as session:
+        plan_id = (await session.execute(select(col(Plan.id)).where(col(Plan.code) == PLAN))).scalar_one()
+        await session.rollback()
+        with pytest.raises(RuntimeError, match="before-commit hooks"):
+            async with session.begin():  # commits without Session.commit
+                touch_plan(session, plan_id, "test")
+
+
+async def test_outbox_cursors_never_skip_a_late_commit(engine) -> None:  # type: ignore[no-untyped-def]
+    """Two writers: the one that took its id first commits last. A reader never moves past it."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: id order is commit order")
+    first, second = Session(engine), Session(engine)
+    try:
+        start = await newest(first)
+        await emit(first, "test.event", "first", {})  # id n, transaction still open
+        await emit(second, "test.event", "second", {})  # id n + 1
+        await second.commit()
+        async with Session(engine) as reader:
+            assert [e.subject for e in await read_events(reader, start, 10, types=["test.event"])] == []
+        await first.commit()
+        # Both are final once no older writing transaction runs anywhere on the server (transaction ids are the
+        # cluster's: another database's long write transaction delays the feed, never breaks its order).
+        for _ in range(200):
+            async with Session(engine) as reader:
+                seen = await read_events(reader, start, 10, types=["test.event"])
+            if len(seen) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert sorted(e.subject for e in seen) == ["first", "second"]
+        assert all(isinstance(e.cursor, Cursor) and e.cursor > start for e in seen)
+    finally:
+        await first.close()
+        await second.close()
+        async with Session(engine) as cleanup:
+            await cleanup.execute(text("DELETE FROM outbox_event WHERE type = 'test.event'"))
+            await cleanup.commit()
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"domain": "W1"}, {"unit": HEALTH}, {"status": "no_data"}, {"flag": "overdue"},
+    {"domain": "C1", "unit": HEALTH, "status": "achieved"}])
+async def test_the_served_document_is_the_summary_of_the_stored_verdicts(client, history, db, params) -> None:  # type: ignore[no-untyped-def]
+    response = await client.get(STATUS, params={"year": 2023, **params}, headers=history.reader)
+    assert response.status_code == 200, response.text
+    evaluation = await evaluate_plan(db, CLI_ACTOR, PLAN, 2023, today())
+    expected = summarise(evaluation, StatusFilter(params.get("domain"), params.get("unit"),
+                                                  Status(params["status"]) if "status" in params else None,
+                                                  Flag(params["flag"]) if "flag" in params else None))
+    assert response.json() == expected.model_dump(mode="json")
+    assert PlanStatus.model_validate_json(response.content) == expected
+    # The ETag changes with the verdicts, and only then.
+    tag = response.headers["etag"]
+    again = await client.get(STATUS, params={"year": 2023, **params}, headers={**history.reader,
+                                                                               "If-None-Match": tag})
+    assert again.status_code == 304
+
+
+async def test_the_etag_follows_the_verdicts(client, history) -> None:  # type: ignore[no-untyped-def]
+    first = await client.get(STATUS, params={"year": 2024}, headers=history.reader)
+    await report(client, history, history.health, 2024, [{"target": "W1.2a", "value": 6.6}])
+    second = await client.get(STATUS, params={"year": 2024}, headers=history.reader)
+    assert first.headers["etag"] != second.headers["etag"]
+    assert first.json()["targets"] != second.json()["targets"]
+    for bad, field in (({"domain": "Z9"}, "domain"), ({"unit": "nobody"}, "unit"), ({"year": 1999}, "year")):
+        response = await client.get(STATUS, params={"year": 2024, **bad}, headers=history.reader)
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == field
