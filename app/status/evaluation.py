@@ -140,17 +140,32 @@ def _evaluate_one(facts: PlanFacts, target: Target, spec: TargetSpec, key: TaskK
 
 def _observations(facts: PlanFacts, target: Target, key: TaskKey, year: int,
                   group: Group) -> tuple[list[Observation], set[int]]:
-    """One value of the target's indicator and group per year up to ``year``, in the target's unit.
+    """One value of the target's indicator and group per year up to ``year``, in the target's unit, and the years
+    in which units reported different values (see :func:`_series_of`)."""
+    observations, conflicts = _series_of(facts, target, key, group)
+    if observations and observations[-1].year > year:
+        observations = [o for o in observations if o.year <= year]
+        conflicts = {y for y in conflicts if y <= year}
+    return observations, conflicts
+
+
+def _series_of(facts: PlanFacts, target: Target, key: TaskKey,
+               group: Group) -> tuple[list[Observation], set[int]]:
+    """The value that counts in every year with reports, computed once per facts (a publish judges many years).
 
     Which value counts: the indicator's data-source unit's, else the lead unit's, else the most recently accepted
     other unit's. Observations belong to the unit that reported them, so a change of lead never erases a year.
-    Returns the observations and the years in which units reported different values.
+    The choice in one year never depends on later years, so a year's series is a prefix of this one.
     """
+    cache_key = ("series", target.id, key, group)
+    cached = facts.derived.get(cache_key)
+    if cached is not None:
+        return cached
     indicator = facts.indicators[target.indicator_id]
     preferred = [u for u in (indicator.data_source_unit_id, facts.leads.get(key)) if u is not None]
     per_year: dict[int, dict[int, Report]] = defaultdict(dict)
     for report in facts.reports.get(target.indicator_id, ()):
-        if report.year > year or report.group != group:
+        if report.group != group:
             continue
         current = per_year[report.year].get(report.unit_id)
         if current is None or report.stamp >= current.stamp:
@@ -169,6 +184,7 @@ def _observations(facts: PlanFacts, target: Target, key: TaskKey, year: int,
             reports.values(), key=lambda r: r.stamp)
         value = convert(chosen.value, indicator.unit, unit) if rescale else chosen.value
         observations.append(Observation(y, value, chosen.provisional))
+    facts.derived[cache_key] = observations, conflicts
     return observations, conflicts
 
 

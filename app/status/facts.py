@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, Subquery, case, false, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -133,6 +134,8 @@ class PlanFacts:
     due_dates: dict[int, list[tuple[str, date]]] = field(default_factory=lambda: defaultdict(list))
     # (year, cycle kind, ("indicator" | "goal", id)): what some unit has reported in a submission it sent
     reported: set[tuple[int, str, TaskKey]] = field(default_factory=set)
+    # What evaluation.py derives from these facts once for every year it judges (the value that counts per year).
+    derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def task_key(goal_id: int | None, measure_id: int | None) -> TaskKey:

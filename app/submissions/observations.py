@@ -45,30 +45,66 @@ class CheckedValues:
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    """What the checks read of an indicator (plain rows: a plan has hundreds and a write reads them all)."""
+
+    id: int
+    code: str
+    name: str
+    unit: str | None
+    precision: int | None
+    breakdowns: list[str]
+    age_groups: list[str]
+    data_source_unit_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRow:
+    """What the checks read of a target."""
+
+    id: int
+    code: str
+    indicator_id: int
+    goal_id: int | None
+    measure_id: int | None
+    metric: str
+    op: str
+    unit: str | None
+    per_year: bool
+    baseline_year: int | None
+    direction: str | None
+
+
+def _columns(model: Any, row: type) -> list[Any]:
+    return [getattr(model, name) for name in row.__dataclass_fields__]  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
 class PlanIndicators:
     """The indicators a plan's targets measure, and which of them a unit may report."""
 
-    indicators: dict[int, Indicator]
-    targets: dict[str, Target]  # by code
+    indicators: dict[int, IndicatorRow]
+    targets: dict[str, TargetRow]  # by code
     reportable: set[int]
     _default_units: dict[int, str | None] = field(default_factory=dict)
 
-    def default_unit(self, target: Target) -> str | None:
+    def default_unit(self, target: TargetRow) -> str | None:
         """The unit a value reported under the target is in when none is named (the level's unit)."""
         if target.id not in self._default_units:
-            self._default_units[target.id] = level_unit(_facts(target))  # type: ignore[index]
-        return self._default_units[target.id]  # type: ignore[index]
+            self._default_units[target.id] = level_unit(_facts(target))
+        return self._default_units[target.id]
 
 
 async def plan_indicators(session: AsyncSession, plan: Plan, unit: Unit,
                           assigned: set[tuple[str, int]]) -> PlanIndicators:
     """A unit reports an indicator when it is assigned a goal or measure with a target on it, or is the
     indicator's data-source unit."""
-    targets = list((await session.execute(select(Target).where(col(Target.plan_id) == plan.id))).scalars())
-    ids = {target.indicator_id for target in targets}
-    indicators: dict[int, Indicator] = {i.id: i for i in (await session.execute(  # type: ignore[misc]
-        select(Indicator).where(col(Indicator.id).in_(ids)))).scalars()}
+    targets = [TargetRow(*row) for row in (await session.execute(
+        select(*_columns(Target, TargetRow)).where(col(Target.plan_id) == plan.id))).all()]
+    indicators = {row[0]: IndicatorRow(*row) for row in (await session.execute(
+        select(*_columns(Indicator, IndicatorRow)).where(col(Indicator.id).in_(
+            select(col(Target.indicator_id)).where(col(Target.plan_id) == plan.id))))).all()}
     reportable = {target.indicator_id for target in targets
                   if (("goal", target.goal_id) if target.goal_id is not None else ("measure", target.measure_id))
                   in assigned}
@@ -132,7 +168,7 @@ async def check_values(session: AsyncSession, plan: Plan, unit: Unit, year: int,
     return result
 
 
-def _resolve(index: int, item: ValueLike, unit: Unit, known: PlanIndicators, by_code: dict[str, Indicator],
+def _resolve(index: int, item: ValueLike, unit: Unit, known: PlanIndicators, by_code: dict[str, IndicatorRow],
              errors: list[dict[str, str]]) -> dict[str, Any] | None:
     """The observation row for one value, or None after appending why it cannot be one."""
     field_name = f"values[{index}]"
@@ -192,7 +228,7 @@ def _resolve(index: int, item: ValueLike, unit: Unit, known: PlanIndicators, by_
             "justification": item.justification, "warnings": [], "_index": index}
 
 
-def _facts(target: Target) -> TargetFacts:
+def _facts(target: TargetRow) -> TargetFacts:
     return TargetFacts(metric=target.metric, op=target.op, unit=target.unit, per_year=target.per_year,
                        baseline_year=target.baseline_year, direction=target.direction)
 

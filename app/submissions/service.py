@@ -184,7 +184,7 @@ async def submit_submission(session: AsyncSession, actor: Actor, submission_id: 
         "updated_at": utcnow(), "review_comment": None})
     if window.late:
         touch_plan(session, plan.id, f"submission {submission_id} submitted late", [submission.year])  # type: ignore[arg-type]
-    result = await get_submission(session, actor, submission_id)
+    result = await _with_head(session, submission, before)
     await _emit(session, "submission.submitted", result, plan.id)  # type: ignore[arg-type]
     await record(session, actor, "submission.submit", "submission", str(submission_id), before=_audit(before),
                  after=_audit(result))
@@ -221,7 +221,7 @@ async def review_submission(session: AsyncSession, actor: Actor, submission_id: 
     await _compare_and_set(session, submission, expected, changes)
     if data.decision == "accept":  # accepted data is what the rules use, in every plan measuring its indicators
         await _touch_accepted(session, submission, [submission.revision, formerly_accepted])
-    result = await get_submission(session, actor, submission_id)
+    result = await _with_head(session, submission, before)
     await _emit(session, "submission.accepted" if data.decision == "accept" else "submission.returned", result,
                 submission.plan_id)
     await record(session, actor, f"submission.{data.decision}", "submission", str(submission_id),
@@ -496,6 +496,14 @@ async def _emit(session: AsyncSession, event_type: str, submission: SubmissionRe
     """The workflow event of a submission: its summary (no values: subscribers read them with their token)."""
     await emit(session, event_type, f"submission:{submission.id}",
                submission.model_dump(mode="json", exclude={"current"}), plan_id=plan_id, year=submission.year)
+
+
+async def _with_head(session: AsyncSession, submission: Submission, before: SubmissionRead) -> SubmissionRead:
+    """``before`` with the head as it is now written: a submit or review leaves the current revision's content as
+    it was, so nothing is read again."""
+    unit = await session.get(Unit, submission.unit_id)  # in the identity map since ``before`` was read
+    assert unit is not None
+    return SubmissionRead(**_summary(submission, before.plan_code, unit).model_dump(), current=before.current)
 
 
 async def _submission(session: AsyncSession, submission_id: int) -> Submission:
