@@ -122,15 +122,33 @@ async def _lock_plan(session: AsyncSession, plan_id: int) -> None:
                               {"namespace": LOCK_NAMESPACE, "plan": plan_id})
 
 
+def stored_years(plan: Plan, day: date) -> range:
+    """The years whose verdicts are stored: the plan's years up to the current one. A later year has no data of
+    its own, only projections, and is evaluated when asked (app/status/service.py): so a value accepted for
+    2025 in a 2021–2030 plan recomputes 2025 and 2026, not six years nobody has reached."""
+    return range(plan.start_year, min(plan.end_year, day.year) + 1)
+
+
+async def stored_through(session: AsyncSession, plan_ids: Collection[int]) -> dict[int, int]:
+    """Per plan, the last year whose verdicts are all stored: the year of the plan's last whole computation
+    (absent: none yet, e.g. right after a migration, or a new year before the worker's daily catch-up)."""
+    if not plan_ids:
+        return {}
+    rows = await session.execute(select(col(StatusRefresh.plan_id), col(StatusRefresh.refreshed_on))
+                                 .where(col(StatusRefresh.plan_id).in_(plan_ids)))
+    return {plan_id: day.year for plan_id, day in rows.all()}
+
+
 async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, day: date) -> int:
     await _lock_plan(session, plan_id)  # before reading the facts: they are then at least as new as the last publish
     plan = await session.get(Plan, plan_id)
     if plan is None:
         return 0
-    plan_years = range(plan.start_year, plan.end_year + 1)
+    plan_years = stored_years(plan, day)
     years = sorted(set(plan_years) if touched.years is None else set(plan_years) & touched.years)
     parents = touched.parents
-    if not years or parents is not None and not parents:
+    whole = parents is None and len(years) == len(plan_years)
+    if parents is not None and not parents or not years and not whole:
         return 0
     facts = await load_facts(session, plan, parents=parents)
     rows = _verdict_rows(facts, years, day, parents)
@@ -139,7 +157,7 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
                           col(Verdict.applies), col(Verdict.status), col(Verdict.flags), col(Verdict.payload),
                           col(Verdict.version)).where(col(Verdict.plan_id) == plan_id)
     if parents is None:
-        if len(years) < len(plan_years):
+        if not whole:  # a whole computation also deletes what it no longer stores (later years, removed items)
             stored_query = stored_query.where(col(Verdict.year).in_(years))
     else:
         stored_query = stored_query.where(col(Verdict.year).in_(years), col(Verdict.subject_code).in_(
@@ -166,10 +184,10 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
         await session.execute(insert(Verdict), inserts)
     if updates:
         await session.execute(update(Verdict), updates)
-    if parents is None and stored:  # targets and goals no longer in the plan, or years outside it
+    if parents is None and stored:  # targets and goals no longer in the plan, or years not stored
         await session.execute(delete(Verdict).where(col(Verdict.id).in_([r.id for r in stored.values()])))
     await emit_many(session, events)
-    if parents is None and len(years) == len(plan_years):
+    if whole:
         await _mark_computed(session, plan_id, day)
     return len(events)
 

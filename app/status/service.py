@@ -21,7 +21,7 @@ from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.i18n import t
 from app.errors import AppError, NotFound, ValidationFailed
-from app.models import Domain, Plan, Unit, Verdict
+from app.models import Domain, Plan, StatusRefresh, Unit, Verdict
 from app.outbox import service as outbox
 from app.plans.service import plan_by_code
 from app.status import publication
@@ -87,11 +87,19 @@ async def evaluate_plan(session: AsyncSession, actor: Actor, plan_code: str, yea
         visibility.require_provisional(actor)
     year = plan_year(plan, year, today)
     if include_provisional or breakdown is not None:
-        facts = await load_facts(session, plan, include_provisional=include_provisional)
-        evaluated = evaluate(facts, year, today, breakdown)
-        return PlanEvaluation(plan.code, year, today, include_provisional, [(d.code, d.title) for d in facts.domains],
-                              evaluated.targets, evaluated.goals, facts.committee_units)
+        return await _evaluated(session, plan, year, today, include_provisional=include_provisional,
+                                breakdown=breakdown)
     return (await stored_verdicts(session, [plan], [year], today))[(plan.id, year)]  # type: ignore[index]
+
+
+async def _evaluated(session: AsyncSession, plan: Plan, year: int, today: date, *, include_provisional: bool = False,
+                     breakdown: str | None = None) -> PlanEvaluation:
+    """The verdicts evaluated now rather than read: previews, and the years not stored (see
+    :func:`app.status.publication.stored_years`)."""
+    facts = await load_facts(session, plan, include_provisional=include_provisional)
+    evaluated = evaluate(facts, year, today, breakdown)
+    return PlanEvaluation(plan.code, year, today, include_provisional, [(d.code, d.title) for d in facts.domains],
+                          evaluated.targets, evaluated.goals, facts.committee_units)
 
 
 async def evaluate_plans(session: AsyncSession, actor: Actor, keys: Sequence[tuple[str, int | None, bool, str | None]],
@@ -130,10 +138,12 @@ async def evaluate_plans(session: AsyncSession, actor: Actor, keys: Sequence[tup
 
 async def stored_verdicts(session: AsyncSession, plans: Sequence[Plan], years: Sequence[int],
                           today: date) -> dict[tuple[int, int], PlanEvaluation]:
-    """The stored verdicts of every (plan, year) pair given (plans[i] with years[i]) in three queries.
-    ``as_of`` is the day the oldest of them was computed (``today`` for a plan with none yet)."""
+    """The verdicts of every (plan, year) pair given (plans[i] with years[i]): the stored ones in four queries,
+    a year not stored evaluated (see :func:`app.status.publication.stored_years`).
+    ``as_of`` is the day the oldest of them was computed."""
     plan_ids = {plan.id for plan in plans}
-    pairs = set(zip((p.id for p in plans), years, strict=True))
+    horizon = await publication.stored_through(session, plan_ids)  # type: ignore[arg-type]
+    pairs = {(p.id, y) for p, y in zip(plans, years, strict=True) if y <= horizon.get(p.id, 0)}  # type: ignore[arg-type]
     rows: dict[tuple[int, int], list[tuple[str, str, date]]] = defaultdict(list)
     for plan_id, year, subject_type, payload, computed_on in (await session.execute(
             select(col(Verdict.plan_id), col(Verdict.year), col(Verdict.subject_type), col(Verdict.payload),
@@ -155,6 +165,9 @@ async def stored_verdicts(session: AsyncSession, plans: Sequence[Plan], years: S
         units[committee_id].add(code)
     result = {}
     for plan, year in zip(plans, years, strict=True):
+        if (plan.id, year) not in pairs:
+            result[(plan.id, year)] = await _evaluated(session, plan, year, today)
+            continue
         items = rows.get((plan.id, year), [])  # type: ignore[arg-type]
         result[(plan.id, year)] = PlanEvaluation(
             plan.code, year, min((day for *_, day in items), default=today), False, domains[plan.id],  # type: ignore[index]
@@ -179,8 +192,11 @@ async def stored_status_document(session: AsyncSession, plan_code: str, year: in
     """The same document as ``summarise(evaluate_plan(...))`` on the stored verdicts, without building an object
     per item: counts and filters work on the verdicts' columns, the items are their stored JSON as they are.
     The ETag comes from the verdicts' versions (any change of a verdict raises its version)."""
-    plan = await plan_by_code(session, plan_code)
+    plan, horizon = await _plan_with_horizon(session, plan_code)
     year = plan_year(plan, year, today)
+    if horizon is None or year > horizon:  # not stored: evaluated, and tagged by its content
+        body = summarise(await _evaluated(session, plan, year, today), filters).model_dump_json().encode()
+        return StatusDocument(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"', plan.code, year)
     rows = (await session.execute(
         select(col(Verdict.id), col(Verdict.subject_type), col(Verdict.domain_code), col(Verdict.lead_unit),
                col(Verdict.applies), col(Verdict.status), col(Verdict.flags), col(Verdict.payload),
@@ -223,6 +239,16 @@ async def stored_status_document(session: AsyncSession, plan_code: str, year: in
               f"{sum(r.version for r in rows)}.{filters}.{min((r.computed_on for r in rows), default=today)}"
     etag = '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
     return StatusDocument(body, etag, plan.code, year)
+
+
+async def _plan_with_horizon(session: AsyncSession, plan_code: str) -> tuple[Plan, int | None]:
+    """The plan and the last year whose verdicts are all stored (:func:`app.status.publication.stored_through`),
+    in one query."""
+    row = (await session.execute(select(Plan, col(StatusRefresh.refreshed_on)).outerjoin(
+        StatusRefresh, col(StatusRefresh.plan_id) == col(Plan.id)).where(col(Plan.code) == plan_code))).first()
+    if row is None:
+        raise NotFound(t("Plan {code} does not exist.", code=plan_code))
+    return row[0], row[1].year if row[1] is not None else None
 
 
 def summarise(evaluation: PlanEvaluation, filters: StatusFilter = StatusFilter()) -> PlanStatus:

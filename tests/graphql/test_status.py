@@ -69,9 +69,9 @@ async def test_dashboard_with_statuses_runs_a_fixed_number_of_queries(client, db
         counts[code] = (goals, len(statements))
     (small_goals, small_sql), (large_goals, large_sql) = counts.values()
     assert large_goals > small_goals + 30
-    # The tree's 6 queries, and the plan's stored verdicts read once (the plan, its verdicts, domains and units)
-    # for every status field of the document, whatever the number of goals and targets.
-    assert small_sql == large_sql == 6 + 4, counts
+    # The tree's 6 queries, and the plan's stored verdicts read once (the plan, the years stored, its verdicts,
+    # domains and units) for every status field of the document, whatever the number of goals and targets.
+    assert small_sql == large_sql == 6 + 5, counts
 
 
 async def test_status_arguments_are_checked_like_rest(client, world) -> None:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """The stored verdicts: equal to a fresh evaluation, kept incrementally, caught up daily by the worker."""
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -17,7 +17,7 @@ from app.models.enums import CycleKind
 from app.outbox.service import Cursor, emit, newest, read_events
 from app.status.evaluation import evaluate
 from app.status.facts import load_facts
-from app.status.publication import catch_up, touch_plan
+from app.status.publication import catch_up, stored_through, stored_years, touch_plan
 from app.status.rules import Flag, Status
 from app.status.schemas import PlanStatus
 from app.status.service import StatusFilter, evaluate_plan, summarise
@@ -179,3 +179,40 @@ async def test_the_etag_follows_the_verdicts(client, history) -> None:  # type: 
     for bad, field in (({"domain": "Z9"}, "domain"), ({"unit": "nobody"}, "unit"), ({"year": 1999}, "year")):
         response = await client.get(STATUS, params={"year": 2024, **bad}, headers=history.reader)
         assert response.status_code == 422 and response.json()["errors"][0]["field"] == field
+
+
+async def test_only_years_up_to_the_current_one_are_stored(world, db, sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """Later years are projections evaluated on request; a new year is stored by the day's catch-up, and until
+    then (or with no whole computation at all) reads evaluate it."""
+    day = today()
+    stored = {(plan_id, year) for plan_id, year in (await db.execute(
+        select(col(Verdict.plan_id), col(Verdict.year)).distinct())).all()}
+    plans = list((await db.execute(select(Plan))).scalars())
+    assert any(plan.end_year > day.year for plan in plans)  # the seeds have plans running past this year
+    for plan in plans:
+        assert {year for plan_id, year in stored if plan_id == plan.id} == set(stored_years(plan, day)), plan.code
+
+    later = next(plan for plan in plans if plan.end_year > day.year)
+    new_year = date(day.year + 1, 1, 1)
+    async with sessionmaker() as session:  # before the catch-up: evaluated, and equal to what it then stores
+        before = await evaluate_plan(session, CLI_ACTOR, later.code, new_year.year, new_year)
+        assert (await stored_through(session, [later.id]))[later.id] == day.year
+    await catch_up(sessionmaker, new_year)
+    async with sessionmaker() as session:
+        assert (await stored_through(session, [later.id]))[later.id] == new_year.year
+        assert (await session.execute(select(func.count()).select_from(Verdict).where(
+            col(Verdict.plan_id) == later.id, col(Verdict.year) == new_year.year))).scalar_one() > 0
+        after = await evaluate_plan(session, CLI_ACTOR, later.code, new_year.year, new_year)
+    assert after.targets == before.targets and after.goals == before.goals
+
+
+async def test_a_plan_not_wholly_computed_is_evaluated_when_read(client, world, db) -> None:  # type: ignore[no-untyped-def]
+    """Right after a migration the verdicts are not all stored: reads evaluate rather than serve gaps."""
+    expected = (await client.get(STATUS, params={"year": 2023}, headers=world.reader)).json()
+    await db.execute(Verdict.__table__.delete())  # type: ignore[attr-defined]
+    await db.execute(StatusRefresh.__table__.delete())  # type: ignore[attr-defined]
+    await db.commit()
+    response = await client.get(STATUS, params={"year": 2023}, headers=world.reader)
+    assert response.status_code == 200 and response.headers["ETag"]
+    assert response.json()["targets"] == expected["targets"] and response.json()["goals"] == expected["goals"]
+    assert response.json()["summary"] == expected["summary"]
