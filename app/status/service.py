@@ -215,12 +215,14 @@ async def stored_status_document(session: AsyncSession, plan_code: str, year: in
     scoped = [r for r in rows if filters.domain in (None, r.domain_code) and filters.unit in (None, r.lead_unit)]
     flag = filters.flag.value if filters.flag is not None else None
 
+    tallies: dict[tuple[str, str | None], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in scoped:  # one pass: per kind for the plan (domain None) and per kind and domain
+        if r.applies:
+            tallies[(r.subject_type, None)][r.status] += 1
+            tallies[(r.subject_type, r.domain_code)][r.status] += 1
+
     def counts(kind: str, domain: str | None = None) -> dict[str, int]:
-        tally: dict[str, int] = defaultdict(int)
-        for r in scoped:
-            if r.subject_type == kind and r.applies and domain in (None, r.domain_code):
-                tally[r.status] += 1
-        return StatusCounts(**tally).model_dump()
+        return StatusCounts(**tallies.get((kind, domain), {})).model_dump()
 
     def items(kind: str) -> bytes:
         return b",".join(r.payload.encode() for r in scoped if r.subject_type == kind and (
