@@ -177,14 +177,14 @@ async def submit_submission(session: AsyncSession, actor: Actor, submission_id: 
                          status=submission_status_label(submission.status)))
     expected = _optional_if_match(if_match, submission)
     window = await write_window(session, plan, submission.year, CycleKind(submission.kind), unit.id, today)  # type: ignore[arg-type]
-    await _refuse_if_empty(session, submission)
     before = await get_submission(session, actor, submission_id)
+    _refuse_if_empty(before)
     await _compare_and_set(session, submission, expected, {
         "status": SubmissionStatus.submitted.value, "submitted_at": utcnow(), "late": window.late,
         "updated_at": utcnow(), "review_comment": None})
     if window.late:
         touch_plan(session, plan.id, f"submission {submission_id} submitted late", [submission.year])  # type: ignore[arg-type]
-    result = await _with_head(session, submission, before)
+    result = _with_head(submission, before)
     await _emit(session, "submission.submitted", result, plan.id)  # type: ignore[arg-type]
     await record(session, actor, "submission.submit", "submission", str(submission_id), before=_audit(before),
                  after=_audit(result))
@@ -221,7 +221,7 @@ async def review_submission(session: AsyncSession, actor: Actor, submission_id: 
     await _compare_and_set(session, submission, expected, changes)
     if data.decision == "accept":  # accepted data is what the rules use, in every plan measuring its indicators
         await _touch_accepted(session, submission, [submission.revision, formerly_accepted])
-    result = await _with_head(session, submission, before)
+    result = _with_head(submission, before)
     await _emit(session, "submission.accepted" if data.decision == "accept" else "submission.returned", result,
                 submission.plan_id)
     await record(session, actor, f"submission.{data.decision}", "submission", str(submission_id),
@@ -350,15 +350,11 @@ def _empty_submission() -> dict[str, str]:
         "draft (submit: false) until it does")}
 
 
-async def _refuse_if_empty(session: AsyncSession, submission: Submission) -> None:
+def _refuse_if_empty(submission: SubmissionRead) -> None:
     """Sending a saved draft is refused like saving it with submit when it reports nothing."""
-    revision = await _revision(session, submission, submission.revision)
-    for model in (Observation, SubmissionTask):
-        if (await session.execute(select(col(model.id)).where(col(model.revision_id) == revision.id)
-                                  .limit(1))).first() is not None:
-            return
-    raise ValidationFailed(t("{count} problem(s) in the submission; nothing was saved.", count=1),
-                           errors=[_empty_submission()])
+    if not submission.current.values and not submission.current.tasks:
+        raise ValidationFailed(t("{count} problem(s) in the submission; nothing was saved.", count=1),
+                               errors=[_empty_submission()])
 
 
 async def assigned_tasks(session: AsyncSession, plan: Plan, unit: Unit) -> set[tuple[str, int]]:
@@ -498,11 +494,10 @@ async def _emit(session: AsyncSession, event_type: str, submission: SubmissionRe
                submission.model_dump(mode="json", exclude={"current"}), plan_id=plan_id, year=submission.year)
 
 
-async def _with_head(session: AsyncSession, submission: Submission, before: SubmissionRead) -> SubmissionRead:
+def _with_head(submission: Submission, before: SubmissionRead) -> SubmissionRead:
     """``before`` with the head as it is now written: a submit or review leaves the current revision's content as
     it was, so nothing is read again."""
-    unit = await session.get(Unit, submission.unit_id)  # in the identity map since ``before`` was read
-    assert unit is not None
+    unit = UnitLabel(before.unit, before.unit_name)
     return SubmissionRead(**_summary(submission, before.plan_code, unit).model_dump(), current=before.current)
 
 
@@ -561,7 +556,15 @@ async def _revisions_with_content(session: AsyncSession,
                                              next_steps=r.next_steps)) for r in revisions]
 
 
-def _summary(submission: Submission, plan_code: str, unit: Unit) -> SubmissionSummary:
+@dataclass(frozen=True)
+class UnitLabel:
+    """What a submission's summary says of its unit."""
+
+    code: str
+    name: str
+
+
+def _summary(submission: Submission, plan_code: str, unit: Unit | UnitLabel) -> SubmissionSummary:
     return SubmissionSummary(
         id=submission.id, plan_code=plan_code, unit=unit.code, unit_name=unit.name, year=submission.year,
         kind=submission.kind, status=submission.status, revision=submission.revision,
