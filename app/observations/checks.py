@@ -47,6 +47,7 @@ import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from itertools import pairwise
 from typing import Literal
 
@@ -141,6 +142,7 @@ def unit_kind(unit: str | None) -> Literal["count", "level"] | None:
 # ==================================================================================================
 
 
+@lru_cache(maxsize=65536)  # pure, and called for every earlier value of every value a write checks
 def decimals(x: float) -> int:
     """How many decimals the float is written with: 10.5 → 1, 100.0 → 0, 0.25 → 2, 1e-05 → 5."""
     if not math.isfinite(x):
