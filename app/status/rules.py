@@ -340,7 +340,8 @@ class _Criterion:
                 return abs(v - t) <= tol + eps
 
     def describe(self) -> str:
-        """The target value as shown after 目标/要求: "7/10万", "42%左右（±2.1个百分点）", "100%（允许误差1个百分点）"."""
+        """The target value as shown after 目标/要求: "7/10万", "42%左右（±2.1个百分点）", "100%（允许误差1个百分点）".
+        """
         text = format_value(self.value, self.unit)
         if self.op == "≈":
             text += f"左右（±{format_value(self.tolerance, _delta_unit(self.unit))}）"
