@@ -681,3 +681,64 @@ def test_volatility_is_scale_free(history: list[Observation], power: int) -> Non
     assert is_volatile(scaled, precision=6) == is_volatile(history, precision=6)
     if len(history) < 3:
         assert not is_volatile(history)
+
+
+# --------------------------------------------------------------------------------------------------
+# Properties of rules v2: tolerance, milestones, precision
+# --------------------------------------------------------------------------------------------------
+
+UP_OR_DOWN_LEVEL = st.builds(
+    TargetSpec, st.just("指标"), st.sampled_from([">=", "<=", "=="]), positive, units, st.integers(2021, 2030),
+    tolerance=st.integers(1, 30).map(lambda n: n / 10))
+
+
+def _short_of(target: TargetSpec, by: float) -> float:
+    """A value ``by`` short of the target, on the side that misses it (below for ≥ and ==, above for ≤)."""
+    assert target.value is not None
+    return target.value + by if target.op == "<=" else target.value - by
+
+
+@given(UP_OR_DOWN_LEVEL, st.integers(0, 100).map(lambda n: n / 100), st.integers(1, 50).map(lambda n: n / 10))
+def test_tolerance_is_a_band_on_the_short_side(target: TargetSpec, share: float, beyond: float) -> None:
+    assert target.tolerance is not None
+    due = target.due_year
+    within = evaluate_target(target, [Observation(due, _short_of(target, share * target.tolerance))], due)
+    assert within.status is S.achieved, within.explanation
+    outside = evaluate_target(target, [Observation(due, _short_of(target, target.tolerance + beyond))], due)
+    assert outside.status is S.not_achieved, outside.explanation
+
+
+@given(st.sampled_from([">=", "=="]), st.integers(0, 100).map(lambda n: n / 100),
+       st.integers(1, 300).map(lambda n: n / 100))
+def test_full_targets_default_to_one_point(op: str, within: float, beyond: float) -> None:
+    target = TargetSpec("覆盖率", op, 100, "%", 2025)
+    assert evaluate_target(target, [Observation(2025, 100 - within)], 2025).status is S.achieved
+    assert evaluate_target(target, [Observation(2025, 100 - 1 - beyond)], 2025).status is S.not_achieved
+
+
+@given(targets(), histories(), st.integers(1, 6), st.lists(values, min_size=1, max_size=4))
+def test_a_past_milestone_is_judged_on_its_due_year(target, history, after, later_values) -> None:
+    """Asked after the due year, with a due-year value: the status is the due year's whatever came later, nothing
+    is projected, and later values only ever add the ``slipped`` flag to an achieved milestone."""
+    due = target.due_year
+    upto = [o for o in history if o.year < due]
+    due_value = Observation(due, history[-1].value if history else 1.0)
+    later = [Observation(due + i + 1, v) for i, v in enumerate(later_values)]
+    at_due = evaluate_target(target, [*upto, due_value], due)
+    asked_later = evaluate_target(target, [*upto, due_value, *later], due + after)
+    assert asked_later.status is at_due.status
+    assert asked_later.projected is None
+    assert asked_later.latest == at_due.latest
+    if Flag.slipped in asked_later.flags:
+        assert at_due.status is S.achieved
+
+
+@given(targets(ops=("increase", "decrease")), positive)
+def test_a_change_within_the_precision_is_no_progress(target, base: float) -> None:
+    """逐步提高/下降: a change of one unit of the last reported decimal never counts as progress."""
+    base = round(base, 2) + 0.5  # two decimals at most, never 0
+    step = 0.01 if target.op == "increase" else -0.01
+    first = min(target.due_year - 1, 2021)
+    values = [Observation(first, base), Observation(target.due_year, round(base + step, 2))]
+    spec = TargetSpec(target.metric, target.op, None, target.unit, target.due_year)
+    assert evaluate_target(spec, values, target.due_year).status is S.not_achieved
