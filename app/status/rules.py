@@ -32,6 +32,16 @@ Decisions the product design leaves open (docs/domain.md) (each is repeated wher
 * Several observations for one year: the last one given wins (the caller resolves conflicts and sets the flag).
 * The observation years decide "past due" (t ≥ Y), as the product design says: with no value for the due year yet,
   the last value is still projected.
+
+Methodology 2026.2 (issue 13; ``METHODOLOGY_VERSION`` is stored with every verdict):
+
+* Tolerance: a target's tolerance widens every op on its short side; ≥100% / 全覆盖 without one: 1 point.
+* Precision: a trend change within one unit of the reported precision (and 0.1 % of the baseline) is no change.
+* Past milestones: asked after the due year, a target is judged on its due year's value (else the first later
+  one), never projected into the past; a later value that no longer meets an achieved target adds ``slipped``.
+* Baseline: the first value at or after the declared base year, never before it.
+* Targets of 0: the linear projection must reach 0 (a constant rate of decline never does).
+* Volatility: a statistical test against the indicator's own history (see :func:`is_volatile`).
 """
 
 from __future__ import annotations
