@@ -20,7 +20,8 @@ from app.status.schemas import TargetStatus as TargetStatusRead
 strawberry.enum(Status, description="achieved 已达标, not_achieved 未达标, on_track 进展顺利, at_risk 预计达标困难, "
                                     "off_track 进展滞后, insufficient_data 数据不足, no_data 无数据")
 strawberry.enum(Flag, description="volatile 波动较大, provisional (data not yet accepted), conflict (units reported "
-                                  "different values), overdue (lead unit late), review (the parse needs a look)")
+                                  "different values), overdue (lead unit late), review (the parse needs a look), "
+                                  "slipped (a milestone achieved in its due year is no longer met)")
 
 
 
