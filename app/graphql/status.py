@@ -20,7 +20,8 @@ from app.status.schemas import TargetStatus as TargetStatusRead
 strawberry.enum(Status, description="achieved 已达标, not_achieved 未达标, on_track 进展顺利, at_risk 预计达标困难, "
                                     "off_track 进展滞后, insufficient_data 数据不足, no_data 无数据")
 strawberry.enum(Flag, description="volatile 波动较大, provisional (data not yet accepted), conflict (units reported "
-                                  "different values), overdue (lead unit late), review (the parse needs a look)")
+                                  "different values), overdue (lead unit late), review (the parse needs a look), "
+                                  "slipped (a milestone achieved in its due year is no longer met)")
 
 
 
@@ -85,6 +86,7 @@ class TargetStatus:
     latest: Observation | None
     breakdowns: list[BreakdownStatus] = strawberry.field(description=(
         "With `breakdown`: the target judged on each group of that dimension that has values; else empty"))
+    methodology: str = strawberry.field(description="Version of the status rules that gave this verdict")
 
     @classmethod
     def from_read(cls, read: TargetStatusRead) -> "TargetStatus":
@@ -94,7 +96,8 @@ class TargetStatus:
                    flags=list(read.flags), rule=read.rule, explanation=read.explanation, required=read.required,
                    projected=read.projected, progress=read.progress,
                    baseline=Observation.from_read(read.baseline), latest=Observation.from_read(read.latest),
-                   breakdowns=[BreakdownStatus.from_read(b) for b in read.breakdowns or ()])
+                   breakdowns=[BreakdownStatus.from_read(b) for b in read.breakdowns or ()],
+                   methodology=read.methodology)
 
 
 @strawberry.type(description="The status of one goal in one year: the worst of its targets', or, for a "
@@ -111,12 +114,14 @@ class GoalStatus:
     rule: str
     explanation: str
     targets: list[str] = strawberry.field(description="Codes of the targets that decide the status this year")
+    methodology: str = strawberry.field(description="Version of the status rules that gave this verdict")
 
     @classmethod
     def from_read(cls, read: GoalStatusRead) -> "GoalStatus":
         return cls(code=read.code, domain_code=read.domain_code, title=read.title, lead_unit=read.lead_unit,
                    qualitative=read.qualitative, status=read.status, label=read.label, flags=list(read.flags),
-                   rule=read.rule, explanation=read.explanation, targets=list(read.targets))
+                   rule=read.rule, explanation=read.explanation, targets=list(read.targets),
+                   methodology=read.methodology)
 
 
 @strawberry.type(description="How many items have each status (milestones that do not apply are not counted).")

@@ -17,7 +17,8 @@ class Verdict(SQLModel, table=True):
     """
 
     __tablename__ = "verdict"
-    __table_args__ = (sa.UniqueConstraint("plan_id", "year", "subject_type", "subject_code"),)
+    __table_args__ = (sa.UniqueConstraint("plan_id", "year", "subject_type", "subject_code"),
+                      sa.Index("ix_verdict_methodology_plan_id", "methodology", "plan_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id")
@@ -32,6 +33,8 @@ class Verdict(SQLModel, table=True):
     flags: str = Field(default="", max_length=100, description="comma-separated, sorted")
     payload: str = Field(sa_type=sa.Text)
     version: int = 1
+    methodology: str = Field(max_length=16, sa_column_kwargs={"server_default": "2026.1"},
+                             description="version of the status rules that computed it (rules.METHODOLOGY_VERSION)")
     computed_on: date = Field(description="the day the verdict was computed (due dates are judged on it)")
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

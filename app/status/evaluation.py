@@ -71,7 +71,7 @@ def evaluate(facts: PlanFacts, year: int, today: date, breakdown: str | None = N
     for key, targets in by_parent.items():
         if parents is not None and key not in parents:
             continue
-        specs = [_spec(t, facts.plan) for t in targets]
+        specs = [_spec(t, facts.plan, facts.indicators[t.indicator_id].precision) for t in targets]
         chosen = {id(s) for s in applicable_targets(specs, year)}
         applicable[key] = [t for t, s in zip(targets, specs, strict=True) if id(s) in chosen]
         for target, spec in zip(targets, specs, strict=True):
@@ -109,11 +109,12 @@ def target_positions(facts: PlanFacts) -> dict[int | None, int]:
     return {t.id: i for i, t in enumerate(sorted(facts.targets, key=plan_order))}
 
 
-def _spec(target: Target, plan: Plan) -> TargetSpec:
+def _spec(target: Target, plan: Plan, precision: int | None = None) -> TargetSpec:
     return TargetSpec(metric=target.metric, op=target.op, value=target.value, unit=target.unit,
                       due_year=target.year or plan.end_year, per_year=target.per_year,
                       baseline_year=target.baseline_year, baseline_value=target.baseline_value,
-                      tolerance=target.tolerance, direction=target.direction, review=target.review)
+                      tolerance=target.tolerance, direction=target.direction, review=target.review,
+                      precision=precision)
 
 
 def _scope_of(target: Target) -> Group:
@@ -131,11 +132,19 @@ def _evaluate_one(facts: PlanFacts, target: Target, spec: TargetSpec, key: TaskK
     observations, conflict_years = _observations(facts, target, key, year, group)
     flags, notes = _overdue(facts, _data_unit(facts, target, key), ("indicator", target.indicator_id), year, today)
     evaluation = evaluate_target(spec, observations, year, extra_flags=flags, notes=notes)
-    # Conflicting reports matter only in the years the verdict rests on.
-    used = {obs.year for obs in (evaluation.baseline, evaluation.latest) if obs is not None}
-    if used & conflict_years:
+    if counted_years(spec, evaluation) & conflict_years:
         evaluation = evaluate_target(spec, observations, year, extra_flags=[*flags, Flag.conflict], notes=notes)
     return evaluation
+
+
+def counted_years(spec: TargetSpec, evaluation: Evaluation) -> set[int]:
+    """The years whose reported values the verdict rests on: conflicting reports matter only there.
+
+    A declared baseline replaces whatever units reported for its year, so that year does not count.
+    """
+    declared = spec.baseline_year if spec.baseline_value is not None else None
+    return {obs.year for obs in (evaluation.baseline, evaluation.latest)
+            if obs is not None and not (obs.year == declared and obs.value == spec.baseline_value)}
 
 
 def _observations(facts: PlanFacts, target: Target, key: TaskKey, year: int,

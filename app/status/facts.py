@@ -56,6 +56,7 @@ class IndicatorFacts:
     code: str
     unit: str | None
     data_source_unit_id: int | None
+    precision: int | None = None  # decimals a change must exceed to count
 
 
 @dataclass(frozen=True)
@@ -173,11 +174,13 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
         if assignment.role == AssignmentRole.lead.value:
             facts.leads[key] = assignment.unit_id
 
-    for indicator_id, code, unit, source in (await session.execute(  # plain rows: the rules need four columns
-            select(col(Indicator.id), col(Indicator.code), col(Indicator.unit), col(Indicator.data_source_unit_id))
+    for indicator_id, code, unit, source, precision in (await session.execute(  # plain rows: what the rules need
+            select(col(Indicator.id), col(Indicator.code), col(Indicator.unit), col(Indicator.data_source_unit_id),
+                   col(Indicator.precision))
             .where(col(Indicator.id).in_({target.indicator_id for target in targets if parents is None
                                           or task_key(target.goal_id, target.measure_id) in parents})))).all():
-        facts.indicators[indicator_id] = IndicatorFacts(indicator_id, code, unit, source)  # type: ignore[index, arg-type]
+        facts.indicators[indicator_id] = IndicatorFacts(indicator_id, code, unit, source,  # type: ignore[index, arg-type]
+                                                        precision)
     # Observations belong to the indicator, whichever plan of the committee a unit reported them in.
     committee_plans = select(col(Plan.id)).where(col(Plan.committee_id) == plan.committee_id)
     # The accepted revision of every submission, or with provisional data the current one while it awaits review.

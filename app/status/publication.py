@@ -32,7 +32,7 @@ from app.models.base import utcnow
 from app.outbox.service import emit_many, event_row
 from app.status.evaluation import evaluate, target_positions
 from app.status.facts import PlanFacts, TaskKey, load_facts, task_key
-from app.status.rules import Status
+from app.status.rules import METHODOLOGY_VERSION, Status
 from app.status.schemas import GoalStatus, RefreshReport, TargetStatus
 
 PENDING = "verdicts.pending"
@@ -155,7 +155,7 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
     stored_query = select(col(Verdict.id), col(Verdict.year), col(Verdict.subject_type), col(Verdict.subject_code),
                           col(Verdict.position), col(Verdict.domain_code), col(Verdict.lead_unit),
                           col(Verdict.applies), col(Verdict.status), col(Verdict.flags), col(Verdict.payload),
-                          col(Verdict.version)).where(col(Verdict.plan_id) == plan_id)
+                          col(Verdict.methodology), col(Verdict.version)).where(col(Verdict.plan_id) == plan_id)
     if parents is None:
         if not whole:  # a whole computation also deletes what it no longer stores (later years, removed items)
             stored_query = stored_query.where(col(Verdict.year).in_(years))
@@ -192,7 +192,7 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
     return len(events)
 
 
-COMPARED = ("position", "domain_code", "lead_unit", "applies", "status", "flags", "payload")
+COMPARED = ("position", "domain_code", "lead_unit", "applies", "status", "flags", "payload", "methodology")
 
 
 def _verdict_rows(facts: PlanFacts, years: list[int], day: date,
@@ -212,7 +212,7 @@ def _verdict_rows(facts: PlanFacts, years: list[int], day: date,
                          "position": position, "domain_code": item.domain_code, "lead_unit": item.lead_unit,
                          "applies": getattr(item, "applies", True), "status": item.status.value,
                          "flags": ",".join(sorted(f.value for f in item.flags)),
-                          "payload": item.model_dump_json()}, item.explanation))
+                         "payload": item.model_dump_json(), "methodology": METHODOLOGY_VERSION}, item.explanation))
     return rows
 
 
@@ -239,13 +239,25 @@ async def _mark_computed(session: AsyncSession, plan_id: int, day: date) -> None
 
 # --- the daily catch-up (the worker's job) ----------------------------
 
+def _outdated() -> Any:
+    """Plans with a verdict computed by other rules than today's (a new METHODOLOGY_VERSION)."""
+    return select(col(Verdict.plan_id)).where(col(Verdict.methodology) != METHODOLOGY_VERSION).distinct()
+
+
 async def stale_plans(session: AsyncSession, day: date, *, everything: bool = False) -> list[int]:
-    """The plans whose verdicts were not all computed on ``day`` (or, ``everything``, all plans)."""
+    """The plans whose verdicts were not all computed on ``day`` or with today's rules (or, ``everything``, all
+    plans)."""
     plans = select(col(Plan.id)).order_by(col(Plan.id))
     if not everything:
         plans = plans.where(col(Plan.id).not_in(
-            select(col(StatusRefresh.plan_id)).where(col(StatusRefresh.refreshed_on) >= day)))
+            select(col(StatusRefresh.plan_id)).where(col(StatusRefresh.refreshed_on) >= day))
+            | col(Plan.id).in_(_outdated()))
     return [plan_id for plan_id in (await session.execute(plans)).scalars() if plan_id is not None]
+
+
+async def outdated_methodology(session: AsyncSession, plan_id: int) -> bool:
+    """Whether some verdict of the plan was computed with other rules than today's."""
+    return (await session.execute(_outdated().where(col(Verdict.plan_id) == plan_id).limit(1))).first() is not None
 
 
 async def publish_whole_plan(session: AsyncSession, plan_id: int, day: date, cause: str, *,
@@ -254,7 +266,8 @@ async def publish_whole_plan(session: AsyncSession, plan_id: int, day: date, cau
     worker holds the plan or (``only_stale``) it was already done on ``day``. Due dates passing raise ``overdue``."""
     if not await _try_lock_plan(session, plan_id):
         return None
-    if only_stale:
+    outdated = await outdated_methodology(session, plan_id)
+    if only_stale and not outdated:
         marker = await session.get(StatusRefresh, plan_id, populate_existing=True)
         if marker is not None and marker.refreshed_on >= day:
             return None
@@ -262,7 +275,7 @@ async def publish_whole_plan(session: AsyncSession, plan_id: int, day: date, cau
     if plan is None:
         return None
     touched = Touched()
-    touched.add(None, None, cause)
+    touched.add(None, None, f"status rules {METHODOLOGY_VERSION}" if outdated else cause)
     return plan.end_year - plan.start_year + 1, await _publish_plan(session, plan_id, touched, day)
 
 

@@ -32,6 +32,16 @@ Decisions the product design leaves open (docs/domain.md) (each is repeated wher
 * Several observations for one year: the last one given wins (the caller resolves conflicts and sets the flag).
 * The observation years decide "past due" (t ≥ Y), as the product design says: with no value for the due year yet,
   the last value is still projected.
+
+Methodology 2026.2 (issue 13; ``METHODOLOGY_VERSION`` is stored with every verdict):
+
+* Tolerance: a target's tolerance widens every op on its short side; ≥100% / 全覆盖 without one: 1 point.
+* Precision: a trend change within one unit of the reported precision (and 0.1 % of the baseline) is no change.
+* Past milestones: asked after the due year, a target is judged on its due year's value (else the first later
+  one), never projected into the past; a later value that no longer meets an achieved target adds ``slipped``.
+* Baseline: the first value at or after the declared base year, never before it.
+* Targets of 0: the linear projection must reach 0 (a constant rate of decline never does).
+* Volatility: a statistical test against the indicator's own history (see :func:`is_volatile`).
 """
 
 from __future__ import annotations
@@ -41,7 +51,7 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 __all__ = [
     "LABELS",
@@ -114,6 +124,7 @@ class Flag(StrEnum):
     conflict = "conflict"  # units reported different values (set by the caller)
     overdue = "overdue"  # lead unit has not submitted after the due date (set by the caller)
     review = "review"  # the target as parsed needs a human look
+    slipped = "slipped"  # a milestone achieved in its due year, no longer met by a later value
 
 
 FLAG_CLAUSES: dict[Flag, str] = {
@@ -122,6 +133,7 @@ FLAG_CLAUSES: dict[Flag, str] = {
     Flag.provisional: "；数据尚未审核采纳（暂定）",
     Flag.review: "；该目标的解析需人工复核",
     Flag.volatile: "；年度变化波动较大",
+    Flag.slipped: "；目标年之后数值回落，未保持目标水平",
 }
 
 OPS = (">=", ">", "<=", "<", "≈", "==", "increase", "decrease", "maintain")
@@ -144,9 +156,25 @@ APPROX_MIN_TOLERANCE = 0.5  # … but at least ±0.5 for % and 个百分点 (sam
 MAINTAIN_REL_BAND = 0.05  # 保持稳定: the latest value stays within ±5 % of the baseline (or ± tolerance)
 MAINTAIN_AT_RISK_FACTOR = 2.0  # 保持稳定 not met: drift within 2× the band → at_risk, beyond → off_track
 
-VOLATILE_MIN_OBSERVATIONS = 3  # fewer values than this: never volatile (one change has nothing to compare with)
-VOLATILE_FACTOR = 3.0  # latest annual change > 3 × the median of the earlier annual changes …
-VOLATILE_MIN_REL_CHANGE = 0.10  # … and > 10 % of the series' mean absolute level (ignores small noise)
+METHODOLOGY_VERSION = "2026.2"  # stored with every verdict; a new version republishes them (python -m app migrate)
+
+FULL_TARGET_TOLERANCE = 1.0  # ≥100% / 全覆盖 without a tolerance: met within 1 point (UNSD counts ~99 % as met)
+TREND_MIN_REL_CHANGE = 0.001  # a trend needs a change beyond the reported precision and 0.1 % of the baseline
+MIN_INFERRED_DECIMALS = 1  # without the indicator's precision, whole numbers are read as exact to 0.1
+MAX_DECIMALS = 6  # decimals read from a reported value (more is floating-point noise from unit conversion)
+
+# 波动较大 (see is_volatile and docs/status-rules.md; rates checked by simulation in tests/status/test_volatility.py)
+VOLATILE_MIN_CHANGES = 4  # earlier annual changes needed to know the indicator's own scale (without counts)
+VOLATILE_Z = 2.2  # the latest value is this many standard errors from its expected value …
+VOLATILE_SMALL_SAMPLE = 1.0  # … × (1 + this / number of earlier changes): the scale itself is an estimate
+VOLATILE_ANCHOR_YEARS = 3  # expected value: median of the last 3 earlier values carried forward by the trend
+VOLATILE_POISSON_YEARS = 5  # with counts: the mean of the last 5 earlier values is the expected value …
+VOLATILE_POISSON_Z = 2.4  # … and the Poisson standard error (at least one event) the scale
+VOLATILE_MIN_STEPS = 3  # and never for a change of fewer than 3 units of the reported precision
+VOLATILE_ANCHOR_VARIANCE = 0.5  # variance of the anchor, in units of one value's variance (median of 3)
+MAD_TO_SD = 1.2533  # mean absolute deviation → standard deviation (normal noise): sqrt(pi / 2)
+RATE_SCALES: dict[str, float] = {"%": 100.0, "‰": 1000.0, "‱": 10000.0, "1/1000": 1000.0, "1/万": 1e4,
+                                 "1/10万": 1e5}
 
 EPSILON = 1e-9  # relative tolerance for "equal" (== targets, derived requirements such as 52 - 3 × 1)
 _MAX_LOG = 700.0  # exp() overflow guard for runaway growth-rate projections
@@ -179,6 +207,7 @@ class TargetSpec:
     tolerance: float | None = None  # for "≈" (左右), absolute, same unit
     direction: str | None = None  # "up"/"down" for change targets, None otherwise
     review: bool = False  # the parse needs a human look
+    precision: int | None = None  # decimals a change must exceed to count (the indicator's); None: as reported
 
     def __post_init__(self) -> None:
         if self.op not in OPS:
@@ -194,6 +223,7 @@ class Observation:
     year: int
     value: float
     provisional: bool = False  # submitted but not accepted
+    denominator: float | None = None  # population the rate is computed on (live births …), when known
 
 
 @dataclass(frozen=True)
@@ -210,6 +240,7 @@ class Evaluation:
     baseline: Observation | None
     latest: Observation | None
     progress: float | None  # projected share of the baseline→target distance covered
+    methodology: str = METHODOLOGY_VERSION
 
 
 @dataclass(frozen=True)
@@ -304,26 +335,28 @@ class _Criterion:
         return 1 if self.op in _UP_OPS else -1 if self.op in _DOWN_OPS else 0
 
     def meets(self, v: float) -> bool:
-        t, eps = self.value, _eps(v, self.value)
+        """The tolerance widens every op on the side that falls short (≥100% within 1 point: 99 meets it)."""
+        t, eps, tol = self.value, _eps(v, self.value), self.tolerance
         match self.op:
             case ">=":
-                return v >= t - eps
+                return v >= t - tol - eps
             case ">":
-                return v > t + eps
+                return v > t - tol + eps
             case "<=":
-                return v <= t + eps
+                return v <= t + tol + eps
             case "<":
-                return v < t - eps
-            case "≈":
-                return abs(v - t) <= self.tolerance + eps
-            case _:  # "=="
-                return abs(v - t) <= eps
+                return v < t + tol - eps
+            case _:  # "≈", "=="
+                return abs(v - t) <= tol + eps
 
     def describe(self) -> str:
-        """The target value as shown after 目标/要求: "7/10万", "42%左右（±2.1个百分点）"."""
+        """The target value as shown after 目标/要求: "7/10万", "42%左右（±2.1个百分点）", "100%（允许误差1个百分点）".
+        """
         text = format_value(self.value, self.unit)
         if self.op == "≈":
             text += f"左右（±{format_value(self.tolerance, _delta_unit(self.unit))}）"
+        elif self.tolerance:
+            text += f"（允许误差{format_value(self.tolerance, _delta_unit(self.unit))}）"
         return text
 
     def relation(self, v: float, goal: str) -> str:
@@ -333,6 +366,8 @@ class _Criterion:
             if self.meets(v):
                 return f"在{goal}的范围内"
             return f"{'高于' if v > t else '低于'}{goal}的范围"
+        if self.tolerance and self.meets(v) and not _Criterion(self.op, t, 0.0, self.unit).meets(v):
+            return f"在{goal}的范围内"
         if v > t + eps:
             return f"高于{goal}"
         if v < t - eps:
@@ -361,30 +396,49 @@ def _series(observations: Iterable[Observation], year: int | None = None) -> lis
 
 
 def _resolve_baseline(target: TargetSpec, series: list[Observation], *, base_year_required: bool) -> Observation | None:
-    """The declared baseline, else the value at the base year, else (when allowed) the first value."""
+    """The declared baseline, else the value at the base year, else (when allowed) the first value at or after the
+    base year — never one before it (a value older than the plan's base does not describe its starting point)."""
     if target.baseline_year is not None:
         if target.baseline_value is not None:
             return Observation(target.baseline_year, target.baseline_value)
-        at_base = next((obs for obs in series if obs.year == target.baseline_year), None)
-        if at_base is not None or base_year_required:
-            return at_base
+        if base_year_required:
+            return next((obs for obs in series if obs.year == target.baseline_year), None)
+        return next((obs for obs in series if obs.year >= target.baseline_year), None)
     return series[0] if series else None
 
 
-def project_value(baseline: Observation, latest: Observation, year: int, unit: str | None = None) -> float:
+def _decimals(x: float) -> int:
+    """Decimals of a reported value: 69.4 → 1, 69.39 → 2 (at most MAX_DECIMALS)."""
+    for decimals in range(MAX_DECIMALS + 1):
+        if abs(x - round(x, decimals)) <= 1e-9 * max(1.0, abs(x)):
+            return decimals
+    return MAX_DECIMALS
+
+
+def resolution(values: Iterable[float], precision: int | None = None) -> float:
+    """One unit of the last decimal: the indicator's precision when set, else the finest reported value's, with at
+    least ``MIN_INFERRED_DECIMALS`` (whole numbers are often exact counts: 10 → 11 个 is a real change)."""
+    decimals = precision if precision is not None else max(
+        MIN_INFERRED_DECIMALS, *(_decimals(v) for v in values))
+    return 10.0 ** -min(decimals, MAX_DECIMALS)
+
+
+def project_value(baseline: Observation, latest: Observation, year: int, unit: str | None = None, *,
+                  linear: bool = False) -> float:
     """Value expected in ``year`` if the change observed from baseline to latest goes on.
 
     Compound annual growth rate (UNSD progress chart / Open SDG): ``CAGR = (v_t / v_b) ** (1 / (t - b)) - 1``,
     ``projected = v_t * (1 + CAGR) ** (year - t)``. The rate is undefined when a value is zero or negative: the
     linear annual change is used instead. A non-negative series is not projected below 0, and a ``%`` series
-    within 0–100 not above 100.
+    within 0–100 not above 100. ``linear`` uses the linear annual change (targets of 0: a constant rate of
+    decline never reaches 0).
     """
     span = latest.year - baseline.year
     if span <= 0:
         raise ValueError("the baseline must be older than the latest value")
     ahead = year - latest.year
     v_b, v_t = baseline.value, latest.value
-    if v_b > 0 and v_t > 0:
+    if v_b > 0 and v_t > 0 and not linear:
         # Log space: the same formula, without overflow for runaway rates.
         log_projected = math.log(v_t) + ahead / span * math.log(v_t / v_b)
         projected = math.exp(min(log_projected, _MAX_LOG))
@@ -418,13 +472,16 @@ def _progress(criterion: _Criterion, v_b: float, projected: float) -> float | No
     return (projected - v_b) / gap
 
 
-def _classify(progress: float | None, projection_meets: bool) -> Status:
-    """on_track / at_risk / off_track from the projected progress (thresholds 95 % and 10 %)."""
+def _classify(progress: float | None, projection_meets: bool, *, elimination: bool = False) -> Status:
+    """on_track / at_risk / off_track from the projected progress (thresholds 95 % and 10 %).
+
+    ``elimination`` (a target of 0): on track only when the projection reaches 0 — 95 % of the way is not 0.
+    """
     if projection_meets:
         return Status.on_track
     if progress is None:
         return Status.off_track
-    if progress >= ON_TRACK_PROGRESS:
+    if progress >= ON_TRACK_PROGRESS and not elimination:
         return Status.on_track
     if progress >= AT_RISK_PROGRESS:
         return Status.at_risk
@@ -441,15 +498,22 @@ def _project(
     due_goal: str | None = None,
 ) -> _Outcome:
     """Status before the due year from the projection; ``due_goal`` names the due-year requirement if new."""
-    projected = project_value(baseline, latest, due_year, criterion.unit)
+    elimination = _is_elimination(criterion)
+    projected = project_value(baseline, latest, due_year, criterion.unit, linear=elimination)
     progress = _progress(criterion, baseline.value, projected)
-    status = _classify(progress, criterion.meets(projected))
-    text = f"{head}；按{baseline.year}年以来的年均变化推算，{due_year}年约为{format_value(projected, criterion.unit)}"
+    status = _classify(progress, criterion.meets(projected), elimination=elimination)
+    trend = "线性趋势（目标为0）" if elimination else "年均变化"
+    text = f"{head}；按{baseline.year}年以来的{trend}推算，{due_year}年约为{format_value(projected, criterion.unit)}"
     if due_goal is not None:
         text += f"，{criterion.relation(projected, due_goal)}"
     if status is Status.off_track and criterion.moved_away(baseline.value, latest.value):
         text += "，变化方向与目标相反" if criterion.sign else "，与目标的差距在扩大"
     return _Outcome(status, f"{kind}.projection", text, criterion.value, projected, baseline, latest, progress)
+
+
+def _is_elimination(criterion: _Criterion) -> bool:
+    """A target of 0 with lower is better (新生儿破伤风发病率为0, 消除): judged on reaching 0, not on a share."""
+    return criterion.value == 0 and criterion.sign <= 0
 
 
 def _no_data(kind: str, target: TargetSpec, year: int, required: float | None = None) -> _Outcome:
@@ -468,21 +532,30 @@ def _is_change(target: TargetSpec) -> bool:
     return target.op not in TREND_OPS and (target.per_year or target.direction is not None)
 
 
+def _level_tolerance(target: TargetSpec) -> float:
+    """The target's tolerance; 左右 without one: the parser's default; ≥100% / 全覆盖 without one: 1 point."""
+    assert target.value is not None
+    if target.tolerance is not None:
+        return target.tolerance
+    if target.op == "≈":
+        return _default_tolerance(target.value, target.unit)
+    if target.op in (">=", "==") and target.value == 100 and target.unit == "%":
+        return FULL_TARGET_TOLERANCE
+    return 0.0
+
+
 def _evaluate_level(target: TargetSpec, series: list[Observation], year: int) -> _Outcome:
     """A level target: 控制在7/10万以下, 达80%以上, 42%左右, 100%."""
     metric = _metric_name(target)
     if target.value is None:
         return _Outcome(Status.insufficient_data, "threshold.invalid_target", f"{metric}的目标缺少数值，无法判断")
-    tolerance = 0.0
-    if target.op == "≈":
-        tolerance = target.tolerance if target.tolerance is not None else _default_tolerance(target.value, target.unit)
-    criterion = _Criterion(target.op, float(target.value), abs(tolerance), target.unit)
+    criterion = _Criterion(target.op, float(target.value), abs(_level_tolerance(target)), target.unit)
     if not series:
         return _no_data("threshold", target, year, criterion.value)
 
     latest = series[-1]
     # For a level target the baseline only feeds the projection: when the declared base year has no value the
-    # first value is a fair substitute.
+    # first value after it is a fair substitute.
     baseline = _resolve_baseline(target, series, base_year_required=False)
     goal = f"{target.due_year}年目标{criterion.describe()}"
     latest_text = f"{latest.year}年{metric}为{format_value(latest.value, target.unit)}"
@@ -622,9 +695,15 @@ def _evaluate_trend(target: TargetSpec, series: list[Observation], year: int) ->
         return _Outcome(status, "trend.compare", head, baseline=baseline, latest=latest)
 
     sign = 1 if target.op == "increase" else -1
+    # A change within the reported precision (or under 0.1 % of the baseline) is rounding, not progress.
+    noise = max(resolution((v_b, v_t), target.precision), TREND_MIN_REL_CHANGE * abs(v_b))
     if abs(delta) <= eps:
         head = f"{latest_text}，与{base_text}持平，尚未{verb}"
         status = Status.not_achieved if past_due else Status.at_risk  # no change yet: a warning, not a reversal
+    elif abs(delta) <= noise + eps:
+        head = (f"{latest_text}，与{base_text}相比仅变动{format_value(abs(delta), _delta_unit(unit))}，"
+                f"未超出数据精度（{format_value(noise, _delta_unit(unit))}），尚未{verb}")
+        status = Status.not_achieved if past_due else Status.at_risk
     else:
         moved = f"{'高于' if delta > 0 else '低于'}{base_text}"
         if sign * delta > 0:
@@ -675,24 +754,67 @@ def evaluate_target(
     flag's clause (e.g. which report is overdue); ``volatile``, ``provisional`` and ``review`` are added here.
     """
     series = _series(observations, year)
-    if target.op in TREND_OPS:
-        outcome = _evaluate_trend(target, series, year)
-    elif _is_change(target):
-        outcome = _evaluate_change(target, series, year)
-    else:
-        outcome = _evaluate_level(target, series, year)
-
     flags = set(extra_flags)
+    notes = dict(notes or {})
+    if year > target.due_year:
+        outcome = _evaluate_milestone(target, series, year, flags, notes)
+    else:
+        outcome = _evaluate_kind(target, series, year)
+
     # A baseline value without its year cannot anchor a growth rate; it is ignored and the target needs a look.
     if target.review or outcome.rule.endswith(".invalid_target") or (
         target.baseline_value is not None and target.baseline_year is None
     ):
         flags.add(Flag.review)
-    if is_volatile(series):
+    if is_volatile(series, _value_unit(target), target.precision):
         flags.add(Flag.volatile)
     if any(obs is not None and obs.provisional for obs in (outcome.baseline, outcome.latest)):
         flags.add(Flag.provisional)
     return _finish(outcome, flags, notes)
+
+
+def _evaluate_kind(target: TargetSpec, series: list[Observation], year: int) -> _Outcome:
+    if target.op in TREND_OPS:
+        return _evaluate_trend(target, series, year)
+    if _is_change(target):
+        return _evaluate_change(target, series, year)
+    return _evaluate_level(target, series, year)
+
+
+def _value_unit(target: TargetSpec) -> str | None:
+    """The unit of the metric's values (a change target's unit is the change's)."""
+    return _metric_unit(target.unit) if _is_change(target) else target.unit
+
+
+def _evaluate_milestone(target: TargetSpec, series: list[Observation], year: int, flags: set[Flag],
+                        notes: dict[Flag, str]) -> _Outcome:
+    """A target asked about after its due year: judged on what happened in the due year, never projected.
+
+    The value that counts is the due year's, else the first one after it. Achieved stays achieved; a later value
+    that no longer meets the target adds the ``slipped`` flag (naming it) rather than rewriting the milestone.
+    Only values before the due year: achieved if one met the target, else 数据不足 (nothing says what happened).
+    """
+    due = target.due_year
+    upto = [obs for obs in series if obs.year <= due]
+    after = [obs for obs in series if obs.year > due]
+    if not (upto and upto[-1].year == due) and after:
+        upto, after = [*upto, after[0]], after[1:]
+    judged = upto[-1].year if upto else due
+    outcome = _evaluate_kind(target, upto, max(judged, due) if upto else year)
+    if upto and judged < due and outcome.status not in (Status.achieved, Status.insufficient_data):
+        metric = _metric_name(target)
+        text = (f"{metric}缺少{due}年（目标年）及以后的数据，最近为{judged}年的"
+                f"{format_value(upto[-1].value, _value_unit(target))}，无法判断{due}年目标是否实现")
+        kind = outcome.rule.rsplit(".", 1)[0]
+        return _Outcome(Status.insufficient_data, f"{kind}.missing_due_year", text, outcome.required, None,
+                        outcome.baseline, outcome.latest)
+    if outcome.status is Status.achieved and after:
+        last = after[-1]
+        again = [obs for obs in upto if obs.year < judged] + [Observation(judged, last.value)]
+        if _evaluate_kind(target, again, max(judged, due)).status is not Status.achieved:
+            flags.add(Flag.slipped)
+            notes[Flag.slipped] = f"（{last.year}年为{format_value(last.value, _value_unit(target))}）"
+    return outcome
 
 
 def evaluate_task(
@@ -753,20 +875,49 @@ def applicable_targets(targets: Sequence[TargetSpec], year: int) -> list[TargetS
     return [t for t in targets if t.due_year == chosen[_family(t)]]
 
 
-def is_volatile(observations: Sequence[Observation]) -> bool:
-    """波动较大: the latest annual change is far beyond the indicator's usual change.
+def is_volatile(observations: Sequence[Observation], unit: str | None = None, precision: int | None = None) -> bool:
+    """波动较大: the latest value is further from what the indicator's own history leads one to expect than
+    chance explains.
 
-    Changes are taken per year (a change over a two-year gap is halved). Volatile when, with at least
-    ``VOLATILE_MIN_OBSERVATIONS`` values, the latest absolute change exceeds both ``VOLATILE_FACTOR`` × the median
-    of the earlier absolute changes and ``VOLATILE_MIN_REL_CHANGE`` × the mean absolute level of the series. The
-    median ignores one earlier outlier; the level floor keeps a flat series with a little noise from being flagged.
+    * With counts (every value used carries its ``denominator`` and ``unit`` is a rate: %, ‰, 1/10万 …): the
+      expected value is the mean of the last ``VOLATILE_POISSON_YEARS`` earlier values and the scale the Poisson
+      standard error of the events behind them (at least one event a year), so a rate from two deaths a year is
+      allowed its chance swings. Volatile beyond ``VOLATILE_POISSON_Z`` standard errors.
+    * Otherwise, with at least ``VOLATILE_MIN_CHANGES`` earlier annual changes: the trend is their median, the
+      expected value the median of the last ``VOLATILE_ANCHOR_YEARS`` earlier values carried forward by the trend,
+      and the scale of one value's noise the mean absolute deviation of the changes from the trend (× sqrt(pi/2),
+      / sqrt 2: a change holds two values' noise). Volatile beyond ``VOLATILE_Z`` × (1 + 1 / changes) standard
+      errors (the scale is itself estimated from few years). Fewer changes: never volatile.
+    * Never for a deviation of fewer than ``VOLATILE_MIN_STEPS`` units of the reported precision.
+
+    Changes across a gap are per year. Simulated rates are in tests/status/test_volatility.py.
     """
     series = _series(observations)
-    if len(series) < VOLATILE_MIN_OBSERVATIONS:
+    if len(series) < 3:
         return False
-    changes = [abs(b.value - a.value) / (b.year - a.year) for a, b in pairwise(series)]
-    latest, earlier = changes[-1], changes[:-1]
-    usual = statistics.median(earlier)
-    level = statistics.fmean(abs(obs.value) for obs in series)
-    threshold = max(VOLATILE_FACTOR * usual, VOLATILE_MIN_REL_CHANGE * level)
-    return latest > threshold * (1 + EPSILON)
+    *earlier, latest = series
+    scale = RATE_SCALES.get(unit or "")
+    recent = earlier[-VOLATILE_POISSON_YEARS:]
+    if scale is not None and all(obs.denominator for obs in (*recent, latest)):
+        expected = statistics.fmean(obs.value for obs in recent)
+
+        def variance(denominator: float) -> float:  # of one year's rate, at the expected rate: events × (scale/n)²
+            assert scale is not None
+            return max(expected * denominator / scale, 1.0) * (scale / denominator) ** 2
+
+        mean_variance = sum(variance(obs.denominator or 1.0) for obs in recent) / len(recent) ** 2
+        threshold = VOLATILE_POISSON_Z * math.sqrt(variance(latest.denominator or 1.0) + mean_variance)
+    else:
+        changes = [(b.value - a.value) / (b.year - a.year) for a, b in pairwise(earlier)]
+        if len(changes) < VOLATILE_MIN_CHANGES:
+            return False
+        # Theil–Sen: the median of the slopes between every two earlier values (robust, and steadier than the
+        # median of the annual changes alone)
+        trend = statistics.median((b.value - a.value) / (b.year - a.year) for a, b in combinations(earlier, 2))
+        noise = MAD_TO_SD * statistics.fmean(abs(c - trend) for c in changes) / math.sqrt(2)
+        expected = statistics.median(obs.value + (latest.year - obs.year) * trend
+                                     for obs in earlier[-VOLATILE_ANCHOR_YEARS:])
+        factor = VOLATILE_Z * (1 + VOLATILE_SMALL_SAMPLE / len(changes))
+        threshold = factor * noise * math.sqrt(1 + VOLATILE_ANCHOR_VARIANCE)
+    floor = VOLATILE_MIN_STEPS * resolution((obs.value for obs in series), precision)
+    return abs(latest.value - expected) > max(threshold, floor) * (1 + EPSILON)

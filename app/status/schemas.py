@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.enums import TargetOp
-from app.status.rules import Flag, Status
+from app.status.rules import METHODOLOGY_VERSION, Flag, Status
 
 
 class ObservationRead(BaseModel):
@@ -56,7 +56,8 @@ class TargetStatus(BaseModel):
                         "按2020年以来的年均变化推算，2025年约为7.6/10万，预计达标困难。"),
         "required": 7.0, "projected": 7.6, "progress": 0.58, "baseline": {"year": 2020, "value": 9.5,
                                                                            "provisional": False},
-        "latest": {"year": 2023, "value": 8.1, "provisional": False}, "breakdowns": []}})
+        "latest": {"year": 2023, "value": 8.1, "provisional": False}, "breakdowns": [],
+        "methodology": METHODOLOGY_VERSION}})
 
     code: str
     goal_code: str | None
@@ -85,6 +86,8 @@ class TargetStatus(BaseModel):
     latest: ObservationRead | None
     breakdowns: list[BreakdownStatus] = Field(default_factory=list, description=(
         "With `breakdown=sex|area|age`: the target judged on each group that has values"))
+    methodology: str = Field(default=METHODOLOGY_VERSION, description=(
+        "Version of the status rules that gave this verdict (docs/status-rules.md)"))
 
 
 class GoalStatus(BaseModel):
@@ -92,7 +95,7 @@ class GoalStatus(BaseModel):
         "code": "W1.2", "domain_code": "W1", "title": None, "lead_unit": "110105-wjw", "qualitative": False,
         "status": "at_risk", "label": "预计达标困难", "flags": [], "rule": "goal.worst_of_targets",
         "explanation": "2项适用指标中1项已达标、1项预计达标困难，按最差一项（孕产妇死亡率）记为预计达标困难。",
-        "targets": ["W1.2a", "W1.2b"]}})
+        "targets": ["W1.2a", "W1.2b"], "methodology": METHODOLOGY_VERSION}})
 
     code: str
     domain_code: str
@@ -105,6 +108,8 @@ class GoalStatus(BaseModel):
     rule: str
     explanation: str
     targets: list[str] = Field(description="Codes of the targets that decide the goal's status this year")
+    methodology: str = Field(default=METHODOLOGY_VERSION, description=(
+        "Version of the status rules that gave this verdict (docs/status-rules.md)"))
 
 
 class GoalStatusDetail(BaseModel):

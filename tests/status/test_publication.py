@@ -4,7 +4,7 @@ import asyncio
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlmodel import col
 
 from app.auth.actor import CLI_ACTOR
@@ -18,7 +18,7 @@ from app.outbox.service import Cursor, emit, newest, read_events
 from app.status.evaluation import evaluate
 from app.status.facts import load_facts
 from app.status.publication import catch_up, stored_through, stored_years, touch_plan
-from app.status.rules import Flag, Status
+from app.status.rules import METHODOLOGY_VERSION, Flag, Status
 from app.status.schemas import PlanStatus
 from app.status.service import StatusFilter, evaluate_plan, summarise
 from app.worker.runner import daily_catch_up
@@ -216,3 +216,36 @@ async def test_a_plan_not_wholly_computed_is_evaluated_when_read(client, world, 
     assert response.status_code == 200 and response.headers["ETag"]
     assert response.json()["targets"] == expected["targets"] and response.json()["goals"] == expected["goals"]
     assert response.json()["summary"] == expected["summary"]
+
+
+async def test_a_new_methodology_republishes_the_verdicts_it_changes(client, world, db, sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """Verdicts stored by older rules (migration 0007 marks them 2026.1) are recomputed by `python -m app
+    migrate`'s catch-up even when the plan was refreshed today, and the feed shows what the new rules change."""
+    await open_cycles(client, world, 2021)
+    await report(client, world, world.health, 2021, [{"target": "W1.2a", "value": 9.5}])
+    plan_id = (await db.execute(select(col(Plan.id)).where(col(Plan.code) == PLAN))).scalar_one()
+    old = "2026.1"
+    # As the old rules left them: every verdict of the plan marked with the old version, and one of them with a
+    # status the new rules do not give.
+    old_payload = func.replace(col(Verdict.payload), f'"methodology":"{METHODOLOGY_VERSION}"', f'"methodology":"{old}"')
+    await db.execute(update(Verdict).where(col(Verdict.plan_id) == plan_id)
+                     .values(methodology=old, payload=old_payload))
+    await db.execute(update(Verdict).where(col(Verdict.plan_id) == plan_id, col(Verdict.year) == 2021,
+                                           col(Verdict.subject_code) == "W1.2a").values(status="on_track"))
+    await db.commit()
+    assert (await catch_up(sessionmaker, today())).plans >= 1  # refreshed today, yet outdated
+
+    stored = (await db.execute(select(col(Verdict.methodology), col(Verdict.payload))
+                               .where(col(Verdict.plan_id) == plan_id))).all()
+    assert {methodology for methodology, _ in stored} == {METHODOLOGY_VERSION}
+    assert all(f'"methodology":"{METHODOLOGY_VERSION}"' in payload for _, payload in stored)
+    events = (await db.execute(select(OutboxEvent).where(col(OutboxEvent.type) == "verdict.changed",
+                                                         col(OutboxEvent.plan_id) == plan_id)
+                               .order_by(col(OutboxEvent.id)))).scalars().all()
+    republished = [e.payload for e in events if e.payload["cause"] == f"status rules {METHODOLOGY_VERSION}"]
+    # Only the verdict whose status the new rules change is announced; the others are updated silently.
+    assert [(e["subject_code"], e["year"], e["from_status"]) for e in republished] == [("W1.2a", 2021, "on_track")]
+    served = by_code((await client.get(STATUS, params={"year": 2021}, headers=world.reader)).json()["targets"])
+    assert served["W1.2a"]["methodology"] == METHODOLOGY_VERSION
+    assert served["W1.2a"]["status"] == republished[0]["to_status"] != "on_track"
+    assert (await catch_up(sessionmaker, today())).plans == 0  # done: nothing outdated any more
