@@ -1,0 +1,182 @@
+"""The evaluation report draft as a Word document (python-docx), in the committee's name, in the plans' own
+structure: 总体情况, 分领域进展, 预警指标, 成员单位履职情况, 逾期未报送的单位, 下一步工作建议 (left to the office).
+Only Word's built-in styles (Title, Heading 1/2, Table Grid, List Bullet), so the office edits it as any document.
+"""
+
+import io
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from app.models.enums import CycleKind
+from app.reports.content import (
+    ATTAINMENT_DEFINITION,
+    STATUS_ORDER,
+    ReportContent,
+    attainment,
+    chinese_date,
+    observed,
+    rate_text,
+    target_words,
+    warning_reasons,
+)
+from app.status.rules import LABELS, Status
+
+FONT = "宋体"
+HEADING_FONT = "黑体"
+REPORT_TITLES = {CycleKind.annual: "年度监测报告", CycleKind.midterm: "中期评估报告", CycleKind.final: "终期评估报告"}
+SECTIONS = ("一、总体情况", "二、分领域进展", "三、预警指标", "四、成员单位履职情况", "五、逾期未报送的单位",
+            "六、下一步工作建议")
+PLACEHOLDER = "【此部分由妇儿工委办公室填写：针对上述预警指标和存在问题，提出下一步工作建议。】"
+DOMAIN_TABLE = ("指标", "目标", "最新值", "状态", "说明")
+SUMMARY_TABLE = ("领域", "适用指标", "有数据", "已达标", "达标率", "无数据/数据不足")
+NO_DATA = (Status.no_data, Status.insufficient_data)
+
+
+def report_title(content: ReportContent) -> str:
+    assert content.kind is not None
+    return f"{content.plan.title}{content.status.year}年{REPORT_TITLES[content.kind]}"
+
+
+def evaluation_document(content: ReportContent) -> bytes:
+    """The draft as bytes (DOCX)."""
+    document = Document()
+    _styles(document)
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)  # A4 portrait
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.left_margin = section.right_margin = Cm(2.6)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    status = content.status
+
+    title = document.add_paragraph(report_title(content), style="Title")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    subtitle = document.add_paragraph(f"（草稿）\n{content.committee_name}\n数据截至{chinese_date(status.as_of)}")
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    document.add_heading(SECTIONS[0], level=1)
+    total = attainment(status.summary.targets)
+    counts = "、".join(f"{LABELS[s]}{getattr(status.summary.targets, s.value)}项" for s in STATUS_ORDER
+                      if getattr(status.summary.targets, s.value))
+    document.add_paragraph(
+        f"{content.plan.title}共设{len(status.domains)}个领域。{status.year}年适用的监测指标{total.applicable}项，"
+        f"其中{counts or '暂无'}。按有数据的{total.with_data}项计，已达标{total.achieved}项，达标率"
+        f"{rate_text(total)}；无数据或数据不足的{total.without_data}项另列，不计入达标率。")
+    document.add_paragraph(ATTAINMENT_DEFINITION)
+    summary = document.add_table(rows=1, cols=len(SUMMARY_TABLE), style="Table Grid")
+    _header(summary, SUMMARY_TABLE)
+    for domain in status.domains:
+        value = attainment(domain.targets)
+        _row(summary, (f"{domain.code} {domain.title}", str(value.applicable), str(value.with_data),
+                       str(value.achieved), "—" if value.rate is None else f"{value.rate:.1%}",
+                       str(value.without_data)))
+    _widths(summary, (Cm(4.6), Cm(2.2), Cm(2.2), Cm(2.2), Cm(2.2), Cm(2.4)))
+
+    document.add_heading(SECTIONS[1], level=1)
+    for domain in status.domains:
+        document.add_heading(f"{domain.code} {domain.title}", level=2)
+        targets = [t for t in status.targets if t.domain_code == domain.code and t.applies]
+        value = attainment(domain.targets)
+        with_data = [t for t in targets if t.status not in NO_DATA]
+        without = [t for t in targets if t.status in NO_DATA]
+        if value.with_data:
+            document.add_paragraph(f"本领域适用指标{value.applicable}项，有数据{value.with_data}项，已达标"
+                                   f"{value.achieved}项，达标率{rate_text(value)}。")
+        else:
+            document.add_paragraph(f"本领域{status.year}年适用指标{value.applicable}项，均暂无数据或数据不足。")
+        if with_data:
+            table = document.add_table(rows=1, cols=len(DOMAIN_TABLE), style="Table Grid")
+            _header(table, DOMAIN_TABLE)
+            for target in with_data:
+                latest = target.latest
+                _row(table, (target.metric, target_words(target),
+                             f"{observed(latest.value, target.unit)}（{latest.year}年）" if latest else "",
+                             target.label, target.explanation))
+            _widths(table, (Cm(3.4), Cm(2.0), Cm(2.6), Cm(2.2), Cm(5.6)))
+        if without:
+            document.add_paragraph(f"暂无数据或数据不足的指标{len(without)}项："
+                                   + "、".join(t.metric for t in without) + "。")
+
+    document.add_heading(SECTIONS[2], level=1)
+    warnings = [(t, warning_reasons(t)) for t in status.targets if t.applies and warning_reasons(t)]
+    if not warnings:
+        document.add_paragraph("本年没有预警指标。")
+    for target, reasons in warnings:
+        item = document.add_paragraph(style="List Bullet")
+        item.add_run(f"{target.metric}（{'、'.join(reasons)}，牵头单位：{content.unit_name(target.lead_unit) or '未分解'}）：")\
+            .bold = True
+        item.add_run(target.explanation)
+
+    document.add_heading(SECTIONS[3], level=1)
+    if not content.narratives:
+        document.add_paragraph("暂无审核通过的成员单位报送材料。")
+    for narrative in content.narratives:
+        document.add_heading(narrative.unit_name, level=2)
+        for label, text in (("工作成效", narrative.achievements), ("存在问题", narrative.problems),
+                            ("下一步计划", narrative.next_steps)):
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"{label}：").bold = True
+            paragraph.add_run(text or "（未填写）")
+
+    document.add_heading(SECTIONS[4], level=1)
+    overdue = [(cycle, unit) for cycle in content.completeness for unit in cycle.units
+               if unit.status == "not_submitted" and unit.late]
+    if not content.completeness:
+        document.add_paragraph("本年度尚未开启此类报送周期。")
+    elif not overdue:
+        document.add_paragraph("各成员单位均已按期报送。" if all(
+            not u.late for c in content.completeness for u in c.units) else "没有逾期未报送的单位。")
+    for cycle, unit in overdue:
+        document.add_paragraph(f"{unit.unit_name}（截止日期{chinese_date(cycle.cycle.due_on)}，"
+                               f"应报指标{len(unit.indicators_expected)}项）", style="List Bullet")
+
+    document.add_heading(SECTIONS[5], level=1)
+    document.add_paragraph(PLACEHOLDER)
+
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _styles(document: DocumentObject) -> None:
+    """Chinese fonts on the built-in styles (python-docx names only the Latin font; the East Asian one is set on
+    the style's run properties), black headings."""
+    for name, font, size in (("Normal", FONT, 12), ("Title", HEADING_FONT, 20), ("Heading 1", HEADING_FONT, 15),
+                             ("Heading 2", HEADING_FONT, 13), ("List Bullet", FONT, 12)):
+        style = document.styles[name]
+        style.font.name = font  # type: ignore[attr-defined]
+        style.font.size = Pt(size)  # type: ignore[attr-defined]
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+        if name != "Normal":
+            style.font.color.rgb = None  # type: ignore[attr-defined]
+    document.styles["Normal"].paragraph_format.line_spacing = 1.3  # type: ignore[attr-defined]
+
+
+def _header(table, cells: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    for cell, text in zip(table.rows[0].cells, cells, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+
+
+def _row(table, cells: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    row = table.add_row().cells
+    for cell, text in zip(row, cells, strict=True):
+        cell.text = text
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.line_spacing = 1.0
+            for run in paragraph.runs:
+                run.font.size = Pt(10)
+
+
+def _widths(table, widths: tuple[Cm, ...]) -> None:  # type: ignore[no-untyped-def]
+    """Fixed column widths (Word reads the cells', LibreOffice the grid's)."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
