@@ -1,4 +1,5 @@
-"""Command line: `python -m app migrate | seed | serve | tokens … | targets | plans import | status … | report … | schemas`."""
+"""Command line: `python -m app migrate | seed | serve | tokens … | targets | plans import | status … | report …
+| schemas`."""
 
 import argparse
 import asyncio
@@ -188,7 +189,7 @@ def _status(args: argparse.Namespace) -> int:
     from app.auth.actor import CLI_ACTOR
     from app.core.clock import today
     from app.status import service
-    from app.status.export import status_csv
+    from app.status.export import plan_texts_by_code, status_csv
 
     url = get_settings().database_url
     if args.status_command == "refresh":
@@ -196,10 +197,14 @@ def _status(args: argparse.Namespace) -> int:
         print(t("plans {plans}, years {years}, changes published {changes}", plans=report.plans, years=report.years,
                 changes=report.changes))
         return 0
-    result = asyncio.run(in_transaction(url, lambda s: service.plan_status(
-        s, CLI_ACTOR, args.plan, args.year, today(), include_provisional=args.provisional)))
+    async def read(session: Any) -> Any:
+        result = await service.plan_status(session, CLI_ACTOR, args.plan, args.year, today(),
+                                           include_provisional=args.provisional)
+        return result, (await plan_texts_by_code(session, args.plan) if args.csv else None)
+
+    result, texts = asyncio.run(in_transaction(url, read))
     if args.csv:
-        sys.stdout.write(status_csv(result))
+        sys.stdout.write(status_csv(result, texts))
     else:
         print(result.model_dump_json(indent=2))
     return 0

@@ -22,8 +22,8 @@ from app.imports.router import router as imports_router
 from app.indicators.router import router as indicators_router
 from app.middleware import RequestGuardMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.plans.router import router as plans_router
-from app.settings import Settings, get_settings
 from app.reports.router import router as reports_router
+from app.settings import Settings, get_settings
 from app.status.router import router as status_router
 from app.submissions.router import router as submissions_router
 from app.units.router import router as units_router

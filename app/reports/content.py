@@ -14,10 +14,11 @@ from app.auth import visibility
 from app.auth.actor import Actor
 from app.cycles import service as cycles
 from app.cycles.schemas import Completeness
-from app.models import Committee, Goal, Measure, Plan, ReportingCycle, Submission, SubmissionRevision, Target, Unit
+from app.models import Committee, Plan, ReportingCycle, Submission, SubmissionRevision, Unit
 from app.models.enums import CycleKind, SubmissionStatus, TargetOp
 from app.plans.service import plan_by_code
 from app.status import service as status_service
+from app.status.export import PlanTexts, plan_texts
 from app.status.rules import LABELS, Flag, Status, format_value
 from app.status.schemas import PlanStatus, StatusCounts, TargetStatus
 
@@ -85,11 +86,6 @@ def flags_text(flags: list[Flag]) -> str:
     return "、".join(FLAG_LABELS[f] for f in flags)
 
 
-def threshold_text(target: TargetStatus) -> str:
-    """The threshold in the API's notation: `<=7/10万`, or the trend (`increase`)."""
-    return target.op.value if target.value is None else f"{target.op.value}{format_value(target.value, target.unit)}"
-
-
 def target_words(target: TargetStatus) -> str:
     """The threshold as people read it: ≤7/10万, 提高."""
     op = OP_LABELS.get(target.op, target.op.value)
@@ -98,28 +94,6 @@ def target_words(target: TargetStatus) -> str:
 
 def observed(value: float | None, unit: str | None) -> str:
     return "" if value is None else format_value(round(value, 4), unit)
-
-
-@dataclass(frozen=True)
-class PlanTexts:
-    """Plan text and names the verdicts carry only as codes."""
-
-    parents: dict[str, str]  # goal or measure code → its text, verbatim
-    targets: dict[str, str]  # target code → the clause it was read from, verbatim
-    unit_names: dict[str, str]  # unit code → name (the plan's committee)
-
-
-async def plan_texts(session: AsyncSession, plan: Plan) -> PlanTexts:
-    """Three queries, whatever the size of the plan."""
-    parents = {code: text for code, text in (await session.execute(
-        select(col(Goal.code), col(Goal.text)).where(col(Goal.plan_id) == plan.id))).all()}
-    parents.update((code, text) for code, text in (await session.execute(
-        select(col(Measure.code), col(Measure.text)).where(col(Measure.plan_id) == plan.id))).all())
-    targets = {code: text for code, text in (await session.execute(
-        select(col(Target.code), col(Target.source_text)).where(col(Target.plan_id) == plan.id))).all() if text}
-    names = {code: name for code, name in (await session.execute(
-        select(col(Unit.code), col(Unit.name)).where(col(Unit.committee_id) == plan.committee_id))).all()}
-    return PlanTexts(parents, targets, names)
 
 
 @dataclass(frozen=True)
@@ -144,7 +118,7 @@ class ReportContent:
     kind: CycleKind | None = None  # the evaluation report's kind
 
     def unit_name(self, code: str | None) -> str:
-        return "" if code is None else self.texts.unit_names.get(code, code)
+        return self.texts.unit_name(code)
 
 
 async def status_report_content(session: AsyncSession, actor: Actor, plan_code: str, year: int | None,

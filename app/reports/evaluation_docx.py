@@ -11,10 +11,12 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.table import Table
 
 from app.models.enums import CycleKind
 from app.reports.content import (
     ATTAINMENT_DEFINITION,
+    FLAG_LABELS,
     STATUS_ORDER,
     ReportContent,
     attainment,
@@ -24,7 +26,7 @@ from app.reports.content import (
     target_words,
     warning_reasons,
 )
-from app.status.rules import LABELS, Status
+from app.status.rules import LABELS, Flag, Status
 
 FONT = "宋体"
 HEADING_FONT = "黑体"
@@ -102,14 +104,19 @@ def evaluation_document(content: ReportContent) -> bytes:
                                    + "、".join(t.metric for t in without) + "。")
 
     document.add_heading(SECTIONS[2], level=1)
-    warnings = [(t, warning_reasons(t)) for t in status.targets if t.applies and warning_reasons(t)]
+    warned = [(t, warning_reasons(t)) for t in status.targets if t.applies and warning_reasons(t)]
+    # A target without data whose only warning is its lead unit's overdue report is listed by unit in 五.
+    overdue_only = [t for t, reasons in warned if reasons == [FLAG_LABELS[Flag.overdue]]]
+    warnings = [(t, reasons) for t, reasons in warned if t not in overdue_only]
     if not warnings:
-        document.add_paragraph("本年没有预警指标。")
+        document.add_paragraph("本年没有预计达标困难、进展滞后、未达标或波动较大的指标。")
     for target, reasons in warnings:
         item = document.add_paragraph(style="List Bullet")
-        item.add_run(f"{target.metric}（{'、'.join(reasons)}，牵头单位：{content.unit_name(target.lead_unit) or '未分解'}）：")\
-            .bold = True
+        lead = content.unit_name(target.lead_unit) or "未分解"
+        item.add_run(f"{target.metric}（{'、'.join(reasons)}，牵头单位：{lead}）：").bold = True
         item.add_run(target.explanation)
+    if overdue_only:
+        document.add_paragraph(f"另有{len(overdue_only)}项指标因牵头单位逾期未报送而暂无数据，单位见第五部分。")
 
     document.add_heading(SECTIONS[3], level=1)
     if not content.narratives:
@@ -148,21 +155,21 @@ def _styles(document: DocumentObject) -> None:
     for name, font, size in (("Normal", FONT, 12), ("Title", HEADING_FONT, 20), ("Heading 1", HEADING_FONT, 15),
                              ("Heading 2", HEADING_FONT, 13), ("List Bullet", FONT, 12)):
         style = document.styles[name]
-        style.font.name = font  # type: ignore[attr-defined]
-        style.font.size = Pt(size)  # type: ignore[attr-defined]
+        style.font.name = font
+        style.font.size = Pt(size)
         style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
         if name != "Normal":
-            style.font.color.rgb = None  # type: ignore[attr-defined]
-    document.styles["Normal"].paragraph_format.line_spacing = 1.3  # type: ignore[attr-defined]
+            style.font.color.rgb = None
+    document.styles["Normal"].paragraph_format.line_spacing = 1.3
 
 
-def _header(table, cells: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+def _header(table: Table, cells: tuple[str, ...]) -> None:
     for cell, text in zip(table.rows[0].cells, cells, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
 
 
-def _row(table, cells: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+def _row(table: Table, cells: tuple[str, ...]) -> None:
     row = table.add_row().cells
     for cell, text in zip(row, cells, strict=True):
         cell.text = text
@@ -172,7 +179,7 @@ def _row(table, cells: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
                 run.font.size = Pt(10)
 
 
-def _widths(table, widths: tuple[Cm, ...]) -> None:  # type: ignore[no-untyped-def]
+def _widths(table: Table, widths: tuple[Cm, ...]) -> None:
     """Fixed column widths (Word reads the cells', LibreOffice the grid's)."""
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):

@@ -1,6 +1,6 @@
 """REST downloads of the reports (the office and readers; a unit reads its statuses through the status API)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
@@ -19,7 +19,8 @@ Year = Annotated[int | None, Query(ge=1949, le=2100, description="The year repor
 ReportKind = Annotated[Literal["annual", "midterm", "final"], Query(
     description="annual 年度监测报告, midterm 中期评估报告 (the plan's third year), final 终期评估报告 (its last "
                 "year)")]
-NOT_FOR_UNITS = {403: {"description": "A unit token: the reports list every unit's completeness and narratives"}}
+NOT_FOR_UNITS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "A unit token: the reports list every unit's completeness and narratives"}}
 
 
 def _download(report: service.ReportFile) -> Response:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote, urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,3 +34,13 @@ async def evaluation_report(session: AsyncSession, actor: Actor, plan_code: str,
                             today: date) -> ReportFile:
     content = await evaluation_report_content(session, actor, plan_code, year, kind, today)
     return ReportFile(f"{report_title(content)}（草稿）.docx", DOCX, evaluation_document(content))
+
+
+def status_report_url(plan_code: str, year: int) -> str:
+    """Where REST serves the status report (GraphQL links to it)."""
+    return f"/api/v1/plans/{quote(plan_code, safe='')}/reports/status.xlsx?{urlencode({'year': year})}"
+
+
+def evaluation_report_url(plan_code: str, year: int, kind: CycleKind) -> str:
+    return (f"/api/v1/plans/{quote(plan_code, safe='')}/reports/evaluation.docx?"
+            f"{urlencode({'year': year, 'kind': kind.value})}")
