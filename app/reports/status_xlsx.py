@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -36,7 +36,7 @@ STATUS_FILLS: dict[Status, str] = {
 _THIN = Side(style="thin", color="A6A6A6")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_STYLE, BODY_STYLE = "报表表头", "报表正文"
 
 DOMAIN_COLUMNS: tuple[tuple[str, int], ...] = (  # heading, width in characters
     ("编码", 9), ("所属目标/措施", 34), ("指标", 22), ("牵头单位", 14), ("目标（规划原文）", 26), ("目标值", 11),
@@ -53,6 +53,8 @@ COMPLETENESS_COLUMNS: tuple[tuple[str, int], ...] = (
 def status_workbook(content: ReportContent) -> bytes:
     """The workbook as bytes (XLSX)."""
     book = Workbook()
+    for style in _named_styles():
+        book.add_named_style(style)
     summary = book.active
     assert summary is not None
     _summary_sheet(summary, content)
@@ -207,19 +209,12 @@ def _table(sheet: Worksheet, header_row: int, headings: Sequence[str], rows: Seq
            widths: Sequence[int]) -> None:
     """A bordered table with a shaded header row; long texts wrap within their column."""
     for column, (heading, width) in enumerate(zip(headings, widths, strict=True), start=1):
-        cell = sheet.cell(header_row, column, heading)
-        cell.font = Font(name=FONT, bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _BORDER
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        sheet.cell(header_row, column, heading).style = HEADER_STYLE
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.row_dimensions[header_row].height = 15 * max(_lines(h, w) for h, w in zip(headings, widths, strict=True))
     for offset, values in enumerate(rows, start=1):
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(header_row + offset, column, value)
-            cell.font = Font(name=FONT, size=10)
-            cell.border = _BORDER
-            cell.alignment = _WRAP
+            sheet.cell(header_row + offset, column, value).style = BODY_STYLE
         # Excel and LibreOffice do not grow a row to its wrapped text when opening a file: say how high it is.
         sheet.row_dimensions[header_row + offset].height = 13.5 * max(
             _lines(value, width) for value, width in zip(values, widths, strict=True))
@@ -228,6 +223,15 @@ def _table(sheet: Worksheet, header_row: int, headings: Sequence[str], rows: Seq
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _named_styles() -> list[NamedStyle]:
+    """The table cells' styles, shared by name (a style object per cell would cost a lookup of its own each)."""
+    header = NamedStyle(HEADER_STYLE, font=Font(name=FONT, bold=True), fill=_HEADER_FILL, border=_BORDER,
+                        alignment=Alignment(wrap_text=True, vertical="center", horizontal="center"))
+    body = NamedStyle(BODY_STYLE, font=Font(name=FONT, size=10), border=_BORDER,
+                      alignment=Alignment(wrap_text=True, vertical="top"))
+    return [header, body]
 
 
 def _lines(value: object, width: int) -> int:
