@@ -184,20 +184,19 @@ class _Writer:
         return self.paragraph(text, f"Heading {level}")
 
     def table(self, headings: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[Cm, ...]) -> Table:
-        """A Table Grid table with a bold header row and fixed column widths (Word reads the first row's cells,
-        LibreOffice the grid's)."""
+        """A Table Grid table with a bold header row and fixed column widths (on the grid and on every cell:
+        Word and LibreOffice read different ones)."""
         table = self.document.add_table(rows=1 + len(rows), cols=len(headings))
         table._tbl.tblStyle_val = self.ids["Table Grid"]
         table.autofit = False
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width
         for index, (row, values) in enumerate(zip(table.rows, (headings, *rows), strict=True)):
-            for cell, value in zip(row.cells, values, strict=True):
+            for cell, value, width in zip(row.cells, values, widths, strict=True):
+                cell.width = width
                 paragraph = cell.paragraphs[0]
                 paragraph._p.style = self.ids[TABLE_TEXT]
                 run = paragraph.add_run(value)
                 if index == 0:
                     run.bold = True
-        for cell, width in zip(table.rows[0].cells, widths, strict=True):
-            cell.width = width
         return table

@@ -216,7 +216,7 @@ def _table(sheet: Worksheet, header_row: int, headings: Sequence[str], rows: Seq
         for column, value in enumerate(values, start=1):
             sheet.cell(header_row + offset, column, value).style = BODY_STYLE
         # Excel and LibreOffice do not grow a row to its wrapped text when opening a file: say how high it is.
-        sheet.row_dimensions[header_row + offset].height = 13.5 * max(
+        sheet.row_dimensions[header_row + offset].height = 14.5 * max(
             _lines(value, width) for value, width in zip(values, widths, strict=True))
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
@@ -238,7 +238,7 @@ def _lines(value: object, width: int) -> int:
     """Lines a value wraps to in a column ``width`` characters wide (a Chinese character takes two)."""
     text = "" if value is None else str(value)
     size = sum(2 if ord(c) > 0x2E7F else 1 for c in text)
-    return max(1, -(-size // max(1, width - 1)))
+    return max(1, -(-size // max(1, width - 2)))
 
 
 def _status_formatting(sheet: Worksheet, column: str, first: int, last: int, width: int) -> None:
