@@ -3,7 +3,7 @@ names, completeness per reporting cycle and the accepted narratives; and the pur
 (attainment rate, warnings, labels in Chinese). The XLSX and DOCX builders only lay this out.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import and_, select
@@ -19,7 +19,7 @@ from app.models.enums import CycleKind, SubmissionStatus, TargetOp
 from app.plans.service import plan_by_code
 from app.status import service as status_service
 from app.status.export import PlanTexts, plan_texts
-from app.status.rules import LABELS, Flag, Status, format_value
+from app.status.rules import Flag, Status, format_value
 from app.status.schemas import PlanStatus, StatusCounts, TargetStatus
 
 FLAG_LABELS: dict[Flag, str] = {
@@ -146,9 +146,7 @@ async def evaluation_report_content(session: AsyncSession, actor: Actor, plan_co
         col(ReportingCycle.plan_id) == plan.id, col(ReportingCycle.year) == year,
         col(ReportingCycle.kind) == kind.value))).first() is not None
     content = await _content(session, actor, plan, year, today, [kind] if has_cycle else [], kind)
-    narratives = await _accepted_narratives(session, plan, year, kind)
-    return ReportContent(content.plan, content.committee_name, content.status, content.texts, content.completeness,
-                         narratives, kind)
+    return replace(content, narratives=await _accepted_narratives(session, plan, year, kind))
 
 
 async def _content(session: AsyncSession, actor: Actor, plan: Plan, year: int, today: date,
@@ -173,7 +171,3 @@ async def _accepted_narratives(session: AsyncSession, plan: Plan, year: int, kin
                col(Submission.accepted_revision).is_not(None))
         .order_by(col(Unit.code)))).all()
     return [UnitNarrative(*row) for row in rows]
-
-
-def status_label(status: Status) -> str:
-    return LABELS[status]
