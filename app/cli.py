@@ -1,4 +1,5 @@
-"""Command line: `python -m app migrate | seed | serve | tokens … | targets | plans import | status … | schemas`."""
+"""Command line: `python -m app migrate | seed | serve | tokens … | targets | plans import | status … | report …
+| schemas`."""
 
 import argparse
 import asyncio
@@ -188,7 +189,7 @@ def _status(args: argparse.Namespace) -> int:
     from app.auth.actor import CLI_ACTOR
     from app.core.clock import today
     from app.status import service
-    from app.status.export import status_csv
+    from app.status.export import plan_texts_by_code, status_csv
 
     url = get_settings().database_url
     if args.status_command == "refresh":
@@ -196,12 +197,35 @@ def _status(args: argparse.Namespace) -> int:
         print(t("plans {plans}, years {years}, changes published {changes}", plans=report.plans, years=report.years,
                 changes=report.changes))
         return 0
-    result = asyncio.run(in_transaction(url, lambda s: service.plan_status(
-        s, CLI_ACTOR, args.plan, args.year, today(), include_provisional=args.provisional)))
+    async def read(session: Any) -> Any:
+        result = await service.plan_status(session, CLI_ACTOR, args.plan, args.year, today(),
+                                           include_provisional=args.provisional)
+        return result, (await plan_texts_by_code(session, args.plan) if args.csv else None)
+
+    result, texts = asyncio.run(in_transaction(url, read))
     if args.csv:
-        sys.stdout.write(status_csv(result))
+        sys.stdout.write(status_csv(result, texts))
     else:
         print(result.model_dump_json(indent=2))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from app.auth.actor import CLI_ACTOR
+    from app.core.clock import today
+    from app.models.enums import CycleKind
+    from app.reports import service
+
+    url = get_settings().database_url
+    if args.report_command == "status":
+        report = asyncio.run(in_transaction(url, lambda s: service.status_report(s, CLI_ACTOR, args.plan, args.year,
+                                                                                 today())))
+    else:
+        report = asyncio.run(in_transaction(url, lambda s: service.evaluation_report(
+            s, CLI_ACTOR, args.plan, args.year, CycleKind(args.kind), today())))
+    target = Path(args.output or report.filename)
+    target.write_bytes(report.content)
+    print(t("wrote {path}", path=target))
     return 0
 
 
@@ -259,6 +283,18 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--provisional", action="store_true", help="also use submitted values not yet accepted")
     show.add_argument("--csv", action="store_true")
 
+    report = sub.add_parser("report", help="the status report (XLSX) and the evaluation report draft (DOCX)")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    status_report = report_sub.add_parser("status", help="write a plan's status report for a year (XLSX)")
+    evaluation = report_sub.add_parser("evaluation", help="write a plan's evaluation report draft (DOCX)")
+    for command_parser in (status_report, evaluation):
+        command_parser.add_argument("plan", help="plan code, e.g. chaoyang-2021-2025")
+        command_parser.add_argument("--year", type=int, help="default: this year, kept within the plan's years "
+                                                             "(evaluation: the year its kind is due)")
+        command_parser.add_argument("-o", "--output", help="file to write (default: the report's Chinese name)")
+    evaluation.add_argument("--kind", choices=["annual", "midterm", "final"], default="annual",
+                            help="annual 年度监测报告, midterm 中期评估报告, final 终期评估报告")
+
     schemas = sub.add_parser("schemas", help="export the OpenAPI document and the GraphQL SDL to schemas/")
     schemas.add_argument("--out")
     return parser
@@ -281,7 +317,7 @@ def _run(args: argparse.Namespace) -> int:
                         changes=report.changes))
             return 0
         handler = {"seed": _seed, "serve": _serve, "tokens": _tokens, "targets": _targets, "plans": _plans,
-                   "status": _status, "schemas": _schemas, "worker": _worker}[args.command]
+                   "status": _status, "report": _report, "schemas": _schemas, "worker": _worker}[args.command]
         return handler(args)
     except AppError as exc:
         print(t("error: {detail}", detail=exc.detail), file=sys.stderr)

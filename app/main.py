@@ -22,6 +22,7 @@ from app.imports.router import router as imports_router
 from app.indicators.router import router as indicators_router
 from app.middleware import RequestGuardMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.plans.router import router as plans_router
+from app.reports.router import router as reports_router
 from app.settings import Settings, get_settings
 from app.status.router import router as status_router
 from app.submissions.router import router as submissions_router
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(imports_router)
     app.include_router(indicators_router)
     app.include_router(status_router)
+    app.include_router(reports_router)
     app.include_router(audit_router)
     app.include_router(webhooks_router)
     app.include_router(graphql_router(settings), include_in_schema=False)  # documented by schemas/schema.graphql

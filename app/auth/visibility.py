@@ -5,6 +5,7 @@
   scoped to its own unit; never another unit's, and never data not yet accepted (provisional statuses).
 - reader (downstream systems): what has been sent for review; never a draft, neither a draft submission nor a
   draft revision of a submission sent later. Readers and the office see cycle completeness.
+The status and evaluation reports (every unit's completeness and narratives): the office and readers.
 Plans, goals, targets (with their versions), indicators, statuses (which name each goal's lead unit) and the
 change feed are for every token; correcting a target (curation) is the office's alone.
 An indicator's observations (its time series): the office all of them, submitted ones too; readers accepted ones;
@@ -76,6 +77,13 @@ def require_completeness(actor: Actor) -> None:
     """Which units have reported is the office's and downstream systems' view, not one unit's."""
     if actor.role is Role.unit:
         raise Forbidden(t("Completeness across units is for the committee office and readers."))
+
+
+def require_reports(actor: Actor) -> None:
+    """The status and evaluation reports list every unit's completeness and narratives: the office's and
+    downstream systems' documents, not one unit's (a unit reads its statuses through the status API)."""
+    if actor.role is Role.unit:
+        raise Forbidden(t("The status and evaluation reports are for the committee office and readers."))
 
 
 def require_curator(actor: Actor) -> None:

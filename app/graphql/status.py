@@ -8,6 +8,8 @@ from enum import Enum
 
 import strawberry
 
+from app.models.enums import CycleKind
+from app.reports.service import evaluation_report_url, status_report_url
 from app.status.rules import Flag, Status
 from app.status.schemas import BreakdownStatus as BreakdownStatusRead
 from app.status.schemas import DomainStatus as DomainStatusRead
@@ -32,6 +34,14 @@ class Breakdown(Enum):
     sex = "sex"
     age = "age"
     area = "area"
+
+
+@strawberry.enum(description="An evaluation report: annual 年度监测报告, midterm 中期评估报告 (the plan's third "
+                             "year), final 终期评估报告 (its last year)")
+class EvaluationKind(Enum):
+    annual = "annual"
+    midterm = "midterm"
+    final = "final"
 
 
 @strawberry.type(description="One value the verdict rests on.")
@@ -163,6 +173,16 @@ class PlanStatuses:
     domains: list[DomainStatus]
     targets: list[TargetStatus]
     goals: list[GoalStatus]
+
+    @strawberry.field(description="Download of the plan's status report (XLSX) for this year, from the stored "
+                                  "verdicts; for the office and readers (send the same token)")
+    def status_report_url(self) -> str:
+        return status_report_url(self.plan_code, self.year)
+
+    @strawberry.field(description="Download of the evaluation report draft (DOCX) of this year and kind; the "
+                                  "mid-term and final ones exist only in the year they are due")
+    def evaluation_report_url(self, kind: EvaluationKind = EvaluationKind.annual) -> str:
+        return evaluation_report_url(self.plan_code, self.year, CycleKind(kind.value))
 
     @classmethod
     def from_read(cls, read: PlanStatusRead) -> "PlanStatuses":

@@ -8,9 +8,10 @@ from pydantic import BaseModel
 
 from app.auth.deps import AdminOnly, AnyRole
 from app.core.clock import today
+from app.core.downloads import attachment_headers
 from app.db import SessionDep
 from app.status import service
-from app.status.export import status_csv
+from app.status.export import plan_texts_by_code, status_csv
 from app.status.rules import Flag, Status
 from app.status.schemas import GoalStatusDetail, PlanStatus, RefreshReport, StatusChangePage
 from app.units import service as units_service
@@ -72,9 +73,9 @@ async def plan_status_csv(plan_code: str, session: SessionDep, actor: AnyRole, y
     result = await service.plan_status(session, actor, plan_code, year, today(),
                                        service.StatusFilter(domain, unit, status, flag),
                                        include_provisional=include == "provisional")
-    filename = f"{result.plan_code}-status-{result.year}.csv"
-    return Response("\ufeff" + status_csv(result), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    texts = await plan_texts_by_code(session, plan_code)
+    return Response("\ufeff" + status_csv(result, texts), media_type="text/csv; charset=utf-8",
+                    headers=attachment_headers(f"{result.plan_code}-status-{result.year}.csv"))
 
 
 @router.get("/plans/{plan_code}/goals/{goal_code}/status", summary="Status of one goal and its targets",

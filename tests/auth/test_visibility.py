@@ -213,6 +213,8 @@ ALLOWED = {  # path → roles that get it; the others get 403 / FORBIDDEN
     f"/api/v1/plans/{PLAN}/status?year=2024&include=provisional": {"admin", "reader"},
     f"/api/v1/plans/{PLAN}/status?year=2024": {"admin", "unit", "reader"},
     f"/api/v1/plans/{PLAN}/cycles/2024/annual/completeness": {"admin", "reader"},
+    f"/api/v1/plans/{PLAN}/reports/status.xlsx?year=2024": {"admin", "reader"},
+    f"/api/v1/plans/{PLAN}/reports/evaluation.docx?year=2023&kind=midterm": {"admin", "reader"},
     "/api/v1/audit": {"admin"},
     f"/api/v1/plans/{PLAN}/assignments?unit={OTHER}": {"admin", "reader"},
     f"/api/v1/plans/{PLAN}/assignments?unit=110105-wjw": {"admin", "unit", "reader"},

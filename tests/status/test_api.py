@@ -1,13 +1,16 @@
 """The rules service end to end: submit and accept values over several years, read statuses, CSV and the feed."""
 
+import csv
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from app.assignments.schemas import AssignmentCreate
 from app.assignments.service import create_assignment
 from app.auth.actor import CLI_ACTOR
+from app.models import Goal, Plan
 from app.models.enums import AssignmentRole
 from tests.factories import bearer, counting, make_token
 from tests.submissions.conftest import EDUCATION, HEALTH, PLAN, open_cycles, report
@@ -182,7 +185,7 @@ async def test_etag_lets_a_poller_skip_unchanged_statuses(client, history) -> No
     assert changed.status_code == 200 and changed.headers["etag"] != etag
 
 
-async def test_csv_export_opens_in_excel(client, history) -> None:  # type: ignore[no-untyped-def]
+async def test_csv_export_opens_in_excel(client, db, history) -> None:  # type: ignore[no-untyped-def]
     response = await client.get(f"/api/v1/plans/{PLAN}/status.csv", params={"year": 2023}, headers=history.reader)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
@@ -193,6 +196,14 @@ async def test_csv_export_opens_in_excel(client, history) -> None:  # type: igno
     maternal = next(line for line in lines if line.startswith("指标,W1.2a,"))
     assert "孕产妇死亡率" in maternal and "<=71/10万" not in maternal and "<=7/10万" in maternal
     assert ",at_risk,预计达标困难," in maternal and HEALTH in maternal
+    # Beside the codes: the goal's text as the plan prints it, and the lead unit's name.
+    header, *table = list(csv.reader(lines))
+    rows = {row[1]: dict(zip(header, row, strict=True)) for row in table}
+    assert header[-2:] == ["目标/措施内容", "牵头单位名称"]
+    goal_text = (await db.execute(select(Goal.text).join(Plan, Plan.id == Goal.plan_id).where(
+        Plan.code == PLAN, Goal.code == "W1.2"))).scalar_one()
+    assert rows["W1.2a"]["目标/措施内容"] == goal_text == rows["W1.2"]["目标/措施内容"]
+    assert rows["W1.2a"]["牵头单位名称"] == "区卫生健康委" and rows["W1.2a"]["牵头单位"] == HEALTH
     json_body = (await client.get(STATUS, params={"year": 2023}, headers=history.reader)).json()
     assert len(lines) == 1 + len(json_body["goals"]) + len(json_body["targets"])
 
