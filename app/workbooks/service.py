@@ -240,6 +240,7 @@ async def _template_data(session: AsyncSession, plan: Plan, cycle: ReportingCycl
         values, task_progress, narrative = current.get(unit.id, ({}, {}, Narrative()))  # type: ignore[arg-type]
         rows: list[IndicatorRow] = []
         for indicator in sorted((indicators[i] for i in reportable), key=lambda i: i.code):
+            assert indicator.id is not None and unit.id is not None
             on_it = targets_of[indicator.id]
             text = "\n".join(_target_text(target) for target in on_it)
             for sex, age, area in _breakdowns(indicator, on_it, [key[1:] for key in values if key[0] == indicator.id]):
@@ -298,7 +299,8 @@ async def _assigned(session: AsyncSession, plan: Plan, unit_ids: list[int]) -> l
     tasks = []
     for unit_id, role, goal_id, goal_code, goal_text, measure_id, measure_code, measure_title in rows.all():
         is_goal = goal_id is not None
-        tasks.append(_Task(unit_id, ("goal", goal_id) if is_goal else ("measure", measure_id), TaskRow(
+        key: tuple[str, int] = ("goal", goal_id) if is_goal else ("measure", measure_id)  # type: ignore[assignment]
+        tasks.append(_Task(unit_id, key, TaskRow(
             code=goal_code if is_goal else measure_code, kind="goal" if is_goal else "measure",
             text=goal_text if is_goal else measure_title,
             role="牵头" if role == AssignmentRole.lead.value else "配合")))

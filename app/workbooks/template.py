@@ -306,10 +306,12 @@ def _write_values(sheet: Worksheet, data: TemplateData) -> None:
                  AREA_LABELS.get(item.area, item.area))
         for column, content in enumerate(fixed, start=1):
             _fixed(sheet.cell(row, column, content))
-        for column, content in ((COL_VALUE, item.value), (COL_SOURCE, item.source), (COL_NOTE, item.note),
-                                (COL_JUSTIFICATION, item.justification)):
-            _input(sheet[f"{column}{row}"], number=column == COL_VALUE)
-            sheet[f"{column}{row}"] = content
+        inputs: tuple[tuple[str, float | str | None], ...] = (
+            (COL_VALUE, item.value), (COL_SOURCE, item.source), (COL_NOTE, item.note),
+            (COL_JUSTIFICATION, item.justification))
+        for letter, given in inputs:
+            _input(sheet[f"{letter}{row}"], number=letter == COL_VALUE)
+            sheet[f"{letter}{row}"] = given
         _fit_height(sheet, row, (("B", item.name), ("D", item.targets), ("L", item.source), ("M", item.note),
                                  ("N", item.justification)))
         row += 1

@@ -262,3 +262,14 @@ async def test_the_office_downloads_every_units_template_in_one_zip(client, worl
             meta = load_workbook(BytesIO(archive.read(name)))["_meta"]
             units.add({row[0]: row[1] for row in meta.iter_rows(values_only=True)}["unit"])
     assert {HEALTH, EDUCATION} <= units and len(units) == len(names)
+
+
+async def test_graphql_links_a_cycle_to_its_templates(client, world) -> None:  # type: ignore[no-untyped-def]
+    query = """{ plan(code: "%s") { cycles { year kind templateUrl(unit: "%s") templatesZipUrl } } }""" % (
+        PLAN, HEALTH)
+    response = await client.post("/graphql", headers=world.health, json={"query": query})
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    cycle = next(c for c in response.json()["data"]["plan"]["cycles"] if c["year"] == 2024)
+    downloaded = await client.get(cycle["templateUrl"], headers=world.health)
+    assert downloaded.status_code == 200 and downloaded.headers["content-type"] == XLSX
+    assert cycle["templatesZipUrl"] == f"/api/v1/plans/{PLAN}/cycles/2024/annual/templates.zip"
