@@ -22,7 +22,7 @@ from sqlmodel import col
 from app.assignments.service import unit_by_code
 from app.auth import visibility
 from app.auth.actor import Actor
-from app.core.i18n import t
+from app.core.i18n import DEFAULT_LOCALE, t, use_locale
 from app.core.labels import kind_label
 from app.cycles.service import cycle_by_key
 from app.errors import ValidationFailed
@@ -66,8 +66,8 @@ from app.workbooks.template import (
     read_template,
 )
 
-_OPS = {">=": "不低于", ">": "高于", "<=": "不高于", "<": "低于", "≈": "约", "==": "达到", "increase": "提高",
-        "decrease": "降低", "maintain": "保持"}
+_OPS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "≈": "≈", "==": "=", "increase": "提高", "decrease": "降低",
+        "maintain": "保持在"}
 _KIND_ORDER = {"annual": 0, "midterm": 1, "final": 2, "baseline": 3}  # which report of a year shows in history
 
 
@@ -97,7 +97,9 @@ async def cycle_templates(session: AsyncSession, plan_code: str, year: int, kind
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
         for data in await _template_data(session, plan, cycle, units):
             out.writestr(file_name(data), build_template(data))  # UTF-8 names (the zip's language flag is set)
-    return f"{plan.title}_{cycle_name(year, kind_label(kind))}填报模板.zip", archive.getvalue()
+    with use_locale(DEFAULT_LOCALE):
+        name = f"{plan.title}_{cycle_name(year, kind_label(kind))}填报模板.zip"
+    return name, archive.getvalue()
 
 
 async def upload_template(session: AsyncSession, actor: Actor, plan_code: str, year: int, kind: CycleKind,
@@ -232,6 +234,8 @@ async def _template_data(session: AsyncSession, plan: Plan, cycle: ReportingCycl
     for target in targets:
         targets_of[target.indicator_id].append(target)
     kind = CycleKind(cycle.kind)
+    with use_locale(DEFAULT_LOCALE):  # the workbook is Chinese whatever the request's language
+        label = kind_label(kind)
     result = []
     for unit in units:
         own_tasks = [task for task in tasks if task.unit_id == unit.id]
@@ -256,19 +260,19 @@ async def _template_data(session: AsyncSession, plan: Plan, cycle: ReportingCycl
         ages = sorted({age for i in reportable for age in indicators[i].age_groups})
         result.append(TemplateData(
             meta=TemplateMeta(plan=plan.code, year=cycle.year, kind=kind.value, unit=unit.code),
-            plan_title=plan.title, unit_name=unit.name, kind_label=kind_label(kind),
+            plan_title=plan.title, unit_name=unit.name, kind_label=label,
             opens_on=cycle.opens_on.isoformat(), due_on=cycle.due_on.isoformat(), indicators=rows, tasks=task_rows,
             narrative=narrative, age_groups=ages))
     return result
 
 
 def _target_text(target: Target) -> str:
-    """A target as the template shows it: its code and the plan's words (else its parsed parts)."""
-    if target.source_text:
-        return f"{target.code}：{target.source_text}"
-    value = "" if target.value is None else f"{target.value:g}{target.unit or ''}"
+    """A target as the template shows it: its code and threshold (W1.2a：孕产妇死亡率 ≤ 7/10万), which the plan's
+    sentence shared by several targets does not make plain; the plan's words when there is no threshold."""
+    if target.value is None or target.op not in _OPS:
+        return f"{target.code}：{target.source_text or target.metric}"
     year = f"（{target.year}年）" if target.year else ""
-    return f"{target.code}：{target.metric}{_OPS.get(target.op, target.op)}{value}{year}"
+    return f"{target.code}：{target.metric} {_OPS[target.op]} {target.value:g}{target.unit or ''}{year}"
 
 
 def _breakdowns(indicator: Indicator, targets: Sequence[Target],

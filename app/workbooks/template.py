@@ -50,7 +50,8 @@ COL_CODE, COL_SEX, COL_AGE, COL_AREA, COL_VALUE, COL_SOURCE, COL_NOTE, COL_JUSTI
     "A", "H", "I", "J", "K", "L", "M", "N")
 COL_TASK, COL_PROGRESS, COL_DESCRIPTION = "A", "E", "F"
 VALUE_FIELDS = {"indicator": COL_CODE, "sex": COL_SEX, "age_group": COL_AGE, "area": COL_AREA, "value": COL_VALUE,
-                "source": COL_SOURCE, "note": COL_NOTE, "justification": COL_JUSTIFICATION, "unit": "C"}
+                "source": COL_SOURCE, "note": COL_NOTE, "justification": COL_JUSTIFICATION,
+                "unit": COL_VALUE}
 TASK_FIELDS = {"task": COL_TASK, "progress": COL_PROGRESS, "description": COL_DESCRIPTION}
 NARRATIVE_ROWS = {"achievements": ("工作成效", FIRST_ROW), "problems": ("存在问题", FIRST_ROW + 1),
                   "next_steps": ("下一步计划", FIRST_ROW + 2)}
@@ -288,7 +289,7 @@ def _write_values(sheet: Worksheet, data: TemplateData) -> None:
     _title(sheet, f"{data.unit_name} {data.cycle} 指标数据",
            "灰色为模板内容（已锁定），请在黄色单元格填写；“本期数值”只填数字，单位见“计量单位”列。"
            "下方空白行可补充其他分组的数值。", len(headers))
-    _headers(sheet, headers, (10, 28, 9, 36, 11, 11, 11, 7, 10, 7, 12, 20, 16, 24))
+    _headers(sheet, headers, (10, 28, 9, 36, 13, 13, 13, 7, 10, 7, 12, 20, 16, 24))
     number = DataValidation(type="decimal", operator="between", formula1="-1000000000000", formula2="1000000000000",
                             allow_blank=True, showErrorMessage=True, errorTitle="请填写数字",
                             error="本期数值只能填写数字（不带单位、不带百分号）。")
@@ -557,6 +558,9 @@ def _read_values(sheet: Worksheet, fixed_rows: int, result: ReadTemplate,
         if row_number < FIRST_ROW + fixed_rows:
             structure.append((code or "", sex, age, area))
         value = _number(cells.get(COL_VALUE))
+        # A clerk who types 85% gets 0.85 in a percent-formatted cell: it is read as the 85 % it shows, converted
+        # into the indicator's unit like any value sent with a unit.
+        percent = isinstance(value, float) and "%" in (sheet[f"{COL_VALUE}{row_number}"].number_format or "")
         if isinstance(value, str):
             errors.append(cell_error(CellRef(VALUES, row_number, COL_VALUE), t("must be a number"), "not_a_number"))
             continue
@@ -568,7 +572,10 @@ def _read_values(sheet: Worksheet, fixed_rows: int, result: ReadTemplate,
         if not code:
             errors.append(cell_error(CellRef(VALUES, row_number, COL_CODE), t("choose the indicator"), "missing"))
             continue
-        raw = {"indicator": code, "value": value, "sex": sex, "age_group": age, "area": area,
+        if percent:
+            value = float(f"{value * 100:.12g}")
+        raw = {"indicator": code, "value": value, "unit": "%" if percent else None, "sex": sex, "age_group": age,
+               "area": area,
                "source": _text(cells.get(COL_SOURCE)), "note": _text(cells.get(COL_NOTE)),
                "justification": _text(cells.get(COL_JUSTIFICATION))}
         parsed = _model(ValueIn, raw, VALUES, row_number, VALUE_FIELDS, errors)

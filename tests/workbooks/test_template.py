@@ -7,10 +7,16 @@ from typing import Any
 from urllib.parse import unquote
 
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlmodel import col
 
-from app.models import Observation, Submission, SubmissionRevision
-from tests.submissions.conftest import EDUCATION, HEALTH, PLAN
+from app.assignments.schemas import AssignmentCreate
+from app.assignments.service import create_assignment
+from app.auth.actor import CLI_ACTOR
+from app.models import AuditEvent, Indicator, Observation, OutboxEvent, Submission, SubmissionRevision
+from app.models.enums import AssignmentRole
+from tests.factories import counting, make_unit
+from tests.submissions.conftest import EDUCATION, HEALTH, PLAN, open_cycles, report
 from tests.workbooks.conftest import XLSX, download, saved, template_path, upload
 
 FIRST = 4  # the first data row of each sheet (title, hint, headings above)
@@ -171,6 +177,11 @@ async def test_extra_rows_carry_breakdowns_and_warnings_with_their_justification
     assert response.json()["warnings"] >= 1
 
 
+async def support_a_goal(db, unit: str) -> None:  # type: ignore[no-untyped-def]
+    """Give a new unit a supporting role on a goal, so it is one of the cycle's units."""
+    await create_assignment(db, CLI_ACTOR, PLAN, AssignmentCreate(task="C1.8", unit=unit, role=AssignmentRole.support))
+
+
 def problems(response: Any) -> list[dict[str, Any]]:
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -273,3 +284,75 @@ async def test_graphql_links_a_cycle_to_its_templates(client, world) -> None:  #
     downloaded = await client.get(cycle["templateUrl"], headers=world.health)
     assert downloaded.status_code == 200 and downloaded.headers["content-type"] == XLSX
     assert cycle["templatesZipUrl"] == f"/api/v1/plans/{PLAN}/cycles/2024/annual/templates.zip"
+
+
+async def test_the_template_shows_the_last_three_accepted_values(client, world) -> None:  # type: ignore[no-untyped-def]
+    await open_cycles(client, world, 2021, 2022, 2023)
+    for year, value, accept in ((2021, 8.0, True), (2022, 7.5, True), (2023, 7.0, False)):
+        await report(client, world, world.health, year, [{"target": "W1.2a", "value": value}], accept=accept)
+    workbook = await download(client, world.health, HEALTH)
+    assert [workbook["指标"].cell(3, c).value for c in (5, 6, 7)] == ["2021年已审核值", "2022年已审核值",
+                                                                     "2023年已审核值"]
+    maternal = next(row for row in indicator_rows(workbook) if row[1] == "孕产妇死亡率")
+    assert maternal[4:7] == (8.0, 7.5, None)  # 2023 is not accepted yet
+
+
+async def test_an_expected_breakdown_gets_a_row_per_part(client, world, db) -> None:  # type: ignore[no-untyped-def]
+    workbook = await download(client, world.health, HEALTH)
+    code = next(row[0] for row in indicator_rows(workbook) if row[1] == "孕产妇死亡率")
+    await db.execute(update(Indicator).where(col(Indicator.code) == code).values(breakdowns=["area"]))
+    await db.commit()
+    rows = [row for row in indicator_rows(await download(client, world.health, HEALTH)) if row[0] == code]
+    assert [row[9] for row in rows] == ["全部", "城镇", "农村"]
+    filled = await download(client, world.health, HEALTH)
+    first = FIRST + [row[0] for row in indicator_rows(filled)].index(code)
+    for offset, value in enumerate((6.0, 5.0, 8.0)):
+        filled["指标"][f"K{first + offset}"] = value
+    response = await upload(client, world.health, HEALTH, saved(filled))
+    assert response.status_code == 200, response.text
+    assert sorted((v["area"], v["value"]) for v in response.json()["preview"]["values"]) == [
+        ("all", 6.0), ("rural", 8.0), ("urban", 5.0)]
+
+
+async def test_the_zip_costs_the_same_statements_whatever_the_number_of_units(  # type: ignore[no-untyped-def]
+        client, world, db, connection) -> None:
+    path = f"/api/v1/plans/{PLAN}/cycles/2024/annual/templates.zip"
+    with counting(connection) as few:
+        assert (await client.get(path, headers=world.admin)).status_code == 200
+    for index in range(3):
+        code = f"110105-t{index}"
+        await make_unit(db, code, f"测试单位{index}")
+        await support_a_goal(db, code)
+    await db.commit()
+    with counting(connection) as many:
+        response = await client.get(path, headers=world.admin)
+    assert len(zipfile.ZipFile(BytesIO(response.content)).namelist()) == 5
+    assert len(many) == len(few)
+
+
+async def test_a_dry_run_writes_no_event_and_no_audit(client, world, db) -> None:  # type: ignore[no-untyped-def]
+    workbook = await download(client, world.health, HEALTH)
+    fill(workbook)
+    before = (await count(db, OutboxEvent), await count(db, AuditEvent), await count(db, SubmissionRevision))
+    response = await upload(client, world.health, HEALTH, saved(workbook), submit="true")
+    assert response.status_code == 200 and response.json()["preview"]["status"] == "submitted"
+    assert (await count(db, OutboxEvent), await count(db, AuditEvent), await count(db, SubmissionRevision)) == before
+
+
+async def test_a_value_typed_as_a_percentage_is_read_as_it_shows(client, world) -> None:  # type: ignore[no-untyped-def]
+    workbook = await download(client, world.health, HEALTH)
+    rows = indicator_rows(workbook)
+    percent = FIRST + [row[2] for row in rows].index("%")
+    permille = FIRST + [row[2] for row in rows].index("‰")
+    for number in (percent, permille):  # what Excel stores when a clerk types 85.2% or 0.15%
+        workbook["指标"][f"K{number}"].number_format = "0.0%"
+    workbook["指标"][f"K{percent}"] = 0.852
+    workbook["指标"][f"K{permille}"] = 0.0015
+    workbook["指标"][f"K{permille + 1}"] = "1.6"  # a number typed as text is a number
+    response = await upload(client, world.health, HEALTH, saved(workbook))
+    assert response.status_code == 200, response.text
+    values = {v["indicator"]: v for v in response.json()["preview"]["values"]}
+    assert values[rows[percent - FIRST][0]]["value"] == 85.2
+    assert values[rows[permille - FIRST][0]]["value"] == 1.5  # 0.15 % is 1.5 ‰
+    assert values[rows[permille - FIRST][0]]["reported_unit"] == "%"
+    assert values[rows[permille + 1 - FIRST][0]]["value"] == 1.6
