@@ -276,9 +276,10 @@ async def test_the_office_downloads_every_units_template_in_one_zip(client, worl
 
 
 async def test_graphql_links_a_cycle_to_its_templates(client, world) -> None:  # type: ignore[no-untyped-def]
-    query = """{ plan(code: "%s") { cycles { year kind templateUrl(unit: "%s") templatesZipUrl } } }""" % (
-        PLAN, HEALTH)
-    response = await client.post("/graphql", headers=world.health, json={"query": query})
+    query = """query($plan: String!, $unit: String!) {
+      plan(code: $plan) { cycles { year kind templateUrl(unit: $unit) templatesZipUrl } } }"""
+    response = await client.post("/graphql", headers=world.health, json={
+        "query": query, "variables": {"plan": PLAN, "unit": HEALTH}})
     assert response.status_code == 200 and "errors" not in response.json(), response.text
     cycle = next(c for c in response.json()["data"]["plan"]["cycles"] if c["year"] == 2024)
     downloaded = await client.get(cycle["templateUrl"], headers=world.health)
