@@ -272,7 +272,9 @@ def _target_text(target: Target) -> str:
     if target.value is None or target.op not in _OPS:
         return f"{target.code}：{target.source_text or target.metric}"
     year = f"（{target.year}年）" if target.year else ""
-    return f"{target.code}：{target.metric} {_OPS[target.op]} {target.value:g}{target.unit or ''}{year}"
+    unit = target.unit or ""
+    unit = unit[1:] if unit.startswith("1/") else unit  # 7/10万, not 71/10万
+    return f"{target.code}：{target.metric} {_OPS[target.op]} {target.value:g}{unit}{year}"
 
 
 def _breakdowns(indicator: Indicator, targets: Sequence[Target],
