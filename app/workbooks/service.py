@@ -47,6 +47,7 @@ from app.submissions.observations import reportable_indicators
 from app.submissions.schemas import Narrative, SubmissionCreate, SubmissionUpdate
 from app.workbooks.schemas import TemplateUploadResult
 from app.workbooks.template import (
+    NARRATIVE_ROWS,
     SUMMARY,
     TASK_FIELDS,
     TASKS,
@@ -182,9 +183,8 @@ def _addressed(errors: list[dict[str, Any]], filled: ReadTemplate) -> list[dict[
                                     else (filled.task_rows, TASKS, TASK_FIELDS))
             if position < len(rows):
                 ref = CellRef(sheet, rows[position], columns.get(attribute))
-        elif name == "narrative":
-            ref = CellRef(SUMMARY, 4 + ("achievements", "problems", "next_steps").index(attribute), "B") \
-                if attribute in ("achievements", "problems", "next_steps") else None
+        elif name == "narrative" and attribute in NARRATIVE_ROWS:
+            ref = CellRef(SUMMARY, NARRATIVE_ROWS[attribute][1], "B")
         if ref is None:
             addressed.append(error)
         else:

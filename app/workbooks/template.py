@@ -614,7 +614,7 @@ def _read_narrative(sheet: Worksheet, errors: list[dict[str, Any]]) -> Narrative
     except ValidationError as exc:
         for error in exc.errors():
             name = str(error["loc"][0])
-            errors.append(cell_error(CellRef(SUMMARY, NARRATIVE_ROWS[name][1], "B"), error["msg"], error["type"]))
+            errors.append(cell_error(CellRef(SUMMARY, NARRATIVE_ROWS[name][1], "B"), _reason(error), error["type"]))
         return Narrative()
 
 

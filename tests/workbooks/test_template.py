@@ -357,3 +357,11 @@ async def test_a_value_typed_as_a_percentage_is_read_as_it_shows(client, world) 
     assert values[rows[permille - FIRST][0]]["value"] == 1.5  # 0.15 % is 1.5 ‰
     assert values[rows[permille - FIRST][0]]["reported_unit"] == "%"
     assert values[rows[permille + 1 - FIRST][0]]["value"] == 1.6
+
+
+async def test_a_narrative_too_long_is_addressed_to_its_cell(client, world) -> None:  # type: ignore[no-untyped-def]
+    workbook = await download(client, world.health, HEALTH)
+    workbook["工作总结"]["B5"] = "问" * 20_001
+    errors = problems(await upload(client, world.health, HEALTH, saved(workbook)))
+    assert [(e["sheet"], e["row"], e["column"], e["code"]) for e in errors] == [("工作总结", 5, "B", "string_too_long")]
+    assert errors[0]["reason"] == "工作总结 第5行 B列：最多 20000 个字符"
