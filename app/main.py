@@ -28,6 +28,7 @@ from app.status.router import router as status_router
 from app.submissions.router import router as submissions_router
 from app.units.router import router as units_router
 from app.webhooks.router import router as webhooks_router
+from app.workbooks.router import router as workbooks_router
 
 DESCRIPTION = """
 Plans of district Working Committees on Women and Children (妇儿工委), the member units' annual
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cycles_router)
     app.include_router(submissions_router)
     app.include_router(imports_router)
+    app.include_router(workbooks_router)
     app.include_router(indicators_router)
     app.include_router(status_router)
     app.include_router(reports_router)

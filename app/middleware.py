@@ -16,7 +16,8 @@ from app.core.unstorable import find_unstorable_in_json, unstorable_reason
 from app.errors import PayloadTooLarge, ValidationFailed, graphql_error_response, problem_for
 
 log = logging.getLogger("app.access")
-IMPORT_PATH = re.compile(r"/api/v1/plans/[^/]+/observations/import/?")
+# Uploads that may be larger than a request body (MAX_IMPORT_BYTES): bulk imports, filled Excel templates.
+IMPORT_PATH = re.compile(r"/api/v1/plans/[^/]+/(?:observations/import|cycles/[^/]+/[^/]+/units/[^/]+/template\.xlsx)/?")
 
 
 class RequestIdMiddleware(HttpMiddleware):

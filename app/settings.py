@@ -28,7 +28,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_body_bytes: int = Field(default=1_000_000, description="Larger request bodies are refused with 413.")
     max_import_bytes: int = Field(default=50_000_000, description="The same limit for bulk imports of observations "
-                                  "(POST /api/v1/plans/{plan}/observations/import).")
+                                  "(POST /api/v1/plans/{plan}/observations/import) and filled Excel templates "
+                                  "(POST …/template.xlsx).")
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     timezone: str = Field(default="Asia/Shanghai", description="Whose calendar decides due dates.")
     worker_poll_seconds: float = Field(default=1.0, gt=0, description="How often the worker looks for events to "

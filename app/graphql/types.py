@@ -7,6 +7,7 @@ plan code (a private field), so a loader keyed by (plan code, year) can resolve 
 
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import quote
 
 import strawberry
 from pydantic import BaseModel
@@ -340,6 +341,16 @@ class Cycle:
     @classmethod
     def from_read(cls, read: CycleRead) -> "Cycle":
         return build(cls, read)
+
+    @strawberry.field(description="REST path of a unit's Excel submission template for this cycle (GET to "
+                                  "download, POST the filled file to submit it)")
+    def template_url(self, unit: str) -> str:
+        return f"/api/v1/plans/{quote(self.plan_code)}/cycles/{self.year}/{self.kind.value}/units/{quote(unit)}" \
+            "/template.xlsx"
+
+    @strawberry.field(description="REST path of the ZIP of every unit's template for this cycle (admin)")
+    def templates_zip_url(self) -> str:
+        return f"/api/v1/plans/{quote(self.plan_code)}/cycles/{self.year}/{self.kind.value}/templates.zip"
 
     @strawberry.field(description="Which units have submitted (admin, reader; null with an error for a unit "
                                   "token, so the rest of the answer stands)")

@@ -7,7 +7,7 @@ observation, beside the unit's justification, for the office to see in review.
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -105,11 +105,18 @@ async def plan_indicators(session: AsyncSession, plan: Plan, unit: Unit,
     indicators = {row[0]: IndicatorRow(*row) for row in (await session.execute(
         select(*_columns(Indicator, IndicatorRow)).where(col(Indicator.id).in_(
             select(col(Target.indicator_id)).where(col(Target.plan_id) == plan.id))))).all()}
+    reportable = reportable_indicators(targets, indicators.values(), unit.id, assigned)  # type: ignore[arg-type]
+    return PlanIndicators(indicators, {target.code: target for target in targets}, reportable)
+
+
+def reportable_indicators(targets: Iterable[Target | TargetRow], indicators: Iterable[Indicator | IndicatorRow],
+                          unit_id: int, assigned: set[tuple[str, int]]) -> set[int]:
+    """The indicators a unit reports: those of the targets on its assigned goals and measures, and those it is
+    the data-source unit of."""
     reportable = {target.indicator_id for target in targets
                   if (("goal", target.goal_id) if target.goal_id is not None else ("measure", target.measure_id))
                   in assigned}
-    reportable |= {i for i, indicator in indicators.items() if indicator.data_source_unit_id == unit.id}
-    return PlanIndicators(indicators, {target.code: target for target in targets}, reportable)
+    return reportable | {i.id for i in indicators if i.data_source_unit_id == unit_id}  # type: ignore[misc]
 
 
 class ValueLike(Protocol):
