@@ -106,6 +106,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 
+from app.plans import vocabulary as vocab
+from app.plans.tokens import cn_number
+
 __all__ = ["OPS", "ParsedTarget", "normalize", "parse_targets"]
 
 OPS = (">=", ">", "<=", "<", "≈", "==", "increase", "decrease", "maintain")
@@ -248,16 +251,19 @@ def normalize(text: str) -> str:
 
 _NUM = r"\d+(?:\.\d+)?"
 _CN_DIGITS = "零一二两三四五六七八九十"
-_CN_NUM = rf"[{_CN_DIGITS}]+"
-# Longest first: "个百分点" before "个", "/10万" before "/万".
-_UNITS = (
-    "个百分点", "/10万", "/十万", "/1000", "/100", "/万", "/千", "‰", "%", "平方米", "小时", "分钟", "公里",
-    "千克", "万元", "亿元", "万人", "元", "岁", "张", "个", "名", "所", "人", "家", "项", "次", "天", "年",
-    "倍", "户", "座", "处", "间", "册", "场", "支", "套", "辆", "亩", "米", "周", "月",
-)
-_UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
-_COUNT_UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS if not u.startswith(("/", "%", "‰", "个百"))) + ")"
-_FRACTION_DEN = {"十万": "1/10万", "万": "1/万", "千": "‰", "百": "%"}
+_CN_NUM = rf"[{_CN_DIGITS}][{_CN_DIGITS}百千]*"
+
+
+def _words(words: object) -> str:
+    """A regex alternation of vocabulary words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))  # type: ignore[call-overload]
+
+
+_MAGNITUDE = f"(?:{_words(vocab.MAGNITUDES)})"
+# Longest first: "个百分点" before "个", "/10万" before "/万"; a magnitude may come first ("260万人", "1.5亿元").
+_UNIT = f"(?:{_MAGNITUDE}?(?:{_words(vocab.UNITS)})|{_MAGNITUDE}(?![\\d分之]))"
+_COUNT_UNIT = f"(?:{_words(vocab.COUNT_UNITS)})"
+_FRACTION_DEN = vocab.FRACTION_DENOMINATORS
 # One value token: "98%", "7/10万", "2.2张", "十万分之九", "一半", "一家".
 _RATIO = r"\d{1,3}:\d{1,3}(?!\d)"
 # A fraction of a whole: "三分之一", "1/3" (not "7/10万" or "5/100", which are rates).
@@ -266,37 +272,17 @@ _FRACTION_RE = re.compile(_FRACTION)
 _TOKEN = (
     rf"(?:{_RATIO}|(?:十万|万|千|百)分之(?:{_CN_NUM}|{_NUM})|{_FRACTION}|{_NUM}{_UNIT}?|一半|{_CN_NUM}{_COUNT_UNIT})"
 )
-_QUAL = r"(?:及以上|及以下|或以上|或以下|以上|以下|以内|左右|上下)"
+_QUAL = f"(?:{_words(vocab.QUALIFIERS)})"
 _TOKEN_RE = re.compile(_TOKEN)
 _VALUE_RE = re.compile(rf"(?P<lo>{_TOKEN})(?:(?:-|至)(?P<hi>{_TOKEN}))?(?P<qual>{_QUAL})?")
 _LIST_SEP_RE = re.compile(rf"(?:、|和|及|与|或)(?={_TOKEN})")
 
-_QUAL_OP = {
-    "以上": ">=", "及以上": ">=", "或以上": ">=",
-    "以下": "<=", "及以下": "<=", "或以下": "<=", "以内": "<=",
-    "左右": "≈", "上下": "≈",
-}
-
-# Comparison words before a value. Longest alternatives first (regex alternation is ordered).
-_VERB_OPS: dict[str, str | None] = {}
-for _words, _op in (
-    ("达到并保持在 达到并稳定在 达到", ">="),
-    ("提高到 提高至 提升到 提升至 增加到 增加至 增长到 增长至 上升到 上升至 扩大到 扩大至 增至 升至 达", ">="),
-    ("不低于 不少于 至少为 至少 ≥ >=", ">="),
-    ("超过 高于 大于 多于 >", ">"),
-    ("控制在 控制到 控制于 下降到 下降至 降低到 降低至 减少到 减少至 缩小到 缩小至 降到 降至 减至", "<="),
-    ("不高于 不超过 不多于 ≤ <=", "<="),
-    ("低于 小于 少于 不足 <", "<"),
-    ("保持在 稳定在 维持在 保持 维持", "keep"),
-    ("占", "share"),
-    ("提高 提升 增加 增长 上升 扩大", "up"),
-    ("降低 下降 减少 缩小 减", "down"),
-):
-    for _w in _words.split():
-        _VERB_OPS[_w] = _op
+_QUAL_OP = vocab.QUALIFIERS
+# Comparison words before a value (op, or keep / share / up / down).
+_VERB_OPS: dict[str, str | None] = dict(vocab.COMPARISON_VERBS)
 _VERB_RE = re.compile("|".join(re.escape(w) for w in sorted(_VERB_OPS, key=len, reverse=True)))
 # Only these may be separated from their number by words: "不低于全市居民人均消费支出的60%".
-_GAP_VERBS = {"不低于", "不高于", "不超过", "不少于", "高于", "低于", "超过", "大于", "小于"}
+_GAP_VERBS = vocab.GAP_VERBS
 _PER_DENOM_RE = re.compile(r"每(?:十万|万|千|百|10万|1000|100)[^\d，。；、]{0,6}?(?=\d)")
 _GAP_RE = re.compile(rf"(?P<gap>[^\d，。；、]{{1,16}}?)(?={_TOKEN})")
 
@@ -322,7 +308,7 @@ _BASELINE_RE = re.compile(
 )
 _MILESTONE_RE = re.compile(rf"(?:力争)?(?:到|至|于|在)(?P<years>{_YEARS})(?:底|末|前)?")
 _LEADING_YEAR_RE = re.compile(rf"^(?:力争)?(?:到|至|于|在)?(?P<years>{_YEARS})(?:底|末|前)?")
-_PER_YEAR_RE = re.compile(r"(?:每年|年均|逐年)$")
+_PER_YEAR_RE = re.compile(f"(?:{_words(vocab.PER_YEAR_WORDS)})$")
 
 _LIST_MARKER_RE = re.compile(r"^(?:[-•·]\s*)?(?:\d{1,2}[.、](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])")
 _RAW_LIST_MARKER_RE = re.compile(
@@ -333,7 +319,8 @@ _RAW_LIST_MARKER_RE = re.compile(
 _SENTENCE_RE = re.compile(r"[^。；！？!?]+")
 _CLAUSE_SPLIT_RE = re.compile(r"[，：]")
 
-_MEASURABLE_RE = re.compile(r"(?:率|比例|比率|比重|占比|性别比|人数|数量|数|年限|寿命|差距|覆盖面|天数|次数)$")
+_MEASURABLE_RE = re.compile(f"(?:{_words(vocab.MEASURABLE_HEADS)})$")
+_SHARE_HEAD_RE = re.compile(f"(?:{_words(vocab.SHARE_HEADS)})$")
 # A generic head with no subject ("保障覆盖率达到100%"): the indicator is named in another clause.
 _BARE_METRIC_RE = re.compile(
     r"^(?:.{0,2}|(?:保障|服务|建设|工作).{0,2})$"
@@ -410,10 +397,10 @@ _ALL_MEET_RE = re.compile(
 _NUMBER_THEN_VERB_RE = re.compile(rf"(?P<tok>{_NUM}%)(?P<verb>达标|覆盖|完成|落实)")
 
 # Trends without a number.
-_ADV = r"(?:逐步|稳步|不断|持续|明显|进一步|显著|大幅|有效|逐年|继续|保持稳定|稳定|有所|得到|大力|切实)"
-_UP = r"(?:提高|提升|增加|增长|扩大|上升|延长)"
-_DOWN = r"(?:降低|下降|减少|缩小|减缓|减小|减轻)"
-_MAINTAIN = r"(?:保持稳定|基本稳定|保持均衡|稳定)"
+_ADV = f"(?:{_words(vocab.TREND_ADVERBS)})"
+_UP = f"(?:{_words(vocab.TREND_UP)})"
+_DOWN = f"(?:{_words(vocab.TREND_DOWN)})"
+_MAINTAIN = f"(?:{_words(vocab.TREND_MAINTAIN)})"
 _TREND_AFTER_RE = re.compile(rf"^(?P<subj>.+?)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN}|{_MAINTAIN})(?:了)?$")
 _TREND_BEFORE_RE = re.compile(
     rf"^(?P<lead>(?:巩固|全面|积极|努力|着力|力争|稳妥|适度)*)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN})(?P<obj>.+)$"
@@ -454,16 +441,6 @@ _RISING_TREND_RE = re.compile(
 # ==================================================================================================
 
 
-def _cn_int(text: str) -> int:
-    """Small Chinese numerals: 一 → 1, 十 → 10, 十二 → 12, 二十 → 20, 九十九 → 99."""
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits["两"] = 2
-    if "十" not in text:
-        return int("".join(str(digits[c]) for c in text))
-    tens, _, ones = text.partition("十")
-    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
-
-
 def _parse_token(token: str) -> tuple[float, str | None]:
     """Value and unit (as written; "/10万" → "1/10万") of one value token."""
     if token == "一半":
@@ -473,12 +450,12 @@ def _parse_token(token: str) -> tuple[float, str | None]:
         return (round(int(a) / int(b), 4) if int(b) else float(a)), "比"
     if "分之" in token and token.partition("分之")[0] in _FRACTION_DEN:
         den, _, num = token.partition("分之")
-        value = float(num) if num[0].isdigit() else float(_cn_int(num))
+        value = float(num) if num[0].isdigit() else cn_number(num)
         return value, _FRACTION_DEN[den]
     if _FRACTION_RE.fullmatch(token):  # "三分之一", "1/3": a share, in %
         if "分之" in token:
             den_text, _, num_text = token.partition("分之")
-            share, whole = float(_cn_int(num_text)), float(_cn_int(den_text))
+            share, whole = cn_number(num_text), cn_number(den_text)
         else:
             share, whole = (float(x) for x in token.split("/"))
         return (round(100 * share / whole, 2), "%") if whole else (share, None)
@@ -490,7 +467,7 @@ def _parse_token(token: str) -> tuple[float, str | None]:
         return float(m.group()), unit
     m = re.match(_CN_NUM, token)
     assert m is not None
-    return float(_cn_int(m.group())), token[m.end():] or None
+    return cn_number(m.group()), token[m.end():] or None
 
 
 def _years(text: str) -> list[int]:
