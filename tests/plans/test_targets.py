@@ -151,9 +151,8 @@ UNSEEN: list[Any] = [
         {"metric": "城乡居民健康素养水平", "op": ">=", "value": 15.0, "unit": "%", "baseline_year": 2021,
          "direction": "up"},
     ]),
-    ("女性参保人数年均增长5%", [
-        {"metric": "女性参保人数", "op": ">=", "value": 5.0, "unit": "%", "per_year": True, "direction": "up",
-         "review": True},
+    ("女性参保人数年均增长5%", [  # not a share: a relative change, no doubt about percentage points
+        {"metric": "女性参保人数", "op": ">=", "value": 5.0, "unit": "%", "per_year": True, "direction": "up"},
     ]),
     ("到2024年和2028年，儿童龋患率分别在2020年和2023年基础上降低5个百分点。", [
         {"metric": "儿童龋患率", "op": ">=", "value": 5.0, "unit": "个百分点", "year": 2024, "baseline_year": 2020,
@@ -367,7 +366,7 @@ def test_to_dict_is_json_friendly() -> None:
     [t] = parse_targets("孕产妇死亡率控制在7/10万以下")
     d = t.to_dict()
     assert list(d) == ["metric", "op", "value", "unit", "year", "per_year", "baseline_year", "tolerance",
-                       "direction", "review", "review_reason", "source_text"]
+                       "direction", "review", "review_reason", "source_text", "rule"]
     assert json.loads(json.dumps(d, ensure_ascii=False)) == d
 
 
