@@ -369,8 +369,9 @@ _COUNT_NOUN_RE = re.compile(
 )
 # Count after its noun, at the end of the clause: "改善公办幼儿园办学条件26所", "全区建成儿童友好社区10个以上",
 # "新建城区义务教育学校2-3所", "乡镇卫生院儿科医生至少配备2名". Only units of things counted one by one.
-_THING_UNIT = "(?:万人|个|名|所|家|项|次|张|座|处|间|册|场|支|套|辆|户|人)"
+_THING_UNIT = f"(?:{_MAGNITUDE}?(?:{_words(vocab.THING_UNITS)}))"
 _COUNT_AFTER_VERBS = (
+    "培训|救助|帮扶|资助|慰问|"
     "配备|配置|拥有|设立|设置|建立|建成|建设|新建|改扩建|扩建|改建|新增|增设|改善|改造|培育|创建|打造|培养|开设|"
     "开办|举办|开展|提供"
 )
@@ -433,7 +434,9 @@ _CIRCLE_LEAD_RE = re.compile(
     r"^(?:[、和及与]|加快|全面|积极|大力|着力|持续|进一步|打造|完善|加强|建设|构建|推进|形成|建成|建立|健全|优化|"
     r"实现|推动|织密)+"
 )
-_RISE_NOUN = f"(?:上升|增长)?(?:{_words(vocab.RISING_TREND_NOUNS)})"
+# "…上升趋势", "…趋势"; "…增长势头" (势头 alone is any momentum: "遏制此类犯罪多发势头" names no metric)
+_RISE_NOUN = (f"(?:(?:上升|增长)?(?:{_words(vocab.RISING_TREND_NOUNS)})"
+              f"|(?:上升|增长)(?:{_words(vocab.RISING_MOMENTUM_NOUNS)}))")
 _RISE_VERB = f"(?:{_words(vocab.RISING_TREND_VERBS)})"
 _RISING_TREND_RE = re.compile(
     rf"^(?:{_ADV}*{_RISE_VERB}(?P<obj>.+?){_RISE_NOUN}"
@@ -625,6 +628,7 @@ class _Context:
     prev_clause: str | None = None  # the clause before this one, targets or not ("…得到有效保障，保障覆盖率…")
     prev_count_subject: str | None = None  # "…至少配备1名全科医生，至少配备2名儿童保健医生"
     dangling: str | None = None  # previous clause that produced no target ("区党委、政府领导班子，应至少…")
+    carried_metric: str | None = None  # the last metric before a ；, for a value with no metric at all
 
     def subject_from_dangling(self) -> str:
         """The previous clause as a subject, when it is a bare noun phrase (no action verb)."""
@@ -661,6 +665,8 @@ def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: 
         metric = ctx.subject_from_dangling()
     if not metric and ctx.prev_metric:
         metric = ctx.prev_metric
+    if not metric and ctx.carried_metric:
+        metric = ctx.carried_metric  # "…托位数达到4.5个；到2030年，达到5个"
     per_capita = _PER_CAPITA_RE.match(ctx.prev_metric or "")
     if metric and ctx.prev_metric and _POPULATION_RE.fullmatch(metric):
         # "小学生每天睡眠时间达到10小时、初中生达到9小时": the new group takes the previous metric's noun.
@@ -773,10 +779,16 @@ def _value_checks(metric: str, value: float, unit: str | None, reasons: list[str
         reasons.append("死亡率用%表示（是否应为‰或1/10万？）")
 
 
+def verb_is_share(verb: str) -> bool:
+    return _VERB_OPS.get(verb) == "share"
+
+
 def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None, int, str] | None:
     """Earliest (anchor_start, value_pos, verb, verb_op, gap_len, per-capita words) at or after ``start``."""
     for pos in range(start, len(clause)):
         m = _VERB_RE.match(clause, pos)
+        if m and verb_is_share(m.group()) and clause.startswith("比", m.end()):
+            m = None  # "占比" is a noun ("女性就业人员占比在45%左右"), not 占 + a share
         if m:
             verb = m.group()
             after = m.end()
@@ -791,9 +803,9 @@ def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None,
             second = _VERB_RE.match(clause, after)  # "达到并保持在≥60%": the second word is the comparison
             if second and _TOKEN_RE.match(clause, second.end()):
                 return pos, second.end(), second.group(), _VERB_OPS[second.group()], 0, ""
-            if verb in _GAP_VERBS:
+            if verb in _GAP_VERBS or verb_is_share(verb):
                 g = _GAP_RE.match(clause, after)
-                if g:
+                if g and not (verb_is_share(verb) and _VERB_RE.search(g["gap"])):
                     return pos, g.end(), verb, _VERB_OPS[verb], len(g["gap"]), ""
         if pos > start and clause[pos] in vocab.QUALIFIED_ONLY_VERBS:
             # "自然增长率在3‰左右", "…在90%以上": 在 compares only when a qualifier follows the number
@@ -856,7 +868,12 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
         # "保健食品质量抽检合格率，药品、化妆品质量抽检合格率…均98%以上": the list began a clause earlier.
         metric = f"{_clean_metric(ctx.dangling)}、{metric}"
         source = f"{ctx.dangling}，{source}"
-    if gap:
+    if gap and verb_is_share(verb):
+        # "女性党员占新发展党员的百分之四十以上": the share of the whole written between 占 and the number
+        metric = f"{metric}{verb}{gap_text.removesuffix('的')}比例"
+    elif verb_is_share(verb) and metric and not _is_measurable(metric) and values[0].unit == "%":
+        metric += "比例"  # "女干部占三分之一以上": the share of 女干部
+    elif gap:
         reasons.append(f"数值相对于另一个量：{gap_text}")
     change = verb_op in ("up", "down")
     years: list[int | None] = list(ctx.years) or [None]
@@ -1218,13 +1235,13 @@ def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bo
 MAX_CLAUSE_CHARS = 1000
 
 
-def _parse_sentence(sentence: str, scope: list[int]) -> tuple[list[ParsedTarget], list[int]]:
-    """The targets of one sentence, and the milestone years in force at its end.
+def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget], _Context]:
+    """The targets of one sentence, and what the next sentence after a ； inherits.
 
-    ``scope``: the years set by a leading "到2027年" earlier in the same 。-sentence (before a ；): they hold
-    for every clause until another year leads one.
+    ``carried``: from the part of the same 。-sentence before a ；: the years set by a leading "到2027年" (they
+    hold for every clause until another year leads one) and the last metric ("…托位数达到4.5个；到2030年，达到5个").
     """
-    ctx = _Context(years=list(scope))
+    ctx = _Context(years=list(carried.years), carried_metric=carried.carried_metric)
     out: list[ParsedTarget] = []
     for n, raw_clause in enumerate(_CLAUSE_SPLIT_RE.split(sentence)):
         if not raw_clause or len(raw_clause) > MAX_CLAUSE_CHARS:
@@ -1253,7 +1270,7 @@ def _parse_sentence(sentence: str, scope: list[int]) -> tuple[list[ParsedTarget]
         else:
             ctx.dangling = clause
         ctx.prev_clause = clause
-    return out, ctx.years
+    return out, _Context(years=ctx.years, carried_metric=ctx.prev_metric or ctx.carried_metric)
 
 
 @dataclass(frozen=True)
@@ -1357,12 +1374,13 @@ RULES: tuple[Rule, ...] = tuple(sorted((
     )),
     Rule("towards_norm", 120, lambda c: _at_year(_parse_norm_trend(c.text), c), (
         ("出生人口性别比趋于正常", (("出生人口性别比", "maintain", None, None),)),
+        ("出生人口性别比保持稳定", (("出生人口性别比", "maintain", None, None),)),
     )),
     Rule("trend_after_metric", 130, lambda c: _at_year(_parse_trend_after(c.text, c.ctx), c), (
         ("城乡儿童健康差距进一步缩小", (("城乡儿童健康差距", "decrease", None, None),)),
         ("女性参与基层治理的比例较上届有所提高", (("女性参与基层治理的比例", "increase", None, None),)),
         ("孕产妇系统管理率逐年上升", (("孕产妇系统管理率", "increase", None, None),)),
-        ("出生人口性别比保持稳定", (("出生人口性别比", "maintain", None, None),)),
+        ("男女两性平均预期寿命差距持续缩小", (("男女两性平均预期寿命差距", "decrease", None, None),)),
     )),
     Rule("trend_before_metric", 140, lambda c: _at_year(_parse_trend_before(c.text, c.ctx), c), (
         ("逐步提高村（居）委会成员中的女性比例和村（居）委会主任中的女性比例", (
@@ -1403,10 +1421,10 @@ def parse_targets(text: str) -> list[ParsedTarget]:
     mapped.sub(_RAW_LIST_MARKER_RE, "")
     _normalize_mapped(mapped)
     out: list[ParsedTarget] = []
-    scope: list[int] = []
+    carried = _Context(years=[])
     for m in _SENTENCE_RE.finditer(mapped.text):
         if m.start() == 0 or mapped.text[m.start() - 1] != "；":
-            scope = []  # a year leading a sentence holds across its ；, not past its 。
+            carried = _Context(years=[])  # a year leading a sentence holds across its ；, not past its 。
         raw = m.group()
         stripped = raw.lstrip("，、 ")
         offset = m.start() + len(raw) - len(stripped)
@@ -1415,7 +1433,7 @@ def parse_targets(text: str) -> list[ParsedTarget]:
             offset += marker.end()
         sentence = stripped[marker.end() if marker else 0:].rstrip("，、 ")
         if sentence:
-            targets, scope = _parse_sentence(sentence, scope)
+            targets, carried = _parse_sentence(sentence, carried)
             out.extend(_verbatim_sources(targets, sentence, offset, mapped, text))
     return out
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import cn2an
 
@@ -21,7 +21,7 @@ from app.plans import vocabulary as vocab
 __all__ = ["Kind", "Number", "Token", "cn_number", "read_number", "tokenize"]
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     YEAR = "year"  # "到2025年", "2030年前": value = the year
     NUMBER = "number"  # a value with its unit: "75%", "260万人", "一名", "三分之一", "3:2"
     QUAL = "qual"  # 以上 / 以下 / 左右 …: op

@@ -34,7 +34,7 @@ COMPARISON_VERBS: dict[str, str] = {
     "占": "share",
     # a change by the number: 提高10%, 每年降低0.8个百分点
     **dict.fromkeys(("提高", "提升", "增加", "增长", "上升", "扩大"), "up"),
-    **dict.fromkeys(("降低", "下降", "减少", "缩小", "减"), "down"),
+    **dict.fromkeys(("降低", "下降", "减少", "缩小", "减轻", "减"), "down"),
 }
 
 # Verbs that may stand apart from their number ("不低于全市居民人均消费支出的60%").
@@ -62,7 +62,12 @@ MINIMUM_WORDS: tuple[str, ...] = ("至少", "不少于", "最少")
 UNITS: tuple[str, ...] = (
     "个百分点", "/10万", "/十万", "/1000", "/100", "/万", "/千", "‰", "%", "平方米", "小时", "分钟", "公里",
     "千克", "万元", "亿元", "万人", "元", "岁", "张", "个", "名", "所", "人", "家", "项", "次", "天", "年",
-    "倍", "户", "座", "处", "间", "册", "场", "支", "套", "辆", "亩", "米", "周", "月",
+    "倍", "户", "座", "处", "间", "册", "场", "支", "套", "辆", "亩", "米", "周", "月", "人次", "万人次",
+)
+# Units of a count written after its noun ("改善公办幼儿园办学条件26所", "培训家政服务人员2万人次以上").
+THING_UNITS: tuple[str, ...] = (
+    "万人次", "万人", "人次", "个", "名", "所", "家", "项", "次", "张", "座", "处", "间", "册", "场", "支", "套",
+    "辆", "户", "人",
 )
 # Units of things counted one by one ("建成120个以上社区儿童之家").
 COUNT_UNITS: tuple[str, ...] = tuple(u for u in UNITS if not u.startswith(("/", "%", "‰", "个百")))
@@ -96,12 +101,13 @@ TREND_ADVERBS: tuple[str, ...] = (
     "有所", "得到", "大力", "切实",
 )
 # "…增长势头明显放缓", "…上升趋势得到遏制": the rise is slowed, a decrease.
-RISING_TREND_NOUNS: tuple[str, ...] = ("趋势", "势头")
+RISING_TREND_NOUNS: tuple[str, ...] = ("趋势",)
+RISING_MOMENTUM_NOUNS: tuple[str, ...] = ("势头",)  # only after 上升/增长: "增长势头"
 RISING_TREND_VERBS: tuple[str, ...] = ("控制", "遏制", "减缓", "放缓")
 # Nouns whose size can be measured: a trend target is made only for these.
 MEASURABLE_HEADS: tuple[str, ...] = (
     "率", "比例", "比率", "比重", "占比", "性别比", "人数", "数量", "数", "年限", "寿命", "差距", "覆盖面", "天数",
-    "次数",
+    "次数", "经费",
 )
 # A share: "降低10%" on one of these may be percentage points; on anything else it is a relative change.
 SHARE_HEADS: tuple[str, ...] = ("率", "比例", "比率", "比重", "占比")
