@@ -24,13 +24,15 @@ No database and no web here: pure functions from text to dicts and YAML.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from app.core.i18n import t
+from app.plans.codes import target_letter
+from app.plans.targets import parse_targets
 
 __all__ = [
     "ImportResult",
@@ -823,36 +825,14 @@ def _coded_items(state: _Parse) -> Iterable[tuple[str, _Item]]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _load_target_parser() -> Callable[[str], list[Any]] | None:
-    try:
-        from app.plans.targets import parse_targets
-    except Exception:  # noqa: BLE001 - the parser is written concurrently; import without it
-        return None
-    return parse_targets
-
-
-def target_letter(index: int) -> str:
-    """0 → a, 25 → z, 26 → aa (bijective base 26)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
-
-
 def targets_for(text: str, code: str, *, numeric_only: bool, doubts: list[str]) -> list[dict[str, Any]]:
     """Targets of a goal or measure: ``{"code": code + letter, **ParsedTarget.to_dict()}``.
 
     Measures keep only targets with a number: their trend words ("逐步提高") are too noisy.
     """
-    parse = _load_target_parser()
-    if parse is None:
-        if (unavailable := t("the target parser is unavailable")) not in doubts:
-            doubts.append(unavailable)
-        return []
     try:
-        parsed = [p.to_dict() for p in parse(text)]
+        # The rule id (ParsedTarget.rule) is not stored with a target (no column yet): the seed files leave it out.
+        parsed = [{k: v for k, v in p.to_dict().items() if k != "rule"} for p in parse_targets(text)]
     except Exception as exc:  # noqa: BLE001 - one bad sentence must not stop the import
         doubts.append(t("{code}: target parser failed: {error}", code=code, error=repr(exc)))
         return []

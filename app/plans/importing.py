@@ -7,13 +7,17 @@ real import would create or change, and every doubt the importer had, without wr
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.audit.service import record
 from app.auth.actor import Actor
 from app.core.i18n import t
 from app.core.json_types import JsonBool
 from app.errors import ValidationFailed
+from app.models import Plan, Target
+from app.plans.codes import KnownTarget, keep_codes
 from app.plans.importer import import_plan_text
 from app.plans.seeding import load_plans
 
@@ -49,6 +53,10 @@ class ImportReport(BaseModel):
     created: int
     updated: int
     unchanged: int
+    added: list[str] = Field(
+        description="Domains, goals, measures and targets the import adds: '<plan> <table> <code>'")
+    changed: list[str] = Field(description="Those whose text or target it changes: '<plan> <table> <code>'")
+    removed: list[str] = Field(description="Those in the database that the text no longer holds (kept, not deleted)")
 
 
 async def import_plan(session: AsyncSession, actor: Actor, data: ImportRequest) -> ImportReport:
@@ -58,17 +66,28 @@ async def import_plan(session: AsyncSession, actor: Actor, data: ImportRequest) 
     if not result.plans or any(not _goal_count(plan) for plan in result.plans):
         raise ValidationFailed.field("text", t("not a plan text: no domains with goals were found in it; nothing "
                                                "was changed"))
+    # A target imported before keeps its code (same metric and source text), so reported values stay with it.
+    plans = [keep_codes(plan, await _known_targets(session, plan["plan"]["code"])) for plan in result.plans]
     async with session.begin_nested() as savepoint:
-        loaded = await load_plans(session, result.plans)
+        loaded = await load_plans(session, plans)
         if data.dry_run:
             await savepoint.rollback()
-    report = ImportReport(dry_run=data.dry_run, plans=[_summary(plan) for plan in result.plans],
+    report = ImportReport(dry_run=data.dry_run, plans=[_summary(plan) for plan in plans],
                           doubts=list(result.doubts), created=loaded.created, updated=loaded.updated,
-                          unchanged=loaded.unchanged)
+                          unchanged=loaded.unchanged, added=loaded.added, changed=loaded.changed,
+                          removed=loaded.stale)
     if not data.dry_run:
         await record(session, actor, "plan.import", "plan", ",".join(p.code for p in report.plans),
                      after={"source_file": data.source_file, "created": loaded.created, "updated": loaded.updated})
     return report
+
+
+async def _known_targets(session: AsyncSession, plan_code: str) -> list[KnownTarget]:
+    """The targets the plan already has (none for a new plan): one query."""
+    rows = await session.execute(
+        select(col(Target.code), col(Target.metric), col(Target.source_text))
+        .join(Plan, col(Plan.id) == col(Target.plan_id)).where(col(Plan.code) == plan_code))
+    return [KnownTarget(code, metric, source) for code, metric, source in rows.all()]
 
 
 def _goal_count(plan: dict[str, Any]) -> int:
