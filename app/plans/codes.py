@@ -53,9 +53,9 @@ def _letter_index(letters: str) -> int:
 
 def known_targets(plan_doc: dict[str, Any]) -> list[KnownTarget]:
     """The targets of a plan document (a seed YAML), as :func:`keep_codes` matches them."""
-    return [KnownTarget(t["code"], t["metric"], t.get("source_text"))
+    return [KnownTarget(target["code"], target["metric"], target.get("source_text"))
             for domain in plan_doc["domains"] for item in domain["goals"] + domain["measures"]
-            for t in item.get("targets") or []]
+            for target in item.get("targets") or []]
 
 
 def keep_codes(plan_doc: dict[str, Any], known: Iterable[KnownTarget]) -> dict[str, Any]:
@@ -76,9 +76,9 @@ def _recode(code: str, targets: list[dict[str, Any]], known: list[KnownTarget]) 
     assigned: dict[int, str] = {}
     free = list(known)
     matchers = (
-        lambda t, k: (t["metric"], t.get("source_text")) == (k.metric, k.source_text),
-        lambda t, k: t["metric"] == k.metric,
-        lambda t, k: t.get("source_text") is not None and t.get("source_text") == k.source_text,
+        lambda new, k: (new["metric"], new.get("source_text")) == (k.metric, k.source_text),
+        lambda new, k: new["metric"] == k.metric,
+        lambda new, k: new.get("source_text") is not None and new.get("source_text") == k.source_text,
     )
     for same in matchers:
         for n, target in enumerate(targets):

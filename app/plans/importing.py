@@ -1,4 +1,4 @@
-"""Importing a plan text into the database: the pure importer, then the idempotent seed loader.
+"""Importing a plan text (or a Word .docx plan) into the database: the pure importer, then the idempotent seed loader.
 
 A dry run performs the whole load inside a savepoint and rolls it back, so it reports exactly what a
 real import would create or change, and every doubt the importer had, without writing anything.
@@ -18,6 +18,7 @@ from app.core.json_types import JsonBool
 from app.errors import ValidationFailed
 from app.models import Plan, Target
 from app.plans.codes import KnownTarget, keep_codes
+from app.plans.documents import UnreadableDocument, plan_text_from_file
 from app.plans.importer import import_plan_text
 from app.plans.seeding import load_plans
 
@@ -60,7 +61,25 @@ class ImportReport(BaseModel):
 
 
 async def import_plan(session: AsyncSession, actor: Actor, data: ImportRequest) -> ImportReport:
-    result = import_plan_text(data.text, data.source_file)
+    return await _import_text(session, actor, data.text, data.source_file, data.dry_run)
+
+
+async def import_plan_file(session: AsyncSession, actor: Actor, name: str, content: bytes,
+                           dry_run: bool) -> ImportReport:
+    """A plan file: plain text or Word .docx; anything else is refused and nothing changes."""
+    source_file = name.strip() or "upload"
+    if len(source_file) > 200:
+        raise ValidationFailed.field("file", t("the file name is longer than {n} characters", n=200))
+    try:
+        text = plan_text_from_file(source_file, content)
+    except UnreadableDocument as refused:
+        raise ValidationFailed.field("file", refused.reason, code="unreadable_document") from None
+    return await _import_text(session, actor, text, source_file, dry_run)
+
+
+async def _import_text(session: AsyncSession, actor: Actor, text: str, source_file: str,
+                       dry_run: bool) -> ImportReport:
+    result = import_plan_text(text, source_file)
     # A text the importer recognises by its district but finds no chapters in (a seed YAML file, a notice) is
     # not a plan: importing it would empty the plan it names. Refuse it and change nothing.
     if not result.plans or any(not _goal_count(plan) for plan in result.plans):
@@ -70,15 +89,15 @@ async def import_plan(session: AsyncSession, actor: Actor, data: ImportRequest) 
     plans = [keep_codes(plan, await _known_targets(session, plan["plan"]["code"])) for plan in result.plans]
     async with session.begin_nested() as savepoint:
         loaded = await load_plans(session, plans)
-        if data.dry_run:
+        if dry_run:
             await savepoint.rollback()
-    report = ImportReport(dry_run=data.dry_run, plans=[_summary(plan) for plan in plans],
+    report = ImportReport(dry_run=dry_run, plans=[_summary(plan) for plan in plans],
                           doubts=list(result.doubts), created=loaded.created, updated=loaded.updated,
                           unchanged=loaded.unchanged, added=loaded.added, changed=loaded.changed,
                           removed=loaded.stale)
-    if not data.dry_run:
+    if not dry_run:
         await record(session, actor, "plan.import", "plan", ",".join(p.code for p in report.plans),
-                     after={"source_file": data.source_file, "created": loaded.created, "updated": loaded.updated})
+                     after={"source_file": source_file, "created": loaded.created, "updated": loaded.updated})
     return report
 
 

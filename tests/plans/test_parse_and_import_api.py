@@ -1,5 +1,6 @@
 """The target parser and the plan importer as the committee office reaches them: HTTP and command line."""
 
+import io
 import json
 import subprocess
 import sys
@@ -92,3 +93,30 @@ async def test_reimporting_an_edited_plan_keeps_every_code(client, db, world) ->
                              json={"text": text, "source_file": source, "dry_run": False})
     assert done.status_code == 200, done.text
     assert dict((await db.execute(codes)).all()) == {"W1.2a": "孕产妇死亡率", "W1.2b": "孕产妇系统管理率"}
+
+
+async def test_a_word_plan_is_imported_and_anything_else_refused(client, db) -> None:  # type: ignore[no-untyped-def]
+    import docx  # the committee's own .docx: the seeded 望花 plan, one paragraph per line
+
+    admin = bearer(await make_token(db, Role.admin))
+    document = docx.Document()
+    for line in (TEXTS / "004_75f05439943c4a30.txt").read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    files = {"file": ("望花区妇女发展规划.docx", out.getvalue(),
+                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
+    response = await client.post("/api/v1/plans/import/file", headers=admin, files=files)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["dry_run"] is True and [p["code"] for p in report["plans"]] == ["wanghua-women-2021-2030"]
+    assert report["added"] == [] and report["created"] == 0
+    goals_before = (await db.execute(select(func.count()).select_from(Goal))).scalar_one()
+    refused = await client.post("/api/v1/plans/import/file", headers=admin, data={"dry_run": "false"},
+                                files={"file": ("plan.pdf", b"%PDF-1.7\n", "application/pdf")})
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("file", "unreadable_document") and "plan.pdf" in error["reason"]
+    assert (await db.execute(select(func.count()).select_from(Goal))).scalar_one() == goals_before
+    reader = bearer(await make_token(db, Role.reader))
+    assert (await client.post("/api/v1/plans/import/file", headers=reader, files=files)).status_code == 403
