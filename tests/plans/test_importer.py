@@ -503,3 +503,11 @@ def test_small_helpers() -> None:
     assert split_heading("妇女与经济:保障妇女") == ("妇女与经济", "保障妇女")
     assert split_heading("妇女与健康") == ("妇女与健康", None)
     assert [target_letter(n) for n in (0, 1, 25, 26)] == ["a", "b", "z", "aa"]
+
+
+def test_the_district_table_is_data() -> None:
+    from app.plans.importer import DISTRICTS_FILE, PLAN_SETTINGS, read_plan_settings
+
+    assert read_plan_settings(DISTRICTS_FILE) == PLAN_SETTINGS
+    assert {s.code for s in PLAN_SETTINGS} == {path.stem for path in PLANS.glob("*.yaml")}
+    assert all(s.committee_code.isdigit() and len(s.committee_code) == 6 for s in PLAN_SETTINGS)
