@@ -11,13 +11,14 @@ plans written in the usual style of these documents:
 * items are numbered ``1.`` / ``1、`` / ``1．``; any other line continues the item above it.
 
 Everything that is specific to one district (its codes, slug, kind, years, title) sits in the data file
-``districts.yaml`` (read into ``PLAN_SETTINGS``), recognised by text that the plan prints.  Another district's
-plan is imported with settings given by the caller
-(``import_plan_text(text, source_file, settings=PlanSettings(...))``), or, without them, with settings
-inferred from its text (title, period, kind, district) and placeholder codes (slug ``plan-<kind>-<start>-<end>``, committee ``000000``), each inferred field reported as a doubt;
-a text with neither known settings nor domains is not taken for a plan.  What the importer finds odd in a
-text is written into the plan's ``anomalies`` (stored with the plan, in Chinese: clerks read them); what it is
-unsure about is returned as ``doubts`` (messages of the import report, in the caller's language via ``t()``).
+``districts.yaml`` (read into ``PLAN_SETTINGS``), recognised by text that the plan prints. Another district's plan
+is imported with settings given by the caller (``import_plan_text(text, source_file,
+settings=PlanSettings(...))``), or, without them, with settings inferred from its text (title, period, kind,
+district) and placeholder codes (slug ``plan-<kind>-<start>-<end>``, committee ``000000``), each inferred field
+reported as a doubt; a text with neither known settings nor domains is not taken for a plan. What the importer
+finds odd in a text is written into the plan's ``anomalies`` (stored with the plan, in Chinese: clerks read them);
+what it is unsure about is returned as ``doubts`` (messages of the import report, in the caller's language via
+``t()``).
 No database and no web here: pure functions from text to dicts and YAML (and the one data file).
 """
 
