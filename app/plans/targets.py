@@ -4,22 +4,25 @@ Pure module: no I/O, no database, no web. Entry points: :func:`normalize` and :f
 
 How a sentence is read
 ======================
-The text is normalised (half-width digits and ASCII punctuation, no spaces inside numbers and units, ASCII
-``,``/``;`` turned into Chinese ``，``/``；``), split into sentences (``。；！？``) and each sentence into clauses
-(``，：``). A year-only clause ("到2025年和2030年，") sets the milestone years of the clauses after it. In each
-clause the parser looks for, in this order:
+The words the parser knows are data, in :mod:`app.plans.vocabulary` (comparison verbs → op, qualifiers, units
+and magnitudes, year scopes, trend words); :mod:`app.plans.tokens` reads numbers (Chinese numerals through
+cn2an) and gives typed tokens with spans. The text is normalised (half-width digits and ASCII punctuation, no
+spaces inside numbers and units, ASCII ``,``/``;`` turned into Chinese ``，``/``；``), split into sentences
+(``。；！？``) and each sentence into clauses (``，：``). A year that leads the first clause ("到2027年，…",
+"力争到2030年…", "展望2035年", "2025年前") or stands alone in a clause sets the milestone years of the clauses
+after it, across ``；`` up to the ``。``, until another year leads a clause. Each clause is read by the first
+rule of :data:`RULES` (by priority) that finds targets in it; every rule has an id, a priority and its own
+cases, and every target records the id of the rule that produced it (``ParsedTarget.rule``):
 
-0. service-radius standards ("中心城区“10分钟急救圈”", "农村30分钟医疗卫生服务圈");
-1. a proportion written before its noun ("95%的城市社区…建立家长学校", "一半以上的领导班子配备女干部");
-2. a count written before its noun ("至少各配备1名女干部", "不少于一家儿童福利机构");
-3. a comparison word followed by a value list ("控制在7/10万以下", "分别降至2‰、3‰和4‰以下", "均98%以上");
-4. a count written after its noun at the end of the clause ("改善公办幼儿园办学条件26所",
-   "全区建成儿童友好社区10个以上", "新建城区义务教育学校2—3所", "乡镇卫生院儿科医生至少配备2名");
-5. "全部达到…标准" / "全部配备…" (every unit meets a standard, every unit is staffed);
-6. full coverage (全覆盖, 应保尽保 and any 应X尽X);
-7. a share compared with another quantity and no number ("…比例一般不低于本地党员总数中女性比例"), a share kept
-   "reasonable" ("…保持合理比例", "…保持适当比例");
-8. a trend without a number (逐步提高, 明显下降, 保持稳定, 有效控制…上升趋势 …) or towards a norm (趋于正常).
+10 service_radius ("中心城区“10分钟急救圈”"); 20 share_before_noun ("95%的城市社区…", "百分之四十以上的社区…",
+"一半以上的领导班子…"); 30 count_before_noun ("至少各配备1名女干部", "建成120个以上社区儿童之家");
+40 threshold (a comparison word and a value list: "控制在7/10万以下", "分别降至2‰、3‰和4‰以下", "在3‰左右",
+"降低10%", "每年降低0.8个百分点以上"); 50 number_then_verb ("100%达标"); 55 free_education_years
+("12年免费特殊教育"); 60 count_after_noun ("全区建成儿童友好社区10个以上"); 70 all_meet ("全部达到…标准",
+"全部配备…"); 80 full_cover (全覆盖, 应X尽X); 90 relative_no_number ("…不低于本地党员总数中女性比例");
+100 fair_share ("保持合理比例"); 110 slowed_rise ("…上升趋势得到遏制", "…增长势头明显放缓"); 120 towards_norm
+("趋于正常", "保持稳定"); 130 trend_after_metric ("…差距进一步缩小", "…逐年上升"); 140 trend_before_metric
+("逐步提高A和B" → two targets when A and B are complete metrics).
 
 Encoding decisions
 ==================
@@ -63,7 +66,8 @@ Encoding decisions
 * Several per-capita denominators before one count ("每千名老年人、每百张养老机构床位均拥有1名社会工作者") give
   one target each ("每千名老年人拥有社会工作者", "每百张养老机构床位拥有社会工作者").
 * Change targets ("每年降低1个百分点以上", "以2020年为基数下降20%", "在2019年基础上提高10%"): ``value`` is the
-  size of the change, ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with 以内/以下),
+  size of the change (a % on a share — …率, 比例 — may be points: review; on any other metric, "家庭人均卫生支出
+  负担降低10%", it is a relative change), ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with 以内/以下),
   ``direction`` is ``"down"`` or ``"up"``, ``per_year`` is True for 每年/年均, ``baseline_year`` is the base year.
   ``direction`` is None for every other target (trend ops carry their own direction).
 * ``tolerance`` (only for ``≈``): 5% of the value, at least 0.5 when the unit is ``%`` or ``个百分点``
