@@ -67,7 +67,8 @@ Encoding decisions
   one target each ("每千名老年人拥有社会工作者", "每百张养老机构床位拥有社会工作者").
 * Change targets ("每年降低1个百分点以上", "以2020年为基数下降20%", "在2019年基础上提高10%"): ``value`` is the
   size of the change (a % on a share — …率, 比例 — may be points: review; on any other metric, "家庭人均卫生支出
-  负担降低10%", it is a relative change), ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with 以内/以下),
+  负担降低10%", it is a relative change), ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with
+  以内/以下),
   ``direction`` is ``"down"`` or ``"up"``, ``per_year`` is True for 每年/年均, ``baseline_year`` is the base year.
   ``direction`` is None for every other target (trend ops carry their own direction).
 * ``tolerance`` (only for ``≈``): 5% of the value, at least 0.5 when the unit is ``%`` or ``个百分点``
