@@ -148,14 +148,18 @@ def _targets(args: argparse.Namespace) -> int:
 
 def _plans(args: argparse.Namespace) -> int:
     from app.auth.actor import CLI_ACTOR
+    from app.plans.documents import UnreadableDocument, plan_text_from_file
     from app.plans.importing import ImportRequest, import_plan
 
     path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = plan_text_from_file(path.name, path.read_bytes())  # UTF-8 text or a Word .docx
+    except OSError as exc:
         print(t("error: {path}: cannot be read as a UTF-8 plan text ({error})", path=path,
                 error=exc.__class__.__name__), file=sys.stderr)
+        return 2
+    except UnreadableDocument as exc:
+        print(t("error: {path}: {errors}", path=path, errors=exc.reason), file=sys.stderr)
         return 2
     try:
         request = ImportRequest(text=text, source_file=path.name, dry_run=args.dry_run)

@@ -3,7 +3,8 @@
 Run from the project root:  .venv/bin/python seeds/generate.py
 
 The texts are kept unchanged beside the seed files, so that anyone can re-run the import and diff the
-result; the importer's doubts are printed for the reviewer.
+result; the importer's doubts are printed for the reviewer. A target already in a seed file keeps its code
+(app.plans.codes.keep_codes): a target found anew gets the next free letter of its goal or measure.
 """
 
 from __future__ import annotations
@@ -16,17 +17,25 @@ ROOT = SEEDS.parent
 if str(ROOT) not in sys.path:  # run as a script: make the app package importable
     sys.path.insert(0, str(ROOT))
 
-from app.plans.importer import dump_plan_yaml, import_plan_text  # noqa: E402
+from app.plans.codes import keep_codes, known_targets  # noqa: E402
+from app.plans.importer import dump_plan_yaml, import_plan_text, load_plan_yaml  # noqa: E402
 
 
-def generate(texts: Path = SEEDS / "texts", out: Path = SEEDS / "plans") -> list[str]:
-    """Import every text and write one YAML file per plan; return the doubts."""
+def generate(texts: Path = SEEDS / "texts", out: Path = SEEDS / "plans", previous: Path | None = None) -> list[str]:
+    """Import every text and write one YAML file per plan; return the doubts.
+
+    ``previous``: the directory of the seed files whose codes are kept (default: ``out``).
+    """
+    previous = previous or out
     out.mkdir(parents=True, exist_ok=True)
     doubts: list[str] = []
     for path in sorted(texts.glob("*.txt")):
         result = import_plan_text(path.read_text(encoding="utf-8"), path.name)
         for plan in result.plans:
             target = out / f"{plan['plan']['code']}.yaml"
+            before = previous / target.name
+            if before.exists():
+                plan = keep_codes(plan, known_targets(load_plan_yaml(before.read_text(encoding="utf-8"))))
             target.write_text(dump_plan_yaml(plan), encoding="utf-8")
             print(f"{path.name} -> {target.relative_to(ROOT)}: {_summary(plan)}")
         doubts.extend(f"{path.name}: {doubt}" for doubt in result.doubts)

@@ -10,27 +10,31 @@ plans written in the usual style of these documents:
   some plans (西城) have no such lines: each numbered item then is a goal titled by its first sentence;
 * items are numbered ``1.`` / ``1、`` / ``1．``; any other line continues the item above it.
 
-Everything that is specific to one district (its codes, slug, kind, years, title) sits in
-``PLAN_SETTINGS``, recognised by text that the plan prints.  Another district's plan is imported with
-settings given by the caller (``import_plan_text(text, source_file, settings=PlanSettings(...))``), or,
-without them, with settings inferred from its text (title, period, kind, district) and placeholder codes
-(slug ``plan-<kind>-<start>-<end>``, committee ``000000``), each inferred field reported as a doubt;
-a text with neither known settings nor domains is not taken for a plan.  What the importer finds odd in a
-text is written into the plan's ``anomalies`` (stored with the plan, in Chinese: clerks read them); what it is
-unsure about is returned as ``doubts`` (messages of the import report, in the caller's language via ``t()``).
-No database and no web here: pure functions from text to dicts and YAML.
+Everything that is specific to one district (its codes, slug, kind, years, title) sits in the data file
+``districts.yaml`` (read into ``PLAN_SETTINGS``), recognised by text that the plan prints. Another district's plan
+is imported with settings given by the caller (``import_plan_text(text, source_file,
+settings=PlanSettings(...))``), or, without them, with settings inferred from its text (title, period, kind,
+district) and placeholder codes (slug ``plan-<kind>-<start>-<end>``, committee ``000000``), each inferred field
+reported as a doubt; a text with neither known settings nor domains is not taken for a plan. What the importer
+finds odd in a text is written into the plan's ``anomalies`` (stored with the plan, in Chinese: clerks read them);
+what it is unsure about is returned as ``doubts`` (messages of the import report, in the caller's language via
+``t()``).
+No database and no web here: pure functions from text to dicts and YAML (and the one data file).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from app.core.i18n import t
+from app.plans.codes import target_letter
+from app.plans.targets import parse_targets
 
 __all__ = [
     "ImportResult",
@@ -84,34 +88,22 @@ class PlanSettings:
         return {"women": "W", "children": "C"}.get(self.kind)
 
 
-_CHAOYANG = ("110105", "北京市朝阳区妇女儿童工作委员会", "北京市朝阳区")
-_XICHENG = ("110102", "北京市西城区妇女儿童工作委员会", "北京市西城区")
-_CHANGPING = ("110114", "北京市昌平区妇女儿童工作委员会", "北京市昌平区")
-_ZENGDU = ("421303", "随州市曾都区妇女儿童工作委员会", "湖北省随州市曾都区")
-_WANGHUA = ("210404", "抚顺市望花区妇女儿童工作委员会", "辽宁省抚顺市望花区")
+DISTRICTS_FILE = Path(__file__).with_name("districts.yaml")
+
+
+def read_plan_settings(path: Path = DISTRICTS_FILE) -> tuple[PlanSettings, ...]:
+    """The known district plans, from their data file (``districts.yaml``: one entry per plan, in match order)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    committees = data["committees"]
+    return tuple(
+        PlanSettings(entry["code"], entry["kind"], entry["start_year"], entry["end_year"], entry["title"],
+                     committees[entry["committee"]]["code"], committees[entry["committee"]]["name"],
+                     committees[entry["committee"]]["region"], match=entry["match"])
+        for entry in data["plans"])
+
 
 # Checked in order; the first whose ``match`` occurs in the plan's own title line (else in its text) wins.
-# Titles that the text does not print are written in the style the document uses for its predecessors
-# (朝阳: 《朝阳区“十三五”时期妇女发展规划》, 望花: 《望花区妇女发展规划（2011-2020年）》).
-def _known(match: str, code: str, kind: str, start: int, end: int, title: str,
-           committee: tuple[str, str, str]) -> PlanSettings:
-    return PlanSettings(code, kind, start, end, title, *committee, match=match)
-
-
-PLAN_SETTINGS: tuple[PlanSettings, ...] = (
-    _known("曾都区妇女发展规划", "zengdu-women-2021-2030", "women", 2021, 2030,
-           "曾都区妇女发展规划（2021—2030年）", _ZENGDU),
-    _known("曾都区儿童发展规划", "zengdu-children-2021-2030", "children", 2021, 2030,
-           "曾都区儿童发展规划（2021—2030年）", _ZENGDU),
-    _known("北京市西城区“十四五”时期妇女儿童发展规划", "xicheng-2021-2025", "combined", 2021, 2025,
-           "北京市西城区“十四五”时期妇女儿童发展规划", _XICHENG),
-    _known("昌平区“十四五”时期妇女儿童发展规划", "changping-2021-2025", "combined", 2021, 2025,
-           "昌平区“十四五”时期妇女儿童发展规划", _CHANGPING),
-    _known("朝阳区妇女儿童工作委员会", "chaoyang-2021-2025", "combined", 2021, 2025,
-           "朝阳区“十四五”时期妇女儿童发展规划", _CHAOYANG),
-    _known("望花区", "wanghua-women-2021-2030", "women", 2021, 2030,
-           "望花区妇女发展规划（2021-2030年）", _WANGHUA),
-)
+PLAN_SETTINGS: tuple[PlanSettings, ...] = read_plan_settings()
 
 # The domain lists of the 2021–2025 北京 district plans (西城, 昌平 print them all), used to name a
 # domain whose heading was lost, from its position in the part.
@@ -823,36 +815,14 @@ def _coded_items(state: _Parse) -> Iterable[tuple[str, _Item]]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _load_target_parser() -> Callable[[str], list[Any]] | None:
-    try:
-        from app.plans.targets import parse_targets
-    except Exception:  # noqa: BLE001 - the parser is written concurrently; import without it
-        return None
-    return parse_targets
-
-
-def target_letter(index: int) -> str:
-    """0 → a, 25 → z, 26 → aa (bijective base 26)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("a") + rest) + letters
-    return letters
-
-
 def targets_for(text: str, code: str, *, numeric_only: bool, doubts: list[str]) -> list[dict[str, Any]]:
     """Targets of a goal or measure: ``{"code": code + letter, **ParsedTarget.to_dict()}``.
 
     Measures keep only targets with a number: their trend words ("逐步提高") are too noisy.
     """
-    parse = _load_target_parser()
-    if parse is None:
-        if (unavailable := t("the target parser is unavailable")) not in doubts:
-            doubts.append(unavailable)
-        return []
     try:
-        parsed = [p.to_dict() for p in parse(text)]
+        # The rule id (ParsedTarget.rule) is not stored with a target (no column yet): the seed files leave it out.
+        parsed = [{k: v for k, v in p.to_dict().items() if k != "rule"} for p in parse_targets(text)]
     except Exception as exc:  # noqa: BLE001 - one bad sentence must not stop the import
         doubts.append(t("{code}: target parser failed: {error}", code=code, error=repr(exc)))
         return []

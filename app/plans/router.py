@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, File, Form, Header, Query, Response, UploadFile
 
 from app.auth.deps import AdminOnly, AnyRole
 from app.core.pagination import Page, PageDep
@@ -10,7 +10,7 @@ from app.core.routing import segment_except
 from app.db import SessionDep
 from app.models.enums import AssignmentRole, Part, PlanKind, TargetOp
 from app.plans import curation, service
-from app.plans.importing import ImportReport, ImportRequest, import_plan
+from app.plans.importing import ImportReport, ImportRequest, import_plan, import_plan_file
 from app.plans.schemas import (
     CommitteeRead,
     DomainRead,
@@ -178,3 +178,15 @@ async def parse_targets(data: ParseRequest, _: AnyRole) -> ParseResult:
                                              "would change; nothing was loaded"}})
 async def import_plan_text(data: ImportRequest, session: SessionDep, actor: AdminOnly) -> ImportReport:
     return await import_plan(session, actor, data)
+
+
+@router.post("/plans/import/file", tags=["plans"],
+             summary="Import a plan file: UTF-8 text or Word .docx; dry run by default (admin)",
+             description="The same import as `/plans/import`, from a file as committees publish it. A Word "
+                         "document's page furniture (hard line breaks inside paragraphs, page-number lines) is "
+                         "dropped; any other format is refused (422, `errors[0].code` `unreadable_document`) and "
+                         "nothing changes.")
+async def import_plan_document(session: SessionDep, actor: AdminOnly,
+                               file: Annotated[UploadFile, File(description="The plan: .txt (UTF-8) or .docx")],
+                               dry_run: Annotated[bool, Form(description="true: report only")] = True) -> ImportReport:
+    return await import_plan_file(session, actor, file.filename or "", await file.read(), dry_run)

@@ -204,6 +204,7 @@ class ParsedTargetRead(BaseModel):
     review: bool = Field(description="Ambiguous or suspicious: a person should check it")
     review_reason: str | None
     source_text: str = Field(description="The fragment of the sentence the target was read from, verbatim")
+    rule: str = Field(description="Id of the parser rule that read it (to trace a wrong target to one rule)")
 
 
 class ParseResult(BaseModel):

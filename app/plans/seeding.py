@@ -36,7 +36,11 @@ class SeedReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # "<plan> <table> <code>" of the domains, goals, measures and targets: in the database but no longer in the
+    # document (kept), created from it, updated from it
     stale: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)
 
     def count(self, outcome: str) -> None:
@@ -85,8 +89,15 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
 
     async def save(model: type[M], code: str, values: dict[str, Any]) -> M:
         seen[model].add(code)
-        return await _save(session, report, existing[model].get(code), model,
-                           {"plan_id": plan.id, "code": code}, values)
+        before = report.created, report.updated
+        row = await _save(session, report, existing[model].get(code), model, {"plan_id": plan.id, "code": code},
+                          values)
+        label = f"{plan.code} {model.__tablename__} {code}"
+        if report.created != before[0]:
+            report.added.append(label)
+        elif report.updated != before[1]:
+            report.changed.append(label)
+        return row
 
     for domain_doc in doc["domains"]:
         domain = await save(Domain, domain_doc["code"], {

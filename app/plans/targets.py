@@ -4,22 +4,25 @@ Pure module: no I/O, no database, no web. Entry points: :func:`normalize` and :f
 
 How a sentence is read
 ======================
-The text is normalised (half-width digits and ASCII punctuation, no spaces inside numbers and units, ASCII
-``,``/``;`` turned into Chinese ``，``/``；``), split into sentences (``。；！？``) and each sentence into clauses
-(``，：``). A year-only clause ("到2025年和2030年，") sets the milestone years of the clauses after it. In each
-clause the parser looks for, in this order:
+The words the parser knows are data, in :mod:`app.plans.vocabulary` (comparison verbs → op, qualifiers, units
+and magnitudes, year scopes, trend words); :mod:`app.plans.tokens` reads numbers (Chinese numerals through
+cn2an) and gives typed tokens with spans. The text is normalised (half-width digits and ASCII punctuation, no
+spaces inside numbers and units, ASCII ``,``/``;`` turned into Chinese ``，``/``；``), split into sentences
+(``。；！？``) and each sentence into clauses (``，：``). A year that leads the first clause ("到2027年，…",
+"力争到2030年…", "展望2035年", "2025年前") or stands alone in a clause sets the milestone years of the clauses
+after it, across ``；`` up to the ``。``, until another year leads a clause. Each clause is read by the first
+rule of :data:`RULES` (by priority) that finds targets in it; every rule has an id, a priority and its own
+cases, and every target records the id of the rule that produced it (``ParsedTarget.rule``):
 
-0. service-radius standards ("中心城区“10分钟急救圈”", "农村30分钟医疗卫生服务圈");
-1. a proportion written before its noun ("95%的城市社区…建立家长学校", "一半以上的领导班子配备女干部");
-2. a count written before its noun ("至少各配备1名女干部", "不少于一家儿童福利机构");
-3. a comparison word followed by a value list ("控制在7/10万以下", "分别降至2‰、3‰和4‰以下", "均98%以上");
-4. a count written after its noun at the end of the clause ("改善公办幼儿园办学条件26所",
-   "全区建成儿童友好社区10个以上", "新建城区义务教育学校2—3所", "乡镇卫生院儿科医生至少配备2名");
-5. "全部达到…标准" / "全部配备…" (every unit meets a standard, every unit is staffed);
-6. full coverage (全覆盖, 应保尽保 and any 应X尽X);
-7. a share compared with another quantity and no number ("…比例一般不低于本地党员总数中女性比例"), a share kept
-   "reasonable" ("…保持合理比例", "…保持适当比例");
-8. a trend without a number (逐步提高, 明显下降, 保持稳定, 有效控制…上升趋势 …) or towards a norm (趋于正常).
+10 service_radius ("中心城区“10分钟急救圈”"); 20 share_before_noun ("95%的城市社区…", "百分之四十以上的社区…",
+"一半以上的领导班子…"); 30 count_before_noun ("至少各配备1名女干部", "建成120个以上社区儿童之家");
+40 threshold (a comparison word and a value list: "控制在7/10万以下", "分别降至2‰、3‰和4‰以下", "在3‰左右",
+"降低10%", "每年降低0.8个百分点以上"); 50 number_then_verb ("100%达标"); 55 free_education_years
+("12年免费特殊教育"); 60 count_after_noun ("全区建成儿童友好社区10个以上"); 70 all_meet ("全部达到…标准",
+"全部配备…"); 80 full_cover (全覆盖, 应X尽X); 90 relative_no_number ("…不低于本地党员总数中女性比例");
+100 fair_share ("保持合理比例"); 110 slowed_rise ("…上升趋势得到遏制", "…增长势头明显放缓"); 120 towards_norm
+("趋于正常", "保持稳定"); 130 trend_after_metric ("…差距进一步缩小", "…逐年上升"); 140 trend_before_metric
+("逐步提高A和B" → two targets when A and B are complete metrics).
 
 Encoding decisions
 ==================
@@ -63,7 +66,9 @@ Encoding decisions
 * Several per-capita denominators before one count ("每千名老年人、每百张养老机构床位均拥有1名社会工作者") give
   one target each ("每千名老年人拥有社会工作者", "每百张养老机构床位拥有社会工作者").
 * Change targets ("每年降低1个百分点以上", "以2020年为基数下降20%", "在2019年基础上提高10%"): ``value`` is the
-  size of the change, ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with 以内/以下),
+  size of the change (a % on a share — …率, 比例 — may be points: review; on any other metric, "家庭人均卫生支出
+  负担降低10%", it is a relative change), ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with
+  以内/以下),
   ``direction`` is ``"down"`` or ``"up"``, ``per_year`` is True for 每年/年均, ``baseline_year`` is the base year.
   ``direction`` is None for every other target (trend ops carry their own direction).
 * ``tolerance`` (only for ``≈``): 5% of the value, at least 0.5 when the unit is ``%`` or ``个百分点``
@@ -106,7 +111,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 
-__all__ = ["OPS", "ParsedTarget", "normalize", "parse_targets"]
+from app.plans import vocabulary as vocab
+from app.plans.tokens import cn_number
+
+__all__ = ["OPS", "RULES", "ParsedTarget", "Rule", "normalize", "parse_targets"]
 
 OPS = (">=", ">", "<=", "<", "≈", "==", "increase", "decrease", "maintain")
 
@@ -127,6 +135,7 @@ class ParsedTarget:
     review: bool
     review_reason: str | None
     source_text: str  # the verbatim fragment of the input the target was read from
+    rule: str = ""  # the id of the parser rule that produced it (RULES), to trace a wrong target to one rule
 
     def to_dict(self) -> dict:
         """JSON-friendly dict of all fields."""
@@ -248,16 +257,19 @@ def normalize(text: str) -> str:
 
 _NUM = r"\d+(?:\.\d+)?"
 _CN_DIGITS = "零一二两三四五六七八九十"
-_CN_NUM = rf"[{_CN_DIGITS}]+"
-# Longest first: "个百分点" before "个", "/10万" before "/万".
-_UNITS = (
-    "个百分点", "/10万", "/十万", "/1000", "/100", "/万", "/千", "‰", "%", "平方米", "小时", "分钟", "公里",
-    "千克", "万元", "亿元", "万人", "元", "岁", "张", "个", "名", "所", "人", "家", "项", "次", "天", "年",
-    "倍", "户", "座", "处", "间", "册", "场", "支", "套", "辆", "亩", "米", "周", "月",
-)
-_UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
-_COUNT_UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS if not u.startswith(("/", "%", "‰", "个百"))) + ")"
-_FRACTION_DEN = {"十万": "1/10万", "万": "1/万", "千": "‰", "百": "%"}
+_CN_NUM = rf"[{_CN_DIGITS}][{_CN_DIGITS}百千]*"
+
+
+def _words(words: object) -> str:
+    """A regex alternation of vocabulary words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))  # type: ignore[call-overload]
+
+
+_MAGNITUDE = f"(?:{_words(vocab.MAGNITUDES)})"
+# Longest first: "个百分点" before "个", "/10万" before "/万"; a magnitude may come first ("260万人", "1.5亿元").
+_UNIT = f"(?:{_MAGNITUDE}?(?:{_words(vocab.UNITS)})|{_MAGNITUDE}(?![\\d分之]))"
+_COUNT_UNIT = f"(?:{_words(vocab.COUNT_UNITS)})"
+_FRACTION_DEN = vocab.FRACTION_DENOMINATORS
 # One value token: "98%", "7/10万", "2.2张", "十万分之九", "一半", "一家".
 _RATIO = r"\d{1,3}:\d{1,3}(?!\d)"
 # A fraction of a whole: "三分之一", "1/3" (not "7/10万" or "5/100", which are rates).
@@ -266,37 +278,17 @@ _FRACTION_RE = re.compile(_FRACTION)
 _TOKEN = (
     rf"(?:{_RATIO}|(?:十万|万|千|百)分之(?:{_CN_NUM}|{_NUM})|{_FRACTION}|{_NUM}{_UNIT}?|一半|{_CN_NUM}{_COUNT_UNIT})"
 )
-_QUAL = r"(?:及以上|及以下|或以上|或以下|以上|以下|以内|左右|上下)"
+_QUAL = f"(?:{_words(vocab.QUALIFIERS)})"
 _TOKEN_RE = re.compile(_TOKEN)
 _VALUE_RE = re.compile(rf"(?P<lo>{_TOKEN})(?:(?:-|至)(?P<hi>{_TOKEN}))?(?P<qual>{_QUAL})?")
 _LIST_SEP_RE = re.compile(rf"(?:、|和|及|与|或)(?={_TOKEN})")
 
-_QUAL_OP = {
-    "以上": ">=", "及以上": ">=", "或以上": ">=",
-    "以下": "<=", "及以下": "<=", "或以下": "<=", "以内": "<=",
-    "左右": "≈", "上下": "≈",
-}
-
-# Comparison words before a value. Longest alternatives first (regex alternation is ordered).
-_VERB_OPS: dict[str, str | None] = {}
-for _words, _op in (
-    ("达到并保持在 达到并稳定在 达到", ">="),
-    ("提高到 提高至 提升到 提升至 增加到 增加至 增长到 增长至 上升到 上升至 扩大到 扩大至 增至 升至 达", ">="),
-    ("不低于 不少于 至少为 至少 ≥ >=", ">="),
-    ("超过 高于 大于 多于 >", ">"),
-    ("控制在 控制到 控制于 下降到 下降至 降低到 降低至 减少到 减少至 缩小到 缩小至 降到 降至 减至", "<="),
-    ("不高于 不超过 不多于 ≤ <=", "<="),
-    ("低于 小于 少于 不足 <", "<"),
-    ("保持在 稳定在 维持在 保持 维持", "keep"),
-    ("占", "share"),
-    ("提高 提升 增加 增长 上升 扩大", "up"),
-    ("降低 下降 减少 缩小 减", "down"),
-):
-    for _w in _words.split():
-        _VERB_OPS[_w] = _op
+_QUAL_OP = vocab.QUALIFIERS
+# Comparison words before a value (op, or keep / share / up / down).
+_VERB_OPS: dict[str, str | None] = dict(vocab.COMPARISON_VERBS)
 _VERB_RE = re.compile("|".join(re.escape(w) for w in sorted(_VERB_OPS, key=len, reverse=True)))
 # Only these may be separated from their number by words: "不低于全市居民人均消费支出的60%".
-_GAP_VERBS = {"不低于", "不高于", "不超过", "不少于", "高于", "低于", "超过", "大于", "小于"}
+_GAP_VERBS = vocab.GAP_VERBS
 _PER_DENOM_RE = re.compile(r"每(?:十万|万|千|百|10万|1000|100)[^\d，。；、]{0,6}?(?=\d)")
 _GAP_RE = re.compile(rf"(?P<gap>[^\d，。；、]{{1,16}}?)(?={_TOKEN})")
 
@@ -320,9 +312,11 @@ _BASELINE_RE = re.compile(
     rf"(?P<each>分别)?(?:(?:在|以)(?P<y1>{_YEARS})(?:的)?(?P<kind>基础上|为基数|为基准|为基期)"
     rf"|(?:比|较|相比)(?P<y2>{_YEARS}))"
 )
-_MILESTONE_RE = re.compile(rf"(?:力争)?(?:到|至|于|在)(?P<years>{_YEARS})(?:底|末|前)?")
-_LEADING_YEAR_RE = re.compile(rf"^(?:力争)?(?:到|至|于|在)?(?P<years>{_YEARS})(?:底|末|前)?")
-_PER_YEAR_RE = re.compile(r"(?:每年|年均|逐年)$")
+_SCOPE = f"(?:{_words(vocab.SCOPE_PREFIXES)})"
+_MILESTONE_RE = re.compile(rf"(?:力争|争取)?(?:到|至|于|在|展望)(?P<years>{_YEARS})(?:底|末|前)?")
+_LEADING_YEAR_RE = re.compile(rf"^{_SCOPE}?(?P<years>{_YEARS})(?:底|末|前)?")
+_UNNAMED_BASELINE_RE = re.compile(_words(vocab.UNNAMED_BASELINES))
+_PER_YEAR_RE = re.compile(f"(?:{_words(vocab.PER_YEAR_WORDS)})$")
 
 _LIST_MARKER_RE = re.compile(r"^(?:[-•·]\s*)?(?:\d{1,2}[.、](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])")
 _RAW_LIST_MARKER_RE = re.compile(
@@ -333,7 +327,8 @@ _RAW_LIST_MARKER_RE = re.compile(
 _SENTENCE_RE = re.compile(r"[^。；！？!?]+")
 _CLAUSE_SPLIT_RE = re.compile(r"[，：]")
 
-_MEASURABLE_RE = re.compile(r"(?:率|比例|比率|比重|占比|性别比|人数|数量|数|年限|寿命|差距|覆盖面|天数|次数)$")
+_MEASURABLE_RE = re.compile(f"(?:{_words(vocab.MEASURABLE_HEADS)})$")
+_SHARE_HEAD_RE = re.compile(f"(?:{_words(vocab.SHARE_HEADS)})$")
 # A generic head with no subject ("保障覆盖率达到100%"): the indicator is named in another clause.
 _BARE_METRIC_RE = re.compile(
     r"^(?:.{0,2}|(?:保障|服务|建设|工作).{0,2})$"
@@ -375,12 +370,13 @@ _COUNT_VERBS = (
 )
 _COUNT_NOUN_RE = re.compile(
     rf"(?P<min>至少|不少于|最少)?(?P<each>各)?(?P<verb>{_COUNT_VERBS})?(?P<tok>{_NUM}{_COUNT_UNIT}|{_CN_NUM}"
-    rf"{_COUNT_UNIT})(?P<noun>[^，。；、\d%‰][^，。；\d]*)"
+    rf"{_COUNT_UNIT})(?P<qual>以上|及以上)?(?P<noun>[^，。；、\d%‰][^，。；\d]*)"
 )
 # Count after its noun, at the end of the clause: "改善公办幼儿园办学条件26所", "全区建成儿童友好社区10个以上",
 # "新建城区义务教育学校2-3所", "乡镇卫生院儿科医生至少配备2名". Only units of things counted one by one.
-_THING_UNIT = "(?:万人|个|名|所|家|项|次|张|座|处|间|册|场|支|套|辆|户|人)"
+_THING_UNIT = f"(?:{_MAGNITUDE}?(?:{_words(vocab.THING_UNITS)}))"
 _COUNT_AFTER_VERBS = (
+    "培训|救助|帮扶|资助|慰问|"
     "配备|配置|拥有|设立|设置|建立|建成|建设|新建|改扩建|扩建|改建|新增|增设|改善|改造|培育|创建|打造|培养|开设|"
     "开办|举办|开展|提供"
 )
@@ -392,7 +388,7 @@ _COUNT_AFTER_RE = re.compile(
 _SUBJECT_ADVERB_RE = re.compile(r"^(?:积极|大力|加快|着力|全面|逐步|稳步|持续|不断|努力|切实|新|再)+$")
 
 # Share before its noun: "95%的城市社区和85%的农村社区(村)建立…", "一半以上的领导班子配备女干部".
-_SHARE_TOKEN = rf"(?:{_NUM}%|一半)"
+_SHARE_TOKEN = rf"(?:{_NUM}%|百分之(?:{_NUM}|{_CN_NUM})|一半)"
 _SHARE_RE = re.compile(rf"(?P<tok>{_SHARE_TOKEN})(?P<qual>{_QUAL})?的")
 _PREDICATE_VERBS = r"建立|配备|设立|建成|开展|实现|达到|参加|接受|拥有|具备|有|在"
 _PREDICATE_RE = re.compile(_PREDICATE_VERBS)
@@ -410,10 +406,10 @@ _ALL_MEET_RE = re.compile(
 _NUMBER_THEN_VERB_RE = re.compile(rf"(?P<tok>{_NUM}%)(?P<verb>达标|覆盖|完成|落实)")
 
 # Trends without a number.
-_ADV = r"(?:逐步|稳步|不断|持续|明显|进一步|显著|大幅|有效|逐年|继续|保持稳定|稳定|有所|得到|大力|切实)"
-_UP = r"(?:提高|提升|增加|增长|扩大|上升|延长)"
-_DOWN = r"(?:降低|下降|减少|缩小|减缓|减小|减轻)"
-_MAINTAIN = r"(?:保持稳定|基本稳定|保持均衡|稳定)"
+_ADV = f"(?:{_words(vocab.TREND_ADVERBS)})"
+_UP = f"(?:{_words(vocab.TREND_UP)})"
+_DOWN = f"(?:{_words(vocab.TREND_DOWN)})"
+_MAINTAIN = f"(?:{_words(vocab.TREND_MAINTAIN)})"
 _TREND_AFTER_RE = re.compile(rf"^(?P<subj>.+?)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN}|{_MAINTAIN})(?:了)?$")
 _TREND_BEFORE_RE = re.compile(
     rf"^(?P<lead>(?:巩固|全面|积极|努力|着力|力争|稳妥|适度)*)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN})(?P<obj>.+)$"
@@ -443,25 +439,19 @@ _CIRCLE_LEAD_RE = re.compile(
     r"^(?:[、和及与]|加快|全面|积极|大力|着力|持续|进一步|打造|完善|加强|建设|构建|推进|形成|建成|建立|健全|优化|"
     r"实现|推动|织密)+"
 )
+# "…上升趋势", "…趋势"; "…增长势头" (势头 alone is any momentum: "遏制此类犯罪多发势头" names no metric)
+_RISE_NOUN = (f"(?:(?:上升|增长)?(?:{_words(vocab.RISING_TREND_NOUNS)})"
+              f"|(?:上升|增长)(?:{_words(vocab.RISING_MOMENTUM_NOUNS)}))")
+_RISE_VERB = f"(?:{_words(vocab.RISING_TREND_VERBS)})"
 _RISING_TREND_RE = re.compile(
-    rf"^(?:{_ADV}*(?:控制|遏制|减缓)(?P<obj>.+?)(?:上升|增长)?趋势"
-    r"|(?P<subj>.+?)(?:上升|增长)?趋势(?:得到)?(?:有效)?(?:控制|遏制|减缓))$"
+    rf"^(?:{_ADV}*{_RISE_VERB}(?P<obj>.+?){_RISE_NOUN}"
+    rf"|(?P<subj>.+?){_RISE_NOUN}(?:得到)?{_ADV}*{_RISE_VERB})$"
 )
 
 
 # ==================================================================================================
 # Small helpers
 # ==================================================================================================
-
-
-def _cn_int(text: str) -> int:
-    """Small Chinese numerals: 一 → 1, 十 → 10, 十二 → 12, 二十 → 20, 九十九 → 99."""
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits["两"] = 2
-    if "十" not in text:
-        return int("".join(str(digits[c]) for c in text))
-    tens, _, ones = text.partition("十")
-    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
 
 
 def _parse_token(token: str) -> tuple[float, str | None]:
@@ -473,12 +463,12 @@ def _parse_token(token: str) -> tuple[float, str | None]:
         return (round(int(a) / int(b), 4) if int(b) else float(a)), "比"
     if "分之" in token and token.partition("分之")[0] in _FRACTION_DEN:
         den, _, num = token.partition("分之")
-        value = float(num) if num[0].isdigit() else float(_cn_int(num))
+        value = float(num) if num[0].isdigit() else cn_number(num)
         return value, _FRACTION_DEN[den]
     if _FRACTION_RE.fullmatch(token):  # "三分之一", "1/3": a share, in %
         if "分之" in token:
             den_text, _, num_text = token.partition("分之")
-            share, whole = float(_cn_int(num_text)), float(_cn_int(den_text))
+            share, whole = cn_number(num_text), cn_number(den_text)
         else:
             share, whole = (float(x) for x in token.split("/"))
         return (round(100 * share / whole, 2), "%") if whole else (share, None)
@@ -490,7 +480,7 @@ def _parse_token(token: str) -> tuple[float, str | None]:
         return float(m.group()), unit
     m = re.match(_CN_NUM, token)
     assert m is not None
-    return float(_cn_int(m.group())), token[m.end():] or None
+    return cn_number(m.group()), token[m.end():] or None
 
 
 def _years(text: str) -> list[int]:
@@ -643,6 +633,7 @@ class _Context:
     prev_clause: str | None = None  # the clause before this one, targets or not ("…得到有效保障，保障覆盖率…")
     prev_count_subject: str | None = None  # "…至少配备1名全科医生，至少配备2名儿童保健医生"
     dangling: str | None = None  # previous clause that produced no target ("区党委、政府领导班子，应至少…")
+    carried_metric: str | None = None  # the last metric before a ；, for a value with no metric at all
 
     def subject_from_dangling(self) -> str:
         """The previous clause as a subject, when it is a bare noun phrase (no action verb)."""
@@ -664,6 +655,7 @@ class _Draft:
     reasons: list[str]
     direction: str | None = None
     per_year: bool = False
+    rule: str = ""  # the id of the rule that produced it (set by _parse_clause unless the rule is more precise)
 
 
 def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: bool = False,
@@ -678,6 +670,8 @@ def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: 
         metric = ctx.subject_from_dangling()
     if not metric and ctx.prev_metric:
         metric = ctx.prev_metric
+    if not metric and ctx.carried_metric:
+        metric = ctx.carried_metric  # "…托位数达到4.5个；到2030年，达到5个"
     per_capita = _PER_CAPITA_RE.match(ctx.prev_metric or "")
     if metric and ctx.prev_metric and _POPULATION_RE.fullmatch(metric):
         # "小学生每天睡眠时间达到10小时、初中生达到9小时": the new group takes the previous metric's noun.
@@ -790,10 +784,16 @@ def _value_checks(metric: str, value: float, unit: str | None, reasons: list[str
         reasons.append("死亡率用%表示（是否应为‰或1/10万？）")
 
 
+def verb_is_share(verb: str) -> bool:
+    return _VERB_OPS.get(verb) == "share"
+
+
 def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None, int, str] | None:
     """Earliest (anchor_start, value_pos, verb, verb_op, gap_len, per-capita words) at or after ``start``."""
     for pos in range(start, len(clause)):
         m = _VERB_RE.match(clause, pos)
+        if m and verb_is_share(m.group()) and clause.startswith("比", m.end()):
+            m = None  # "占比" is a noun ("女性就业人员占比在45%左右"), not 占 + a share
         if m:
             verb = m.group()
             after = m.end()
@@ -808,10 +808,15 @@ def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None,
             second = _VERB_RE.match(clause, after)  # "达到并保持在≥60%": the second word is the comparison
             if second and _TOKEN_RE.match(clause, second.end()):
                 return pos, second.end(), second.group(), _VERB_OPS[second.group()], 0, ""
-            if verb in _GAP_VERBS:
+            if verb in _GAP_VERBS or verb_is_share(verb):
                 g = _GAP_RE.match(clause, after)
-                if g:
+                if g and not (verb_is_share(verb) and _VERB_RE.search(g["gap"])):
                     return pos, g.end(), verb, _VERB_OPS[verb], len(g["gap"]), ""
+        if pos > start and clause[pos] in vocab.QUALIFIED_ONLY_VERBS:
+            # "自然增长率在3‰左右", "…在90%以上": 在 compares only when a qualifier follows the number
+            value = _VALUE_RE.match(clause, pos + 1)
+            if value and value["qual"]:
+                return pos, pos + 1, clause[pos], vocab.QUALIFIED_ONLY_VERBS[clause[pos]], 0, ""
         # Bare value after 分别/均 or right after the metric noun: "均98%以上", "达标率100%", "死亡率为3‰以下".
         if pos > start and _TOKEN_RE.match(clause, pos):
             if re.search(r"(?:分别|均|率|比例|比率|比重|占比)$", clause[start:pos]):
@@ -868,7 +873,12 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
         # "保健食品质量抽检合格率，药品、化妆品质量抽检合格率…均98%以上": the list began a clause earlier.
         metric = f"{_clean_metric(ctx.dangling)}、{metric}"
         source = f"{ctx.dangling}，{source}"
-    if gap:
+    if gap and verb_is_share(verb):
+        # "女性党员占新发展党员的百分之四十以上": the share of the whole written between 占 and the number
+        metric = f"{metric}{verb}{gap_text.removesuffix('的')}比例"
+    elif verb_is_share(verb) and metric and not _is_measurable(metric) and values[0].unit == "%":
+        metric += "比例"  # "女干部占三分之一以上": the share of 女干部
+    elif gap:
         reasons.append(f"数值相对于另一个量：{gap_text}")
     change = verb_op in ("up", "down")
     years: list[int | None] = list(ctx.years) or [None]
@@ -905,7 +915,8 @@ def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, value
             op = _QUAL_OP.get(v.qual or "", ">=")
             if op == "≈":
                 op = ">="
-            if v.unit == "%" and base_kind not in ("为基数", "为基准", "为基期"):
+            if v.unit == "%" and base_kind not in ("为基数", "为基准", "为基期") and _SHARE_HEAD_RE.search(item):
+                # on a share (…率, 比例) "降低10%" may be points; on anything else it is a relative change
                 r.append(f"{verb}{v.value:g}%：是相对变化还是百分点？")
             _value_checks(item, v.value, v.unit, r, change=True)
             d = _Draft(item, op, v.value, v.unit, r, "up" if verb_op == "up" else "down", per_year)
@@ -966,6 +977,8 @@ def _parse_count(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
             continue
         if m["noun"].startswith(("以上", "以下", "以内", "左右")) or _VERB_RE.match(m["noun"]):
             continue  # "不少于1小时以上", "至少1小时达到…": an ordinary threshold, handled elsewhere
+        if m["qual"] and m["noun"].startswith("的"):
+            continue  # "1小时以上的户外活动": a modifier of the noun, not a count of it
         pos = m.end()
         reasons: list[str] = []
         subject = re.sub(r"[中内]$", "", _clean_metric(clause[:m.start()], keep_frequency=True))
@@ -973,7 +986,7 @@ def _parse_count(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
         ctx.prev_count_subject = subject
         verb = m["verb"] or ""
         value, unit = _parse_token(m["tok"])
-        if not m["min"] and not re.search(r"至少|不少于", clause[:m.start()]):
+        if not (m["min"] or m["qual"]) and not re.search(r"至少|不少于", clause[:m.start()]):
             reasons.append("数量前没有“至少/不少于”：按下限处理")
         # "每千名老年人、每百张养老机构床位均拥有1名社会工作者": one count per per-capita denominator.
         parts = subject.split("、")
@@ -982,6 +995,23 @@ def _parse_count(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
             metric = f"{subj}{'' if verb in ('有', '拥有') and subj == '' else verb}{m['noun']}"
             out.append((_Draft(metric, ">=", value, unit, list(reasons)), clause[m.start():]))
     return out
+
+
+_FREE_YEARS_RE = re.compile(
+    rf"^(?:{_words(('实施', '实行', '推行', '落实', '提供', '实现', '普及'))})?(?P<subj>[^，。；\d]*?)(?P<num>{_NUM})年"
+    r"(?P<noun>免费[^，。；\d]{0,10}?教育)$"
+)
+
+
+def _parse_free_years(clause: str) -> list[_Draft]:
+    """Years of free schooling: "实施残障儿童12年免费特殊教育" → "残障儿童免费特殊教育年限" >= 12 年."""
+    m = _FREE_YEARS_RE.match(clause)
+    if not m:
+        return []
+    subject = _clean_metric(m["subj"])
+    if not _is_plain_noun(subject):
+        return []
+    return [_Draft(f"{subject}{m['noun']}年限", ">=", float(m["num"]), "年", [])]
 
 
 def _parse_count_after(clause: str) -> list[_Draft]:
@@ -1118,45 +1148,74 @@ def _parse_fair_share(clause: str) -> list[_Draft]:
     return [_Draft(f"{subject}{head}", "maintain", None, None, [reason])]
 
 
-def _parse_trend(clause: str, ctx: _Context) -> list[_Draft]:
-    """A trend without a number on a measurable metric, or "…上升趋势" being controlled."""
+def _parse_slowed_rise(clause: str, ctx: _Context) -> list[_Draft]:
+    """"…上升趋势" / "…增长势头" being controlled or slowed: a decrease of the metric."""
     m = _RISING_TREND_RE.match(clause)
-    if m:
-        reasons: list[str] = []
-        metric = _fill_metric(m["obj"] or m["subj"] or "", ctx, reasons)
-        return [_Draft(metric, "decrease", None, None, reasons)]
+    if not m:
+        return []
+    reasons: list[str] = []
+    metric = _fill_metric(m["obj"] or m["subj"] or "", ctx, reasons)
+    return [_Draft(metric, "decrease", None, None, reasons)]
+
+
+def _parse_norm_trend(clause: str) -> list[_Draft]:
+    """Towards a norm that is no number ("出生人口性别比趋于正常"): maintain, with review unless 稳定."""
     m = _NORM_TREND_RE.match(clause)
-    if m:
-        metric = _clean_metric(m["subj"])
-        if not (metric and _is_measurable(metric) and not re.search(r"\d", metric)):
-            return []
-        reasons = []
-        if not (m["norm"] == "稳定" or (m["norm"] in ("平衡", "均衡") and m["verb"].startswith("保持"))):
-            # The plan names a normal state, not a level or a direction: keep it stable, and have it looked at.
-            norm = clause[m.start("verb"):]
-            reasons.append(f"{norm}：表示一种正常状态，不是数字也不是方向；按保持处理")
-        return [_Draft(metric, "maintain", None, None, reasons)]
-    for pattern in (_TREND_AFTER_RE, _TREND_BEFORE_RE):
-        m = pattern.match(clause)
-        if not m:
-            continue
-        verb = m["verb"]
-        op = "maintain" if re.fullmatch(_MAINTAIN, verb) else (
-            "increase" if re.fullmatch(_UP, verb) else "decrease")
-        raw = m["subj"] if pattern is _TREND_AFTER_RE else m["obj"]
-        metric = _measurable_part(_clean_metric(raw))
-        if not metric and ctx.prev_metric and pattern is _TREND_AFTER_RE:
-            metric = ctx.prev_metric  # "…达到4.5个，以后保持稳定增长"
-        if metric and _is_measurable(metric):
-            reasons = []
-            if _BARE_METRIC_RE.match(metric):
-                metric = _rebuild_bare(metric, raw, ctx, reasons)
-            return [_Draft(metric, op, None, None, reasons)]
-    return []
+    if not m:
+        return []
+    metric = _clean_metric(m["subj"])
+    if not (metric and _is_measurable(metric) and not re.search(r"\d", metric)):
+        return []
+    reasons = []
+    if not (m["norm"] == "稳定" or (m["norm"] in ("平衡", "均衡") and m["verb"].startswith("保持"))):
+        # The plan names a normal state, not a level or a direction: keep it stable, and have it looked at.
+        norm = clause[m.start("verb"):]
+        reasons.append(f"{norm}：表示一种正常状态，不是数字也不是方向；按保持处理")
+    return [_Draft(metric, "maintain", None, None, reasons)]
 
 
-def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bool]:
-    """Remove base-year and milestone phrases; return (clause, years, base years, base kind, 分别 on base)."""
+def _parse_trend_after(clause: str, ctx: _Context) -> list[_Draft]:
+    """A measurable metric, then its trend verb: "城乡儿童健康差距进一步缩小", "…管理率逐年上升" (per year)."""
+    return _trend(_TREND_AFTER_RE.match(clause), "subj", ctx)
+
+
+def _parse_trend_before(clause: str, ctx: _Context) -> list[_Draft]:
+    """A trend verb, then its measurable metric(s): "持续提高孕产妇系统管理率", "逐步提高A和B" (two)."""
+    return _trend(_TREND_BEFORE_RE.match(clause), "obj", ctx)
+
+
+def _trend(m: re.Match[str] | None, group: str, ctx: _Context) -> list[_Draft]:
+    if not m:
+        return []
+    verb = m["verb"]
+    op = "maintain" if re.fullmatch(_MAINTAIN, verb) else ("increase" if re.fullmatch(_UP, verb) else "decrease")
+    per_year = bool(re.search(_words(vocab.PER_YEAR_WORDS), m["adv"] or ""))
+    raw = m[group]
+    metric = _measurable_part(_clean_metric(raw))
+    if not metric and ctx.prev_metric and group == "subj":
+        metric = ctx.prev_metric  # "…达到4.5个，以后保持稳定增长"
+    if not (metric and _is_measurable(metric)):
+        return []
+    reasons: list[str] = []
+    if _BARE_METRIC_RE.match(metric):
+        return [_Draft(_rebuild_bare(metric, raw, ctx, reasons), op, None, None, reasons, per_year=per_year)]
+    return [_Draft(item, op, None, None, [], per_year=per_year) for item in _complete_metrics(metric)]
+
+
+def _complete_metrics(metric: str) -> list[str]:
+    """"A和B" when A and B are both complete metrics ("3岁以下儿童系统管理率和7岁以下儿童健康管理率",
+    "村(居)委会成员中的女性比例和村(居)委会主任中的女性比例"); else the metric alone."""
+    parts = _ITEM_SEP_RE.split(metric)
+    if len(parts) > 1 and all(len(p) >= 4 and _is_measurable(p) and not _BARE_METRIC_RE.match(p) for p in parts):
+        return parts
+    return [metric]
+
+
+def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bool, bool]:
+    """Remove base-year and milestone phrases.
+
+    Returns (clause, years, base years, base kind, 分别 on base, whether the years lead the clause).
+    """
     baselines: list[int] = []
     kind = None
     each = False
@@ -1166,12 +1225,14 @@ def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bo
         kind = b["kind"] or "比"
         each = bool(b["each"])
         clause = clause[:b.start()] + clause[b.end():]
+    clause = _UNNAMED_BASELINE_RE.sub("", clause)  # "较上届有所提高": the trend is the target
     years: list[int] = []
-    m = _MILESTONE_RE.search(clause) or _LEADING_YEAR_RE.match(clause)
+    m = _LEADING_YEAR_RE.match(clause) or _MILESTONE_RE.search(clause)
+    leading = bool(m and m.start() == 0)
     if m:
         years = _years(m["years"])
         clause = clause[:m.start()] + clause[m.end():]
-    return clause, years, baselines, kind, each
+    return clause, years, baselines, kind, each, leading
 
 
 # A clause longer than this is no target (the longest in the seed texts has about 400 characters); the forms are
@@ -1179,16 +1240,25 @@ def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bo
 MAX_CLAUSE_CHARS = 1000
 
 
-def _parse_sentence(sentence: str) -> list[ParsedTarget]:
-    ctx = _Context(years=[])
+def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget], _Context]:
+    """The targets of one sentence, and what the next sentence after a ； inherits.
+
+    ``carried``: from the part of the same 。-sentence before a ；: the years set by a leading "到2027年" (they
+    hold for every clause until another year leads one) and the last metric ("…托位数达到4.5个；到2030年，达到5个").
+    """
+    ctx = _Context(years=list(carried.years), carried_metric=carried.carried_metric)
     out: list[ParsedTarget] = []
-    for raw_clause in _CLAUSE_SPLIT_RE.split(sentence):
+    for n, raw_clause in enumerate(_CLAUSE_SPLIT_RE.split(sentence)):
         if not raw_clause or len(raw_clause) > MAX_CLAUSE_CHARS:
             continue
-        clause, years, baselines, base_kind, each_base = _strip_years(raw_clause)
-        if not clause.strip("，、 ") and years:
-            ctx.years = years  # "到2025年和2030年，…" sets the milestones of the clauses after it
-            continue
+        clause, years, baselines, base_kind, each_base, leading = _strip_years(raw_clause)
+        if years and (not clause.strip("，、 ") or (leading and (n == 0 or ctx.years))):
+            # "到2025年和2030年，…", "到2027年全面推行…，…率达到75%": the years of this clause and those after
+            # it, until another year leads a clause. "A到2025年…，到2030年…" (a milestone series after the
+            # metric) keeps each year to its clause.
+            ctx.years = years
+            if not clause.strip("，、 "):
+                continue
         if re.match(r"^(?:以后|此后|之后)", clause):
             ctx.years = []  # "…达到4.5个，以后保持稳定增长": after the milestone
         sentence_years = ctx.years
@@ -1205,35 +1275,137 @@ def _parse_sentence(sentence: str) -> list[ParsedTarget]:
         else:
             ctx.dangling = clause
         ctx.prev_clause = clause
-    return out
+    return out, _Context(years=ctx.years, carried_metric=ctx.prev_metric or ctx.carried_metric)
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """One clause as the rules see it: its text (year words removed), the raw text and what it inherits."""
+
+    text: str
+    raw: str
+    ctx: _Context
+    baselines: list[int]
+    base_kind: str | None
+    each_base: bool
+
+    @property
+    def year(self) -> int | None:
+        return self.ctx.years[0] if len(self.ctx.years) == 1 else None
+
+
+_Found = tuple[_Draft, int | None, int | None, str]  # (draft, year, base year, source)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One way a target is written. ``read`` gives the targets of a clause in this form, or [] if it is not.
+
+    ``cases``: sentences in this form and the targets (metric, op, value, unit) it must give; every target
+    records the id of the rule that produced it (``ParsedTarget.rule``).
+    """
+
+    id: str
+    priority: int  # lower first; the first rule that gives targets for a clause wins
+    read: Callable[[_Clause], list[_Found]]
+    cases: tuple[tuple[str, tuple[tuple[str, str, float | None, str | None], ...]], ...]
+
+
+def _at_year(drafts: list[_Draft], c: _Clause, source: str | None = None) -> list[_Found]:
+    return [(d, c.year, None, source if source is not None else c.raw) for d in drafts]
+
+
+def _with_sources(found: list[tuple[_Draft, str]], c: _Clause) -> list[_Found]:
+    return [(d, c.year, None, src) for d, src in found]
+
+
+def _read_number_then_verb(c: _Clause) -> list[_Found]:
+    """"学校教室照明卫生条件100%达标": a share, then the verb it measures."""
+    nv = _NUMBER_THEN_VERB_RE.search(c.text)
+    if not nv:
+        return []
+    reasons: list[str] = []
+    metric = _fill_metric(c.text[:nv.start()], c.ctx, reasons) + nv["verb"]
+    value, unit = _parse_token(nv["tok"])
+    return _at_year([_Draft(metric, "==" if value == 100 else ">=", value, unit, reasons)], c)
+
+
+RULES: tuple[Rule, ...] = tuple(sorted((
+    Rule("service_radius", 10, lambda c: _with_sources(_parse_circles(c.text), c), (
+        ("构建城区“10分钟急救圈”", (("城区急救圈", "<=", 10.0, "分钟"),)),
+    )),
+    Rule("share_before_noun", 20, lambda c: _with_sources(_parse_share(c.text, c.ctx), c), (
+        ("80%的行政村建立妇女之家", (("行政村建立妇女之家比例", ">=", 80.0, "%"),)),
+        ("百分之四十以上的社区配备儿童督导员", (("社区配备儿童督导员比例", ">=", 40.0, "%"),)),
+        ("一半以上的领导班子配备女干部", (("领导班子配备女干部比例", ">=", 50.0, "%"),)),
+    )),
+    Rule("count_before_noun", 30, lambda c: _with_sources(_parse_count(c.text, c.ctx), c), (
+        ("各镇（街）至少建设1所普惠性幼儿园", (("各镇(街)建设普惠性幼儿园", ">=", 1.0, "所"),)),
+        ("建成120个以上社区儿童之家", (("建成社区儿童之家", ">=", 120.0, "个"),)),
+        ("领导班子中有一名以上女干部", (("领导班子有女干部", ">=", 1.0, "名"),)),
+    )),
+    Rule("threshold", 40, lambda c: _parse_numeric(c.text, c.ctx, c.baselines, c.base_kind, c.each_base), (
+        ("常住人口控制在260万人以内", (("常住人口", "<=", 260.0, "万人"),)),
+        ("总投入不少于1.5亿元", (("总投入", ">=", 1.5, "亿元"),)),
+        ("户籍人口自然增长率在3‰左右", (("户籍人口自然增长率", "≈", 3.0, "‰"),)),
+        ("家庭人均卫生支出负担降低10%", (("家庭人均卫生支出负担", ">=", 10.0, "%"),)),
+        ("近视率每年降低0.8个百分点以上", (("近视率", ">=", 0.8, "个百分点"),)),
+    )),
+    Rule("number_then_verb", 50, _read_number_then_verb, (
+        ("学校教室照明卫生条件100%达标", (("学校教室照明卫生条件达标", "==", 100.0, "%"),)),
+    )),
+    Rule("free_education_years", 55, lambda c: _at_year(_parse_free_years(c.text), c), (
+        ("实施残障儿童 12 年免费特殊教育", (("残障儿童免费特殊教育年限", ">=", 12.0, "年"),)),
+        ("推行15年免费基础教育", (("免费基础教育年限", ">=", 15.0, "年"),)),
+    )),
+    Rule("count_after_noun", 60, lambda c: _at_year(_parse_count_after(c.text), c), (
+        ("全区建成儿童友好社区10个以上", (("建成儿童友好社区", ">=", 10.0, "个"),)),
+    )),
+    Rule("all_meet", 70, lambda c: _at_year(_parse_all_meet(c.text), c), (
+        ("全区托育机构全部达到国家标准", (("托育机构达到国家标准比例", "==", 100.0, "%"),)),
+    )),
+    Rule("full_cover", 80, lambda c: _at_year(_parse_full_cover(c.text, c.ctx), c), (
+        ("实现村级儿童之家全覆盖", (("村级儿童之家", "==", 100.0, "%"),)),
+    )),
+    Rule("relative_no_number", 90, lambda c: _at_year(_parse_relative(c.text), c), (
+        ("女性参保率不低于全市平均水平", (("女性参保率", "maintain", None, None),)),
+    )),
+    Rule("fair_share", 100, lambda c: _at_year(_parse_fair_share(c.text), c), (
+        ("保持妇联执委中女性的合理比例", (("妇联执委中女性比例", "maintain", None, None),)),
+    )),
+    Rule("slowed_rise", 110, lambda c: _at_year(_parse_slowed_rise(c.text, c.ctx), c), (
+        ("有效遏制青少年吸烟率上升趋势", (("青少年吸烟率", "decrease", None, None),)),
+        ("超重肥胖增长势头明显放缓", (("超重肥胖", "decrease", None, None),)),
+    )),
+    Rule("towards_norm", 120, lambda c: _at_year(_parse_norm_trend(c.text), c), (
+        ("出生人口性别比趋于正常", (("出生人口性别比", "maintain", None, None),)),
+        ("出生人口性别比保持稳定", (("出生人口性别比", "maintain", None, None),)),
+    )),
+    Rule("trend_after_metric", 130, lambda c: _at_year(_parse_trend_after(c.text, c.ctx), c), (
+        ("城乡儿童健康差距进一步缩小", (("城乡儿童健康差距", "decrease", None, None),)),
+        ("女性参与基层治理的比例较上届有所提高", (("女性参与基层治理的比例", "increase", None, None),)),
+        ("孕产妇系统管理率逐年上升", (("孕产妇系统管理率", "increase", None, None),)),
+        ("男女两性平均预期寿命差距持续缩小", (("男女两性平均预期寿命差距", "decrease", None, None),)),
+    )),
+    Rule("trend_before_metric", 140, lambda c: _at_year(_parse_trend_before(c.text, c.ctx), c), (
+        ("逐步提高村（居）委会成员中的女性比例和村（居）委会主任中的女性比例", (
+            ("村(居)委会成员中的女性比例", "increase", None, None),
+            ("村(居)委会主任中的女性比例", "increase", None, None))),
+    )),
+), key=lambda r: r.priority))
 
 
 def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: list[int], base_kind: str | None,
-                  each_base: bool) -> list[tuple[_Draft, int | None, int | None, str]]:
-    """The targets of one clause, trying the forms from the most specific to the least."""
-    single_year = ctx.years[0] if len(ctx.years) == 1 else None
-    circles = _parse_circles(clause)
-    if circles:
-        return [(d, single_year, None, src) for d, src in circles]
-    shares = _parse_share(clause, ctx)
-    if shares:
-        return [(d, single_year, None, src) for d, src in shares]
-    counts = _parse_count(clause, ctx)
-    if counts:
-        return [(d, single_year, None, src) for d, src in counts]
-    found = _parse_numeric(clause, ctx, baselines, base_kind, each_base)
-    if found:
-        return found
-    nv = _NUMBER_THEN_VERB_RE.search(clause)
-    if nv:  # "学校教室照明卫生条件100%达标"
-        reasons: list[str] = []
-        metric = _fill_metric(clause[:nv.start()], ctx, reasons) + nv["verb"]
-        value, unit = _parse_token(nv["tok"])
-        d = _Draft(metric, "==" if value == 100 else ">=", value, unit, reasons)
-        return [(d, single_year, None, raw_clause)]
-    drafts = (_parse_count_after(clause) or _parse_all_meet(clause) or _parse_full_cover(clause, ctx)
-              or _parse_relative(clause) or _parse_fair_share(clause) or _parse_trend(clause, ctx))
-    return [(d, single_year, None, raw_clause) for d in drafts]
+                  each_base: bool) -> list[_Found]:
+    """The targets of one clause: those of the first rule (by priority) that reads it."""
+    c = _Clause(clause, raw_clause, ctx, baselines, base_kind, each_base)
+    for rule in RULES:
+        found = rule.read(c)
+        if found:
+            for d, *_ in found:
+                d.rule = d.rule or rule.id
+            return found
+    return []
 
 
 def _finish(d: _Draft, year: int | None, base: int | None, source: str) -> ParsedTarget:
@@ -1243,6 +1415,7 @@ def _finish(d: _Draft, year: int | None, base: int | None, source: str) -> Parse
         metric=d.metric, op=d.op, value=d.value, unit=d.unit if d.value is not None else None, year=year,
         per_year=d.per_year, baseline_year=base, tolerance=tolerance, direction=d.direction,
         review=bool(reasons), review_reason="；".join(reasons) if reasons else None, source_text=source,
+        rule=d.rule,
     )
 
 
@@ -1253,7 +1426,10 @@ def parse_targets(text: str) -> list[ParsedTarget]:
     mapped.sub(_RAW_LIST_MARKER_RE, "")
     _normalize_mapped(mapped)
     out: list[ParsedTarget] = []
+    carried = _Context(years=[])
     for m in _SENTENCE_RE.finditer(mapped.text):
+        if m.start() == 0 or mapped.text[m.start() - 1] != "；":
+            carried = _Context(years=[])  # a year leading a sentence holds across its ；, not past its 。
         raw = m.group()
         stripped = raw.lstrip("，、 ")
         offset = m.start() + len(raw) - len(stripped)
@@ -1262,7 +1438,8 @@ def parse_targets(text: str) -> list[ParsedTarget]:
             offset += marker.end()
         sentence = stripped[marker.end() if marker else 0:].rstrip("，、 ")
         if sentence:
-            out.extend(_verbatim_sources(_parse_sentence(sentence), sentence, offset, mapped, text))
+            targets, carried = _parse_sentence(sentence, carried)
+            out.extend(_verbatim_sources(targets, sentence, offset, mapped, text))
     return out
 
 

@@ -10,8 +10,8 @@ from app.models import AuditEvent, Indicator, OutboxEvent
 from tests.factories import counting
 from tests.indicators.conftest import CHILDREN, HEALTH, INDICATORS, STATS, WOMEN, report
 
-MATERNAL = "I064"  # 孕产妇死亡率: W1.2c (1/万, 2025) and W1.2d (1/10万, 2030)
-SCREENING = "I063"  # 产前筛查率: W1.2a and W1.2b
+MATERNAL = "I065"  # 孕产妇死亡率: W1.2c (1/万, 2025) and W1.2d (1/10万, 2030)
+SCREENING = "I064"  # 产前筛查率: W1.2a and W1.2b
 
 
 async def series(client: Any, headers: dict[str, str], code: str = MATERNAL, **params: Any) -> Any:
@@ -37,7 +37,7 @@ async def test_zengdu_women_share_one_indicator_between_milestones(client, zengd
     assert [(t["code"], t["unit"], t["due_year"]) for t in maternal["targets"]] == [
         ("W1.2c", "1/万", 2025), ("W1.2d", "1/10万", 2030)]
     # plan order of the first target: W1.1a's indicator, then W1.2a's, then W1.2c's
-    assert [i["code"] for i in listed["items"][:3]] == ["I062", SCREENING, MATERNAL]
+    assert [i["code"] for i in listed["items"][:3]] == ["I063", SCREENING, MATERNAL]
     assert all(t["plan_code"] == WOMEN for i in listed["items"] for t in i["targets"])
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from app.plans.codes import keep_codes, known_targets
 from app.plans.importer import (
     PlanSettings,
     dump_plan_yaml,
@@ -217,10 +218,12 @@ def test_no_heading_swallowed_and_no_item_split(code: str) -> None:
 
 @pytest.mark.parametrize("file_name", sorted({*SOURCES.values()}))
 def test_reimport_reproduces_the_seed_files(file_name: str) -> None:
+    """What seeds/generate.py does: import the text, keep the codes of the seed file's targets."""
     result = import_plan_text((TEXTS / file_name).read_text(encoding="utf-8"), file_name)
     assert result.plans
-    for doc in result.plans:
-        path = PLANS / f"{doc['plan']['code']}.yaml"
+    for fresh in result.plans:
+        path = PLANS / f"{fresh['plan']['code']}.yaml"
+        doc = keep_codes(fresh, known_targets(load_plan_yaml(path.read_text(encoding="utf-8"))))
         assert dump_plan_yaml(doc) == path.read_text(encoding="utf-8")
         assert load_plan_yaml(dump_plan_yaml(doc)) == doc
 
@@ -308,8 +311,12 @@ def test_committee_and_plan_keys(code: str) -> None:
 def test_target_codes_follow_their_item(code: str) -> None:
     for domain in seed(code)["domains"]:
         for item in domain["goals"] + domain["measures"]:
-            assert [t["code"] for t in item["targets"]] == [item["code"] + target_letter(n)
-                                                            for n in range(len(item["targets"]))]
+            codes = [t["code"] for t in item["targets"]]
+            assert len(set(codes)) == len(codes)
+            assert all(re.fullmatch(re.escape(item["code"]) + "[a-z]+", c) for c in codes)
+            # a first import letters them in text order (the seed files keep earlier codes: test_codes.py)
+            assert sorted(codes, key=lambda c: (len(c), c)) == [item["code"] + target_letter(n)
+                                                                for n in range(len(codes))]
         for measure in domain["measures"]:
             assert all(t["value"] is not None for t in measure["targets"])
 
@@ -496,3 +503,11 @@ def test_small_helpers() -> None:
     assert split_heading("妇女与经济:保障妇女") == ("妇女与经济", "保障妇女")
     assert split_heading("妇女与健康") == ("妇女与健康", None)
     assert [target_letter(n) for n in (0, 1, 25, 26)] == ["a", "b", "z", "aa"]
+
+
+def test_the_district_table_is_data() -> None:
+    from app.plans.importer import DISTRICTS_FILE, PLAN_SETTINGS, read_plan_settings
+
+    assert read_plan_settings(DISTRICTS_FILE) == PLAN_SETTINGS
+    assert {s.code for s in PLAN_SETTINGS} == {path.stem for path in PLANS.glob("*.yaml")}
+    assert all(s.committee_code.isdigit() and len(s.committee_code) == 6 for s in PLAN_SETTINGS)

@@ -1,12 +1,13 @@
 """The target parser and the plan importer as the committee office reaches them: HTTP and command line."""
 
+import io
 import json
 import subprocess
 import sys
 
 from sqlalchemy import func, select
 
-from app.models import Goal
+from app.models import Goal, Plan, Target
 from app.models.enums import Role
 from app.settings import PROJECT_ROOT
 from tests.factories import bearer, make_token
@@ -68,3 +69,54 @@ async def test_import_needs_admin_and_a_plan(client, db) -> None:  # type: ignor
     assert (await client.post("/api/v1/plans/import", headers=reader, json=body)).status_code == 403
     refused = await client.post("/api/v1/plans/import", headers=admin, json=body)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "text"
+
+
+async def test_reimporting_an_edited_plan_keeps_every_code(client, db, world) -> None:  # type: ignore[no-untyped-def]
+    """A target found anew before a reported one: the reported code keeps its target, the new one gets a new code."""
+    admin = bearer(await make_token(db, Role.admin))
+    reported = await client.post("/api/v1/plans/chaoyang-2021-2025/submissions", headers=world.health,
+                                 json={"year": 2024, "values": [{"target": "W1.2a", "value": 6.8}]})
+    assert reported.status_code == 201, reported.text
+    source = "000_387d95fb7cc2558f.txt"
+    goal = "2.保障孕产妇安全，孕产妇死亡率控制在7/10万以下。"
+    edited = goal.replace("，", "，孕产妇系统管理率达到95%以上，")
+    text = (TEXTS / source).read_text(encoding="utf-8").replace(goal, edited)
+    dry = (await client.post("/api/v1/plans/import", headers=admin, json={"text": text, "source_file": source}))
+    assert dry.status_code == 200, dry.text
+    report = dry.json()
+    assert report["added"] == ["chaoyang-2021-2025 target W1.2b"]
+    assert "chaoyang-2021-2025 goal W1.2" in report["changed"] and report["removed"] == []
+    codes = select(Target.code, Target.metric).join(Plan, Plan.id == Target.plan_id).where(  # type: ignore[arg-type]
+        Plan.code == "chaoyang-2021-2025", Target.code.in_(["W1.2a", "W1.2b"]))  # type: ignore[attr-defined]
+    assert dict((await db.execute(codes)).all()) == {"W1.2a": "孕产妇死亡率"}  # a dry run changes nothing
+    done = await client.post("/api/v1/plans/import", headers=admin,
+                             json={"text": text, "source_file": source, "dry_run": False})
+    assert done.status_code == 200, done.text
+    assert dict((await db.execute(codes)).all()) == {"W1.2a": "孕产妇死亡率", "W1.2b": "孕产妇系统管理率"}
+
+
+async def test_a_word_plan_is_imported_and_anything_else_refused(client, db) -> None:  # type: ignore[no-untyped-def]
+    import docx  # the committee's own .docx: the seeded 望花 plan, one paragraph per line
+
+    admin = bearer(await make_token(db, Role.admin))
+    document = docx.Document()
+    for line in (TEXTS / "004_75f05439943c4a30.txt").read_text(encoding="utf-8").splitlines():
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    files = {"file": ("望花区妇女发展规划.docx", out.getvalue(),
+                      "application/vnd.openxmlformats-officedocument.wordprocessingml.document")}
+    response = await client.post("/api/v1/plans/import/file", headers=admin, files=files)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["dry_run"] is True and [p["code"] for p in report["plans"]] == ["wanghua-women-2021-2030"]
+    assert report["added"] == [] and report["created"] == 0
+    goals_before = (await db.execute(select(func.count()).select_from(Goal))).scalar_one()
+    refused = await client.post("/api/v1/plans/import/file", headers=admin, data={"dry_run": "false"},
+                                files={"file": ("plan.pdf", b"%PDF-1.7\n", "application/pdf")})
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["errors"][0]
+    assert (error["field"], error["code"]) == ("file", "unreadable_document") and "plan.pdf" in error["reason"]
+    assert (await db.execute(select(func.count()).select_from(Goal))).scalar_one() == goals_before
+    reader = bearer(await make_token(db, Role.reader))
+    assert (await client.post("/api/v1/plans/import/file", headers=reader, files=files)).status_code == 403

@@ -1,0 +1,119 @@
+"""The words the target parser knows, as data: change a word here, not in a regular expression.
+
+Read by :mod:`app.plans.tokens` (the tokenizer) and :mod:`app.plans.targets` (the rules). Every table is plain
+words; longer words win over shorter ones when both match (the tokenizer sorts them), so the order inside a
+table does not matter.
+
+op: ``>=`` at least, ``>`` more than, ``<=`` at most, ``<`` less than, ``≈`` about; ``keep`` (保持在: the
+qualifier after the number decides, else about), ``share`` (占: at least unless qualified), ``up``/``down`` (a
+change by the number: 提高10%).
+"""
+
+from __future__ import annotations
+
+# --------------------------------------------------------------------------------------------------
+# Comparison verbs before a number → op
+# --------------------------------------------------------------------------------------------------
+COMPARISON_VERBS: dict[str, str] = {
+    # reach / raise to: at least
+    **dict.fromkeys(("达到并保持在", "达到并稳定在", "达到", "达"), ">="),
+    **dict.fromkeys(("提高到", "提高至", "提升到", "提升至", "增加到", "增加至", "增长到", "增长至", "上升到",
+                     "上升至", "扩大到", "扩大至", "增至", "升至"), ">="),
+    **dict.fromkeys(("不低于", "不少于", "至少为", "至少", "≥", ">="), ">="),
+    # more than
+    **dict.fromkeys(("超过", "高于", "大于", "多于", ">"), ">"),
+    # hold down / lower to: at most
+    **dict.fromkeys(("控制在", "控制到", "控制于", "下降到", "下降至", "降低到", "降低至", "减少到", "减少至",
+                     "缩小到", "缩小至", "降到", "降至", "减至"), "<="),
+    **dict.fromkeys(("不高于", "不超过", "不多于", "≤", "<="), "<="),
+    # less than
+    **dict.fromkeys(("低于", "小于", "少于", "不足", "<"), "<"),
+    # keep at: the qualifier decides (以上 → >=, 左右 → ≈); none → ≈
+    **dict.fromkeys(("保持在", "稳定在", "维持在", "保持", "维持"), "keep"),
+    # a share of a whole: 占三分之一以上
+    "占": "share",
+    # a change by the number: 提高10%, 每年降低0.8个百分点
+    **dict.fromkeys(("提高", "提升", "增加", "增长", "上升", "扩大"), "up"),
+    **dict.fromkeys(("降低", "下降", "减少", "缩小", "减轻", "减"), "down"),
+}
+
+# Verbs that may stand apart from their number ("不低于全市居民人均消费支出的60%").
+GAP_VERBS: frozenset[str] = frozenset(("不低于", "不高于", "不超过", "不少于", "高于", "低于", "超过", "大于", "小于"))
+
+# "在3‰左右", "在90%以上": 在 compares only when a qualifier follows the number.
+QUALIFIED_ONLY_VERBS: dict[str, str] = {"在": "keep"}
+
+# --------------------------------------------------------------------------------------------------
+# Qualifiers after a number → op
+# --------------------------------------------------------------------------------------------------
+QUALIFIERS: dict[str, str] = {
+    **dict.fromkeys(("以上", "及以上", "或以上"), ">="),
+    **dict.fromkeys(("以下", "及以下", "或以下", "以内"), "<="),
+    **dict.fromkeys(("左右", "上下"), "≈"),
+}
+
+# Words before a count that bound it from below ("至少各配备1名", "不少于一家").
+MINIMUM_WORDS: tuple[str, ...] = ("至少", "不少于", "最少")
+
+# --------------------------------------------------------------------------------------------------
+# Units and magnitudes
+# --------------------------------------------------------------------------------------------------
+# Units written after a number, as stored (a rate "/10万" is stored "1/10万").
+UNITS: tuple[str, ...] = (
+    "个百分点", "/10万", "/十万", "/1000", "/100", "/万", "/千", "‰", "%", "平方米", "小时", "分钟", "公里",
+    "千克", "万元", "亿元", "万人", "元", "岁", "张", "个", "名", "所", "人", "家", "项", "次", "天", "年",
+    "倍", "户", "座", "处", "间", "册", "场", "支", "套", "辆", "亩", "米", "周", "月", "人次", "万人次",
+)
+# Units of a count written after its noun ("改善公办幼儿园办学条件26所", "培训家政服务人员2万人次以上").
+THING_UNITS: tuple[str, ...] = (
+    "万人次", "万人", "人次", "个", "名", "所", "家", "项", "次", "张", "座", "处", "间", "册", "场", "支", "套",
+    "辆", "户", "人",
+)
+# Units of things counted one by one ("建成120个以上社区儿童之家").
+COUNT_UNITS: tuple[str, ...] = tuple(u for u in UNITS if not u.startswith(("/", "%", "‰", "个百")))
+# Magnitudes between a number and its unit: kept in the unit as written ("260万人", "1.5亿元", "5000万元").
+MAGNITUDES: tuple[str, ...] = ("万", "亿")
+# "十万分之九" → 9 per 100 000, "百分之四十" → 40 %.
+FRACTION_DENOMINATORS: dict[str, str] = {"十万": "1/10万", "万": "1/万", "千": "‰", "百": "%"}
+
+# --------------------------------------------------------------------------------------------------
+# Years: the scope of a target
+# --------------------------------------------------------------------------------------------------
+# Before a year: "到2025年", "力争到2030年", "展望2035年".
+SCOPE_PREFIXES: tuple[str, ...] = ("力争到", "力争在", "争取到", "到", "至", "于", "在", "展望", "力争")
+# After a year: "2025年底", "2030年前".
+SCOPE_SUFFIXES: tuple[str, ...] = ("年底", "年末", "年前", "年")
+# A base of a change: "在2020年基础上", "以2021年为基数", "较2020年".
+BASELINE_SUFFIXES: tuple[str, ...] = ("基础上", "为基数", "为基准", "为基期")
+# Compared with an unnamed earlier term: no base year ("较上届有所提高").
+UNNAMED_BASELINES: tuple[str, ...] = ("较上届", "比上届", "较上一届", "比上一届", "较上年", "比上年", "较以往")
+# A change per year.
+PER_YEAR_WORDS: tuple[str, ...] = ("每年", "年均", "逐年")
+
+# --------------------------------------------------------------------------------------------------
+# Trends without a number
+# --------------------------------------------------------------------------------------------------
+TREND_UP: tuple[str, ...] = ("提高", "提升", "增加", "增长", "扩大", "上升", "延长")
+TREND_DOWN: tuple[str, ...] = ("降低", "下降", "减少", "缩小", "减缓", "减小", "减轻", "放缓")
+TREND_MAINTAIN: tuple[str, ...] = ("保持稳定", "基本稳定", "保持均衡", "稳定")
+TREND_ADVERBS: tuple[str, ...] = (
+    "逐步", "稳步", "不断", "持续", "明显", "进一步", "显著", "大幅", "有效", "逐年", "继续", "保持稳定", "稳定",
+    "有所", "得到", "大力", "切实",
+)
+# "…增长势头明显放缓", "…上升趋势得到遏制": the rise is slowed, a decrease.
+RISING_TREND_NOUNS: tuple[str, ...] = ("趋势",)
+RISING_MOMENTUM_NOUNS: tuple[str, ...] = ("势头",)  # only after 上升/增长: "增长势头"
+RISING_TREND_VERBS: tuple[str, ...] = ("控制", "遏制", "减缓", "放缓")
+# Nouns whose size can be measured: a trend target is made only for these.
+MEASURABLE_HEADS: tuple[str, ...] = (
+    "率", "比例", "比率", "比重", "占比", "性别比", "人数", "数量", "数", "年限", "寿命", "差距", "覆盖面", "天数",
+    "次数", "经费",
+)
+# A share: "降低10%" on one of these may be percentage points; on anything else it is a relative change.
+SHARE_HEADS: tuple[str, ...] = ("率", "比例", "比率", "比重", "占比")
+
+# --------------------------------------------------------------------------------------------------
+# Chinese numerals (cn2an reads them; these are the characters a numeral may be made of)
+# --------------------------------------------------------------------------------------------------
+CN_DIGITS = "零〇一二两三四五六七八九十"  # a numeral starts with one of these
+CN_NUMERAL_CHARS = CN_DIGITS + "百千万亿"
