@@ -22,12 +22,15 @@ from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.clock import today
 from app.core.pagination import PageParams
+from app.cycles import service as cycles_service
+from app.cycles.schemas import Completeness as CompletenessRead
+from app.cycles.schemas import CycleRead
 from app.indicators import service as indicators_service
 from app.indicators.schemas import IndicatorObservationRead
 from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Submission, SubmissionRevision, Target, Unit
 from app.plans import curation
 from app.plans import service as plans_service
-from app.plans.schemas import CommitteeRead, DomainRead, PlanCounts, TargetRead
+from app.plans.schemas import CommitteeRead, DomainRead, GoalRead, MeasureRead, PlanCounts, TargetRead
 from app.status import service as status_service
 from app.submissions import service as submissions_service
 from app.submissions.schemas import RevisionRead, SubmissionSummary
@@ -84,6 +87,8 @@ class Loaders:
         # (plan code, target code) → its versions
         self.target_versions = self._loader(curation.versions_by_target)
         self.indicator_by_target = self._loader(indicators_service.indicators_of_targets)
+        self.cycles_by_plan: DataLoader[str, list[CycleRead]] = self._loader(
+            lambda session, codes: cycles_service.cycles_of_plans(session, codes, today()))
         self._paged: dict[Hashable, DataLoader[Any, Any]] = {}
 
     def assignments_by_unit(self, page: PageParams) -> DataLoader[str, tuple[list[AssignmentRead], int]]:
@@ -95,6 +100,29 @@ class Loaders:
         """A page of each unit's submissions the actor may see (unit code → (items, total)), newest year first."""
         return self._paged_loader(("submissions", actor, filters, page),
                                   lambda codes: self._submissions_by_unit(actor, codes, filters, page))
+
+    def goals_of_plans(self, actor: Actor, filters: plans_service.ItemFilter,
+                       page: PageParams) -> DataLoader[str, tuple[list[GoalRead], int]]:
+        """A page of each plan's goals (plan code → (items, total)), filtered as in REST."""
+        return self._paged_loader(("goals", actor.token_id, filters, page), lambda codes: (
+            plans_service.goals_of_plans(self._tx.session, actor, codes, filters, page)))
+
+    def measures_of_plans(self, actor: Actor, filters: plans_service.ItemFilter,
+                          page: PageParams) -> DataLoader[str, tuple[list[MeasureRead], int]]:
+        """A page of each plan's measures (plan code → (items, total)), filtered as in REST."""
+        return self._paged_loader(("measures", actor.token_id, filters, page), lambda codes: (
+            plans_service.measures_of_plans(self._tx.session, actor, codes, filters, page)))
+
+    def targets_of_plans(self, filters: plans_service.TargetFilter,
+                         page: PageParams) -> DataLoader[str, tuple[list[TargetRead], int]]:
+        """A page of each plan's targets (plan code → (items, total)), filtered as in REST."""
+        return self._paged_loader(("targets", filters, page), lambda codes: (
+            plans_service.targets_of_plans(self._tx.session, codes, filters, page)))
+
+    def completeness(self, actor: Actor) -> DataLoader[cycles_service.CycleKey, CompletenessRead]:
+        """(plan code, year, kind) → the cycle's completeness, for every cycle of the document at once."""
+        return self._paged_loader(("completeness", actor.token_id), lambda keys: (
+            cycles_service.completeness_of_cycles(self._tx.session, actor, keys, today())))
 
     def plan_evaluation(self, actor: Actor) -> DataLoader[EvaluationKey, status_service.PlanEvaluation]:
         """(plan code, year, include provisional, breakdown) → every status of that plan and year, computed once per

@@ -17,7 +17,6 @@ from app.assignments.schemas import AssignmentRead
 from app.audit.schemas import AuditEventRead
 from app.auth import visibility
 from app.auth.actor import Actor
-from app.core.clock import today
 from app.core.i18n import t
 from app.core.pagination import MAX_LIMIT, PageParams
 from app.cycles import service as cycles_service
@@ -39,6 +38,7 @@ from app.graphql.indicators import Indicator
 from app.graphql.loaders import DomainRow, ItemRow, SubmissionFilterKey
 from app.graphql.status import Breakdown, GoalStatus, PlanStatuses, TargetStatus
 from app.indicators import service as indicators_service
+from app.models.enums import CycleKind as CycleKindValue
 from app.plans import service as plans_service
 from app.plans.schemas import CommitteeRead, GoalRead, MeasureRead, PlanRead, TargetRead, TargetVersionRead
 from app.status import service as status_service
@@ -345,8 +345,8 @@ class Cycle:
                                   "token, so the rest of the answer stands)")
     async def completeness(self, info: Info) -> Completeness | None:
         actor = await info.context.actor()
-        read = await info.context.call(cycles_service.completeness, actor, self.plan_code, self.year,
-                                       self.kind, today())
+        read = await info.context.loaders.completeness(actor).load(
+            (self.plan_code, self.year, CycleKindValue(self.kind.value)))
         return Completeness.from_read(read)
 
 
@@ -573,9 +573,9 @@ class Plan:
                     q: str | None = None, limit: Limit = 50, offset: Offset = 0) -> Page[Goal]:
         filters = plans_service.ItemFilter(domain=domain, part=part.value if part else None, unit=unit,
                                            role=role.value if role else None, q=q, has_targets=has_targets)
+        page = page_params(limit, offset)
         actor = await info.context.actor()
-        items, total = await info.context.call(plans_service.list_goals, actor, self.code, filters,
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.goals_of_plans(actor, filters, page).load(self.code)
         return Page(items=[Goal.from_read(g, self.code) for g in items], total=total)
 
     @strawberry.field(description="Measures with their targets, filtered as in REST")
@@ -584,9 +584,9 @@ class Plan:
                        limit: Limit = 50, offset: Offset = 0) -> Page[Measure]:
         filters = plans_service.ItemFilter(domain=domain, part=part.value if part else None, unit=unit,
                                            role=role.value if role else None, q=q)
+        page = page_params(limit, offset)
         actor = await info.context.actor()
-        items, total = await info.context.call(plans_service.list_measures, actor, self.code, filters,
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.measures_of_plans(actor, filters, page).load(self.code)
         return Page(items=[Measure.from_read(m, self.code) for m in items], total=total)
 
     @strawberry.field(description="All targets of the plan, filtered as in REST")
@@ -594,8 +594,7 @@ class Plan:
                       review: bool | None = None, q: str | None = None,
                       limit: Limit = 50, offset: Offset = 0) -> Page[Target]:
         filters = plans_service.TargetFilter(domain=domain, op=op, review=review, q=q)
-        items, total = await info.context.call(plans_service.list_targets, self.code, filters,
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.targets_of_plans(filters, page_params(limit, offset)).load(self.code)
         return Page(items=[Target.from_read(t, self.code) for t in items], total=total)
 
     @strawberry.field(description="The indicators the plan's targets measure, in plan order, each with this plan's "
@@ -614,12 +613,12 @@ class Plan:
 
     @strawberry.field(description="Reporting cycles by year")
     async def cycles(self, info: Info) -> list[Cycle]:
-        return [Cycle.from_read(c) for c in await info.context.call(cycles_service.list_cycles, self.code, today())]
+        return [Cycle.from_read(c) for c in await info.context.loaders.cycles_by_plan.load(self.code)]
 
     @strawberry.field(description="One reporting cycle")
     async def cycle(self, info: Info, year: int, kind: CycleKind = CycleKind.annual) -> Cycle:
-        return Cycle.from_read(await info.context.call(cycles_service.get_cycle, self.code, year,
-                                                       kind, today()))
+        cycles = await info.context.loaders.cycles_by_plan.load(self.code)
+        return Cycle.from_read(cycles_service.cycle_among(cycles, self.code, year, CycleKindValue(kind.value)))
 
     @strawberry.field(description="Task decomposition (a unit token sees its own assignments)")
     async def assignments(self, info: Info, unit: str | None = None, task: str | None = None,
