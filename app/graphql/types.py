@@ -473,14 +473,13 @@ class Submission:
     @strawberry.field(description="Every revision, oldest first")
     async def revisions(self, info: Info) -> list[Revision]:
         actor = await info.context.actor()
-        reads = await info.context.call(submissions_service.list_revisions, actor, self.id)
+        reads = await info.context.loaders.revisions(actor).load(self.id)
         return [Revision.from_read(read) for read in reads]
 
     @strawberry.field(description="What changed between two revisions")
     async def diff(self, info: Info, from_revision: int, to_revision: int) -> RevisionDiff:
         actor = await info.context.actor()
-        read = await info.context.call(submissions_service.diff_revisions, actor, self.id, from_revision,
-                                       to_revision)
+        read = await info.context.loaders.diffs(actor).load((self.id, from_revision, to_revision))
         return RevisionDiff.from_read(read)
 
 
@@ -626,8 +625,8 @@ class Plan:
                           offset: Offset = 0) -> Page[Assignment]:
         actor = await info.context.actor()
         filters = assignments_service.AssignmentFilter(unit=unit, task=task, role=role.value if role else None)
-        items, total = await info.context.call(assignments_service.list_assignments, actor, self.code, filters,
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.assignments_of_plans(actor, filters, page_params(limit, offset)) \
+            .load(self.code)
         return Page(items=[Assignment.from_read(a) for a in items], total=total)
 
     @strawberry.field(description="Submissions (a unit sees its own; readers never see drafts)")
@@ -637,8 +636,8 @@ class Plan:
         actor = await info.context.actor()
         filters = submissions_service.SubmissionFilter(year=year, kind=kind.value if kind else None, unit=unit,
                                                        status=status.value if status else None)
-        items, total = await info.context.call(submissions_service.list_submissions, actor, self.code, filters,
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.submissions_of_plans(actor, filters, page_params(limit, offset)) \
+            .load(self.code)
         return Page(items=[Submission.from_read(s) for s in items], total=total)
 
 

@@ -163,22 +163,26 @@ async def test_units_submissions_and_revisions_cost_the_same_for_more_of_them(cl
 
 
 async def test_revisions_are_those_rest_shows_to_each_role(client, world) -> None:  # type: ignore[no-untyped-def]
-    sid = await report(client, world, world.health, 2024, draft()["values"], accept=False)  # type: ignore[arg-type]
-    await revise(client, world, sid, 6.5)  # readers see the revision sent, not the draft after it
-    query = """{ units(committee: "110105") { items { code submissions { items { id
-        revisions { revision status values { target value } } } } } } }"""
-    for headers in (world.admin, world.reader, world.health):
-        body = await gql(client, query, headers=headers)
+    # A draft, then sent with other values: readers see the revision sent, not the draft before it.
+    created = await client.post(f"/api/v1/plans/{PLAN}/submissions", json=draft(), headers=world.health)
+    assert created.status_code == 201, created.text
+    sid = created.json()["id"]
+    sent = await client.put(f"/api/v1/submissions/{sid}", headers={**world.health, "If-Match": created.headers["ETag"]},
+                            json={"values": [{"target": "W1.2a", "value": 6.5}], "submit": True})
+    assert sent.status_code == 200, sent.text
+    query = """query($unit: String!) { unit(code: $unit) { submissions { items { id
+        revisions { revision status values { target value } } } } } }"""
+    seen = {}
+    for role in ("admin", "reader", "health"):
+        headers = getattr(world, role)
+        body = await gql(client, query, {"unit": HEALTH}, headers)
         assert "errors" not in body, body
-        seen = {s["id"]: s["revisions"] for u in body["data"]["units"]["items"] if u["submissions"]
-                for s in u["submissions"]["items"]}
+        [submission] = body["data"]["unit"]["submissions"]["items"]
         rest = (await client.get(f"/api/v1/submissions/{sid}/revisions", headers=headers)).json()
-        assert seen[sid] == [{"revision": r["revision"], "status": r["status"],
-                              "values": [{"target": v["target"], "value": v["value"]} for v in r["values"]]}
-                             for r in rest["items"]]
-    reader = await gql(client, query, headers=world.reader)
-    health_subs = next(u for u in reader["data"]["units"]["items"] if u["code"] == HEALTH)["submissions"]
-    assert [r["status"] for r in health_subs["items"][0]["revisions"]] == ["submitted"]
+        assert submission["revisions"] == [{"revision": r["revision"], "status": r["status"], "values": [
+            {"target": v["target"], "value": v["value"]} for v in r["values"]]} for r in rest["items"]]
+        seen[role] = [r["status"] for r in submission["revisions"]]
+    assert seen == {"admin": ["draft", "submitted"], "reader": ["submitted"], "health": ["draft", "submitted"]}
 
 
 # --- cycles → completeness ------------------------------------------------------------------------------------
