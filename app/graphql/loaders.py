@@ -25,8 +25,9 @@ from app.core.pagination import PageParams, page_of_each, pages_by_parent, ranke
 from app.cycles import service as cycles_service
 from app.cycles.schemas import Completeness as CompletenessRead
 from app.cycles.schemas import CycleRead
+from app.errors import AppError
 from app.indicators import service as indicators_service
-from app.indicators.schemas import IndicatorObservationRead
+from app.indicators.schemas import IndicatorObservationRead, IndicatorRead
 from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Submission, SubmissionRevision, Target, Unit
 from app.plans import curation
 from app.plans import service as plans_service
@@ -87,6 +88,9 @@ class Loaders:
         # (plan code, target code) → its versions
         self.target_versions = self._loader(curation.versions_by_target)
         self.indicator_by_target = self._loader(indicators_service.indicators_of_targets)
+        # (plan code, indicator code) → the indicator (a missing one raises its error)
+        self.indicator_by_code: DataLoader[tuple[str, str], IndicatorRead] = self._loader(
+            indicators_service.indicators_by_code)
         self.cycles_by_plan: DataLoader[str, list[CycleRead]] = self._loader(
             lambda session, codes: cycles_service.cycles_of_plans(session, codes, today()))
         self._paged: dict[Hashable, DataLoader[Any, Any]] = {}
@@ -141,6 +145,12 @@ class Loaders:
         return self._paged_loader(("diffs", actor.token_id), lambda keys: (
             submissions_service.diffs_of_submissions(self._tx.session, actor, keys)))
 
+    def indicators_of_plans(self, filters: indicators_service.IndicatorFilter,
+                            page: PageParams) -> DataLoader[str, tuple[list[IndicatorRead], int]]:
+        """A page of the indicators each plan's targets measure (plan code → (items, total))."""
+        return self._paged_loader(("indicators", filters, page), lambda codes: (
+            indicators_service.indicators_of_plans(self._tx.session, codes, filters, page)))
+
     def completeness(self, actor: Actor) -> DataLoader[cycles_service.CycleKey, CompletenessRead]:
         """(plan code, year, kind) → the cycle's completeness, for every cycle of the document at once."""
         return self._paged_loader(("completeness", actor.token_id), lambda keys: (
@@ -159,8 +169,10 @@ class Loaders:
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
-    def _loader(self, batch: Callable[[AsyncSession, list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
-        async def load(keys: list[K]) -> Sequence[V]:
+    def _loader(self, batch: Callable[[AsyncSession, list[K]], Awaitable[Sequence[V | AppError]]]
+                ) -> DataLoader[K, V]:
+        # A key answered with an error raises it where that key was loaded; the other keys still resolve.
+        async def load(keys: list[K]) -> Sequence[V | AppError]:
             return await self._tx.run(lambda: batch(self._tx.session, keys))
 
         return DataLoader(load_fn=load)

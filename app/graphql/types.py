@@ -600,14 +600,13 @@ class Plan:
                                   "targets; filtered as in REST")
     async def indicators(self, info: Info, q: str | None = None, review: bool | None = None,
                          limit: Limit = 50, offset: Offset = 0) -> Page[Indicator]:
-        items, total = await info.context.call(indicators_service.list_indicators, self.code,
-                                               indicators_service.IndicatorFilter(q=q, review=review),
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.indicators_of_plans(
+            indicators_service.IndicatorFilter(q=q, review=review), page_params(limit, offset)).load(self.code)
         return Page(items=[Indicator.from_read(i, self.code) for i in items], total=total)
 
     @strawberry.field(description="One indicator of the plan's committee, with its targets in every plan")
     async def indicator(self, info: Info, code: str) -> Indicator:
-        read = await info.context.call(indicators_service.get_indicator, self.code, code)
+        read = await info.context.loaders.indicator_by_code.load((self.code, code))
         return Indicator.from_read(read, self.code)
 
     @strawberry.field(description="Reporting cycles by year")
