@@ -33,6 +33,8 @@ from app.plans import curation
 from app.plans import service as plans_service
 from app.plans.schemas import CommitteeRead, DomainRead, GoalRead, MeasureRead, PlanCounts, TargetRead
 from app.status import service as status_service
+from app.status.schemas import GoalStatus as GoalStatusRead
+from app.status.schemas import TargetStatus as TargetStatusRead
 from app.submissions import service as submissions_service
 from app.submissions.schemas import RevisionDiff, RevisionRead, SubmissionSummary
 
@@ -65,6 +67,26 @@ class ItemRow:
 
 
 @dataclass(frozen=True)
+class Evaluated:
+    """An evaluation the request has, with its goals' and targets' statuses by code (a dashboard looks up each)."""
+
+    evaluation: status_service.PlanEvaluation
+    goals: dict[str, GoalStatusRead]
+    targets: dict[str, TargetStatusRead]
+
+    @classmethod
+    def of(cls, evaluation: status_service.PlanEvaluation) -> "Evaluated":
+        return cls(evaluation, {g.code: g for g in evaluation.goals}, {t.code: t for t in evaluation.targets})
+
+    def goal(self, code: str) -> GoalStatusRead:
+        """The goal's status (an unknown goal: NotFound, as the status service says it)."""
+        return self.goals.get(code) or status_service.goal_of(self.evaluation, code)
+
+    def target(self, code: str) -> TargetStatusRead:
+        return self.targets.get(code) or status_service.target_of(self.evaluation, code)
+
+
+@dataclass(frozen=True)
 class SubmissionFilterKey:
     plan: str | None = None
     year: int | None = None
@@ -94,6 +116,7 @@ class Loaders:
         self.cycles_by_plan: DataLoader[str, list[CycleRead]] = self._loader(
             lambda session, codes: cycles_service.cycles_of_plans(session, codes, today()))
         self._paged: dict[Hashable, DataLoader[Any, Any]] = {}
+        self._evaluated: dict[tuple[int | None, EvaluationKey], Evaluated] = {}
 
     def assignments_by_unit(self, page: PageParams) -> DataLoader[str, tuple[list[AssignmentRead], int]]:
         """A page of each unit's assignments (unit code → (items, total)), ordered as REST orders them."""
@@ -160,6 +183,10 @@ class Loaders:
         """(plan code, year, include provisional, breakdown) → every status of that plan and year, computed once per
         request."""
         return self._paged_loader(("status", actor.token_id), lambda keys: self._evaluations(actor, keys))
+
+    def evaluated(self, actor: Actor | None, key: EvaluationKey) -> "Evaluated | None":
+        """The evaluation `plan_evaluation(actor)` already answered for `key` in this request, if any."""
+        return self._evaluated.get((actor.token_id, key)) if actor is not None else None
 
     def observations(self, actor: Actor, filters: indicators_service.SeriesFilter
                      ) -> DataLoader[tuple[str, str], list[IndicatorObservationRead]]:
@@ -265,7 +292,10 @@ class Loaders:
 
     async def _evaluations(self, actor: Actor, keys: list[EvaluationKey]) -> list[Any]:
         # A failing key gets its error; the others still resolve.
-        return await status_service.evaluate_plans(self._tx.session, actor, keys, today())
+        results = await status_service.evaluate_plans(self._tx.session, actor, keys, today())
+        self._evaluated.update({(actor.token_id, key): Evaluated.of(result)
+                                for key, result in zip(keys, results, strict=True) if not isinstance(result, AppError)})
+        return results
 
     async def _submissions_by_unit(self, actor: Actor, unit_codes: list[str], filters: SubmissionFilterKey,
                                    page: PageParams) -> list[tuple[list[SubmissionSummary], int]]:

@@ -5,7 +5,9 @@ Nested lists resolve through DataLoaders (app/graphql/loaders.py) or the same se
 plan code (a private field), so a loader keyed by (plan code, year) can resolve every status of a plan at once.
 """
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
@@ -35,7 +37,7 @@ from app.graphql.enums import (
     TaskProgress,
 )
 from app.graphql.indicators import Indicator
-from app.graphql.loaders import DomainRow, ItemRow, SubmissionFilterKey
+from app.graphql.loaders import DomainRow, Evaluated, ItemRow, SubmissionFilterKey
 from app.graphql.status import Breakdown, GoalStatus, PlanStatuses, TargetStatus
 from app.indicators import service as indicators_service
 from app.models.enums import CycleKind as CycleKindValue
@@ -73,6 +75,26 @@ async def _evaluation(info: Info, plan_code: str, year: int | None, include_prov
         (plan_code, year, include_provisional, breakdown.value if breakdown else None))
 
 
+def _status_field(info: Info, plan_code: str, year: int | None, include_provisional: bool,
+                  breakdown: Breakdown | None, shape: Callable[[Evaluated], T]) -> T:
+    """`shape` of the plan's evaluation: at once when the request already has it, else an awaitable.
+
+    A dashboard asks a status on every goal and target; answering the many that come after the evaluation
+    without a coroutine and a task each keeps GraphQL's overhead close to REST's."""
+    key = (plan_code, year, include_provisional, breakdown.value if breakdown else None)
+    known = info.context.loaders.evaluated(info.context.known_actor(), key)
+    if known is not None:
+        return shape(known)
+
+    async def later() -> T:
+        await _evaluation(info, plan_code, year, include_provisional, breakdown)
+        evaluated = info.context.loaders.evaluated(info.context.known_actor(), key)
+        assert evaluated is not None  # the loader keeps what it answered
+        return shape(evaluated)
+
+    return later()  # type: ignore[return-value]  # graphql-core awaits what a resolver returns
+
+
 def page_params(limit: int, offset: int) -> PageParams:
     """The same bounds as REST's `limit`/`offset` query parameters."""
     if not 1 <= limit <= MAX_LIMIT:
@@ -84,10 +106,16 @@ def page_params(limit: int, offset: int) -> PageParams:
 
 def build(cls: type[T], model: BaseModel, **extra: Any) -> T:
     """An instance of a strawberry type from the like-named fields of an API schema."""
-    fields = cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
-    data = {f.python_name: getattr(model, f.python_name) for f in fields
-            if f.base_resolver is None and f.python_name not in extra and hasattr(model, f.python_name)}
-    return cls(**data, **extra)
+    names = _shared_fields(cls, type(model))  # type: ignore[arg-type]
+    return cls(**{name: getattr(model, name) for name in names if name not in extra}, **extra)
+
+
+@cache
+def _shared_fields(cls: type, model: type[BaseModel]) -> tuple[str, ...]:
+    """The plain (resolver-less) fields of a strawberry type that the API schema also has: a dashboard builds
+    thousands of objects, so this is worked out once per pair of classes."""
+    return tuple(f.python_name for f in cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
+                 if f.base_resolver is None and (f.python_name in model.model_fields or hasattr(model, f.python_name)))
 
 
 @strawberry.type(description="A list page: `items` and the `total` number of matching items.")
@@ -179,10 +207,10 @@ class Target:
         return [TargetVersion.from_read(read) for read in reads]
 
     @strawberry.field(description="The target's status in a year (default: this year) with flags and explanation")
-    async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False,
-                     breakdown: BreakdownArg = None) -> TargetStatus:
-        evaluation = await _evaluation(info, self.plan_code, year, include_provisional, breakdown)
-        return TargetStatus.from_read(status_service.target_of(evaluation, self.code))
+    def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False,
+               breakdown: BreakdownArg = None) -> TargetStatus:
+        return _status_field(info, self.plan_code, year, include_provisional, breakdown,
+                             lambda evaluated: TargetStatus.from_read(evaluated.target(self.code)))
 
     @strawberry.field(description="The indicator the target measures, with its targets in every plan of the "
                                   "committee")
@@ -190,6 +218,18 @@ class Target:
         read = await info.context.loaders.indicator_by_target.load((self.plan_code, self.code))
         assert read is not None
         return Indicator.from_read(read, self.plan_code)
+
+
+def _targets(preloaded: list[TargetRead] | None, plan_code: str,
+             load: Callable[[], Awaitable[list[TargetRead]]]) -> list[Target]:
+    """A goal's or measure's targets: at once when its page brought them, else through their loader."""
+    if preloaded is not None:
+        return [Target.from_read(read, plan_code) for read in preloaded]
+
+    async def later() -> list[Target]:
+        return [Target.from_read(read, plan_code) for read in await load()]
+
+    return later()  # type: ignore[return-value]  # graphql-core awaits what a resolver returns
 
 
 @strawberry.type(description="One 主要目标 item, verbatim, with its targets.")
@@ -215,19 +255,15 @@ class Goal:
                    title=goal.title, text=goal.text, plan_code=row.plan_code, db_id=row.id)
 
     @strawberry.field(description="The goal's targets, in plan order")
-    async def targets(self, info: Info) -> list[Target]:
-        reads = self.preloaded_targets
-        if reads is None:
-            assert self.db_id is not None
-            reads = await info.context.loaders.targets_by_goal.load(self.db_id)
-        return [Target.from_read(read, self.plan_code) for read in reads]
+    def targets(self, info: Info) -> list[Target]:
+        return _targets(self.preloaded_targets, self.plan_code, lambda: info.context.loaders.targets_by_goal.load(
+            self.db_id))  # type: ignore[arg-type]
 
     @strawberry.field(description="The goal's status in a year (default: this year): the worst of its targets', "
                                   "or its lead unit's task progress")
-    async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False
-                     ) -> GoalStatus:
-        evaluation = await _evaluation(info, self.plan_code, year, include_provisional)
-        return GoalStatus.from_read(status_service.goal_of(evaluation, self.code))
+    def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False) -> GoalStatus:
+        return _status_field(info, self.plan_code, year, include_provisional, None,
+                             lambda evaluated: GoalStatus.from_read(evaluated.goal(self.code)))
 
 
 @strawberry.type(description="One 策略措施 item, verbatim.")
@@ -253,12 +289,9 @@ class Measure:
                    title=measure.title or "", text=measure.text, plan_code=row.plan_code, db_id=row.id)
 
     @strawberry.field(description="Targets a plan put inside this measure")
-    async def targets(self, info: Info) -> list[Target]:
-        reads = self.preloaded_targets
-        if reads is None:
-            assert self.db_id is not None
-            reads = await info.context.loaders.targets_by_measure.load(self.db_id)
-        return [Target.from_read(read, self.plan_code) for read in reads]
+    def targets(self, info: Info) -> list[Target]:
+        return _targets(self.preloaded_targets, self.plan_code, lambda: info.context.loaders.targets_by_measure.load(
+            self.db_id))  # type: ignore[arg-type]
 
 
 @strawberry.type(description="领域: one chapter of a plan.")
