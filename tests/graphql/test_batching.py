@@ -50,14 +50,15 @@ TARGET = """code versions { version } indicator { code name targets { planCode c
 TREES = {
     "domains": """query($code: String!) { plan(code: $code) { code counts { goals } committee { code }
         status(year: 2025) { year targets { code } }
-        domains { code goals { code status(year: 2025) { status } targets { %s } }
-                  measures { code targets { %s } } } } }""" % (TARGET, TARGET),
+        domains { code goals { code status(year: 2025) { status } targets { TARGET } }
+                  measures { code targets { TARGET } } } } }""".replace("TARGET", TARGET),
     "goals page": """query($code: String!) { plan(code: $code) {
-        goals(limit: 500) { total items { code status(year: 2025) { status } targets { %s } } } } }""" % TARGET,
+        goals(limit: 500) { total items { code status(year: 2025) { status } targets { TARGET } } } } }""".replace(
+        "TARGET", TARGET),
     "measures page": """query($code: String!) { plan(code: $code) {
-        measures(limit: 500) { total items { code targets { %s } } } } }""" % TARGET,
+        measures(limit: 500) { total items { code targets { TARGET } } } } }""".replace("TARGET", TARGET),
     "targets page": """query($code: String!) { plan(code: $code) {
-        targets(limit: 500) { total items { %s } } } }""" % TARGET,
+        targets(limit: 500) { total items { TARGET } } } }""".replace("TARGET", TARGET),
     "indicators page": """query($code: String!) { plan(code: $code) {
         indicators(limit: 500) { total items { code targets { code } observations { value } } } } }""",
 }
@@ -90,8 +91,8 @@ PLAN_FIELDS = {
 @pytest.mark.parametrize("field", PLAN_FIELDS)
 async def test_plan_fields_cost_the_same_for_one_plan_or_all(client, world, db, connection, field) -> None:  # type: ignore[no-untyped-def]
     await report(client, world, world.health, 2024, draft()["values"])  # type: ignore[arg-type]
-    query = ("query($limit: Int!, $offset: Int!) { plans(limit: $limit, offset: $offset) { items { code %s } } }"
-             % PLAN_FIELDS[field])
+    query = ("query($limit: Int!, $offset: Int!) { plans(limit: $limit, offset: $offset) { items { code FIELD } } }"
+             .replace("FIELD", PLAN_FIELDS[field]))
     if field == "cycle":  # every plan gets the 2024 cycle 朝阳's plan has
         for code in ALL_PLANS - {PLAN}:
             await create_cycle(db, CLI_ACTOR, code, CycleCreate(year=2024, kind=CycleKind.annual), today())
