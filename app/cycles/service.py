@@ -246,7 +246,7 @@ async def completeness_of_cycles(session: AsyncSession, actor: Actor, keys: Sequ
     assigned, expected = await _assigned_and_expected(session, plan_ids)  # type: ignore[arg-type]
     unit_ids = set().union(*assigned.values(), *(e.keys() for e in expected.values()))
     units = (await session.execute(select(Unit).where(col(Unit.id).in_(unit_ids))
-                                   .order_by(col(Unit.code)))).scalars().all() if unit_ids else []
+                                   .order_by(col(Unit.code)))).scalars().all()
     submissions = {(s.cycle_id, s.unit_id): s for s in (await session.execute(select(Submission).where(
         col(Submission.cycle_id).in_(cycle_ids)))).scalars()}
     sent = sent_revisions(col(Submission.cycle_id).in_(cycle_ids))

@@ -365,8 +365,7 @@ async def diffs_of_submissions(session: AsyncSession, actor: Actor, keys: Sequen
         col(Submission.id).in_({key[0] for key in keys})))).scalars()}
     numbers = {(sid, number) for sid, *pair in keys if sid in submissions for number in pair}
     revisions = (await session.execute(select(SubmissionRevision).where(tuple_(
-        col(SubmissionRevision.submission_id), col(SubmissionRevision.revision)).in_(list(numbers)))
-    )).scalars().all() if numbers else []
+        col(SubmissionRevision.submission_id), col(SubmissionRevision.revision)).in_(list(numbers))))).scalars().all()
     found = {(r.submission_id, r.revision): r for r in revisions}
     contents = dict(zip(((r.submission_id, r.revision) for r in revisions),
                         await _revisions_with_content(session, list(revisions)), strict=True))
