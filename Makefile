@@ -65,6 +65,7 @@ messages: install
 bench: install
 	$(BIN)/python bench/read_api.py
 	$(BIN)/python bench/status.py
+	$(BIN)/python bench/graphql_dashboard.py
 
 # The verdict pipeline on PostgreSQL against the real service (uvicorn, 2 workers), each row as a ratio to a floor
 # measured in the same run; a fresh database on BENCH_DATABASE_URL's server, dropped after. About 3 minutes;

@@ -1,7 +1,9 @@
 """Assigning goals and measures to member units; a goal or measure has at most one lead unit."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,12 +14,14 @@ from app.audit.service import record
 from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.i18n import t
-from app.core.pagination import PageParams, paginate
+from app.core.pagination import PageParams, page_of_each, pages_by_parent, paginate, ranked_within
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import Assignment, Goal, Measure, Plan, Unit
 from app.models.enums import AssignmentRole
 from app.plans.service import plan_by_code
 from app.status.publication import touch_parents, touch_plan
+
+S = TypeVar("S", bound=Select)
 
 
 @dataclass(frozen=True)
@@ -47,15 +51,30 @@ async def list_assignments(session: AsyncSession, actor: Actor, plan_code: str, 
                            page: PageParams) -> tuple[list[AssignmentRead], int]:
     plan = await plan_by_code(session, plan_code)
     unit_code = visibility.unit_scope(actor, filters.unit)  # a unit only ever sees its own assignments
-    stmt = _query(plan).order_by(col(Assignment.id))
-    if unit_code:
-        stmt = stmt.where(col(Unit.code) == unit_code)
-    if filters.task:
-        stmt = stmt.where((col(Goal.code) == filters.task) | (col(Measure.code) == filters.task))
-    if filters.role:
-        stmt = stmt.where(col(Assignment.role) == filters.role)
+    stmt = _filtered(_query(plan), unit_code, filters).order_by(col(Assignment.id))
     rows, total = await paginate(session, stmt, page)
     return [_read(plan, *row) for row in rows], total
+
+
+async def assignments_of_plans(session: AsyncSession, actor: Actor, plan_codes: Sequence[str],
+                               filters: AssignmentFilter, page: PageParams) -> list[tuple[list[AssignmentRead], int]]:
+    """A page of each plan's assignments as `list_assignments` gives it (items, total): one query for any number
+    of plans."""
+    unit_code = visibility.unit_scope(actor, filters.unit)
+    base = _filtered(select(Assignment).join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                     .outerjoin(Goal, col(Goal.id) == col(Assignment.goal_id))
+                     .outerjoin(Measure, col(Measure.id) == col(Assignment.measure_id))
+                     .join(Plan, col(Plan.id) == col(Assignment.plan_id))
+                     .where(col(Plan.code).in_(list(plan_codes))), unit_code, filters)
+    ranked = ranked_within(base, col(Assignment.id), col(Plan.code), (col(Assignment.id),))
+    stmt = (select(ranked.c.rn, ranked.c.total, Plan, Assignment, Unit, col(Goal.code), col(Measure.code))
+            .join(ranked, ranked.c.id == col(Assignment.id)).join(Unit, col(Unit.id) == col(Assignment.unit_id))
+            .join(Plan, col(Plan.id) == col(Assignment.plan_id))
+            .outerjoin(Goal, col(Goal.id) == col(Assignment.goal_id))
+            .outerjoin(Measure, col(Measure.id) == col(Assignment.measure_id)))
+    rows = (await session.execute(page_of_each(stmt, ranked, page))).all()
+    return pages_by_parent(plan_codes, page, [(plan.code, rn, total, partial(_read, plan, *row))
+                                              for rn, total, plan, *row in rows])
 
 
 async def list_unit_assignments(session: AsyncSession, actor: Actor, unit_code: str,
@@ -233,6 +252,17 @@ def _query(plan: Plan) -> Select[Assignment, Unit, str | None, str | None]:
             .outerjoin(Goal, col(Goal.id) == col(Assignment.goal_id))
             .outerjoin(Measure, col(Measure.id) == col(Assignment.measure_id))
             .where(col(Assignment.plan_id) == plan.id))
+
+
+def _filtered(stmt: S, unit_code: str | None, filters: AssignmentFilter) -> S:
+    """Assignments (joined with their unit, goal and measure) narrowed by the list filters."""
+    if unit_code:
+        stmt = stmt.where(col(Unit.code) == unit_code)
+    if filters.task:
+        stmt = stmt.where((col(Goal.code) == filters.task) | (col(Measure.code) == filters.task))
+    if filters.role:
+        stmt = stmt.where(col(Assignment.role) == filters.role)
+    return stmt
 
 
 def _codes(code: str, task: TaskRef) -> tuple[str | None, str | None]:

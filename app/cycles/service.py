@@ -1,6 +1,7 @@
 """Reporting cycle services, and the rule that decides whether a unit may write into a cycle."""
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,7 +16,7 @@ from app.auth.actor import Actor
 from app.core.i18n import t
 from app.core.labels import kind_label
 from app.cycles.schemas import Completeness, CycleCreate, CycleRead, CycleState, UnitCompleteness
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.indicators.catalogue import responsible_unit
 from app.models import (
     Assignment,
@@ -81,10 +82,35 @@ def cycle_state(cycle: ReportingCycle, today: date) -> CycleState:
 
 async def list_cycles(session: AsyncSession, plan_code: str, today: date) -> list[CycleRead]:
     plan = await plan_by_code(session, plan_code)
-    cycles = (await session.execute(select(ReportingCycle).where(col(ReportingCycle.plan_id) == plan.id)
-                                    .order_by(col(ReportingCycle.year), col(ReportingCycle.kind)))).scalars().all()
+    return (await _cycles_of(session, [plan], today))[0]
+
+
+async def cycles_of_plans(session: AsyncSession, plan_codes: Sequence[str], today: date) -> list[list[CycleRead]]:
+    """Each plan's cycles as `list_cycles` gives them, in three queries for any number of plans (none for a plan
+    that does not exist)."""
+    plans = {plan.code: plan for plan in (await session.execute(
+        select(Plan).where(col(Plan.code).in_(list(plan_codes))))).scalars()}
+    found = [plans[code] for code in plan_codes if code in plans]
+    by_plan = dict(zip((plan.code for plan in found), await _cycles_of(session, found, today), strict=True))
+    return [by_plan.get(code, []) for code in plan_codes]
+
+
+async def _cycles_of(session: AsyncSession, plans: Sequence[Plan], today: date) -> list[list[CycleRead]]:
+    cycles = (await session.execute(select(ReportingCycle).where(
+        col(ReportingCycle.plan_id).in_([plan.id for plan in plans]))
+        .order_by(col(ReportingCycle.year), col(ReportingCycle.kind)))).scalars().all()
     reopened = await _reopened_units(session, [c.id for c in cycles])  # type: ignore[misc]
-    return [_read(plan, c, today, reopened.get(c.id, [])) for c in cycles]  # type: ignore[arg-type]
+    return [[_read(plan, c, today, reopened.get(c.id, [])) for c in cycles  # type: ignore[arg-type]
+             if c.plan_id == plan.id] for plan in plans]
+
+
+def cycle_among(cycles: Sequence[CycleRead], plan_code: str, year: int, kind: CycleKind) -> CycleRead:
+    """The plan's cycle of that year and kind among its cycles (as `cycles_of_plans` gives them), or NotFound."""
+    for cycle in cycles:
+        if cycle.year == year and cycle.kind == kind.value:
+            return cycle
+    raise NotFound(t("Plan {plan} has no {kind} cycle for {year}.", plan=plan_code, kind=kind_label(kind),
+                     year=year))
 
 
 async def get_cycle(session: AsyncSession, plan_code: str, year: int, kind: CycleKind, today: date) -> CycleRead:
@@ -185,23 +211,74 @@ async def completeness(session: AsyncSession, actor: Actor, plan_code: str, year
                        today: date) -> Completeness:
     """Which units have submitted, are late, or have sent nothing, and which of the indicators each must report
     are still missing: the office's daily question."""
+    [result] = await completeness_of_cycles(session, actor, [(plan_code, year, kind)], today)
+    if isinstance(result, AppError):
+        raise result
+    return result
+
+
+CycleKey = tuple[str, int, CycleKind]  # plan code, year, kind
+
+
+async def completeness_of_cycles(session: AsyncSession, actor: Actor, keys: Sequence[CycleKey],
+                                 today: date) -> list[Completeness | AppError]:
+    """:func:`completeness` of many cycles, of any plans, in eight queries; a missing plan or cycle gets its
+    error, the others still answer."""
     visibility.require_completeness(actor)
-    plan = await plan_by_code(session, plan_code)
-    cycle = await cycle_by_key(session, plan, year, kind)
-    expected = await _expected_indicators(session, plan)
-    units = (await session.execute(
-        select(Unit).where(col(Unit.id).in_(select(col(Assignment.unit_id)).where(col(Assignment.plan_id) == plan.id))
-                           | col(Unit.id).in_(expected.keys()))
-        .order_by(col(Unit.code)))).scalars().all()
-    submissions = {s.unit_id: s for s in (await session.execute(select(Submission).where(
-        col(Submission.cycle_id) == cycle.id))).scalars()}
-    sent = sent_revisions(col(Submission.cycle_id) == cycle.id)
-    reported: dict[int, set[str]] = defaultdict(set)
-    for unit_id, code in (await session.execute(
-            select(sent.c.unit_id, col(Indicator.code))
+    plans = {plan.code: plan for plan in (await session.execute(
+        select(Plan).where(col(Plan.code).in_({code for code, _, _ in keys})))).scalars()}
+    cycles = {(c.plan_id, c.year, c.kind): c for c in (await session.execute(select(ReportingCycle).where(
+        col(ReportingCycle.plan_id).in_([plan.id for plan in plans.values()])))).scalars()}
+    found: dict[CycleKey, tuple[Plan, ReportingCycle] | AppError] = {}
+    for code, year, kind in keys:
+        plan = plans.get(code)
+        cycle = cycles.get((plan.id, year, kind.value)) if plan is not None else None  # type: ignore[arg-type]
+        if plan is None:
+            found[(code, year, kind)] = NotFound(t("Plan {code} does not exist.", code=code))
+        elif cycle is None:
+            found[(code, year, kind)] = NotFound(t("Plan {plan} has no {kind} cycle for {year}.", plan=plan.code,
+                                                   kind=kind_label(kind), year=year))
+        else:
+            found[(code, year, kind)] = (plan, cycle)
+    asked = [pair for pair in found.values() if not isinstance(pair, AppError)]
+    plan_ids = list({plan.id for plan, _ in asked})
+    cycle_ids = [cycle.id for _, cycle in asked]
+    assigned, expected = await _assigned_and_expected(session, plan_ids)  # type: ignore[arg-type]
+    unit_ids = set().union(*assigned.values(), *(e.keys() for e in expected.values()))
+    units = (await session.execute(select(Unit).where(col(Unit.id).in_(unit_ids))
+                                   .order_by(col(Unit.code)))).scalars().all()
+    submissions = {(s.cycle_id, s.unit_id): s for s in (await session.execute(select(Submission).where(
+        col(Submission.cycle_id).in_(cycle_ids)))).scalars()}
+    sent = sent_revisions(col(Submission.cycle_id).in_(cycle_ids))
+    reported: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for cycle_id, unit_id, code in (await session.execute(
+            select(col(Submission.cycle_id), sent.c.unit_id, col(Indicator.code))
+            .join(Submission, col(Submission.id) == sent.c.submission_id)
             .join(Observation, col(Observation.revision_id) == sent.c.revision_id)
             .join(Indicator, col(Indicator.id) == col(Observation.indicator_id)).distinct())).all():
-        reported[unit_id].add(code)
+        reported[(cycle_id, unit_id)].add(code)
+    reopened = await _reopened_units(session, cycle_ids)  # type: ignore[arg-type]
+    results: list[Completeness | AppError] = []
+    for key in keys:
+        pair = found[key]
+        if isinstance(pair, AppError):
+            results.append(pair)
+            continue
+        plan, cycle = pair
+        plan_expected = expected.get(plan.id, {})  # type: ignore[arg-type]
+        plan_units = [u for u in units if u.id in assigned.get(plan.id, set()) or u.id in plan_expected]  # type: ignore[arg-type]
+        results.append(_completeness(plan, cycle, today, plan_units, plan_expected,
+                                     {unit_id: s for (cycle_id, unit_id), s in submissions.items()
+                                      if cycle_id == cycle.id},
+                                     {unit_id: codes for (cycle_id, unit_id), codes in reported.items()
+                                      if cycle_id == cycle.id},
+                                     reopened.get(cycle.id, [])))  # type: ignore[arg-type]
+    return results
+
+
+def _completeness(plan: Plan, cycle: ReportingCycle, today: date, units: Sequence[Unit],
+                  expected: dict[int, set[str]], submissions: dict[int, Submission], reported: dict[int, set[str]],
+                  reopened_for: list[str]) -> Completeness:
     rows: list[UnitCompleteness] = []
     for unit in units:
         sub = submissions.get(unit.id)  # type: ignore[arg-type]
@@ -219,22 +296,30 @@ async def completeness(session: AsyncSession, actor: Actor, plan_code: str, year
     summary["late"] = sum(row.late for row in rows)
     summary["units"] = len(rows)
     summary["indicators_missing"] = sum(len(row.indicators_missing) for row in rows)
-    return Completeness(cycle=await _read_one(session, plan, cycle, today), summary=dict(summary), units=rows)
+    return Completeness(cycle=_read(plan, cycle, today, reopened_for), summary=dict(summary), units=rows)
 
 
-async def _expected_indicators(session: AsyncSession, plan: Plan) -> dict[int, set[str]]:
-    """Per unit, the codes of the plan's indicators it is responsible for reporting."""
-    leads = {(a.goal_id, a.measure_id): a.unit_id for a in (await session.execute(select(Assignment).where(
-        col(Assignment.plan_id) == plan.id, col(Assignment.role) == AssignmentRole.lead.value))).scalars()}
-    expected: dict[int, set[str]] = defaultdict(set)
-    for goal_id, measure_id, code, source in (await session.execute(
-            select(col(Target.goal_id), col(Target.measure_id), col(Indicator.code), col(Indicator.data_source_unit_id))
+async def _assigned_and_expected(session: AsyncSession, plan_ids: list[int]
+                                 ) -> tuple[dict[int, set[int]], dict[int, dict[int, set[str]]]]:
+    """Per plan: the units with an assignment in it, and per unit the codes of the plan's indicators it is
+    responsible for reporting (two queries for any number of plans)."""
+    assigned: dict[int, set[int]] = defaultdict(set)
+    leads: dict[tuple[int, int | None, int | None], int] = {}
+    for assignment in (await session.execute(select(Assignment).where(
+            col(Assignment.plan_id).in_(plan_ids)))).scalars():
+        assigned[assignment.plan_id].add(assignment.unit_id)
+        if assignment.role == AssignmentRole.lead.value:
+            leads[(assignment.plan_id, assignment.goal_id, assignment.measure_id)] = assignment.unit_id
+    expected: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for plan_id, goal_id, measure_id, code, source in (await session.execute(
+            select(col(Target.plan_id), col(Target.goal_id), col(Target.measure_id), col(Indicator.code),
+                   col(Indicator.data_source_unit_id))
             .join(Indicator, col(Indicator.id) == col(Target.indicator_id))
-            .where(col(Target.plan_id) == plan.id))).all():
-        unit_id = responsible_unit(source, leads.get((goal_id, measure_id)))
+            .where(col(Target.plan_id).in_(plan_ids)))).all():
+        unit_id = responsible_unit(source, leads.get((plan_id, goal_id, measure_id)))
         if unit_id is not None:
-            expected[unit_id].add(code)
-    return expected
+            expected[plan_id][unit_id].add(code)
+    return assigned, expected
 
 
 async def cycle_by_key(session: AsyncSession, plan: Plan, year: int, kind: CycleKind) -> ReportingCycle:

@@ -54,6 +54,10 @@ class Context(BaseContext):
         assert self._actor is not None
         return self._actor
 
+    def known_actor(self) -> Actor | None:
+        """The caller if the token was already checked in this request (no await)."""
+        return self._actor
+
     async def require(self, *roles: Role) -> Actor:
         """The caller, if their role is one of `roles` (the same rule and message as REST's require_roles)."""
         actor = await self.actor()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 from strawberry.dataloader import DataLoader
@@ -21,16 +21,22 @@ from app.assignments.schemas import AssignmentRead
 from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.clock import today
-from app.core.pagination import PageParams
+from app.core.pagination import PageParams, page_of_each, pages_by_parent, ranked_within
+from app.cycles import service as cycles_service
+from app.cycles.schemas import Completeness as CompletenessRead
+from app.cycles.schemas import CycleRead
+from app.errors import AppError
 from app.indicators import service as indicators_service
-from app.indicators.schemas import IndicatorObservationRead
+from app.indicators.schemas import IndicatorObservationRead, IndicatorRead
 from app.models import Assignment, Committee, Domain, Goal, Measure, Plan, Submission, SubmissionRevision, Target, Unit
 from app.plans import curation
 from app.plans import service as plans_service
-from app.plans.schemas import CommitteeRead, DomainRead, PlanCounts, TargetRead
+from app.plans.schemas import CommitteeRead, DomainRead, GoalRead, MeasureRead, PlanCounts, TargetRead
 from app.status import service as status_service
+from app.status.schemas import GoalStatus as GoalStatusRead
+from app.status.schemas import TargetStatus as TargetStatusRead
 from app.submissions import service as submissions_service
-from app.submissions.schemas import RevisionRead, SubmissionSummary
+from app.submissions.schemas import RevisionDiff, RevisionRead, SubmissionSummary
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -61,6 +67,26 @@ class ItemRow:
 
 
 @dataclass(frozen=True)
+class Evaluated:
+    """An evaluation the request has, with its goals' and targets' statuses by code (a dashboard looks up each)."""
+
+    evaluation: status_service.PlanEvaluation
+    goals: dict[str, GoalStatusRead]
+    targets: dict[str, TargetStatusRead]
+
+    @classmethod
+    def of(cls, evaluation: status_service.PlanEvaluation) -> "Evaluated":
+        return cls(evaluation, {g.code: g for g in evaluation.goals}, {t.code: t for t in evaluation.targets})
+
+    def goal(self, code: str) -> GoalStatusRead:
+        """The goal's status (an unknown goal: NotFound, as the status service says it)."""
+        return self.goals.get(code) or status_service.goal_of(self.evaluation, code)
+
+    def target(self, code: str) -> TargetStatusRead:
+        return self.targets.get(code) or status_service.target_of(self.evaluation, code)
+
+
+@dataclass(frozen=True)
 class SubmissionFilterKey:
     plan: str | None = None
     year: int | None = None
@@ -84,7 +110,13 @@ class Loaders:
         # (plan code, target code) → its versions
         self.target_versions = self._loader(curation.versions_by_target)
         self.indicator_by_target = self._loader(indicators_service.indicators_of_targets)
+        # (plan code, indicator code) → the indicator (a missing one raises its error)
+        self.indicator_by_code: DataLoader[tuple[str, str], IndicatorRead] = self._loader(
+            indicators_service.indicators_by_code)
+        self.cycles_by_plan: DataLoader[str, list[CycleRead]] = self._loader(
+            lambda session, codes: cycles_service.cycles_of_plans(session, codes, today()))
         self._paged: dict[Hashable, DataLoader[Any, Any]] = {}
+        self._evaluated: dict[tuple[int | None, EvaluationKey], Evaluated] = {}
 
     def assignments_by_unit(self, page: PageParams) -> DataLoader[str, tuple[list[AssignmentRead], int]]:
         """A page of each unit's assignments (unit code → (items, total)), ordered as REST orders them."""
@@ -96,10 +128,65 @@ class Loaders:
         return self._paged_loader(("submissions", actor, filters, page),
                                   lambda codes: self._submissions_by_unit(actor, codes, filters, page))
 
+    def goals_of_plans(self, actor: Actor, filters: plans_service.ItemFilter,
+                       page: PageParams) -> DataLoader[str, tuple[list[GoalRead], int]]:
+        """A page of each plan's goals (plan code → (items, total)), filtered as in REST."""
+        return self._paged_loader(("goals", actor.token_id, filters, page), lambda codes: (
+            plans_service.goals_of_plans(self._tx.session, actor, codes, filters, page)))
+
+    def measures_of_plans(self, actor: Actor, filters: plans_service.ItemFilter,
+                          page: PageParams) -> DataLoader[str, tuple[list[MeasureRead], int]]:
+        """A page of each plan's measures (plan code → (items, total)), filtered as in REST."""
+        return self._paged_loader(("measures", actor.token_id, filters, page), lambda codes: (
+            plans_service.measures_of_plans(self._tx.session, actor, codes, filters, page)))
+
+    def targets_of_plans(self, filters: plans_service.TargetFilter,
+                         page: PageParams) -> DataLoader[str, tuple[list[TargetRead], int]]:
+        """A page of each plan's targets (plan code → (items, total)), filtered as in REST."""
+        return self._paged_loader(("targets", filters, page), lambda codes: (
+            plans_service.targets_of_plans(self._tx.session, codes, filters, page)))
+
+    def assignments_of_plans(self, actor: Actor, filters: assignments_service.AssignmentFilter,
+                             page: PageParams) -> DataLoader[str, tuple[list[AssignmentRead], int]]:
+        """A page of each plan's assignments the actor may see (plan code → (items, total))."""
+        return self._paged_loader(("plan assignments", actor.token_id, filters, page), lambda codes: (
+            assignments_service.assignments_of_plans(self._tx.session, actor, codes, filters, page)))
+
+    def submissions_of_plans(self, actor: Actor, filters: submissions_service.SubmissionFilter,
+                             page: PageParams) -> DataLoader[str, tuple[list[SubmissionSummary], int]]:
+        """A page of each plan's submissions the actor may see (plan code → (items, total))."""
+        return self._paged_loader(("plan submissions", actor.token_id, filters, page), lambda codes: (
+            submissions_service.submissions_of_plans(self._tx.session, actor, codes, filters, page)))
+
+    def revisions(self, actor: Actor) -> DataLoader[int, list[RevisionRead]]:
+        """Submission id → every revision of it the actor may read, oldest first."""
+        return self._paged_loader(("revisions", actor.token_id), lambda ids: (
+            submissions_service.revisions_of_submissions(self._tx.session, actor, ids)))
+
+    def diffs(self, actor: Actor) -> DataLoader[tuple[int, int, int], RevisionDiff]:
+        """(submission id, from revision, to revision) → what changed between the two."""
+        return self._paged_loader(("diffs", actor.token_id), lambda keys: (
+            submissions_service.diffs_of_submissions(self._tx.session, actor, keys)))
+
+    def indicators_of_plans(self, filters: indicators_service.IndicatorFilter,
+                            page: PageParams) -> DataLoader[str, tuple[list[IndicatorRead], int]]:
+        """A page of the indicators each plan's targets measure (plan code → (items, total))."""
+        return self._paged_loader(("indicators", filters, page), lambda codes: (
+            indicators_service.indicators_of_plans(self._tx.session, codes, filters, page)))
+
+    def completeness(self, actor: Actor) -> DataLoader[cycles_service.CycleKey, CompletenessRead]:
+        """(plan code, year, kind) → the cycle's completeness, for every cycle of the document at once."""
+        return self._paged_loader(("completeness", actor.token_id), lambda keys: (
+            cycles_service.completeness_of_cycles(self._tx.session, actor, keys, today())))
+
     def plan_evaluation(self, actor: Actor) -> DataLoader[EvaluationKey, status_service.PlanEvaluation]:
         """(plan code, year, include provisional, breakdown) → every status of that plan and year, computed once per
         request."""
         return self._paged_loader(("status", actor.token_id), lambda keys: self._evaluations(actor, keys))
+
+    def evaluated(self, actor: Actor | None, key: EvaluationKey) -> "Evaluated | None":
+        """The evaluation `plan_evaluation(actor)` already answered for `key` in this request, if any."""
+        return self._evaluated.get((actor.token_id, key)) if actor is not None else None
 
     def observations(self, actor: Actor, filters: indicators_service.SeriesFilter
                      ) -> DataLoader[tuple[str, str], list[IndicatorObservationRead]]:
@@ -109,8 +196,10 @@ class Loaders:
 
     # --- plumbing -----------------------------------------------------------------------------------------
 
-    def _loader(self, batch: Callable[[AsyncSession, list[K]], Awaitable[Sequence[V]]]) -> DataLoader[K, V]:
-        async def load(keys: list[K]) -> Sequence[V]:
+    def _loader(self, batch: Callable[[AsyncSession, list[K]], Awaitable[Sequence[V | AppError]]]
+                ) -> DataLoader[K, V]:
+        # A key answered with an error raises it where that key was loaded; the other keys still resolve.
+        async def load(keys: list[K]) -> Sequence[V | AppError]:
             return await self._tx.run(lambda: batch(self._tx.session, keys))
 
         return DataLoader(load_fn=load)
@@ -187,63 +276,43 @@ class Loaders:
 
     async def _assignments_by_unit(self, unit_codes: list[str],
                                    page: PageParams) -> list[tuple[list[AssignmentRead], int]]:
-        ranked = _ranked(select(col(Assignment.id).label("id"), col(Unit.code).label("parent"))
-                         .join(Unit, col(Unit.id) == col(Assignment.unit_id))
-                         .join(Plan, col(Plan.id) == col(Assignment.plan_id))
-                         .where(col(Unit.code).in_(unit_codes)),
-                         col(Unit.code), (col(Plan.code), col(Assignment.id)))
+        ranked = ranked_within(select(Assignment).join(Unit, col(Unit.id) == col(Assignment.unit_id))
+                               .join(Plan, col(Plan.id) == col(Assignment.plan_id))
+                               .where(col(Unit.code).in_(unit_codes)),
+                               col(Assignment.id), col(Unit.code), (col(Plan.code), col(Assignment.id)))
         stmt = (select(Assignment, Unit, col(Goal.code), col(Measure.code), Plan, ranked.c.rn, ranked.c.total)
                 .join(ranked, ranked.c.id == col(Assignment.id))
                 .join(Unit, col(Unit.id) == col(Assignment.unit_id)).join(Plan, col(Plan.id) == col(Assignment.plan_id))
                 .outerjoin(Goal, col(Goal.id) == col(Assignment.goal_id))
                 .outerjoin(Measure, col(Measure.id) == col(Assignment.measure_id)))
-        rows = (await self._tx.session.execute(_page_of_each(stmt, ranked, page))).all()
-        return _split(unit_codes, page, [(unit.code, rn, total, partial(assignments_service._read, plan, a, unit, g, m))
+        rows = (await self._tx.session.execute(page_of_each(stmt, ranked, page))).all()
+        return pages_by_parent(unit_codes, page, [
+            (unit.code, rn, total, partial(assignments_service._read, plan, a, unit, g, m))
                                          for a, unit, g, m, plan, rn, total in rows])
 
     async def _evaluations(self, actor: Actor, keys: list[EvaluationKey]) -> list[Any]:
         # A failing key gets its error; the others still resolve.
-        return await status_service.evaluate_plans(self._tx.session, actor, keys, today())
+        results = await status_service.evaluate_plans(self._tx.session, actor, keys, today())
+        self._evaluated.update({(actor.token_id, key): Evaluated.of(result)
+                                for key, result in zip(keys, results, strict=True) if not isinstance(result, AppError)})
+        return results
 
     async def _submissions_by_unit(self, actor: Actor, unit_codes: list[str], filters: SubmissionFilterKey,
                                    page: PageParams) -> list[tuple[list[SubmissionSummary], int]]:
-        base: Any = (select(col(Submission.id).label("id"), col(Unit.code).label("parent"))
+        base: Any = (select(Submission)
                 .join(Unit, col(Unit.id) == col(Submission.unit_id)).join(Plan, col(Plan.id) == col(Submission.plan_id))
                 .where(col(Unit.code).in_(unit_codes), visibility.visible_submissions(actor)))
         if filters.plan:
             base = base.where(col(Plan.code) == filters.plan)
         base = submissions_service.filter_submissions(base, year=filters.year, kind=filters.kind,
                                                       status=filters.status)
-        ranked = _ranked(base, col(Unit.code), (col(Plan.code), col(Submission.year).desc(), col(Submission.kind)))
+        ranked = ranked_within(base, col(Submission.id), col(Unit.code),
+                               (col(Plan.code), col(Submission.year).desc(), col(Submission.kind)))
         stmt = (select(Submission, Unit, col(Plan.code), ranked.c.rn, ranked.c.total)
                 .join(ranked, ranked.c.id == col(Submission.id))
                 .join(Unit, col(Unit.id) == col(Submission.unit_id))
                 .join(Plan, col(Plan.id) == col(Submission.plan_id)))
-        rows = (await self._tx.session.execute(_page_of_each(stmt, ranked, page))).all()
-        return _split(unit_codes, page, [
+        rows = (await self._tx.session.execute(page_of_each(stmt, ranked, page))).all()
+        return pages_by_parent(unit_codes, page, [
             (unit.code, rn, total, partial(submissions_service._summary, s, plan_code, unit))
             for s, unit, plan_code, rn, total in rows])
-
-
-def _ranked(stmt: Any, parent: Any, order_by: tuple[Any, ...]) -> Any:
-    """`stmt` with each row's position within its parent (rn) and the parent's row count (total)."""
-    return stmt.add_columns(
-        func.row_number().over(partition_by=parent, order_by=order_by).label("rn"),
-        func.count().over(partition_by=parent).label("total")).subquery()
-
-
-def _page_of_each(stmt: Select[Any], ranked: Any, page: PageParams) -> Select[Any]:
-    # The first row of every parent comes along even outside the page, to carry its total.
-    return stmt.where(or_(ranked.c.rn.between(page.offset + 1, page.offset + page.limit), ranked.c.rn == 1)) \
-        .order_by(ranked.c.parent, ranked.c.rn)
-
-
-def _split(parents: list[str], page: PageParams,
-           rows: list[tuple[str, int, int, Callable[[], V]]]) -> list[tuple[list[V], int]]:
-    items: dict[str, list[V]] = defaultdict(list)
-    totals: dict[str, int] = {}
-    for parent, rn, total, shape in rows:
-        totals[parent] = int(total)
-        if page.offset < rn <= page.offset + page.limit:
-            items[parent].append(shape())
-    return [(items[parent], totals.get(parent, 0)) for parent in parents]

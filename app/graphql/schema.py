@@ -6,7 +6,10 @@ from typing import Any
 import strawberry
 from cross_web import HTTPException
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 from strawberry.types.unset import UNSET
@@ -25,6 +28,7 @@ from app.settings import Settings
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 3000
+DOCUMENT_CACHE = 256  # distinct documents kept parsed and validated (bounded: clients cannot grow it)
 
 
 class AppSchema(strawberry.Schema):
@@ -47,11 +51,15 @@ class AppGraphQLRouter(OfflineGraphQLRouter):
 
 
 def build_schema(introspection: bool = True) -> strawberry.Schema:
-    extensions = [partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-                  partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
-                  partial(MaxTokensLimiter, max_token_count=MAX_TOKENS), CodedErrors]
+    # The limits' rule classes are made once per schema (not per request, as strawberry's QueryDepthLimiter and
+    # MaxAliasesLimiter make them), so a document parsed and validated once is looked up in the caches after:
+    # parsing and validating a dashboard costs several times more than running it.
+    rules: list[type[ASTValidationRule]] = [depth_rule(MAX_DEPTH, None, None), aliases_rule(MAX_ALIASES)]
     if not introspection:
-        extensions.append(DisableIntrospection)
+        rules.append(NoSchemaIntrospectionCustomRule)
+    extensions = [partial(AddValidationRules, rules), partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+                  partial(ParserCache, maxsize=DOCUMENT_CACHE), partial(ValidationCache, maxsize=DOCUMENT_CACHE),
+                  CodedErrors]
     return AppSchema(query=Query, mutation=Mutation, extensions=extensions)  # type: ignore[arg-type]
 
 

@@ -5,7 +5,9 @@ Nested lists resolve through DataLoaders (app/graphql/loaders.py) or the same se
 plan code (a private field), so a loader keyed by (plan code, year) can resolve every status of a plan at once.
 """
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -18,7 +20,6 @@ from app.assignments.schemas import AssignmentRead
 from app.audit.schemas import AuditEventRead
 from app.auth import visibility
 from app.auth.actor import Actor
-from app.core.clock import today
 from app.core.i18n import t
 from app.core.pagination import MAX_LIMIT, PageParams
 from app.cycles import service as cycles_service
@@ -37,9 +38,10 @@ from app.graphql.enums import (
     TaskProgress,
 )
 from app.graphql.indicators import Indicator
-from app.graphql.loaders import DomainRow, ItemRow, SubmissionFilterKey
+from app.graphql.loaders import DomainRow, Evaluated, ItemRow, SubmissionFilterKey
 from app.graphql.status import Breakdown, GoalStatus, PlanStatuses, TargetStatus
 from app.indicators import service as indicators_service
+from app.models.enums import CycleKind as CycleKindValue
 from app.plans import service as plans_service
 from app.plans.schemas import CommitteeRead, GoalRead, MeasureRead, PlanRead, TargetRead, TargetVersionRead
 from app.status import service as status_service
@@ -74,6 +76,26 @@ async def _evaluation(info: Info, plan_code: str, year: int | None, include_prov
         (plan_code, year, include_provisional, breakdown.value if breakdown else None))
 
 
+def _status_field(info: Info, plan_code: str, year: int | None, include_provisional: bool,
+                  breakdown: Breakdown | None, shape: Callable[[Evaluated], T]) -> T:
+    """`shape` of the plan's evaluation: at once when the request already has it, else an awaitable.
+
+    A dashboard asks a status on every goal and target; answering the many that come after the evaluation
+    without a coroutine and a task each keeps GraphQL's overhead close to REST's."""
+    key = (plan_code, year, include_provisional, breakdown.value if breakdown else None)
+    known = info.context.loaders.evaluated(info.context.known_actor(), key)
+    if known is not None:
+        return shape(known)
+
+    async def later() -> T:
+        await _evaluation(info, plan_code, year, include_provisional, breakdown)
+        evaluated = info.context.loaders.evaluated(info.context.known_actor(), key)
+        assert evaluated is not None  # the loader keeps what it answered
+        return shape(evaluated)
+
+    return later()  # type: ignore[return-value]  # graphql-core awaits what a resolver returns
+
+
 def page_params(limit: int, offset: int) -> PageParams:
     """The same bounds as REST's `limit`/`offset` query parameters."""
     if not 1 <= limit <= MAX_LIMIT:
@@ -85,10 +107,16 @@ def page_params(limit: int, offset: int) -> PageParams:
 
 def build(cls: type[T], model: BaseModel, **extra: Any) -> T:
     """An instance of a strawberry type from the like-named fields of an API schema."""
-    fields = cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
-    data = {f.python_name: getattr(model, f.python_name) for f in fields
-            if f.base_resolver is None and f.python_name not in extra and hasattr(model, f.python_name)}
-    return cls(**data, **extra)
+    names = _shared_fields(cls, type(model))  # type: ignore[arg-type]
+    return cls(**{name: getattr(model, name) for name in names if name not in extra}, **extra)
+
+
+@cache
+def _shared_fields(cls: type, model: type[BaseModel]) -> tuple[str, ...]:
+    """The plain (resolver-less) fields of a strawberry type that the API schema also has: a dashboard builds
+    thousands of objects, so this is worked out once per pair of classes."""
+    return tuple(f.python_name for f in cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
+                 if f.base_resolver is None and (f.python_name in model.model_fields or hasattr(model, f.python_name)))
 
 
 @strawberry.type(description="A list page: `items` and the `total` number of matching items.")
@@ -180,10 +208,10 @@ class Target:
         return [TargetVersion.from_read(read) for read in reads]
 
     @strawberry.field(description="The target's status in a year (default: this year) with flags and explanation")
-    async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False,
-                     breakdown: BreakdownArg = None) -> TargetStatus:
-        evaluation = await _evaluation(info, self.plan_code, year, include_provisional, breakdown)
-        return TargetStatus.from_read(status_service.target_of(evaluation, self.code))
+    def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False,
+               breakdown: BreakdownArg = None) -> TargetStatus:
+        return _status_field(info, self.plan_code, year, include_provisional, breakdown,
+                             lambda evaluated: TargetStatus.from_read(evaluated.target(self.code)))
 
     @strawberry.field(description="The indicator the target measures, with its targets in every plan of the "
                                   "committee")
@@ -191,6 +219,18 @@ class Target:
         read = await info.context.loaders.indicator_by_target.load((self.plan_code, self.code))
         assert read is not None
         return Indicator.from_read(read, self.plan_code)
+
+
+def _targets(preloaded: list[TargetRead] | None, plan_code: str,
+             load: Callable[[], Awaitable[list[TargetRead]]]) -> list[Target]:
+    """A goal's or measure's targets: at once when its page brought them, else through their loader."""
+    if preloaded is not None:
+        return [Target.from_read(read, plan_code) for read in preloaded]
+
+    async def later() -> list[Target]:
+        return [Target.from_read(read, plan_code) for read in await load()]
+
+    return later()  # type: ignore[return-value]  # graphql-core awaits what a resolver returns
 
 
 @strawberry.type(description="One 主要目标 item, verbatim, with its targets.")
@@ -216,19 +256,15 @@ class Goal:
                    title=goal.title, text=goal.text, plan_code=row.plan_code, db_id=row.id)
 
     @strawberry.field(description="The goal's targets, in plan order")
-    async def targets(self, info: Info) -> list[Target]:
-        reads = self.preloaded_targets
-        if reads is None:
-            assert self.db_id is not None
-            reads = await info.context.loaders.targets_by_goal.load(self.db_id)
-        return [Target.from_read(read, self.plan_code) for read in reads]
+    def targets(self, info: Info) -> list[Target]:
+        return _targets(self.preloaded_targets, self.plan_code, lambda: info.context.loaders.targets_by_goal.load(
+            self.db_id))  # type: ignore[arg-type]
 
     @strawberry.field(description="The goal's status in a year (default: this year): the worst of its targets', "
                                   "or its lead unit's task progress")
-    async def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False
-                     ) -> GoalStatus:
-        evaluation = await _evaluation(info, self.plan_code, year, include_provisional)
-        return GoalStatus.from_read(status_service.goal_of(evaluation, self.code))
+    def status(self, info: Info, year: Year = None, include_provisional: IncludeProvisional = False) -> GoalStatus:
+        return _status_field(info, self.plan_code, year, include_provisional, None,
+                             lambda evaluated: GoalStatus.from_read(evaluated.goal(self.code)))
 
 
 @strawberry.type(description="One 策略措施 item, verbatim.")
@@ -254,12 +290,9 @@ class Measure:
                    title=measure.title or "", text=measure.text, plan_code=row.plan_code, db_id=row.id)
 
     @strawberry.field(description="Targets a plan put inside this measure")
-    async def targets(self, info: Info) -> list[Target]:
-        reads = self.preloaded_targets
-        if reads is None:
-            assert self.db_id is not None
-            reads = await info.context.loaders.targets_by_measure.load(self.db_id)
-        return [Target.from_read(read, self.plan_code) for read in reads]
+    def targets(self, info: Info) -> list[Target]:
+        return _targets(self.preloaded_targets, self.plan_code, lambda: info.context.loaders.targets_by_measure.load(
+            self.db_id))  # type: ignore[arg-type]
 
 
 @strawberry.type(description="领域: one chapter of a plan.")
@@ -356,8 +389,8 @@ class Cycle:
                                   "token, so the rest of the answer stands)")
     async def completeness(self, info: Info) -> Completeness | None:
         actor = await info.context.actor()
-        read = await info.context.call(cycles_service.completeness, actor, self.plan_code, self.year,
-                                       self.kind, today())
+        read = await info.context.loaders.completeness(actor).load(
+            (self.plan_code, self.year, CycleKindValue(self.kind.value)))
         return Completeness.from_read(read)
 
 
@@ -484,14 +517,13 @@ class Submission:
     @strawberry.field(description="Every revision, oldest first")
     async def revisions(self, info: Info) -> list[Revision]:
         actor = await info.context.actor()
-        reads = await info.context.call(submissions_service.list_revisions, actor, self.id)
+        reads = await info.context.loaders.revisions(actor).load(self.id)
         return [Revision.from_read(read) for read in reads]
 
     @strawberry.field(description="What changed between two revisions")
     async def diff(self, info: Info, from_revision: int, to_revision: int) -> RevisionDiff:
         actor = await info.context.actor()
-        read = await info.context.call(submissions_service.diff_revisions, actor, self.id, from_revision,
-                                       to_revision)
+        read = await info.context.loaders.diffs(actor).load((self.id, from_revision, to_revision))
         return RevisionDiff.from_read(read)
 
 
@@ -584,9 +616,9 @@ class Plan:
                     q: str | None = None, limit: Limit = 50, offset: Offset = 0) -> Page[Goal]:
         filters = plans_service.ItemFilter(domain=domain, part=part.value if part else None, unit=unit,
                                            role=role.value if role else None, q=q, has_targets=has_targets)
+        page = page_params(limit, offset)
         actor = await info.context.actor()
-        items, total = await info.context.call(plans_service.list_goals, actor, self.code, filters,
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.goals_of_plans(actor, filters, page).load(self.code)
         return Page(items=[Goal.from_read(g, self.code) for g in items], total=total)
 
     @strawberry.field(description="Measures with their targets, filtered as in REST")
@@ -595,9 +627,9 @@ class Plan:
                        limit: Limit = 50, offset: Offset = 0) -> Page[Measure]:
         filters = plans_service.ItemFilter(domain=domain, part=part.value if part else None, unit=unit,
                                            role=role.value if role else None, q=q)
+        page = page_params(limit, offset)
         actor = await info.context.actor()
-        items, total = await info.context.call(plans_service.list_measures, actor, self.code, filters,
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.measures_of_plans(actor, filters, page).load(self.code)
         return Page(items=[Measure.from_read(m, self.code) for m in items], total=total)
 
     @strawberry.field(description="All targets of the plan, filtered as in REST")
@@ -605,32 +637,30 @@ class Plan:
                       review: bool | None = None, q: str | None = None,
                       limit: Limit = 50, offset: Offset = 0) -> Page[Target]:
         filters = plans_service.TargetFilter(domain=domain, op=op, review=review, q=q)
-        items, total = await info.context.call(plans_service.list_targets, self.code, filters,
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.targets_of_plans(filters, page_params(limit, offset)).load(self.code)
         return Page(items=[Target.from_read(t, self.code) for t in items], total=total)
 
     @strawberry.field(description="The indicators the plan's targets measure, in plan order, each with this plan's "
                                   "targets; filtered as in REST")
     async def indicators(self, info: Info, q: str | None = None, review: bool | None = None,
                          limit: Limit = 50, offset: Offset = 0) -> Page[Indicator]:
-        items, total = await info.context.call(indicators_service.list_indicators, self.code,
-                                               indicators_service.IndicatorFilter(q=q, review=review),
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.indicators_of_plans(
+            indicators_service.IndicatorFilter(q=q, review=review), page_params(limit, offset)).load(self.code)
         return Page(items=[Indicator.from_read(i, self.code) for i in items], total=total)
 
     @strawberry.field(description="One indicator of the plan's committee, with its targets in every plan")
     async def indicator(self, info: Info, code: str) -> Indicator:
-        read = await info.context.call(indicators_service.get_indicator, self.code, code)
+        read = await info.context.loaders.indicator_by_code.load((self.code, code))
         return Indicator.from_read(read, self.code)
 
     @strawberry.field(description="Reporting cycles by year")
     async def cycles(self, info: Info) -> list[Cycle]:
-        return [Cycle.from_read(c) for c in await info.context.call(cycles_service.list_cycles, self.code, today())]
+        return [Cycle.from_read(c) for c in await info.context.loaders.cycles_by_plan.load(self.code)]
 
     @strawberry.field(description="One reporting cycle")
     async def cycle(self, info: Info, year: int, kind: CycleKind = CycleKind.annual) -> Cycle:
-        return Cycle.from_read(await info.context.call(cycles_service.get_cycle, self.code, year,
-                                                       kind, today()))
+        cycles = await info.context.loaders.cycles_by_plan.load(self.code)
+        return Cycle.from_read(cycles_service.cycle_among(cycles, self.code, year, CycleKindValue(kind.value)))
 
     @strawberry.field(description="Task decomposition (a unit token sees its own assignments)")
     async def assignments(self, info: Info, unit: str | None = None, task: str | None = None,
@@ -638,8 +668,8 @@ class Plan:
                           offset: Offset = 0) -> Page[Assignment]:
         actor = await info.context.actor()
         filters = assignments_service.AssignmentFilter(unit=unit, task=task, role=role.value if role else None)
-        items, total = await info.context.call(assignments_service.list_assignments, actor, self.code, filters,
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.assignments_of_plans(actor, filters, page_params(limit, offset)) \
+            .load(self.code)
         return Page(items=[Assignment.from_read(a) for a in items], total=total)
 
     @strawberry.field(description="Submissions (a unit sees its own; readers never see drafts)")
@@ -649,8 +679,8 @@ class Plan:
         actor = await info.context.actor()
         filters = submissions_service.SubmissionFilter(year=year, kind=kind.value if kind else None, unit=unit,
                                                        status=status.value if status else None)
-        items, total = await info.context.call(submissions_service.list_submissions, actor, self.code, filters,
-                                               page_params(limit, offset))
+        items, total = await info.context.loaders.submissions_of_plans(actor, filters, page_params(limit, offset)) \
+            .load(self.code)
         return Page(items=[Submission.from_read(s) for s in items], total=total)
 
 

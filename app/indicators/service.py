@@ -20,7 +20,7 @@ from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.i18n import t
 from app.core.pagination import PageParams
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.indicators.catalogue import loose_key
 from app.indicators.schemas import (
     IndicatorObservationRead,
@@ -77,20 +77,59 @@ async def list_indicators(session: AsyncSession, plan_code: str, filters: Indica
     """The indicators the plan's targets measure, in plan order of their first target, each with this plan's
     targets: three queries whatever the plan's size."""
     plan = await plan_by_code(session, plan_code)
-    targets = await targets_where(session, col(Target.plan_id) == plan.id)
-    order: list[int] = list(dict.fromkeys(target.indicator_id for target, _ in targets))
-    indicators = await _indicators_where(session, col(Indicator.id).in_(order))
-    chosen = [indicators[i] for i in order if _matches(indicators[i][0], filters)]
-    by_indicator = _group_targets(targets)
-    items = [_read(indicator, source, merged, by_indicator[indicator.id])  # type: ignore[index]
-             for indicator, source, merged in chosen[page.offset:page.offset + page.limit]]
-    return items, len(chosen)
+    return (await _indicators_of(session, [plan.code], col(Target.plan_id) == plan.id, filters, page))[0]
+
+
+async def indicators_of_plans(session: AsyncSession, plan_codes: Sequence[str], filters: IndicatorFilter,
+                              page: PageParams) -> list[tuple[list[IndicatorRead], int]]:
+    """`list_indicators` of many plans (a plan that does not exist has none): two queries for any number."""
+    return await _indicators_of(session, plan_codes, col(Plan.code).in_(list(plan_codes)), filters, page)
+
+
+async def _indicators_of(session: AsyncSession, plan_codes: Sequence[str], of_plans: Any, filters: IndicatorFilter,
+                         page: PageParams) -> list[tuple[list[IndicatorRead], int]]:
+    targets = await targets_where(session, of_plans)
+    per_plan: dict[str, list[TargetRow]] = defaultdict(list)
+    for row in targets:
+        per_plan[row[1].plan_code].append(row)
+    indicators = await _indicators_where(session, col(Indicator.id).in_({target.indicator_id for target, _ in targets}))
+    results: list[tuple[list[IndicatorRead], int]] = []
+    for code in plan_codes:
+        rows = per_plan.get(code, [])
+        order: list[int] = list(dict.fromkeys(target.indicator_id for target, _ in rows))
+        chosen = [indicators[i] for i in order if _matches(indicators[i][0], filters)]
+        by_indicator = _group_targets(rows)
+        results.append(([_read(indicator, source, merged, by_indicator[indicator.id])  # type: ignore[index]
+                         for indicator, source, merged in chosen[page.offset:page.offset + page.limit]], len(chosen)))
+    return results
 
 
 async def get_indicator(session: AsyncSession, plan_code: str, code: str) -> IndicatorRead:
     """One indicator of the plan's committee with its targets in every plan of the committee."""
     plan = await plan_by_code(session, plan_code)
     return (await _reads(session, plan, [await indicator_by_code(session, plan, code)]))[0]
+
+
+async def indicators_by_code(session: AsyncSession, keys: Sequence[tuple[str, str]]) -> list[IndicatorRead | AppError]:
+    """(plan code, indicator code) → `get_indicator`, in four queries; a missing plan or indicator gets its error."""
+    plans = {plan.code: plan for plan in (await session.execute(select(Plan).where(
+        col(Plan.code).in_({plan_code for plan_code, _ in keys})))).scalars()}
+    rows = await session.execute(select(col(Plan.code), col(Indicator.code), col(Indicator.id))
+                                 .join(Plan, col(Plan.committee_id) == col(Indicator.committee_id))
+                                 .where(tuple_(col(Plan.code), col(Indicator.code)).in_(list(keys))))
+    ids: dict[tuple[str, str], int] = {(plan_code, code): int(indicator_id)  # type: ignore[arg-type]
+                                       for plan_code, code, indicator_id in rows.all()}
+    reads = await indicators_by_id(session, sorted(set(ids.values())))
+    results: list[IndicatorRead | AppError] = []
+    for plan_code, code in keys:
+        if plan_code not in plans:
+            results.append(NotFound(t("Plan {code} does not exist.", code=plan_code)))
+        elif (plan_code, code) not in ids:
+            results.append(NotFound(t("Indicator {code} does not exist in the committee of plan {plan}.", code=code,
+                                      plan=plan_code)))
+        else:
+            results.append(reads[ids[(plan_code, code)]])
+    return results
 
 
 async def indicators_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, IndicatorRead]:

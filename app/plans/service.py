@@ -1,9 +1,10 @@
 """Read services for committees, plans and their structure. REST and GraphQL both call these."""
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,7 @@ from sqlmodel import col
 from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.i18n import t
-from app.core.pagination import PageParams, paginate
+from app.core.pagination import PageParams, in_page, page_of_each, pages_by_parent, paginate, ranked_within
 from app.errors import NotFound
 from app.models import Assignment, Committee, Domain, Goal, Indicator, Measure, Plan, Target, Unit
 from app.plans.schemas import (
@@ -181,12 +182,22 @@ async def get_measure(session: AsyncSession, plan_code: str, measure_code: str) 
 
 
 Item = TypeVar("Item", Goal, Measure)
+V = TypeVar("V")
+S = TypeVar("S", bound=Select)
 
 
 def _item_query(model: type[Item], plan: Plan, filters: ItemFilter) -> Select[Item, str]:
     """Goals or measures of a plan with their domain code, filtered, in plan order."""
-    stmt = (select(model, col(Domain.code)).join(Domain, col(Domain.id) == col(model.domain_id))
-            .where(col(model.plan_id) == plan.id))
+    return _items_filtered(model, filters).where(col(model.plan_id) == plan.id).order_by(*_item_order(model))
+
+
+def _item_order(model: type[Item]) -> tuple[Any, ...]:
+    return col(Domain.part).desc(), col(Domain.seq), col(model.seq)
+
+
+def _items_filtered(model: type[Item], filters: ItemFilter) -> Select[Item, str]:
+    """Goals or measures of any plan with their domain code, filtered (no order)."""
+    stmt = select(model, col(Domain.code)).join(Domain, col(Domain.id) == col(model.domain_id))
     if filters.domain:
         stmt = stmt.where(col(Domain.code) == filters.domain)
     if filters.part:
@@ -207,7 +218,45 @@ def _item_query(model: type[Item], plan: Plan, filters: ItemFilter) -> Select[It
         with_targets = select(target_parent).where(target_parent.is_not(None))
         condition = col(model.id).in_(with_targets)
         stmt = stmt.where(condition if filters.has_targets else ~condition)
-    return stmt.order_by(col(Domain.part).desc(), col(Domain.seq), col(model.seq))
+    return stmt
+
+
+async def goals_of_plans(session: AsyncSession, actor: Actor, plan_codes: Sequence[str], filters: ItemFilter,
+                         page: PageParams) -> list[tuple[list[GoalRead], int]]:
+    """A page of each plan's goals as `list_goals` gives it (items, total): two queries for any number of plans."""
+    visibility.require_own_unit(actor, unit_code=filters.unit)  # another unit's tasks are its own business
+    rows = await _items_of_plans(session, Goal, plan_codes, filters, page)
+    return await _paged(plan_codes, page, rows, lambda inside: _goals_with_targets(session, inside))
+
+
+async def measures_of_plans(session: AsyncSession, actor: Actor, plan_codes: Sequence[str], filters: ItemFilter,
+                            page: PageParams) -> list[tuple[list[MeasureRead], int]]:
+    """A page of each plan's measures as `list_measures` gives it: two queries for any number of plans."""
+    visibility.require_own_unit(actor, unit_code=filters.unit)
+    rows = await _items_of_plans(session, Measure, plan_codes, filters, page)
+    return await _paged(plan_codes, page, rows, lambda inside: _measures_with_targets(session, inside))
+
+
+async def _items_of_plans(session: AsyncSession, model: type[Item], plan_codes: Sequence[str], filters: ItemFilter,
+                          page: PageParams) -> list[Any]:
+    """(plan code, rn, total, item, domain code) of every plan's page, in one query."""
+    base = _items_filtered(model, filters).join(Plan, col(Plan.id) == col(model.plan_id)) \
+        .where(col(Plan.code).in_(list(plan_codes)))
+    ranked = ranked_within(base, col(model.id), col(Plan.code), _item_order(model))
+    stmt = (select(ranked.c.parent, ranked.c.rn, ranked.c.total, model, col(Domain.code))
+            .join(ranked, ranked.c.id == col(model.id)).join(Domain, col(Domain.id) == col(model.domain_id)))
+    return list((await session.execute(page_of_each(stmt, ranked, page))).all())
+
+
+async def _paged(plan_codes: Sequence[str], page: PageParams, rows: list[Any],
+                 shape: Callable[[list[Any]], Awaitable[Sequence[V]]]) -> list[tuple[list[V], int]]:
+    """Rows of (plan code, rn, total, *row) cut into each plan's page; `shape` builds the reads of the rows inside
+    a page at once (their children in one query)."""
+    inside = [row for row in rows if in_page(row[1], page)]
+    reads = dict(zip(((row[0], row[1]) for row in inside), await shape([tuple(row[3:]) for row in inside]),
+                     strict=True))
+    return pages_by_parent(plan_codes, page, [(row[0], row[1], row[2], partial(reads.__getitem__, (row[0], row[1])))
+                                              for row in rows])
 
 
 async def _goals_with_targets(session: AsyncSession, rows: Sequence[tuple[Goal, str]]) -> list[GoalRead]:
@@ -246,18 +295,36 @@ async def _targets_by_parent(session: AsyncSession, parent_column: Mapped[int | 
 async def list_targets(session: AsyncSession, plan_code: str, filters: TargetFilter,
                        page: PageParams) -> tuple[list[TargetRead], int]:
     plan = await plan_by_code(session, plan_code)
-    stmt = _target_query(plan)
+    stmt = _filter_targets(_target_query(plan), filters, col(Domain.plan_id) == plan.id)
+    rows, total = await paginate(session, stmt.order_by(col(Target.id)), page)
+    return [_target(*row) for row in rows], total
+
+
+async def targets_of_plans(session: AsyncSession, plan_codes: Sequence[str], filters: TargetFilter,
+                           page: PageParams) -> list[tuple[list[TargetRead], int]]:
+    """A page of each plan's targets as `list_targets` gives it (items, total): one query for any number of plans."""
+    base = _filter_targets(_with_parents(select(Target)).where(col(Plan.code).in_(list(plan_codes))), filters,
+                           col(Domain.plan_id) == col(Target.plan_id))
+    ranked = ranked_within(base, col(Target.id), col(Plan.code), (col(Target.id),))
+    stmt = _with_parents(select(ranked.c.parent, ranked.c.rn, ranked.c.total, Target, col(Plan.end_year),
+                                col(Goal.code), col(Measure.code), Indicator))
+    rows: Sequence[Any] = (await session.execute(
+        page_of_each(stmt.join(ranked, ranked.c.id == col(Target.id)), ranked, page))).all()
+    return pages_by_parent(plan_codes, page, [(row[0], row[1], row[2], partial(_target, *row[3:])) for row in rows])
+
+
+def _filter_targets(stmt: Any, filters: TargetFilter, domain_of_plan: Any) -> Any:
+    """`stmt` (targets with their parents) narrowed by the filters; `domain_of_plan` ties a domain to the plan."""
     if filters.domain:
-        stmt = stmt.where(or_(col(Goal.domain_id).in_(_domain_ids(plan, filters.domain)),
-                              col(Measure.domain_id).in_(_domain_ids(plan, filters.domain))))
+        domain_ids = select(col(Domain.id)).where(domain_of_plan, col(Domain.code) == filters.domain)
+        stmt = stmt.where(or_(col(Goal.domain_id).in_(domain_ids), col(Measure.domain_id).in_(domain_ids)))
     if filters.op:
         stmt = stmt.where(col(Target.op) == filters.op)
     if filters.review is not None:
         stmt = stmt.where(col(Target.review) == filters.review)
     if filters.q:
         stmt = stmt.where(col(Target.metric).contains(filters.q, autoescape=True))
-    rows, total = await paginate(session, stmt.order_by(col(Target.id)), page)
-    return [_target(*row) for row in rows], total
+    return stmt
 
 
 async def get_target(session: AsyncSession, plan_code: str, target_code: str) -> TargetRead:
@@ -277,15 +344,11 @@ def _target_query(plan: Plan) -> TargetRow:
         .where(col(Target.plan_id) == plan.id)
 
 
-def _with_parents(stmt: TargetRow) -> TargetRow:
+def _with_parents(stmt: S) -> S:
     return (stmt.join(Plan, col(Plan.id) == col(Target.plan_id))
             .join(Indicator, col(Indicator.id) == col(Target.indicator_id))
             .outerjoin(Goal, col(Goal.id) == col(Target.goal_id))
             .outerjoin(Measure, col(Measure.id) == col(Target.measure_id)))
-
-
-def _domain_ids(plan: Plan, domain_code: str) -> Select[int | None]:
-    return select(col(Domain.id)).where(col(Domain.plan_id) == plan.id, col(Domain.code) == domain_code)
 
 
 # --- the target parser -----------------------------------------------------------------------------------

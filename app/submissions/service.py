@@ -5,12 +5,13 @@ Every save writes a new immutable revision; the head row changes only through a 
 """
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, insert, literal, select, union, update
+from sqlalchemy import Select, insert, literal, select, tuple_, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -23,7 +24,7 @@ from app.auth import visibility
 from app.auth.actor import Actor
 from app.core.i18n import N_, t
 from app.core.labels import kind_label, submission_status_label
-from app.core.pagination import PageParams, paginate
+from app.core.pagination import PageParams, page_of_each, pages_by_parent, paginate, ranked_within
 from app.cycles.service import WriteWindow, check_cycle_year, write_window
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.models import (
@@ -290,7 +291,11 @@ async def diff_revisions(session: AsyncSession, actor: Actor, submission_id: int
     for revision in revisions:
         visibility.require_revision(actor, revision)
     old, new = await _revisions_with_content(session, revisions)
+    return _diff(submission_id, from_revision, to_revision, old, new)
 
+
+def _diff(submission_id: int, from_revision: int, to_revision: int, old: RevisionRead,
+          new: RevisionRead) -> RevisionDiff:
     def value_key(v: ValueRead) -> str:
         return f"{v.indicator}|{v.sex}|{v.age_group}|{v.area}"
 
@@ -304,6 +309,83 @@ async def diff_revisions(session: AsyncSession, actor: Actor, submission_id: int
         tasks=_changes({t.task: t.model_dump(exclude={"task"}) for t in old.tasks},
                        {t.task: t.model_dump(exclude={"task"}) for t in new.tasks}),
         narrative=_changes(old.narrative.model_dump(), new.narrative.model_dump()))
+
+
+# --- batch reads (GraphQL's loaders: any number of plans or submissions in a fixed number of queries) -------
+
+async def submissions_of_plans(session: AsyncSession, actor: Actor, plan_codes: Sequence[str],
+                               filters: SubmissionFilter, page: PageParams
+                               ) -> list[tuple[list[SubmissionSummary], int]]:
+    """A page of each plan's submissions as `list_submissions` gives it (items, total): one query."""
+    unit_code = visibility.unit_scope(actor, filters.unit)
+    base = (select(Submission).join(Unit, col(Unit.id) == col(Submission.unit_id))
+            .join(Plan, col(Plan.id) == col(Submission.plan_id))
+            .where(col(Plan.code).in_(list(plan_codes)), visibility.visible_submissions(actor)))
+    base = filter_submissions(base, year=filters.year, kind=filters.kind, status=filters.status)
+    if unit_code:
+        base = base.where(col(Unit.code) == unit_code)
+    ranked = ranked_within(base, col(Submission.id), col(Plan.code),
+                           (col(Submission.year).desc(), col(Unit.code), col(Submission.kind)))
+    stmt = (select(ranked.c.parent, ranked.c.rn, ranked.c.total, Submission, Unit)
+            .join(ranked, ranked.c.id == col(Submission.id)).join(Unit, col(Unit.id) == col(Submission.unit_id)))
+    rows = (await session.execute(page_of_each(stmt, ranked, page))).all()
+    return pages_by_parent(plan_codes, page, [(code, rn, total, partial(_summary, submission, code, unit))
+                                              for code, rn, total, submission, unit in rows])
+
+
+async def revisions_of_submissions(session: AsyncSession, actor: Actor, submission_ids: Sequence[int]
+                                   ) -> list[list[RevisionRead] | AppError]:
+    """`list_revisions` of many submissions in four queries; a submission the actor may not see gets its error."""
+    submissions = {s.id: s for s in (await session.execute(select(Submission).where(
+        col(Submission.id).in_(list(submission_ids))))).scalars()}
+    revisions = (await session.execute(select(SubmissionRevision).where(
+        col(SubmissionRevision.submission_id).in_(list(submissions)), visibility.visible_revisions(actor))
+        .order_by(col(SubmissionRevision.submission_id), col(SubmissionRevision.revision)))).scalars().all()
+    reads: dict[int, list[RevisionRead]] = defaultdict(list)
+    for revision, read in zip(revisions, await _revisions_with_content(session, list(revisions)), strict=True):
+        reads[revision.submission_id].append(read)
+    results: list[list[RevisionRead] | AppError] = []
+    for submission_id in submission_ids:
+        try:
+            submission = submissions.get(submission_id)
+            if submission is None:
+                raise NotFound(t("Submission {id} does not exist.", id=submission_id))
+            visibility.require_submission(actor, submission)
+            results.append(reads[submission_id])
+        except AppError as exc:
+            results.append(exc)
+    return results
+
+
+async def diffs_of_submissions(session: AsyncSession, actor: Actor, keys: Sequence[tuple[int, int, int]]
+                               ) -> list[RevisionDiff | AppError]:
+    """`diff_revisions` of many (submission id, from revision, to revision) in four queries; a key the actor may
+    not see, or naming a missing revision, gets its error."""
+    submissions = {s.id: s for s in (await session.execute(select(Submission).where(
+        col(Submission.id).in_({key[0] for key in keys})))).scalars()}
+    numbers = {(sid, number) for sid, *pair in keys if sid in submissions for number in pair}
+    revisions = (await session.execute(select(SubmissionRevision).where(tuple_(
+        col(SubmissionRevision.submission_id), col(SubmissionRevision.revision)).in_(list(numbers))))).scalars().all()
+    found = {(r.submission_id, r.revision): r for r in revisions}
+    contents = dict(zip(((r.submission_id, r.revision) for r in revisions),
+                        await _revisions_with_content(session, list(revisions)), strict=True))
+    results: list[RevisionDiff | AppError] = []
+    for submission_id, from_revision, to_revision in keys:
+        try:
+            submission = submissions.get(submission_id)
+            if submission is None:
+                raise NotFound(t("Submission {id} does not exist.", id=submission_id))
+            visibility.require_submission(actor, submission)
+            for number in (from_revision, to_revision):
+                revision = found.get((submission_id, number))
+                if revision is None:
+                    raise NotFound(t("Submission {id} has no revision {number}.", id=submission_id, number=number))
+                visibility.require_revision(actor, revision)
+            results.append(_diff(submission_id, from_revision, to_revision, contents[(submission_id, from_revision)],
+                                 contents[(submission_id, to_revision)]))
+        except AppError as exc:
+            results.append(exc)
+    return results
 
 
 # --- validation -------------------------------------------------------------------------------------------
