@@ -10,28 +10,17 @@ the number of plans. Without --database-url a temporary SQLite database is creat
 PostgreSQL URL the database must be empty or already seeded.
 """
 
-import argparse
-import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
-from sqlalchemy import event
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from app.auth.actor import CLI_ACTOR  # noqa: E402
-from app.auth.service import create_token  # noqa: E402
-from app.cli import in_transaction, migrate  # noqa: E402
-from app.db import create_engine, make_sessionmaker  # noqa: E402
-from app.main import create_app  # noqa: E402
-from app.models.enums import Role  # noqa: E402
-from app.plans.seeding import load_plans, read_plan_files  # noqa: E402
-from app.settings import PROJECT_ROOT, Settings  # noqa: E402
+from seeded import main, seeded  # noqa: E402
 
 PLANS = ["zengdu-children-2021-2030", "chaoyang-2021-2025", "xicheng-2021-2025"]
 YEAR = 2025
@@ -63,21 +52,9 @@ async def timed(requests: int, *calls: Callable[[], Awaitable[None]]) -> list[fl
 
 
 async def run(url: str, requests: int) -> None:
-    documents = read_plan_files(PROJECT_ROOT / "seeds" / "plans")
-    await in_transaction(url, lambda session: load_plans(session, documents))
-    token, _ = await in_transaction(url, lambda s: create_token(s, CLI_ACTOR, role=Role.reader, name="bench"))
-    app = create_app(Settings(database_url=url, log_level="WARNING"))
-    engine = create_engine(url)
-    app.state.sessionmaker = make_sessionmaker(engine)
-    statements = 0
-
-    def count(*_args: object) -> None:
-        nonlocal statements
-        statements += 1
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+    bench = await seeded(url)
+    headers = bench.headers
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=bench.app), base_url="http://bench") as client:
 
         async def graphql(query: str, variables: dict[str, object]) -> None:
             response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
@@ -90,10 +67,9 @@ async def run(url: str, requests: int) -> None:
                 assert response.status_code == 200, response.text
 
         async def sql_of(call: Callable[[], Awaitable[None]]) -> int:
-            nonlocal statements
-            statements = 0
+            bench.statements = 0
             await call()
-            return statements
+            return bench.statements
 
         print(f"{'dashboard':32} {'REST ms':>8} {'GraphQL ms':>11} {'ratio':>6} {'REST SQL':>9} {'GraphQL SQL':>12}")
         for code in PLANS:
@@ -105,19 +81,8 @@ async def run(url: str, requests: int) -> None:
         [every] = await timed(max(requests // 10, 3), lambda: graphql(EVERY_PLAN, {"year": YEAR}))
         every_sql = await sql_of(lambda: graphql(EVERY_PLAN, {"year": YEAR}))
         print(f"{'every plan, one document':32} {'':8} {every:11.2f} {'':6} {'':9} {every_sql:12}")
-    await engine.dispose()
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=100)
-    parser.add_argument("--database-url")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = Settings(database_url=args.database_url or f"sqlite:///{tmp}/bench.db").database_url
-        migrate(url)
-        asyncio.run(run(url, args.requests))
+    await bench.engine.dispose()
 
 
 if __name__ == "__main__":
-    main()
+    main(__doc__.splitlines()[0], 100, run)
