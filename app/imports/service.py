@@ -360,6 +360,7 @@ _PG_TYPES = ("integer", "integer", "integer", "integer", "integer", "double prec
              "text", "text", "text", "text", "text", "text", "text", "text")
 _COPIED = ("indicator_id", "target_id", "value", "unit", "reported_value", "reported_unit", "sex", "age_group", "area",
            "source", "note", "warnings", "justification")
+ANALYZE_AFTER_ROWS = 10_000  # an import writing this many observations refreshes the table's statistics
 _SAME_VALUE = "ABS(o.value - s.value) <= 1e-9 * (CASE WHEN ABS(s.value) > 1 THEN ABS(s.value) ELSE 1 END)"
 
 
@@ -445,9 +446,13 @@ class Staging:
             "ORDER BY o.id")
         warnings = "CAST(s.warnings AS JSONB)" if self.postgres else "s.warnings"
         staged = ", ".join(warnings if c == "warnings" else "s." + c for c in _COPIED)
-        await self._run(
+        inserted = await self._run(
             f"INSERT INTO observation (revision_id, {copied}) SELECT m.revision_id, {staged} FROM import_staging s "
             "JOIN import_map m ON m.group_no = s.group_no ORDER BY s.row_no")
+        if self.postgres and inserted.rowcount >= ANALYZE_AFTER_ROWS:
+            # Statistics taken before a bulk load mislead the planner until autovacuum catches up: the verdicts
+            # computed before commit and the next import's reads would scan the new rows by indicator.
+            await self._run("ANALYZE observation")
 
 
 def body_digest(body: bytes) -> str:

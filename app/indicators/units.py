@@ -1,12 +1,14 @@
 """Pure checks and exact conversions for the units of measure values are reported in."""
 
 from decimal import Decimal
+from functools import lru_cache
 
 from app.core.i18n import t
 
 # Rates and shares that are the same quantity at different scales: converting between them is exact.
 _RATE_SCALE = {"%": Decimal("1e-2"), "‰": Decimal("1e-3"), "1/万": Decimal("1e-4"), "1/10万": Decimal("1e-5")}
 _RATE_RANGE = {unit: 1 / scale for unit, scale in _RATE_SCALE.items()}
+_RATE_RANGE_FLOAT = {unit: float(bound) for unit, bound in _RATE_RANGE.items()}  # exact: 100, 1000, 1e4, 1e5
 _ALIASES = {"％": "%", "percent": "%", "百分之": "%", "‰": "‰", "1/1000": "‰", "1/千": "‰", "千分之": "‰",
             "/万": "1/万", "每万": "1/万", "1/10000": "1/万", "万分之": "1/万", "1/1万": "1/万",
             "/10万": "1/10万", "每10万": "1/10万", "1/100000": "1/10万", "十万分之": "1/10万"}
@@ -18,6 +20,7 @@ class UnitMismatch(ValueError):
     pass
 
 
+@lru_cache(maxsize=1024)  # pure; called several times for every value a write checks
 def canonical_unit(unit: str | None) -> str | None:
     if unit is None:
         return None
@@ -54,6 +57,7 @@ def range_problem(value: float, unit: str | None) -> str | None:
     unit = canonical_unit(unit)
     if unit in _NON_NEGATIVE and value < 0:
         return t("must not be negative for unit {unit}", unit=unit)
-    if unit in _RATE_RANGE and Decimal(str(value)) > _RATE_RANGE[unit]:
+    # The float comparison first: a float at most the (exactly representable) bound is written at most the bound.
+    if unit in _RATE_RANGE and value > _RATE_RANGE_FLOAT[unit] and Decimal(str(value)) > _RATE_RANGE[unit]:
         return t("must be between 0 and {max} for unit {unit}", max=f"{_RATE_RANGE[unit]:f}", unit=unit)
     return None

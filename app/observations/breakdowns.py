@@ -174,11 +174,20 @@ class Breakdown:
 
     def with_total(self, dimension: str) -> Self:
         """The same breakdown with ``dimension`` at its total value: the whole that this value is a part of."""
-        # Built without __post_init__: self was checked, and a total is valid (this runs once per value and check).
-        field, whole = _field(dimension), object.__new__(type(self))
-        for name in ("sex", "age_group", "area"):
-            object.__setattr__(whole, name, TOTALS[dimension] if name == field else getattr(self, name))
-        return whole
+        field = _field(dimension)
+        # Without the checks: self was checked, and a total is valid.
+        return self.unchecked(*(TOTALS[dimension] if name == field else getattr(self, name)
+                                for name in ("sex", "age_group", "area")))
+
+    @classmethod
+    def unchecked(cls, sex: str, age_group: str, area: str) -> Self:
+        """A breakdown of values already checked (a resolved observation row: sex and area validated, age group
+        normalised), built without ``__post_init__``: writes build one per value."""
+        breakdown = object.__new__(cls)
+        object.__setattr__(breakdown, "sex", sex)
+        object.__setattr__(breakdown, "age_group", age_group)
+        object.__setattr__(breakdown, "area", area)
+        return breakdown
 
 
 def _field(dimension: str) -> str:

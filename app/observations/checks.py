@@ -200,14 +200,20 @@ def breakdown_warnings_as(values: Sequence[Reported], kind: Literal["count", "le
     """:func:`breakdown_warnings` for values of a known kind, whatever their unit (a per-capita amount in 元 is
     a level). Sorted by the total's index, then by dimension (sex, age, area)."""
     # The last value given for a breakdown is the one checked (the request validation rejects duplicates).
-    latest = {v.breakdown: v for v in values if math.isfinite(v.value)}
+    # Keyed by (sex, age group, area) tuples rather than Breakdowns: an import groups 100,000 values here.
+    latest = {(v.breakdown.sex, v.breakdown.age_group, v.breakdown.area): v for v in values if math.isfinite(v.value)}
     found: list[ValueWarning] = []
-    for dimension in DIMENSIONS:
+    if len(latest) < 2:  # one value (the common case of a submission): no whole with parts
+        return found
+    for position, dimension in enumerate(DIMENSIONS):
         # The parts of a whole differ from it in `dimension` only: group them by that whole.
-        groups: dict[Breakdown, list[Reported]] = {}
-        for v in latest.values():
-            if v.breakdown.value_of(dimension) != TOTALS[dimension]:
-                groups.setdefault(v.breakdown.with_total(dimension), []).append(v)
+        total_of_dimension = TOTALS[dimension]
+        groups: dict[tuple[str, str, str], list[Reported]] = {}
+        for key, v in latest.items():
+            if key[position] != total_of_dimension:
+                whole = (total_of_dimension, key[1], key[2]) if position == 0 else \
+                    (key[0], total_of_dimension, key[2]) if position == 1 else (key[0], key[1], total_of_dimension)
+                groups.setdefault(whole, []).append(v)
         for whole, parts in groups.items():
             total = latest.get(whole)
             if total is None:

@@ -248,8 +248,9 @@ async def _attach_warnings(session: AsyncSession, unit: Unit, year: int, known: 
         by_indicator[row["indicator_id"]].append(row)
     for indicator_id, group in by_indicator.items():
         indicator = known.indicators[indicator_id]
-        reported = {row["_index"]: Reported(row["_index"], Breakdown(row["sex"], row["age_group"], row["area"]),
-                                            row["value"]) for row in group}
+        reported = {row["_index"]: Reported(
+            row["_index"], Breakdown.unchecked(row["sex"], row["age_group"], row["area"]), row["value"])
+            for row in group}
         found = breakdown_warnings(list(reported.values()), indicator.unit, indicator.precision)
         for row in group:
             value = reported[row["_index"]]
@@ -270,14 +271,16 @@ async def _history(session: AsyncSession, unit: Unit, year: int,
     """The unit's accepted values of these indicators in other years, per breakdown."""
     if not indicator_ids:
         return {}
+    # Driven from the unit's few accepted revisions (then the observation key's index), not from the indicators,
+    # whose observations span every unit: the planner cannot tell which side is small.
+    accepted = (select(col(SubmissionRevision.id))
+                .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
+                .where(col(Submission.unit_id) == unit.id, col(Submission.year) != year,
+                       col(SubmissionRevision.revision) == col(Submission.accepted_revision)))
     rows = await session.execute(
         select(col(Observation.indicator_id), col(Observation.sex), col(Observation.age_group),
                col(Observation.area), col(Observation.value))
-        .join(SubmissionRevision, col(SubmissionRevision.id) == col(Observation.revision_id))
-        .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
-        .where(col(Submission.unit_id) == unit.id, col(Submission.year) != year,
-               col(SubmissionRevision.revision) == col(Submission.accepted_revision),
-               col(Observation.indicator_id).in_(indicator_ids)))
+        .where(col(Observation.revision_id).in_(accepted), col(Observation.indicator_id).in_(indicator_ids)))
     history: dict[BreakdownKey, list[float]] = defaultdict(list)
     for indicator_id, sex, age_group, area, value in rows.all():
         history[(indicator_id, sex, age_group, area)].append(value)
