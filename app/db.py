@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session as SyncSession
@@ -47,6 +48,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def dialect_insert(session: AsyncSession, model: Any) -> Any:
+    """INSERT into `model` as the session's database writes it, with its ``on_conflict_do_nothing`` (PostgreSQL and
+    SQLite both have ON CONFLICT)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(model)
 
 
 class Session(AsyncSession):

@@ -80,6 +80,9 @@ def _audited(info: TokenInfo) -> dict[str, object]:
             "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None}
 
 
+ACTOR_UNIT = "auth.unit"  # session.info key of the authenticated token's unit
+
+
 async def authenticate(session: AsyncSession, presented: str) -> Actor:
     """Resolve a presented bearer token to its actor; unknown and revoked tokens are both 401."""
     row = (await session.execute(
@@ -93,6 +96,9 @@ async def authenticate(session: AsyncSession, presented: str) -> Actor:
         raise Unauthorized(t("The bearer token has been revoked."))
     if unit is not None and not unit.active:
         raise Unauthorized(t("The token's member unit has been deactivated."))
+    # The session's identity map holds objects weakly: kept here, the unit is not read again by the services that
+    # look it up (session.get) in the same request.
+    session.info[ACTOR_UNIT] = unit
     return Actor(token_id=token.id, name=token.name, role=Role(token.role),
                  unit_id=unit.id if unit else None, unit_code=unit.code if unit else None)
 

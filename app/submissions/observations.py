@@ -100,11 +100,16 @@ async def plan_indicators(session: AsyncSession, plan: Plan, unit: Unit,
                           assigned: set[tuple[str, int]]) -> PlanIndicators:
     """A unit reports an indicator when it is assigned a goal or measure with a target on it, or is the
     indicator's data-source unit."""
-    targets = [TargetRow(*row) for row in (await session.execute(
-        select(*_columns(Target, TargetRow)).where(col(Target.plan_id) == plan.id))).all()]
-    indicators = {row[0]: IndicatorRow(*row) for row in (await session.execute(
-        select(*_columns(Indicator, IndicatorRow)).where(col(Indicator.id).in_(
-            select(col(Target.indicator_id)).where(col(Target.plan_id) == plan.id))))).all()}
+    target_columns = _columns(Target, TargetRow)
+    rows = (await session.execute(  # one query: each target with its indicator's columns
+        select(*target_columns, *_columns(Indicator, IndicatorRow))
+        .join(Indicator, col(Indicator.id) == col(Target.indicator_id)).where(col(Target.plan_id) == plan.id))).all()
+    split = len(target_columns)
+    targets = [TargetRow(*row[:split]) for row in rows]
+    indicators: dict[int, IndicatorRow] = {}
+    for row in rows:
+        if row[split] not in indicators:
+            indicators[row[split]] = IndicatorRow(*row[split:])
     reportable = reportable_indicators(targets, indicators.values(), unit.id, assigned)  # type: ignore[arg-type]
     return PlanIndicators(indicators, {target.code: target for target in targets}, reportable)
 

@@ -26,6 +26,7 @@ from app.core.i18n import N_, t
 from app.core.labels import kind_label, submission_status_label
 from app.core.pagination import PageParams, page_of_each, pages_by_parent, paginate, ranked_within
 from app.cycles.service import WriteWindow, check_cycle_year, write_window
+from app.db import dialect_insert
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.models import (
     Assignment,
@@ -110,26 +111,24 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
     unit = await _acting_unit(session, actor, plan, data.unit)
     await check_cycle_year(session, plan, data.year, data.kind, "kind")
     window = await write_window(session, plan, data.year, data.kind, unit.id, today)  # type: ignore[arg-type]
-    existing = (await session.execute(select(col(Submission.id)).where(
-        col(Submission.unit_id) == unit.id, col(Submission.plan_id) == plan.id, col(Submission.year) == data.year,
-        col(Submission.kind) == data.kind.value))).scalar_one_or_none()
-    if existing is not None:
-        raise Conflict(t("Unit {unit} already has a {year} {kind} submission (id {id}); revise it with "
-                         "PUT /api/v1/submissions/{id}.", unit=unit.code, kind=kind_label(data.kind), year=data.year,
-                         id=existing))
     content = await _check_content(session, plan, unit, data.year, data)
     status = SubmissionStatus.submitted if data.submit else SubmissionStatus.draft
     now = utcnow()
-    submission = Submission(plan_id=plan.id, unit_id=unit.id, cycle_id=window.cycle.id, year=data.year,  # type: ignore[arg-type]
-                            kind=data.kind.value, status=status.value, revision=1,
-                            late=window.late and data.submit, submitted_at=now if data.submit else None)
-    try:
-        async with session.begin_nested():  # a savepoint, so a lost race leaves the session usable
-            session.add(submission)
-            await session.flush()
-    except IntegrityError as exc:  # a concurrent request created it first
-        raise Conflict(t("Unit {unit} already has a {year} {kind} submission.", unit=unit.code,
-                         kind=kind_label(data.kind), year=data.year)) from exc
+    # ON CONFLICT DO NOTHING: one statement whether the head exists already or a concurrent request creates it
+    # first (PostgreSQL waits for that one to commit); no row back means there is one.
+    submission = (await session.scalars(dialect_insert(session, Submission).values(
+        plan_id=plan.id, unit_id=unit.id, cycle_id=window.cycle.id, year=data.year, kind=data.kind.value,
+        status=status.value, revision=1, accepted_revision=None, late=window.late and data.submit,
+        review_comment=None, created_at=now, updated_at=now, submitted_at=now if data.submit else None,
+        reviewed_at=None).on_conflict_do_nothing(index_elements=["unit_id", "plan_id", "year", "kind"])
+        .returning(Submission))).first()
+    if submission is None:
+        existing = (await session.execute(select(col(Submission.id)).where(
+            col(Submission.unit_id) == unit.id, col(Submission.plan_id) == plan.id, col(Submission.year) == data.year,
+            col(Submission.kind) == data.kind.value))).scalar_one()
+        raise Conflict(t("Unit {unit} already has a {year} {kind} submission (id {id}); revise it with "
+                         "PUT /api/v1/submissions/{id}.", unit=unit.code, kind=kind_label(data.kind), year=data.year,
+                         id=existing))
     current = await _write_revision(session, actor, submission, content, status, late=submission.late)
     if submission.late:  # the lead unit is no longer overdue
         touch_plan(session, plan.id, f"submission {submission.id} submitted late", [data.year])  # type: ignore[arg-type]
