@@ -661,7 +661,13 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]
 
 
 def _audit(submission: SubmissionRead) -> dict[str, Any]:
-    return submission.model_dump(mode="json", exclude={"etag", "created_at", "unit_name", "plan_code"})
+    """What the audit trail keeps of a submission: its head, and which revision holds the content and how much.
+    Revisions are append-only and keep every value and text as sent, so the trail points at them instead of copying
+    a hundred values into every event (twice for a submit or review, whose content does not change)."""
+    current = submission.current
+    return {**_audit_summary(submission), "current": {
+        "revision": current.revision, "status": current.status.value, "late": current.late,
+        "values": len(current.values), "tasks": len(current.tasks)}}
 
 
 # --- bulk import (app/imports) ----------------------------------------------------------------------------

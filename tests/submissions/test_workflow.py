@@ -58,10 +58,20 @@ async def test_full_round_trip(client, world, db) -> None:  # type: ignore[no-un
     assert changes["W1.2a"]["after"]["value"] == 6.5
     assert changes["C1.2a"]["after"] is None
 
-    actions = (await db.execute(select(AuditEvent.action).where(
+    events = (await db.execute(select(AuditEvent).where(
         AuditEvent.entity_type == "submission", AuditEvent.entity_id == str(sid)).order_by(AuditEvent.id))).scalars()
-    assert list(actions) == ["submission.create", "submission.revise_and_submit", "submission.return",
-                             "submission.revise_and_submit", "submission.accept"]
+    trail = [(e.action, e.before, e.after) for e in events]
+    assert [action for action, _, _ in trail] == ["submission.create", "submission.revise_and_submit",
+                                                  "submission.return", "submission.revise_and_submit",
+                                                  "submission.accept"]
+    # The trail points at the revision holding the content (kept there, append-only) instead of copying it.
+    _, created_before, created_after = trail[0]
+    assert created_before is None
+    assert created_after["status"] == "draft" and created_after["revision"] == 1
+    assert created_after["current"] == {"revision": 1, "status": "draft", "late": False, "values": 3, "tasks": 1}
+    _, accept_before, accept_after = trail[-1]
+    assert (accept_before["status"], accept_after["status"]) == ("submitted", "accepted")
+    assert accept_after["accepted_revision"] == 3 and accept_after["current"]["values"] == 3
 
 
 async def test_submit_endpoint_and_late_marking(client, world) -> None:  # type: ignore[no-untyped-def]
