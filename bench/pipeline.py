@@ -25,8 +25,8 @@ time budget) and reports medians:
    SQL statements per request at 150 and 600 targets.
 3. The GraphQL dashboard of bench/status.py against REST plan + goals + status.
 4. Bulk: 2,000-value submissions (create with submit, then accept) from 8 concurrent clients, values/s; floor:
-   COPY (asyncpg copy_records_to_table) of the same rows from 8 connections. `BULK_PATHS` is where the coming bulk
-   import of observations goes.
+   COPY (asyncpg copy_records_to_table) of the same rows from 8 connections. `BULK_PATHS`: through submissions,
+   and through the bulk import of observations (the office's import of each unit's rows, landing accepted).
 5. Create latency (p50/p95/p99) and creates/s at 1, 4 and 16 concurrent clients, each create a unit's own annual
    values in the 150-target plan; floor: executemany of the same rows at the same concurrency.
 6. The first change-feed poll after the date changes against a following poll: time and SQL statements; and, where
@@ -823,13 +823,14 @@ async def bulk_via_submissions(api: Api, job: BulkJob) -> dict[str, float]:
 
 
 async def bulk_via_observation_import(api: Api, job: BulkJob) -> dict[str, float]:
-    """BULK PATH 2 — TO ADD: the coming `POST` bulk import of observations.
-
-    Send `job.values` (the same rows as path 1: the unit's 2,000 values for `job.year`) to the new endpoint with
-    the unit's token (`api.call("POST", …, unit=job.unit, json=…)`), timing each request as `bulk_via_submissions`
-    does, then set `available=True` in BULK_PATHS. Row 4 then measures it against the same COPY floor.
-    """
-    raise NotImplementedError("the bulk import of observations is not in the API yet")
+    """Bulk path 2: the office imports the unit's values (`POST /plans/{plan}/observations/import`, JSON, not a dry
+    run); an admin's import lands accepted, the end state of path 1."""
+    rows = [{"unit": job.unit, "year": job.year, "kind": job.kind, **value} for value in job.values]
+    started = time.perf_counter()
+    summary = await api.call("POST", f"/plans/{job.plan}/observations/import", json={"dry_run": False, "rows": rows})
+    if summary["imported"] + summary["updated"] + summary["unchanged"] != len(rows):
+        raise ApiError(f"import summary does not count every row: {summary}")
+    return {"import": time.perf_counter() - started}
 
 
 @dataclass(frozen=True)
@@ -840,7 +841,7 @@ class BulkPath:
 
 
 BULK_PATHS = (BulkPath("create+submit, accept", bulk_via_submissions),
-              BulkPath("POST observation import", bulk_via_observation_import, available=False))
+              BulkPath("POST observation import", bulk_via_observation_import))
 
 
 async def daily_catch_up(engine: Any) -> bool:

@@ -607,19 +607,26 @@ async def _revision(session: AsyncSession, submission: Submission, number: int) 
     return revision
 
 
+_VALUE_COLUMNS = ("revision_id", "value", "unit", "reported_value", "reported_unit", "sex", "age_group", "area",
+                  "source", "note", "warnings", "justification")
+
+
 async def _revisions_with_content(session: AsyncSession,
                                   revisions: list[SubmissionRevision]) -> list[RevisionRead]:
     """Values and tasks of several revisions in two queries."""
     ids = [r.id for r in revisions]
     values: dict[int, list[ValueRead]] = defaultdict(list)
-    for value, code, name, target_code, metric in (await session.execute(
-            select(Observation, col(Indicator.code), col(Indicator.name), col(Target.code), col(Target.metric))
+    for value in (await session.execute(  # plain rows, not an ORM object per value: a revision may hold thousands
+            select(*(col(getattr(Observation, name)) for name in _VALUE_COLUMNS), col(Indicator.code),
+                   col(Indicator.name).label("indicator_name"), col(Target.code).label("target_code"),
+                   col(Target.metric))
             .join(Indicator, col(Indicator.id) == col(Observation.indicator_id))
             .outerjoin(Target, col(Target.id) == col(Observation.target_id))
             .where(col(Observation.revision_id).in_(ids)).order_by(col(Observation.id)))).all():
         values[value.revision_id].append(ValueRead(
-            indicator=code, indicator_name=name, target=target_code, metric=metric or name, value=value.value,
-            unit=value.unit, reported_value=value.reported_value, reported_unit=value.reported_unit, sex=value.sex,
+            indicator=value.code, indicator_name=value.indicator_name, target=value.target_code,
+            metric=value.metric or value.indicator_name, value=value.value, unit=value.unit,
+            reported_value=value.reported_value, reported_unit=value.reported_unit, sex=value.sex,
             age_group=value.age_group, area=value.area, source=value.source, note=value.note,
             warnings=[ValueWarningRead(**w) for w in value.warnings], justification=value.justification))
     tasks: dict[int, list[TaskRead]] = defaultdict(list)
