@@ -3,7 +3,7 @@
 import strawberry
 
 from app.graphql.enums import CycleKind
-from app.imports.schemas import ImportSummary as ImportSummaryRead
+from app.imports import schemas
 
 
 @strawberry.input(description="One imported value: the unit, year and kind it is for, and the fields of a value")
@@ -25,34 +25,17 @@ class ImportRowInput:
     justification: str | None = strawberry.UNSET
 
 
-@strawberry.type(description="What an import does (or would do, on a dry run) to one unit's submission")
+# Derived from the REST schemas (app/imports/schemas.py): the same fields and descriptions, converted with
+# from_pydantic, so the two APIs cannot drift apart.
+@strawberry.experimental.pydantic.type(model=schemas.ImportedSubmission, all_fields=True,
+                                       description="What an import does (or would do, on a dry run) to one unit's "
+                                                   "submission")
 class ImportedSubmission:
-    unit: str
-    year: int
-    kind: CycleKind
-    submission_id: int | None
-    revision: int | None = strawberry.field(description="The revision written (or that would be); null: no change")
-    status: str | None = strawberry.field(description="accepted (an admin's import) or submitted (a unit's)")
-    imported: int
-    updated: int
-    unchanged: int
+    status: str | None  # a Literal in the REST schema, which the pydantic integration does not map
 
 
-@strawberry.type(description="Counts of an import: imported (new), updated (differs from the counted value), "
-                              "unchanged; any refused row refuses the import with VALIDATION errors per row")
+@strawberry.experimental.pydantic.type(model=schemas.ImportSummary, all_fields=True, description=(
+    "Counts of an import: imported (new), updated (differs from the counted value), unchanged; any refused row "
+    "refuses the import with VALIDATION errors per row"))
 class ImportSummary:
-    dry_run: bool
-    rows: int
-    imported: int
-    updated: int
-    unchanged: int
-    refused: int
-    submissions: list[ImportedSubmission]
-
-    @classmethod
-    def from_read(cls, read: ImportSummaryRead) -> "ImportSummary":
-        return cls(dry_run=read.dry_run, rows=read.rows, imported=read.imported, updated=read.updated,
-                   unchanged=read.unchanged, refused=read.refused, submissions=[ImportedSubmission(
-                       unit=s.unit, year=s.year, kind=CycleKind(s.kind.value), submission_id=s.submission_id,
-                       revision=s.revision, status=s.status, imported=s.imported, updated=s.updated,
-                       unchanged=s.unchanged) for s in read.submissions])
+    pass

@@ -124,7 +124,7 @@ class Mutation:
             "dry_run": dry_run, "rows": received.items}) if idempotency_key is not None else "")
         outcome = await info.context.tx.run(
             lambda: run_once(info.context.session, actor, idempotency_key, fingerprint, work))
-        return ImportSummary.from_read(ImportSummaryRead.model_validate(outcome.body))
+        return ImportSummary.from_pydantic(ImportSummaryRead.model_validate(outcome.body))
 
     @mutation("Send the current revision for review")
     async def submit_submission(self, info: Info, id: int, if_match: str | None = None) -> Submission:
