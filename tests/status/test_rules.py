@@ -262,6 +262,11 @@ CASES = [
     # rising: the wrong way → off track
     Case("issue13-zero-target-rising", TETANUS, [(2020, 2), (2023, 3)], 2023, S.off_track, progress=-0.1852,
          says=("年均上升14.47%", "变化方向与目标相反")),
+    Case("issue13-zero-target-unchanged", TETANUS, [(2020, 2), (2023, 2)], 2023, S.off_track, progress=0.0,
+         says=("2020年以来没有下降", "需年均下降78.13%"), never_says=("为所需降速",)),
+    # a baseline of 0 that rose again: no growth rate; the baseline met the target, so the value slipped back
+    Case("issue13-zero-target-from-zero", TETANUS, [(2020, 0), (2023, 1)], 2023, S.off_track,
+         says=("按2020年以来的年均变化推算", "变化方向与目标相反")),
     # with the indicator's precision (2 decimals), 0 is what is reported as 0: 0.004 → 0.00 is achieved, and the
     # stand-in is the largest such value, 0.005: (0.0025)^(1/5) - 1 = -69.83 %, so 2 → 0.02 is 112 % of it
     Case("issue13-zero-target-at-precision-met", TETANUS_2DP, [(2020, 2), (2023, 0.004)], 2023, S.achieved),
