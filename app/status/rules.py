@@ -250,7 +250,7 @@ class Evaluation:
     projected: float | None  # value projected to the due year, when a projection was made
     baseline: Observation | None
     latest: Observation | None
-    progress: float | None  # projected share of the baseline→target distance covered
+    progress: float | None  # projected share of the baseline→target distance covered (target 0: CAGR_o / CAGR_r)
     methodology: str = METHODOLOGY_VERSION
 
 
