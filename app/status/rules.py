@@ -21,8 +21,8 @@ Decisions the product design leaves open (docs/domain.md) (each is repeated wher
   Missing data ranks below every real warning (it must not hide one) but above on_track/achieved (a goal with
   one achieved and one unreported target is not achieved).
 * Zero or negative values make the growth rate undefined: the projection falls back to the linear annual change
-  ``(v_t - v_b) / (t - b)``. Projections of non-negative series are floored at 0, and of a ``%`` series that
-  stays within 0–100 capped at 100 (a coverage rate cannot exceed 100 %).
+  ``(v_t - v_b) / (t - b)`` (Open SDG gives no class there). Projections of non-negative series are floored at
+  0, and of a ``%`` series that stays within 0–100 capped at 100 (a coverage rate cannot exceed 100 %).
 * Per-year change targets count as achieved when the latest value meets the requirement *for its own year*
   (the commitment is annual); the projection is compared with the requirement for the due year.
 * Trend targets: met → achieved; not met at/after the due year → not_achieved; before it, no change (or, for
@@ -33,6 +33,13 @@ Decisions the product design leaves open (docs/domain.md) (each is repeated wher
 * The observation years decide "past due" (t ≥ Y), as the product design says: with no value for the due year yet,
   the last value is still projected.
 
+Methodology 2026.3 (issue 13): targets of 0 (新生儿破伤风发病率为0, 因…死亡0例) are judged on growth rates, as
+Open SDG does: 0 is reached when the value is 0 at the indicator's precision; before that, with positive values,
+``progress = CAGR_o / CAGR_r``, the observed compound annual rate of change against the rate that brings the
+baseline down to a small positive stand-in for 0 by the due year (half a unit of the indicator's precision, else
+Open SDG's 0.001); ≥ 95 % on track, ≥ 10 % at risk (see :func:`_elimination_rates`). 2026.2 asked the linear
+trend to reach 0, which a steady rate of decline never does and a short steep fall always did.
+
 Methodology 2026.2 (issue 13; ``METHODOLOGY_VERSION`` is stored with every verdict):
 
 * Tolerance: a target's tolerance widens every op on its short side; ≥100% / 全覆盖 without one: 1 point.
@@ -40,7 +47,7 @@ Methodology 2026.2 (issue 13; ``METHODOLOGY_VERSION`` is stored with every verdi
 * Past milestones: asked after the due year, a target is judged on its due year's value (else the first later
   one), never projected into the past; a later value that no longer meets an achieved target adds ``slipped``.
 * Baseline: the first value at or after the declared base year, never before it.
-* Targets of 0: the linear projection must reach 0 (a constant rate of decline never does).
+* Targets of 0: the linear projection must reach 0 (replaced in 2026.3).
 * Volatility: a statistical test against the indicator's own history (see :func:`is_volatile`).
 """
 
@@ -156,8 +163,12 @@ APPROX_MIN_TOLERANCE = 0.5  # … but at least ±0.5 for % and 个百分点 (sam
 MAINTAIN_REL_BAND = 0.05  # 保持稳定: the latest value stays within ±5 % of the baseline (or ± tolerance)
 MAINTAIN_AT_RISK_FACTOR = 2.0  # 保持稳定 not met: drift within 2× the band → at_risk, beyond → off_track
 
-METHODOLOGY_VERSION = "2026.2"  # stored with every verdict; a new version republishes them (python -m app migrate)
+METHODOLOGY_VERSION = "2026.3"  # stored with every verdict; a new version republishes them (python -m app migrate)
 
+# A target of 0 (lower is better): the growth rate is judged towards this stand-in for 0 in the target's unit, as
+# Open SDG does (sdg-build replaces a target of 0 by 0.001), unless the target's tolerance or its indicator's
+# precision says which values count as 0 (then the largest of them: half a unit of the last decimal).
+ZERO_TARGET_SUBSTITUTE = 0.001
 FULL_TARGET_TOLERANCE = 1.0  # ≥100% / 全覆盖 without a tolerance: met within 1 point (UNSD counts ~99 % as met)
 TREND_MIN_REL_CHANGE = 0.001  # a trend needs a change beyond the reported precision and 0.1 % of the baseline
 MIN_INFERRED_DECIMALS = 1  # without the indicator's precision, whole numbers are read as exact to 0.1
@@ -239,7 +250,7 @@ class Evaluation:
     projected: float | None  # value projected to the due year, when a projection was made
     baseline: Observation | None
     latest: Observation | None
-    progress: float | None  # projected share of the baseline→target distance covered
+    progress: float | None  # projected share of the baseline→target distance covered (target 0: CAGR_o / CAGR_r)
     methodology: str = METHODOLOGY_VERSION
 
 
@@ -276,7 +287,15 @@ def format_number(x: float) -> str:
 
 def format_value(x: float, unit: str | None) -> str:
     """A number with its unit as written: 7 + "1/10万" → "7/10万", 80 + "%" → "80%", 12 + "岁" → "12岁"."""
-    number = format_number(x)
+    return _with_unit(format_number(x), unit)
+
+
+def _format_bound(x: float, unit: str | None) -> str:
+    """A tolerance or stand-in as given, even under 0.01 (0.005‰, not 0.01‰): it is a parameter, not a value."""
+    return _with_unit(f"{x:g}" if 0 < abs(x) < 0.01 else format_number(x), unit)
+
+
+def _with_unit(number: str, unit: str | None) -> str:
     if not unit:
         return number
     if unit.startswith("1/"):  # 1/10万, 1/1000: the "1" is the numerator
@@ -356,7 +375,7 @@ class _Criterion:
         if self.op == "≈":
             text += f"左右（±{format_value(self.tolerance, _delta_unit(self.unit))}）"
         elif self.tolerance:
-            text += f"（允许误差{format_value(self.tolerance, _delta_unit(self.unit))}）"
+            text += f"（允许误差{_format_bound(self.tolerance, _delta_unit(self.unit))}）"
         return text
 
     def relation(self, v: float, goal: str) -> str:
@@ -423,22 +442,20 @@ def resolution(values: Iterable[float], precision: int | None = None) -> float:
     return 10.0 ** -min(decimals, MAX_DECIMALS)
 
 
-def project_value(baseline: Observation, latest: Observation, year: int, unit: str | None = None, *,
-                  linear: bool = False) -> float:
+def project_value(baseline: Observation, latest: Observation, year: int, unit: str | None = None) -> float:
     """Value expected in ``year`` if the change observed from baseline to latest goes on.
 
     Compound annual growth rate (UNSD progress chart / Open SDG): ``CAGR = (v_t / v_b) ** (1 / (t - b)) - 1``,
     ``projected = v_t * (1 + CAGR) ** (year - t)``. The rate is undefined when a value is zero or negative: the
     linear annual change is used instead. A non-negative series is not projected below 0, and a ``%`` series
-    within 0–100 not above 100. ``linear`` uses the linear annual change (targets of 0: a constant rate of
-    decline never reaches 0).
+    within 0–100 not above 100.
     """
     span = latest.year - baseline.year
     if span <= 0:
         raise ValueError("the baseline must be older than the latest value")
     ahead = year - latest.year
     v_b, v_t = baseline.value, latest.value
-    if v_b > 0 and v_t > 0 and not linear:
+    if v_b > 0 and v_t > 0:
         # Log space: the same formula, without overflow for runaway rates.
         log_projected = math.log(v_t) + ahead / span * math.log(v_t / v_b)
         projected = math.exp(min(log_projected, _MAX_LOG))
@@ -472,16 +489,13 @@ def _progress(criterion: _Criterion, v_b: float, projected: float) -> float | No
     return (projected - v_b) / gap
 
 
-def _classify(progress: float | None, projection_meets: bool, *, elimination: bool = False) -> Status:
-    """on_track / at_risk / off_track from the projected progress (thresholds 95 % and 10 %).
-
-    ``elimination`` (a target of 0): on track only when the projection reaches 0 — 95 % of the way is not 0.
-    """
+def _classify(progress: float | None, projection_meets: bool) -> Status:
+    """on_track / at_risk / off_track from the projected progress (thresholds 95 % and 10 %)."""
     if projection_meets:
         return Status.on_track
     if progress is None:
         return Status.off_track
-    if progress >= ON_TRACK_PROGRESS and not elimination:
+    if progress >= ON_TRACK_PROGRESS:
         return Status.on_track
     if progress >= AT_RISK_PROGRESS:
         return Status.at_risk
@@ -498,22 +512,61 @@ def _project(
     due_goal: str | None = None,
 ) -> _Outcome:
     """Status before the due year from the projection; ``due_goal`` names the due-year requirement if new."""
-    elimination = _is_elimination(criterion)
-    projected = project_value(baseline, latest, due_year, criterion.unit, linear=elimination)
-    progress = _progress(criterion, baseline.value, projected)
-    status = _classify(progress, criterion.meets(projected), elimination=elimination)
-    trend = "线性趋势（目标为0）" if elimination else "年均变化"
-    text = f"{head}；按{baseline.year}年以来的{trend}推算，{due_year}年约为{format_value(projected, criterion.unit)}"
-    if due_goal is not None:
-        text += f"，{criterion.relation(projected, due_goal)}"
+    projected = project_value(baseline, latest, due_year, criterion.unit)
+    rates = _elimination_rates(criterion, baseline, latest, due_year)
+    progress: float | None
+    if rates is not None:
+        observed, required, progress = rates
+        trend = f"年均{'下降' if observed < 0 else '上升'}{_percent(abs(observed))}" if observed else "没有下降"
+        text = (f"{head}；{baseline.year}年以来{trend}，而{due_year}年降至0"
+                f"（按{_format_bound(_zero_stand_in(criterion), criterion.unit)}计）需年均下降{_percent(-required)}")
+        if observed < 0:
+            text += f"，为所需降速的{_percent(progress)}"
+    else:
+        progress = _progress(criterion, baseline.value, projected)
+        text = (f"{head}；按{baseline.year}年以来的年均变化推算，"
+                f"{due_year}年约为{format_value(projected, criterion.unit)}")
+        if due_goal is not None:
+            text += f"，{criterion.relation(projected, due_goal)}"
+    status = _classify(progress, criterion.meets(projected))
     if status is Status.off_track and criterion.moved_away(baseline.value, latest.value):
         text += "，变化方向与目标相反" if criterion.sign else "，与目标的差距在扩大"
     return _Outcome(status, f"{kind}.projection", text, criterion.value, projected, baseline, latest, progress)
 
 
+def _percent(share: float) -> str:
+    return format_number(100 * share) + "%"
+
+
 def _is_elimination(criterion: _Criterion) -> bool:
-    """A target of 0 with lower is better (新生儿破伤风发病率为0, 消除): judged on reaching 0, not on a share."""
-    return criterion.value == 0 and criterion.sign <= 0
+    """A target of 0 with lower is better (新生儿破伤风发病率为0, 消除); 0 左右 is a band, judged as any other."""
+    return criterion.value == 0 and criterion.sign <= 0 and criterion.op != "≈"
+
+
+def _zero_stand_in(criterion: _Criterion) -> float:
+    """The positive value a growth rate towards 0 aims at: the largest value that counts as 0, else 0.001."""
+    return criterion.tolerance or ZERO_TARGET_SUBSTITUTE
+
+
+def _elimination_rates(criterion: _Criterion, baseline: Observation, latest: Observation,
+                       due_year: int) -> tuple[float, float, float] | None:
+    """(observed CAGR, required CAGR, their ratio) for a target of 0, as Open SDG measures it.
+
+    A constant rate of decline never reaches 0 and a linear trend reaches it after any steep fall, so neither a
+    share of the distance nor a linear projection can judge elimination. The growth rate can: the value must
+    fall each year by the rate that takes the baseline to a small positive stand-in for 0 by the due year;
+    ``CAGR_o / CAGR_r`` is how much of that rate the observed one delivers (1 on the required path, negative
+    the wrong way). None when this is no elimination target, a value is not positive (no growth rate: the
+    general rule decides) or the baseline is already at the stand-in.
+    """
+    if not _is_elimination(criterion):
+        return None
+    v_b, v_t, stand_in = baseline.value, latest.value, _zero_stand_in(criterion)
+    if v_t <= 0 or v_b <= stand_in:
+        return None
+    observed = (v_t / v_b) ** (1 / (latest.year - baseline.year)) - 1
+    required = (stand_in / v_b) ** (1 / (due_year - baseline.year)) - 1
+    return observed, required, observed / required
 
 
 def _no_data(kind: str, target: TargetSpec, year: int, required: float | None = None) -> _Outcome:
@@ -533,7 +586,8 @@ def _is_change(target: TargetSpec) -> bool:
 
 
 def _level_tolerance(target: TargetSpec) -> float:
-    """The target's tolerance; 左右 without one: the parser's default; ≥100% / 全覆盖 without one: 1 point."""
+    """The target's tolerance; 左右 without one: the parser's default; ≥100% / 全覆盖 without one: 1 point; a
+    target of 0 with the indicator's precision: half its last decimal (a value reported as 0 is 0)."""
     assert target.value is not None
     if target.tolerance is not None:
         return target.tolerance
@@ -541,6 +595,8 @@ def _level_tolerance(target: TargetSpec) -> float:
         return _default_tolerance(target.value, target.unit)
     if target.op in (">=", "==") and target.value == 100 and target.unit == "%":
         return FULL_TARGET_TOLERANCE
+    if target.value == 0 and target.op in ("<=", "==") and target.precision is not None:
+        return 0.5 * 10.0 ** -target.precision  # 0 at the indicator's precision: what is reported as 0
     return 0.0
 
 

@@ -1,5 +1,6 @@
 """The status rules against an independent Open SDG re-implementation (tests/status/reference_opensdg.py) on
-generated series: agreement on at least 90 %, and every disagreement explained by a difference that
+generated series: agreement per family of series and in total (with our mix of families and with every family
+weighted equally, so the total does not depend on the mix), and every disagreement explained by a difference that
 docs/status-rules.md ("Comparison with the references") states with its reason.
 """
 
@@ -7,21 +8,26 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
+import pytest
+
 from app.status.rules import Evaluation, Observation, Status, TargetSpec, evaluate_target
-from tests.status.reference_opensdg import Measure, measure
+from tests.status.reference_opensdg import ZERO_TARGET, Measure, measure
 
 SERIES = 1500
 SEED = 2026
 
 # Our status → the Open SDG classes it agrees with. at_risk (10–95 % of the way) spans their moderate and limited
 # classes; off_track (< 10 % or the wrong way) their limited and deterioration; past the due year we say 未达标,
-# for which Open SDG has no class of its own (any class short of achieved agrees).
+# for which Open SDG has no class of its own (any class short of achieved agrees). Where the real measure gives no
+# class (a growth rate through 0 or from a negative value: sdg-build reports no progress status, see
+# reference_opensdg.py), it contradicts no verdict short of achieved, which it checks first.
+_SHORT_OF_ACHIEVED = {"on_track", "progress_needs_acceleration", "limited_progress", "deterioration"}
 AGREES: dict[Status, set[str]] = {
     Status.achieved: {"target_achieved"},
-    Status.on_track: {"on_track"},
-    Status.at_risk: {"progress_needs_acceleration", "limited_progress"},
-    Status.off_track: {"limited_progress", "deterioration"},
-    Status.not_achieved: {"on_track", "progress_needs_acceleration", "limited_progress", "deterioration"},
+    Status.on_track: {"on_track", "not_computable"},
+    Status.at_risk: {"progress_needs_acceleration", "limited_progress", "not_computable"},
+    Status.off_track: {"limited_progress", "deterioration", "not_computable"},
+    Status.not_achieved: _SHORT_OF_ACHIEVED | {"not_computable"},
 }
 
 # Each documented difference (docs/status-rules.md, "Comparison with the references"), as a reason code.
@@ -48,11 +54,15 @@ def _drift(rng: random.Random, start: float, years: list[int], rate: float, nois
 # Mostly what the plans hold (rates, coverage, counts); elimination targets and series through 0 are rarer.
 FAMILIES = ("rate", "coverage", "count", "zero_target", "through_zero")
 FAMILY_WEIGHTS = (32, 32, 20, 8, 8)
+EQUAL_WEIGHTS = (1, 1, 1, 1, 1)
+# The agreement reached per family (seed SEED, SERIES series; docs/status-rules.md states the measured rates).
+FAMILY_AGREEMENT = {"rate": 0.99, "coverage": 0.95, "count": 0.98, "zero_target": 0.98, "through_zero": 0.95}
+TOTAL_AGREEMENT = 0.95
 
 
-def generate(rng: random.Random) -> Case:
+def generate(rng: random.Random, weights: tuple[int, ...] = FAMILY_WEIGHTS) -> Case:
     """One series: a mortality-style rate, a coverage near 100, a count, a zero target, or a series through 0."""
-    family = rng.choices(FAMILIES, FAMILY_WEIGHTS)[0]
+    family = rng.choices(FAMILIES, weights)[0]
     base = rng.randint(2015, 2020)
     due = rng.choice([2025, 2030])
     latest = rng.randint(base + 1, due)
@@ -100,9 +110,11 @@ def disagreement_reason(case: Case, ours: Evaluation, theirs: Measure) -> str:
             and last.value < 100:
         return "full_target_tolerance"  # ours: ≥ 100 % is met within 1 point; theirs needs 100 exactly
     if first.value <= 0 or last.value <= 0:
-        return "zero_or_negative_values"  # theirs: no growth rate; ours: the linear annual change
+        # ours: the linear annual change; theirs: mostly no class (agrees), but a class from CAGR_o = -1 when the
+        # latest value is 0, or from a negative value one year after the base (a power of 1 is defined)
+        return "zero_or_negative_values"
     if target.value == 0:
-        return "zero_target"  # theirs: a CAGR towards 0.001; ours: on track only if the linear trend reaches 0
+        return "zero_target"  # ours: 0 at the indicator's precision meets it; theirs: anything ≤ 0.001
     if target.unit == "%" and ours.projected == 100.0:
         return "capped_at_100"  # ours: a coverage rate is not projected beyond 100 %
     met_at_base = first.value >= target.value if case.higher_is_better else first.value <= target.value
@@ -115,62 +127,91 @@ def disagreement_reason(case: Case, ours: Evaluation, theirs: Measure) -> str:
     return "unexplained"
 
 
-def compare(n: int = SERIES, seed: int = SEED) -> tuple[int, Counter[str], list[tuple[Case, Evaluation, Measure]]]:
-    """(agreements, disagreement reasons, the unexplained cases)."""
+def compare(n: int = SERIES, seed: int = SEED, weights: tuple[int, ...] = FAMILY_WEIGHTS
+            ) -> tuple[Counter[str], Counter[str], Counter[str], list[tuple[Case, Evaluation, Measure]]]:
+    """(series per family, agreements per family, disagreement reasons, the unexplained cases)."""
     rng = random.Random(seed)
-    agreed, reasons, unexplained = 0, Counter[str](), []
+    seen, agreed, reasons, unexplained = Counter[str](), Counter[str](), Counter[str](), []
     for _ in range(n):
-        case = generate(rng)
+        case = generate(rng, weights)
         ours = evaluate_target(case.target, case.observations, case.year)
         theirs = reference(case)
+        seen[case.family] += 1
         if theirs.progress in AGREES.get(ours.status, set()):
-            agreed += 1
+            agreed[case.family] += 1
             continue
         reason = disagreement_reason(case, ours, theirs)
         reasons[reason] += 1
         if reason == "unexplained":
             unexplained.append((case, ours, theirs))
-    return agreed, reasons, unexplained
+    return seen, agreed, reasons, unexplained
 
 
 def test_agreement_with_open_sdg_on_generated_series() -> None:
-    agreed, reasons, unexplained = compare()
-    assert agreed / SERIES >= 0.90, (agreed / SERIES, reasons)
+    seen, agreed, reasons, unexplained = compare()
+    total = sum(agreed.values()) / SERIES
+    assert total >= TOTAL_AGREEMENT, (total, reasons)
     assert not unexplained, unexplained[:3]
     assert set(reasons) <= set(REASONS)
 
 
 def test_agreement_per_family() -> None:
-    """Rates, coverage and counts (most of the plans' targets) agree almost always; the documented differences
-    concentrate on elimination targets and series through 0."""
-    rng = random.Random(SEED)
-    seen, agreed = Counter[str](), Counter[str]()
-    for _ in range(SERIES):
-        case = generate(rng)
-        seen[case.family] += 1
-        agreed[case.family] += reference(case).progress in AGREES.get(
-            evaluate_target(case.target, case.observations, case.year).status, set())
-    for family in ("rate", "coverage", "count"):
-        assert agreed[family] / seen[family] >= 0.95, (family, agreed[family] / seen[family])
+    """Each family agrees on its own: rates, coverage and counts (most of the plans' targets), elimination targets
+    (target 0: the same growth-rate rule) and series through 0 (where Open SDG gives no class)."""
+    seen, agreed, _, _ = compare()
+    assert set(seen) == set(FAMILIES)
+    for family, bar in FAMILY_AGREEMENT.items():
+        assert agreed[family] / seen[family] >= bar, (family, agreed[family] / seen[family])
+
+
+def test_agreement_with_the_families_weighted_equally() -> None:
+    """The total does not depend on our mix: with every family as frequent, still ≥ TOTAL_AGREEMENT, explained."""
+    seen, agreed, reasons, unexplained = compare(weights=EQUAL_WEIGHTS)
+    assert min(seen.values()) >= SERIES // 5 * 0.8
+    assert sum(agreed.values()) / SERIES >= TOTAL_AGREEMENT, (sum(agreed.values()) / SERIES, reasons)
+    assert not unexplained, unexplained[:3]
 
 
 def test_each_documented_reason_names_a_real_difference() -> None:
     """The reasons are not a catch-all: every case of each reason, run through the reference with the difference
-    removed where it can be, agrees (tolerance: a ≥100 % target read as ≥99 %)."""
+    removed where it can be, agrees (tolerance: a ≥100 % target read as ≥99 %); a target of 0 differs only by
+    a latest value in (0, 0.001]."""
     rng = random.Random(SEED)
     for _ in range(SERIES):
-        case = generate(rng)
+        case = generate(rng, EQUAL_WEIGHTS)
         ours = evaluate_target(case.target, case.observations, case.year)
         theirs = reference(case)
         if theirs.progress in AGREES.get(ours.status, set()):
             continue
-        if disagreement_reason(case, ours, theirs) == "full_target_tolerance" and ours.status is Status.achieved:
-            first, last = case.observations[0], case.observations[-1]
+        first, last = case.observations[0], case.observations[-1]
+        reason = disagreement_reason(case, ours, theirs)
+        if reason == "full_target_tolerance" and ours.status is Status.achieved:
             assert measure(first.year, first.value, last.year, last.value, 99, case.target.due_year,
                            True).progress == "target_achieved"
+        if reason == "zero_target":
+            assert 0 < last.value <= ZERO_TARGET and theirs.progress == "target_achieved", (case, ours)
+
+
+@pytest.mark.parametrize(("base", "current", "years", "target", "higher", "expected"), [
+    # what sdg-build's numpy arithmetic yields (reference_opensdg.py, "Zero and negative values")
+    (0, 2, 3, 5, True, "not_computable"),  # base 0: inf / inf
+    (-1, 2, 3, 5, True, "not_computable"),  # negative base: NaN power
+    (2, -1, 3, 5, True, "not_computable"),  # negative current, several years: NaN power
+    (2, -1, 1, 5, True, "deterioration"),  # … one year apart: a power of 1 is defined
+    (2, 0, 3, 5, True, "deterioration"),  # current 0: CAGR_o = -1
+    (2, 0.0005, 3, 0, False, "target_achieved"),  # a target of 0 is 0.001 before the achieved check
+    (2, 0.02, 3, 0, False, "on_track"),  # towards 0.001 over 5 years: -78.13 % a year; observed -78.46 %
+    (2, 0.06, 3, 0, False, "progress_needs_acceleration"),  # -68.93 %: 88 % of the required rate
+    (5, 6, 3, 5, False, "on_track"),  # base at the target: CAGR_r = 0, ratio +inf (sdg-build's quirk)
+])
+def test_reference_follows_sdg_build(base: float, current: float, years: int, target: float, higher: bool,
+                                     expected: str) -> None:
+    assert measure(2020, base, 2020 + years, current, target, 2025, higher).progress == expected
 
 
 if __name__ == "__main__":  # the measured agreement, for the docs
-    agreed, reasons, unexplained = compare()
-    print(f"agreement {agreed / SERIES:.1%} of {SERIES}; disagreements: {dict(reasons)}; "
-          f"unexplained {len(unexplained)}")
+    for name, weights in (("our mix", FAMILY_WEIGHTS), ("equal weights", EQUAL_WEIGHTS)):
+        seen, agreed, reasons, unexplained = compare(weights=weights)
+        families = ", ".join(f"{f} {agreed[f] / seen[f]:.1%} of {seen[f]}" for f in FAMILIES)
+        print(f"{name}: agreement {sum(agreed.values()) / SERIES:.1%} of {SERIES} ({families}); "
+              f"disagreements: {dict(reasons)}; unexplained {len(unexplained)}")

@@ -8,7 +8,7 @@ progress = (7.5506 - 9) / (7 - 9) = 0.7247 → 预计达标困难.
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from app.status.rules import (
@@ -65,6 +65,7 @@ NMR_2025 = TargetSpec("新生儿死亡率", "<=", 10, "‰", 2025)
 SCREEN_2022 = TargetSpec("产前筛查率", ">=", 80, "%", 2022)
 SCREEN_BASE_2016 = TargetSpec("产前筛查率", ">=", 80, "%", 2020, baseline_year=2016)
 TETANUS = TargetSpec("新生儿破伤风发病率", "<=", 0, "‰", 2025)  # 消除: 0
+TETANUS_2DP = TargetSpec("新生儿破伤风发病率", "<=", 0, "‰", 2025, precision=2)
 INCREASE_DECLARED = TargetSpec("高技能人才中的女性比例", "increase", None, "%", 2025, baseline_year=2020,
                                baseline_value=30)
 
@@ -245,14 +246,34 @@ CASES = [
     Case("issue13-baseline-at-or-after-base-year", SCREEN_BASE_2016, [(2014, 50), (2015, 55), (2017, 60),
          (2019, 70)], 2019, S.at_risk, projected=75.6087, progress=0.7804, says=("按2017年以来",),
          extra={"baseline": 2017}),
-    # target 0: an elimination target is judged on reaching 0 (linear trend), never on "95 % of the way"
-    # 2 → 0.06 over 3 years: linear 2025 = 0.06 - 0.6467 × 2 < 0 → 0: on track
-    Case("issue13-zero-target-on-track", TETANUS, [(2020, 2), (2023, 0.06)], 2023, S.on_track, projected=0.0,
-         says=("线性趋势（目标为0）",)),
-    # 2 → 0.09 over 3 years with a CAGR would be "within 5 % of the baseline" → on track; linearly 2025 is 0 too.
-    # 2 → 1 over 3 years: linear 2025 = 1 - 2/3 = 0.33 > 0: 83 % of the way, but 0 is not reached → at risk
-    Case("issue13-zero-target-not-reached", TETANUS, [(2020, 2), (2023, 1)], 2023, S.at_risk, projected=0.3333,
-         progress=0.8333),
+    # target 0 (methodology 2026.3): judged on growth rates, as Open SDG: the observed CAGR against the CAGR that
+    # takes the baseline to 0.001 (the stand-in for 0) by the due year: (0.001 / 2)^(1/5) - 1 = -78.13 %.
+    # 2 → 0.02 over 3 years: (0.01)^(1/3) - 1 = -78.46 %, ratio 1.0041 → on track;
+    # projected 2025 = 0.02 × 0.01^(2/3) = 0.00093
+    Case("issue13-zero-target-on-track", TETANUS, [(2020, 2), (2023, 0.02)], 2023, S.on_track, projected=0.00093,
+         progress=1.0041, says=("年均下降78.46%", "按0.001‰计", "需年均下降78.13%", "为所需降速的100.41%")),
+    # 2 → 0.09 is within 5 % of the baseline (on track under a share of the distance), but falls 64.43 % a year:
+    # 82 % of the required rate → at risk
+    Case("issue13-zero-target-within-5-percent-is-not-on-track", TETANUS, [(2020, 2), (2023, 0.09)], 2023,
+         S.at_risk, progress=0.8246),
+    # 2 → 1 over 3 years: -20.63 % a year, 26 % of the required rate → at risk; 2025 = 1 × 0.5^(2/3) = 0.63
+    Case("issue13-zero-target-not-reached", TETANUS, [(2020, 2), (2023, 1)], 2023, S.at_risk, projected=0.63,
+         progress=0.2640),
+    # rising: the wrong way → off track
+    Case("issue13-zero-target-rising", TETANUS, [(2020, 2), (2023, 3)], 2023, S.off_track, progress=-0.1852,
+         says=("年均上升14.47%", "变化方向与目标相反")),
+    Case("issue13-zero-target-unchanged", TETANUS, [(2020, 2), (2023, 2)], 2023, S.off_track, progress=0.0,
+         says=("2020年以来没有下降", "需年均下降78.13%"), never_says=("为所需降速",)),
+    # a baseline of 0 that rose again: no growth rate; the baseline met the target, so the value slipped back
+    Case("issue13-zero-target-from-zero", TETANUS, [(2020, 0), (2023, 1)], 2023, S.off_track,
+         says=("按2020年以来的年均变化推算", "变化方向与目标相反")),
+    # with the indicator's precision (2 decimals), 0 is what is reported as 0: 0.004 → 0.00 is achieved, and the
+    # stand-in is the largest such value, 0.005: (0.0025)^(1/5) - 1 = -69.83 %, so 2 → 0.02 is 112 % of it
+    Case("issue13-zero-target-at-precision-met", TETANUS_2DP, [(2020, 2), (2023, 0.004)], 2023, S.achieved),
+    Case("issue13-zero-target-at-precision-on-track", TETANUS_2DP, [(2020, 2), (2023, 0.02)], 2023, S.on_track,
+         progress=1.1235, says=("按0.005‰计",)),
+    Case("issue13-zero-target-without-precision-0.004-is-not-0", TETANUS, [(2020, 2), (2023, 0.004)], 2023,
+         S.on_track),
     Case("issue13-zero-target-met", TETANUS, [(2020, 2), (2023, 0)], 2023, S.achieved),
 ]
 
@@ -646,6 +667,32 @@ def test_higher_is_better_raising_never_worsens(target, history, year, value, ri
     before = _status_with_latest(target, history, year, value)
     after = _status_with_latest(target, history, year, value + rise)
     assert RANK[after] >= RANK[before], (before, after)
+
+
+@given(st.sampled_from([TETANUS, TETANUS_2DP]), histories(), st.integers(2018, 2032), values,
+       st.integers(1, 500).map(lambda n: n / 10))
+def test_zero_target_lower_value_never_worse(target, history, year, value, rise) -> None:
+    before = _status_with_latest(target, history, year, value)
+    after = _status_with_latest(target, history, year, value + rise)
+    assert RANK[after] <= RANK[before], (before, after)
+
+
+@given(st.sampled_from([TETANUS, TETANUS_2DP]), positive, st.integers(2018, 2022), st.integers(1, 2),
+       st.integers(50, 150).map(lambda n: n / 100))
+def test_zero_target_progress_is_the_share_of_the_required_rate(target, base, base_year, years, share) -> None:
+    """A series falling at ``share`` × the rate that takes it to the stand-in for 0 by the due year has progress
+    ``share``: on track from 95 %, at risk below."""
+    stand_in = 0.005 if target.precision == 2 else 0.001
+    required = (stand_in / base) ** (1 / (target.due_year - base_year)) - 1
+    assume(share * required > -1)  # a yearly fall of 100 % or more is no rate
+    latest = base * (1 + share * required) ** years
+    result = evaluate_target(target, [Observation(base_year, base), Observation(base_year + years, latest)],
+                             base_year + years)
+    if base <= stand_in or result.status is S.achieved:
+        return
+    assert result.progress == pytest.approx(share, rel=1e-6)
+    if abs(share - 0.95) > 1e-9:  # the limit itself is left to rounding
+        assert result.status is (S.on_track if share > 0.95 else S.at_risk)
 
 
 @given(st.lists(st.sampled_from(list(Status)), max_size=8), st.randoms())
