@@ -252,15 +252,21 @@ def _parts_text(dimension: str, parts: Sequence[Reported], places: int, joiner: 
 def _count_warning(dimension: str, total: Reported, parts: list[Reported],
                    precision: int | None) -> ValueWarning | None:
     numbers = [total.value, *(p.value for p in parts)]
-    tolerance, places = _tolerance(numbers, precision), _shown(numbers, precision)
+    tolerance = _tolerance(numbers, precision)
     labels = [p.breakdown.value_of(dimension) for p in parts]
     parts_sum = math.fsum(p.value for p in parts)
-    params: dict[str, object] = {
-        "dimension": dimension, "total": total.value,
-        "parts": {label: p.value for label, p in zip(labels, parts, strict=True)},
-        "sum": _round(parts_sum, places), "tolerance": tolerance}
-    text = {"dimension": dimension_label(dimension), "total": _number(total.value, places),
-            "sum": _number(parts_sum, places), "parts": _parts_text(dimension, parts, places, " + ")}
+
+    # The params and texts are built only for a warning: most totals agree with their parts.
+    def params() -> dict[str, object]:
+        return {"dimension": dimension, "total": total.value,
+                "parts": {label: p.value for label, p in zip(labels, parts, strict=True)},
+                "sum": _round(parts_sum, _shown(numbers, precision)), "tolerance": tolerance}
+
+    def text() -> dict[str, str]:
+        places = _shown(numbers, precision)
+        return {"dimension": dimension_label(dimension), "total": _number(total.value, places),
+                "sum": _number(parts_sum, places), "parts": _parts_text(dimension, parts, places, " + ")}
+
     # Parts add up to no more than their whole only when none is negative; with a negative part (a net change)
     # only a complete set is checked, for its sum.
     if all(p.value >= 0 for p in parts):
@@ -271,15 +277,16 @@ def _count_warning(dimension: str, total: Reported, parts: list[Reported],
                 group = largest.breakdown.age_group
                 return ValueWarning(total.index, "parts_exceed_total", t(
                     "The age group {group} has {value}, more than the total {total}; please check the values",
-                    group=group, value=_number(largest.value, places), total=text["total"]),
-                    {**params, "largest": group})
+                    group=group, value=_number(largest.value, _shown(numbers, precision)), total=text()["total"]),
+                    {**params(), "largest": group})
         elif parts_sum > total.value + tolerance:  # wins over parts_do_not_sum: the stronger statement
             return ValueWarning(total.index, "parts_exceed_total", t(
-                "By {dimension}: {parts} = {sum}, more than the total {total}; please check the values", **text),
-                params)
+                "By {dimension}: {parts} = {sum}, more than the total {total}; please check the values", **text()),
+                params())
     if set(labels) == PARTS_COMPLETE.get(dimension) and abs(parts_sum - total.value) > tolerance:
         return ValueWarning(total.index, "parts_do_not_sum", t(
-            "By {dimension}: {parts} = {sum}, but the total is {total}; please check the values", **text), params)
+            "By {dimension}: {parts} = {sum}, but the total is {total}; please check the values", **text()),
+            params())
     return None
 
 
@@ -290,10 +297,11 @@ def _level_warning(dimension: str, total: Reported, parts: list[Reported],
     if dimension not in PARTS_COMPLETE or len(parts) < 2:
         return None
     numbers = [total.value, *(p.value for p in parts)]
-    tolerance, places = _tolerance(numbers, precision), _shown(numbers, precision)
+    tolerance = _tolerance(numbers, precision)
     low, high = min(p.value for p in parts), max(p.value for p in parts)
     if low - tolerance <= total.value <= high + tolerance:
         return None
+    places = _shown(numbers, precision)
     message = t("The total {total} is not between the values by {dimension} ({parts}): a rate or average of the "
                 "whole lies between those of its parts; please check the values",
                 total=_number(total.value, places), dimension=dimension_label(dimension),
