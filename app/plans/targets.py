@@ -112,7 +112,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from app.plans import vocabulary as vocab
-from app.plans.tokens import cn_number
+from app.plans.tokens import Kind, Number, Token, cn_number, tokenize
 
 __all__ = ["OPS", "RULES", "ParsedTarget", "Rule", "normalize", "parse_targets"]
 
@@ -275,22 +275,12 @@ _RATIO = r"\d{1,3}:\d{1,3}(?!\d)"
 # A fraction of a whole: "三分之一", "1/3" (not "7/10万" or "5/100", which are rates).
 _FRACTION = rf"(?:{_CN_NUM}分之{_CN_NUM}|{_NUM}/[1-9]\d?(?![\d万千十百]))"
 _FRACTION_RE = re.compile(_FRACTION)
-_TOKEN = (
-    rf"(?:{_RATIO}|(?:十万|万|千|百)分之(?:{_CN_NUM}|{_NUM})|{_FRACTION}|{_NUM}{_UNIT}?|一半|{_CN_NUM}{_COUNT_UNIT})"
-)
 _QUAL = f"(?:{_words(vocab.QUALIFIERS)})"
-_TOKEN_RE = re.compile(_TOKEN)
-_VALUE_RE = re.compile(rf"(?P<lo>{_TOKEN})(?:(?:-|至)(?P<hi>{_TOKEN}))?(?P<qual>{_QUAL})?")
-_LIST_SEP_RE = re.compile(rf"(?:、|和|及|与|或)(?={_TOKEN})")
 
 _QUAL_OP = vocab.QUALIFIERS
 # Comparison words before a value (op, or keep / share / up / down).
 _VERB_OPS: dict[str, str | None] = dict(vocab.COMPARISON_VERBS)
 _VERB_RE = re.compile("|".join(re.escape(w) for w in sorted(_VERB_OPS, key=len, reverse=True)))
-# Only these may be separated from their number by words: "不低于全市居民人均消费支出的60%".
-_GAP_VERBS = vocab.GAP_VERBS
-_PER_DENOM_RE = re.compile(r"每(?:十万|万|千|百|10万|1000|100)[^\d，。；、]{0,6}?(?=\d)")
-_GAP_RE = re.compile(rf"(?P<gap>[^\d，。；、]{{1,16}}?)(?={_TOKEN})")
 
 # Words that start or end a subject but are not part of the metric.
 _LEAD_RE = re.compile(
@@ -578,44 +568,67 @@ def _complete_items(items: list[str]) -> list[str]:
 
 
 # ==================================================================================================
-# Values
+# Values (over tokens)
 # ==================================================================================================
 
+_RANGE_WORDS = ("-", "至")  # between the two ends of a range: "1.1‰-1.5‰", "2至3所"
+_LIST_WORDS = ("、", "和", "及", "与", "或")  # between the values of a list: "2‰、3‰和4‰以下"
+_BARE_YEAR_RE = re.compile(r"(?:19|20)\d{2}年")
 
-@dataclass
+
+def _number_of(tok: Token) -> Number | None:
+    """The number a token stands for: a NUMBER, or a bare year ("2020年") read as a value in 年."""
+    if tok.kind is Kind.NUMBER:
+        return tok.number
+    if tok.kind is Kind.YEAR and tok.year is not None and _BARE_YEAR_RE.fullmatch(tok.text):
+        return Number(float(tok.year), "年", "plain")
+    return None
+
+
+def _is_value(toks: Sequence[Token], i: int) -> bool:
+    return i < len(toks) and _number_of(toks[i]) is not None
+
+
+@dataclass(frozen=True)
 class _Value:
+    """One value of a list: the number, the top of a range ("1.1‰-1.5‰") and the qualifier after it."""
+
     value: float
     unit: str | None
     qual: str | None
-    hi: tuple[float, str | None] | None = None
+    hi: Number | None = None
     raw: str = ""  # the token as written ("3:2")
+    form: str = "plain"  # Number.form: "ratio", "fraction", …
 
 
-def _read_values(text: str, pos: int) -> tuple[list[_Value], int]:
-    """The value list starting at ``pos`` ("2‰、3‰和4‰以下", "80%以上和82%以上", "1.1‰-1.5‰")."""
+def _value_at(toks: Sequence[Token], i: int) -> tuple[_Value, int] | None:
+    """[NUMBER] ([-|至] [NUMBER])? [QUAL]? at token ``i``: the value and the index after it."""
+    lo = _number_of(toks[i]) if i < len(toks) else None
+    if lo is None:
+        return None
+    j = i + 1
+    hi = None
+    if j + 1 < len(toks) and toks[j].text in _RANGE_WORDS and (hi := _number_of(toks[j + 1])) is not None:
+        j += 2
+    qual = None
+    if j < len(toks) and toks[j].kind is Kind.QUAL:
+        qual, j = toks[j].text, j + 1
+    return _Value(lo.value, lo.unit or (hi.unit if hi else None), qual, hi, toks[i].text, lo.form), j
+
+
+def _read_values(toks: Sequence[Token], i: int) -> tuple[list[_Value], int]:
+    """The value list at token ``i`` ("2‰、3‰和4‰以下", "80%以上和82%以上", "1.1‰-1.5‰") and the index after it."""
     values: list[_Value] = []
-    while True:
-        m = _VALUE_RE.match(text, pos)
-        if not m:
+    while (found := _value_at(toks, i)) is not None:
+        value, i = found
+        values.append(value)
+        if not (i < len(toks) and toks[i].text in _LIST_WORDS and _is_value(toks, i + 1)):
             break
-        value, unit = _parse_token(m["lo"])
-        hi = _parse_token(m["hi"]) if m["hi"] else None
-        if hi and unit is None:
-            unit = hi[1]
-        values.append(_Value(value, unit, m["qual"], hi, m["lo"]))
-        pos = m.end()
-        sep = _LIST_SEP_RE.match(text, pos)
-        if not sep:
-            break
-        pos = sep.end()
-    # "3%和1%以下", "2‰、3‰和4‰以下": a qualifier or unit written once belongs to the whole list.
-    if values:
-        last_qual = values[-1].qual
-        last_unit = values[-1].unit
-        for v in values:
-            v.qual = v.qual or last_qual
-            v.unit = v.unit or last_unit
-    return values, pos
+        i += 1
+    if values:  # "3%和1%以下", "2‰、3‰和4‰以下": a qualifier or unit written once belongs to the whole list.
+        last = values[-1]
+        values = [replace(v, qual=v.qual or last.qual, unit=v.unit or last.unit) for v in values]
+    return values, i
 
 
 # ==================================================================================================
@@ -788,154 +801,226 @@ def verb_is_share(verb: str) -> bool:
     return _VERB_OPS.get(verb) == "share"
 
 
-def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None, int, str] | None:
-    """Earliest (anchor_start, value_pos, verb, verb_op, gap_len, per-capita words) at or after ``start``."""
-    for pos in range(start, len(clause)):
-        m = _VERB_RE.match(clause, pos)
-        if m and verb_is_share(m.group()) and clause.startswith("比", m.end()):
-            m = None  # "占比" is a noun ("女性就业人员占比在45%左右"), not 占 + a share
-        if m:
-            verb = m.group()
-            after = m.end()
-            each = _EACH_RE.match(clause, after)  # "达到分别…" is rare but harmless
-            if each:
-                after = each.end()
-            if _TOKEN_RE.match(clause, after):
-                return pos, after, verb, _VERB_OPS[verb], 0, ""
-            per = _PER_DENOM_RE.match(clause, after)  # "托位数达到每千人口4.5个": the denominator joins the metric
-            if per and _TOKEN_RE.match(clause, per.end()):
-                return pos, per.end(), verb, _VERB_OPS[verb], 0, per.group()
-            second = _VERB_RE.match(clause, after)  # "达到并保持在≥60%": the second word is the comparison
-            if second and _TOKEN_RE.match(clause, second.end()):
-                return pos, second.end(), second.group(), _VERB_OPS[second.group()], 0, ""
-            if verb in _GAP_VERBS or verb_is_share(verb):
-                g = _GAP_RE.match(clause, after)
-                if g and not (verb_is_share(verb) and _VERB_RE.search(g["gap"])):
-                    return pos, g.end(), verb, _VERB_OPS[verb], len(g["gap"]), ""
-        if pos > start and clause[pos] in vocab.QUALIFIED_ONLY_VERBS:
-            # "自然增长率在3‰左右", "…在90%以上": 在 compares only when a qualifier follows the number
-            value = _VALUE_RE.match(clause, pos + 1)
-            if value and value["qual"]:
-                return pos, pos + 1, clause[pos], vocab.QUALIFIED_ONLY_VERBS[clause[pos]], 0, ""
-        # Bare value after 分别/均 or right after the metric noun: "均98%以上", "达标率100%", "死亡率为3‰以下".
-        if pos > start and _TOKEN_RE.match(clause, pos):
-            if re.search(r"(?:分别|均|率|比例|比率|比重|占比)$", clause[start:pos]):
-                return pos, pos, "", None, 0, ""
-            if re.search(r"(?:率|比例|比率|比重|占比|性别比)为$", clause[start:pos]):
-                return pos - 1, pos, "", None, 0, ""
+@dataclass(frozen=True)
+class _Anchor:
+    """Where a comparison is written: its first character, the token of its first value, the comparison word."""
+
+    start: int  # character offset of the comparison (the verb, 在, or the bare value)
+    value: int  # index of the first value token
+    verb: str = ""  # "" for a bare value ("达标率100%")
+    op: str | None = None  # vocab.COMPARISON_VERBS op of the verb
+    gap: str = ""  # words between a gap verb and its number ("不低于全市居民人均消费支出的60%")
+    per: str = ""  # a per-capita denominator between the verb and the value ("达到每千人口4.5个")
+
+
+# After the verb, before the value: "托位数达到每千人口4.5个" (the denominator joins the metric). A regex over the
+# text: the denominator may be written with digits ("每10万人口") that the tokenizer reads as a number.
+_PER_DENOM_RE = re.compile(r"每(?:十万|万|千|百|10万|1000|100)[^\d，。；、]{0,6}?(?=\d)")
+_GAP_STOP_RE = re.compile(r"[\d，。；、]")  # a gap between a verb and its number holds no number, no clause break
+_MAX_GAP = 16
+# Before a bare value: "均98%以上", "达标率100%"; "死亡率为3‰以下" (为 is part of the comparison).
+_BARE_BEFORE_RE = re.compile(r"(?:分别|均|率|比例|比率|比重|占比)$")
+_BARE_WEI_RE = re.compile(r"(?:率|比例|比率|比重|占比|性别比)为$")
+
+
+def _token_starting_at(toks: Sequence[Token], pos: int) -> int | None:
+    return next((k for k, t in enumerate(toks) if t.start == pos), None)
+
+
+def _verb_anchor(clause: str, toks: Sequence[Token], i: int) -> _Anchor | None:
+    """[VERB] [分别|均|各]? ([NUMBER] | [每千人口…] [NUMBER] | [VERB] [NUMBER] | gap words [NUMBER])."""
+    verb = toks[i]
+    if verb.op == "share" and clause.startswith("比", verb.end):
+        return None  # "占比" is a noun ("女性就业人员占比在45%左右"), not 占 + a share
+    j = i + 1
+    if j < len(toks) and toks[j].kind is Kind.TEXT and _EACH_RE.fullmatch(toks[j].text):
+        j += 1  # "达到分别…" is rare but harmless
+    if _is_value(toks, j):
+        return _Anchor(verb.start, j, verb.text, verb.op)
+    if j >= len(toks):
+        return None
+    per = _PER_DENOM_RE.match(clause, toks[j].start)
+    if per and (k := _token_starting_at(toks, per.end())) is not None and _is_value(toks, k):
+        return _Anchor(verb.start, k, verb.text, verb.op, per=per.group())
+    if toks[j].kind is Kind.VERB and _is_value(toks, j + 1):  # "达到并保持在≥60%": the second word compares
+        return _Anchor(verb.start, j + 1, toks[j].text, toks[j].op)
+    if verb.text in vocab.GAP_VERBS or verb.op == "share":
+        return _gap_anchor(clause, toks, i, j)
     return None
 
 
-def _parse_numeric(clause: str, ctx: _Context, baselines: list[int], base_kind: str | None,
-                   each_base: bool) -> list[tuple[_Draft, int | None, int | None, str]]:
-    """Targets with a number in one clause: (draft, year, baseline_year, source)."""
-    out: list[tuple[_Draft, int | None, int | None, str]] = []
-    pos = 0
-    while pos < len(clause):
-        found = _numeric_anchor(clause, pos)
-        if not found:
+def _gap_anchor(clause: str, toks: Sequence[Token], i: int, j: int) -> _Anchor | None:
+    """A gap verb, words (no number, at most 16 characters), then the number: "不低于全市…的60%", "占新发展党员的…"."""
+    verb = toks[i]
+    for k in range(j, len(toks)):
+        gap = clause[toks[j].start:toks[k].start]
+        if len(gap) > _MAX_GAP or _GAP_STOP_RE.search(gap):
+            return None
+        if gap and _is_value(toks, k):
+            if verb.op == "share" and _VERB_RE.search(gap):
+                return None
+            return _Anchor(verb.start, k, verb.text, verb.op, gap=gap)
+    return None
+
+
+def _numeric_anchor(clause: str, toks: Sequence[Token], first: int) -> _Anchor | None:
+    """The earliest comparison at or after token ``first``: a verb and its value, 在 + a qualified value
+    ("在3‰左右"), or a bare value right after 分别/均 or the metric noun ("达标率100%", "死亡率为3‰以下")."""
+    start = toks[first].start if first < len(toks) else len(clause)
+    for i in range(first, len(toks)):
+        tok = toks[i]
+        if tok.kind is Kind.VERB and (anchor := _verb_anchor(clause, toks, i)) is not None:
+            return anchor
+        at = tok.end - 1  # 在 ends the words before its value
+        if tok.kind is Kind.TEXT and at > start and clause[at] in vocab.QUALIFIED_ONLY_VERBS:
+            value = _value_at(toks, i + 1)
+            if value and value[0].qual:
+                return _Anchor(at, i + 1, clause[at], vocab.QUALIFIED_ONLY_VERBS[clause[at]])
+        if tok.start > start and _is_value(toks, i):
+            before = clause[start:tok.start]
+            if _BARE_BEFORE_RE.search(before):
+                return _Anchor(tok.start, i)
+            if _BARE_WEI_RE.search(before):
+                return _Anchor(tok.start - 1, i)
+    return None
+
+
+def _parse_numeric(c: _Clause) -> list[_Found]:
+    """Targets with a number in one clause: every comparison and the value list after it."""
+    clause, toks, ctx = c.text, c.tokens, c.ctx
+    out: list[_Found] = []
+    i = 0
+    while i < len(toks):
+        anchor = _numeric_anchor(clause, toks, i)
+        if anchor is None:
             break
-        a_start, v_pos, verb, verb_op, gap, per = found
-        values, end = _read_values(clause, v_pos)
+        values, end = _read_values(toks, anchor.value)
         if not values:
             break
-        continued = pos > 0 and clause[pos:a_start].startswith(("、", "和", "及"))
-        raw_subject = clause[pos:a_start].lstrip("、和及")
+        pos, end_pos = toks[i].start, toks[end - 1].end
+        subject = clause[pos:anchor.start]
         # A qualifier glued to a noun ("6个月以上婴儿") is a modifier, not a target.
-        if not verb and end < len(clause) and values[-1].qual and clause[end] not in "和、及":
-            pos = end
+        if not anchor.verb and end_pos < len(clause) and values[-1].qual and clause[end_pos] not in "和、及":
+            i = end
             continue
-        source = clause[pos:end].lstrip("、和及")
-        out.extend(_targets_from_values(raw_subject, verb, verb_op, values, gap, clause[v_pos - gap:v_pos],
-                                        ctx, baselines, base_kind, each_base, source, continued, per))
+        reading = _Reading(subject.lstrip("、和及"), anchor, tuple(values), clause[pos:end_pos].lstrip("、和及"),
+                           continued=pos > 0 and subject.startswith(("、", "和", "及")))
+        out.extend(_targets_from_values(reading, c))
         if out:
             ctx.remember(out[-1][0])
-        pos = end
+        i = end
     return out
 
 
-def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, values: list[_Value], gap: int,
-                         gap_text: str, ctx: _Context, baselines: list[int], base_kind: str | None,
-                         each_base: bool, source: str, continued: bool = False,
-                         per: str = "") -> list[tuple[_Draft, int | None, int | None, str]]:
-    """Pair metrics, values, years and base years of one anchor into targets.
+@dataclass(frozen=True)
+class _Reading:
+    """One comparison of a clause: the words before it, the anchor, its values and the source fragment."""
 
-    ``per``: a per-capita denominator written between the verb and the value ("达到每千人口4.5个"); it goes in
-    front of the metric ("每千人口婴幼儿托位数").
-    """
-    reasons: list[str] = []
-    per_year = bool(_PER_YEAR_RE.search(re.sub(r"(?:分别|(?<!年)均)$", "", raw_subject)))
-    each = bool(re.search(r"(?:分别|均(?![衡等匀]))", raw_subject)) or each_base
-    metric = _fill_metric(raw_subject, ctx, reasons, continued=continued, unit=values[0].unit)
-    if per and metric and not metric.startswith("每"):
-        metric = per + metric
+    subject: str
+    anchor: _Anchor
+    values: tuple[_Value, ...]
+    source: str
+    continued: bool = False  # after a value of the same clause and 、/和 ("…医生达到1.12名、床位增至3.17张")
+
+
+def _anchor_metric(r: _Reading, c: _Clause, each: bool, reasons: list[str]) -> tuple[str, str]:
+    """The metric of a comparison (and its source, which grows when the metric list began a clause earlier)."""
+    ctx, a, source = c.ctx, r.anchor, r.source
+    metric = _fill_metric(r.subject, ctx, reasons, continued=r.continued, unit=r.values[0].unit)
+    if a.per and metric and not metric.startswith("每"):
+        metric = a.per + metric  # "每千人口婴幼儿托位数"
     if each and ctx.dangling and metric and _is_noun_list_item(ctx.dangling):
         # "保健食品质量抽检合格率，药品、化妆品质量抽检合格率…均98%以上": the list began a clause earlier.
         metric = f"{_clean_metric(ctx.dangling)}、{metric}"
         source = f"{ctx.dangling}，{source}"
-    if gap and verb_is_share(verb):
+    share = a.op == "share"
+    if a.gap and share:
         # "女性党员占新发展党员的百分之四十以上": the share of the whole written between 占 and the number
-        metric = f"{metric}{verb}{gap_text.removesuffix('的')}比例"
-    elif verb_is_share(verb) and metric and not _is_measurable(metric) and values[0].unit == "%":
+        metric = f"{metric}{a.verb}{a.gap.removesuffix('的')}比例"
+    elif share and metric and not _is_measurable(metric) and r.values[0].unit == "%":
         metric += "比例"  # "女干部占三分之一以上": the share of 女干部
-    elif gap:
-        reasons.append(f"数值相对于另一个量：{gap_text}")
-    change = verb_op in ("up", "down")
-    years: list[int | None] = list(ctx.years) or [None]
-    bases: list[int | None] = list(baselines) or [None]
+    elif a.gap:
+        reasons.append(f"数值相对于另一个量：{a.gap}")
+    return metric, source
 
+
+def _metric_items(metric: str, each: bool, n_values: int, n_years: int, n_bases: int) -> list[str]:
+    """The metrics the values go to: one, or the items of a 分别/均 list, or complete metrics joined by 和."""
     items = [metric]
-    if not each and metric and len(values) == 1:
+    if not each and metric and n_values == 1:
         # "3岁以下儿童系统管理率和7岁以下儿童健康管理率保持在90%以上": complete metrics joined by 和 share a value.
         parts = _ITEM_SEP_RE.split(metric)
         if len(parts) > 1 and all(len(p) >= 4 and _is_measurable(p) for p in parts):
             items = parts
     if each and metric:
-        wanted = len(values) if len(values) > 1 and len(years) == 1 and len(bases) == 1 else 0
+        wanted = n_values if n_values > 1 and n_years == 1 and n_bases == 1 else 0
         split = _split_items(metric, wanted)
-        if split and (len(values) in (1, len(split))):
+        if split and (n_values in (1, len(split))):
             items = split
-    n = max(len(items), len(values), len(years), len(bases))
-    lists: dict[str, Sequence[object]] = {"指标": items, "数值": values, "年份": years, "基期年份": bases}
+    return items
+
+
+def _mismatch(lists: dict[str, Sequence[object]], each: bool, n: int) -> list[str]:
+    """The lists of a 分别 that cannot be paired one to one (n items each, or one)."""
+    items, values, years, bases = lists.values()
     bad = [k for k, v in lists.items() if len(v) not in (1, n)] or (
         ["指标"] if len(items) > 1 and (len(years) > 1 or len(bases) > 1) else [])
     if each and len(items) == 1 and len(values) > 1 and len(years) == 1 and len(bases) == 1:
         bad = ["指标"]  # "新生儿、婴儿死亡率分别控制在2‰、3‰和4‰以下": 2 metrics, 3 values
+    return bad
+
+
+def _targets_from_values(r: _Reading, c: _Clause) -> list[_Found]:
+    """Pair the metrics, values, years and base years of one comparison into targets."""
+    reasons: list[str] = []
+    per_year = bool(_PER_YEAR_RE.search(re.sub(r"(?:分别|(?<!年)均)$", "", r.subject)))
+    each = bool(re.search(r"(?:分别|均(?![衡等匀]))", r.subject)) or c.each_base
+    metric, source = _anchor_metric(r, c, each, reasons)
+    years: list[int | None] = list(c.ctx.years) or [None]
+    bases: list[int | None] = list(c.baselines) or [None]
+    items = _metric_items(metric, each, len(r.values), len(years), len(bases))
+    n = max(len(items), len(r.values), len(years), len(bases))
+    lists: dict[str, Sequence[object]] = {"指标": items, "数值": r.values, "年份": years, "基期年份": bases}
+    bad = _mismatch(lists, each, n)
     if bad:
         reasons.append(f"“分别”无法一一对应：{'、'.join(bad)}（应有 {n} 个）")
-
-    drafts: list[tuple[_Draft, int | None, int | None, str]] = []
+    found: list[_Found] = []
     for i in range(n):
         item = items[i if len(items) == n else 0]
-        v = values[i if len(values) == n else min(i, len(values) - 1)]
+        v = r.values[i if len(r.values) == n else min(i, len(r.values) - 1)]
         year = years[i if len(years) == n else 0]
         base = bases[i if len(bases) == n else 0]
-        r = list(reasons)
-        if change:
-            op = _QUAL_OP.get(v.qual or "", ">=")
-            if op == "≈":
-                op = ">="
-            if v.unit == "%" and base_kind not in ("为基数", "为基准", "为基期") and _SHARE_HEAD_RE.search(item):
-                # on a share (…率, 比例) "降低10%" may be points; on anything else it is a relative change
-                r.append(f"{verb}{v.value:g}%：是相对变化还是百分点？")
-            _value_checks(item, v.value, v.unit, r, change=True)
-            d = _Draft(item, op, v.value, v.unit, r, "up" if verb_op == "up" else "down", per_year)
-            drafts.append((d, year, base, source))
-            continue
-        if v.hi is not None:
-            for op, (value, unit) in ((">=", (v.value, v.unit)), ("<=", (v.hi[0], v.hi[1] or v.unit))):
-                rr = list(r)
-                _value_checks(item, value, unit, rr, change=False)
-                drafts.append((_Draft(item, op, value, unit, rr, per_year=per_year), year, base, source))
-            continue
-        op = _level_op(verb_op, v, r)
-        if v.unit == "比":
-            r.append(f"比例 {v.raw} 按 a/b = {v.value:g} 存储（单位：比）")
-        elif _FRACTION_RE.fullmatch(v.raw):
-            r.append(f"分数 {v.raw} 按 {v.value:g}% 存储")
-        _value_checks(item, v.value, v.unit, r, change=False)
-        drafts.append((_Draft(item, op, v.value, v.unit, r, per_year=per_year), year, base, source))
-    return drafts
+        drafts = _value_drafts(item, v, r.anchor, c.base_kind, list(reasons), per_year)
+        found.extend((d, year, base, source) for d in drafts)
+    return found
+
+
+def _value_drafts(item: str, v: _Value, a: _Anchor, base_kind: str | None, r: list[str],
+                  per_year: bool) -> list[_Draft]:
+    """The target(s) of one value on one metric: a change, a range (two targets) or a level."""
+    if a.op in ("up", "down"):
+        op = _QUAL_OP.get(v.qual or "", ">=")
+        if op == "≈":
+            op = ">="
+        if v.unit == "%" and base_kind not in ("为基数", "为基准", "为基期") and _SHARE_HEAD_RE.search(item):
+            # on a share (…率, 比例) "降低10%" may be points; on anything else it is a relative change
+            r.append(f"{a.verb}{v.value:g}%：是相对变化还是百分点？")
+        _value_checks(item, v.value, v.unit, r, change=True)
+        return [_Draft(item, op, v.value, v.unit, r, a.op, per_year)]
+    if v.hi is not None:
+        drafts = []
+        for op, value, unit in ((">=", v.value, v.unit), ("<=", v.hi.value, v.hi.unit or v.unit)):
+            rr = list(r)
+            _value_checks(item, value, unit, rr, change=False)
+            drafts.append(_Draft(item, op, value, unit, rr, per_year=per_year))
+        return drafts
+    op = _level_op(a.op, v, r)
+    if v.form == "ratio":
+        r.append(f"比例 {v.raw} 按 a/b = {v.value:g} 存储（单位：比）")
+    elif v.form == "fraction":
+        r.append(f"分数 {v.raw} 按 {v.value:g}% 存储")
+    _value_checks(item, v.value, v.unit, r, change=False)
+    return [_Draft(item, op, v.value, v.unit, r, per_year=per_year)]
 
 
 def _parse_share(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
@@ -1288,6 +1373,7 @@ class _Clause:
     baselines: list[int]
     base_kind: str | None
     each_base: bool
+    tokens: tuple[Token, ...]  # tokenize(text)
 
     @property
     def year(self) -> int | None:
@@ -1344,7 +1430,7 @@ RULES: tuple[Rule, ...] = tuple(sorted((
         ("建成120个以上社区儿童之家", (("建成社区儿童之家", ">=", 120.0, "个"),)),
         ("领导班子中有一名以上女干部", (("领导班子有女干部", ">=", 1.0, "名"),)),
     )),
-    Rule("threshold", 40, lambda c: _parse_numeric(c.text, c.ctx, c.baselines, c.base_kind, c.each_base), (
+    Rule("threshold", 40, _parse_numeric, (
         ("常住人口控制在260万人以内", (("常住人口", "<=", 260.0, "万人"),)),
         ("总投入不少于1.5亿元", (("总投入", ">=", 1.5, "亿元"),)),
         ("户籍人口自然增长率在3‰左右", (("户籍人口自然增长率", "≈", 3.0, "‰"),)),
@@ -1398,7 +1484,7 @@ RULES: tuple[Rule, ...] = tuple(sorted((
 def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: list[int], base_kind: str | None,
                   each_base: bool) -> list[_Found]:
     """The targets of one clause: those of the first rule (by priority) that reads it."""
-    c = _Clause(clause, raw_clause, ctx, baselines, base_kind, each_base)
+    c = _Clause(clause, raw_clause, ctx, baselines, base_kind, each_base, tuple(tokenize(clause)))
     for rule in RULES:
         found = rule.read(c)
         if found:

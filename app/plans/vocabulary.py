@@ -73,6 +73,8 @@ THING_UNITS: tuple[str, ...] = (
 COUNT_UNITS: tuple[str, ...] = tuple(u for u in UNITS if not u.startswith(("/", "%", "‰", "个百")))
 # Magnitudes between a number and its unit: kept in the unit as written ("260万人", "1.5亿元", "5000万元").
 MAGNITUDES: tuple[str, ...] = ("万", "亿")
+# A share written as a word, in % ("一半以上的领导班子").
+SHARE_WORDS: dict[str, float] = {"一半": 50.0}
 # "十万分之九" → 9 per 100 000, "百分之四十" → 40 %.
 FRACTION_DENOMINATORS: dict[str, str] = {"十万": "1/10万", "万": "1/万", "千": "‰", "百": "%"}
 
