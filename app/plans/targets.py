@@ -354,14 +354,12 @@ _POPULATION_RE = re.compile(
     r"高中生|学生|适龄儿童|适龄妇女|老年妇女|农村妇女|城镇妇女|城乡妇女|残疾儿童|残疾妇女|流动儿童|留守儿童)"
 )
 
-# Count before its noun: "至少各配备1名女干部", "不少于一家儿童福利机构", "改扩建10所公办幼儿园".
-_COUNT_VERBS = (
-    "配备|配置|组织|掌握|拥有|有|设立|设置|建立|建成|建设|新建|改扩建|培育|开展|安排|举办|培养|提供|创建"
-)
-_COUNT_NOUN_RE = re.compile(
-    rf"(?P<min>至少|不少于|最少)?(?P<each>各)?(?P<verb>{_COUNT_VERBS})?(?P<tok>{_NUM}{_COUNT_UNIT}|{_CN_NUM}"
-    rf"{_COUNT_UNIT})(?P<qual>以上|及以上)?(?P<noun>[^，。；、\d%‰][^，。；\d]*)"
-)
+# Count before its noun: "至少各配备1名女干部", "不少于一家儿童福利机构", "改扩建10所公办幼儿园". The words
+# before the count are read backwards from the number token (they sit in a TEXT token or are a VERB one).
+_COUNT_VERB_END_RE = re.compile(f"(?:{_words(vocab.COUNT_VERBS)})$")
+_MINIMUM_END_RE = re.compile(f"(?:{_words(vocab.MINIMUM_WORDS)})$")
+_MINIMUM_RE = re.compile(_words(vocab.MINIMUM_WORDS))
+_COUNT_NOUN_RE = re.compile(r"[^，。；、\d%‰][^，。；\d]*")  # the counted noun: up to the next number or break
 # Count after its noun, at the end of the clause: "改善公办幼儿园办学条件26所", "全区建成儿童友好社区10个以上",
 # "新建城区义务教育学校2-3所", "乡镇卫生院儿科医生至少配备2名". Only units of things counted one by one.
 _THING_UNIT = f"(?:{_MAGNITUDE}?(?:{_words(vocab.THING_UNITS)}))"
@@ -378,10 +376,8 @@ _COUNT_AFTER_RE = re.compile(
 _SUBJECT_ADVERB_RE = re.compile(r"^(?:积极|大力|加快|着力|全面|逐步|稳步|持续|不断|努力|切实|新|再)+$")
 
 # Share before its noun: "95%的城市社区和85%的农村社区(村)建立…", "一半以上的领导班子配备女干部".
-_SHARE_TOKEN = rf"(?:{_NUM}%|百分之(?:{_NUM}|{_CN_NUM})|一半)"
-_SHARE_RE = re.compile(rf"(?P<tok>{_SHARE_TOKEN})(?P<qual>{_QUAL})?的")
-_PREDICATE_VERBS = r"建立|配备|设立|建成|开展|实现|达到|参加|接受|拥有|具备|有|在"
-_PREDICATE_RE = re.compile(_PREDICATE_VERBS)
+_SHARE_FORMS = ("plain", "percent_words", "share_word")  # "95%", "百分之四十", "一半" (not "三分之一的")
+_PREDICATE_RE = re.compile(_words(vocab.SHARE_PREDICATES))
 
 # "健全覆盖城乡的…" is 健全 + 覆盖 (a verb), not 全覆盖.
 _FULL_COVER_RE = re.compile(r"(?P<kw>(?<!健)全覆盖|全部覆盖|应(?P<c>[^，。；、])尽(?P=c))")
@@ -1023,62 +1019,103 @@ def _value_drafts(item: str, v: _Value, a: _Anchor, base_kind: str | None, r: li
     return [_Draft(item, op, v.value, v.unit, r, per_year=per_year)]
 
 
-def _parse_share(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
+def _share_starts(toks: Sequence[Token]) -> list[tuple[int, int, str | None]]:
+    """[NUMBER(%)] [QUAL]? 的…: (index of the number, end of the 的, qualifier) for each share before its noun."""
+    found = []
+    for i, tok in enumerate(toks):
+        n = tok.number
+        if tok.kind is not Kind.NUMBER or n is None or n.unit != "%" or n.form not in _SHARE_FORMS:
+            continue
+        j = i + 1
+        qual = toks[j].text if j < len(toks) and toks[j].kind is Kind.QUAL else None
+        j += qual is not None
+        if j < len(toks) and toks[j].kind is Kind.TEXT and toks[j].text.startswith("的"):
+            found.append((i, toks[j].start + 1, qual))
+    return found
+
+
+def _parse_share(c: _Clause) -> list[_Found]:
     """"95%的城市社区和85%的农村社区(村)建立家长学校…" → one share target per noun."""
-    matches = list(_SHARE_RE.finditer(clause))
-    if not matches:
+    clause, toks = c.text, c.tokens
+    shares = _share_starts(toks)
+    if not shares:
         return []
-    first = matches[0]
-    subject = clause[:first.start()]
-    subject = re.sub(rf"(?:{_VERB_RE.pattern})$", "", subject)  # "要保持一半以上的…": drop the verb
-    subject = _clean_metric(subject) or ctx.subject_from_dangling()
-    chunks = []
-    for m, nxt in zip(matches, matches[1:] + [None], strict=True):
-        end = nxt.start() if nxt else len(clause)
-        chunks.append((m, clause[m.end():end]))
+    first = shares[0][0]
+    # "要保持一半以上的…": the verb before the share is not part of the subject
+    cut = toks[first - 1].start if first and toks[first - 1].kind is Kind.VERB else toks[first].start
+    subject = _clean_metric(clause[:cut]) or c.ctx.subject_from_dangling()
+    chunks = [(i, clause[after:toks[nxt[0]].start if nxt else len(clause)], qual)
+              for (i, after, qual), nxt in zip(shares, [*shares[1:], None], strict=True)]
     last_text = chunks[-1][1]
     pred = _PREDICATE_RE.search(last_text, 1)
     predicate = last_text[pred.start():] if pred else ""
-    out = []
-    for m, text in chunks:
+    out: list[_Found] = []
+    for i, text, qual in chunks:
         noun = text[: pred.start()] if (pred and text is last_text) else re.sub(r"(?:和|、|及|与)$", "", text)
-        value, unit = _parse_token(m["tok"])
-        op = _QUAL_OP.get(m["qual"] or "", ">=")
-        metric = f"{subject}{noun}{predicate}比例"
-        reasons = ["比例写作“N%的X…”：指标名称系重建"]
-        if op == "≈":
-            op = ">="
-        out.append((_Draft(metric, op, value, unit, reasons), clause))
+        number = toks[i].number
+        assert number is not None
+        op = _QUAL_OP.get(qual or "", ">=")
+        draft = _Draft(f"{subject}{noun}{predicate}比例", ">=" if op == "≈" else op, number.value, number.unit,
+                       ["比例写作“N%的X…”：指标名称系重建"])
+        out.append((draft, c.year, None, clause))
     return out
 
 
-def _parse_count(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
-    """"乡镇(街道)党政领导班子中至少各配备1名女干部" → metric "乡镇(街道)党政领导班子配备女干部", >= 1 名."""
-    out = []
+def _count_prefix(clause: str, toks: Sequence[Token], i: int) -> tuple[int, str | None, str | None]:
+    """The words right before a count: ([至少|不少于|最少]? [各]? [count verb]?) → (start, min word, verb)."""
+    start = toks[i].start
+    verb = _COUNT_VERB_END_RE.search(clause, 0, start)
+    if verb:
+        start = verb.start()
+    each = clause.endswith("各", 0, start)
+    start -= each
+    minimum = _MINIMUM_END_RE.search(clause, 0, start)
+    if minimum:
+        start = minimum.start()
+    return start, minimum.group() if minimum else None, verb.group() if verb else None
+
+
+def _parse_count(c: _Clause) -> list[_Found]:
+    """"乡镇(街道)党政领导班子中至少各配备1名女干部" → metric "乡镇(街道)党政领导班子配备女干部", >= 1 名.
+
+    [至少|不少于|最少]? [各]? [count verb]? [NUMBER(count unit)] [以上|及以上]? noun; a minimum word or a
+    verb is required.
+    """
+    clause, toks, ctx = c.text, c.tokens, c.ctx
+    out: list[_Found] = []
     pos = 0
-    while (m := _COUNT_NOUN_RE.search(clause, pos)) is not None:
-        pos = m.start() + 1  # rejected matches must not swallow the verb of the next one
-        if not (m["min"] or m["verb"]):
+    for i, tok in enumerate(toks):
+        n = tok.number
+        if tok.kind is not Kind.NUMBER or n is None or n.unit not in vocab.COUNT_UNITS or tok.start < pos:
             continue
-        if m["noun"].startswith(("以上", "以下", "以内", "左右")) or _VERB_RE.match(m["noun"]):
+        if n.form not in ("plain", "chinese"):
+            continue
+        start, minimum, verb = _count_prefix(clause, toks, i)
+        if not (minimum or verb) or start < pos:
+            continue
+        qual = toks[i + 1].text if i + 1 < len(toks) and toks[i + 1].text in vocab.COUNT_QUALIFIERS else None
+        noun_at = toks[i + 1 + (qual is not None)].start if i + 1 + (qual is not None) < len(toks) else len(clause)
+        noun_m = _COUNT_NOUN_RE.match(clause, noun_at)
+        if not noun_m:
+            continue
+        noun = noun_m.group()
+        if noun.startswith(("以上", "以下", "以内", "左右")) or _VERB_RE.match(noun):
             continue  # "不少于1小时以上", "至少1小时达到…": an ordinary threshold, handled elsewhere
-        if m["qual"] and m["noun"].startswith("的"):
+        if qual and noun.startswith("的"):
             continue  # "1小时以上的户外活动": a modifier of the noun, not a count of it
-        pos = m.end()
+        pos = noun_m.end()
         reasons: list[str] = []
-        subject = re.sub(r"[中内]$", "", _clean_metric(clause[:m.start()], keep_frequency=True))
+        subject = re.sub(r"[中内]$", "", _clean_metric(clause[:start], keep_frequency=True))
         subject = subject or ctx.subject_from_dangling() or ctx.prev_count_subject or ""
         ctx.prev_count_subject = subject
-        verb = m["verb"] or ""
-        value, unit = _parse_token(m["tok"])
-        if not (m["min"] or m["qual"]) and not re.search(r"至少|不少于", clause[:m.start()]):
+        if not (minimum or qual) and not _MINIMUM_RE.search(clause[:start]):
             reasons.append("数量前没有“至少/不少于”：按下限处理")
         # "每千名老年人、每百张养老机构床位均拥有1名社会工作者": one count per per-capita denominator.
         parts = subject.split("、")
         subjects = parts if len(parts) > 1 and all(p.startswith("每") and len(p) > 1 for p in parts) else [subject]
         for subj in subjects:
-            metric = f"{subj}{'' if verb in ('有', '拥有') and subj == '' else verb}{m['noun']}"
-            out.append((_Draft(metric, ">=", value, unit, list(reasons)), clause[m.start():]))
+            metric = f"{subj}{'' if verb in ('有', '拥有') and subj == '' else verb or ''}{noun}"
+            out.append((_Draft(metric, ">=", n.value, n.unit, list(reasons)), c.year, None, clause[start:]))
     return out
 
 
@@ -1420,12 +1457,12 @@ RULES: tuple[Rule, ...] = tuple(sorted((
     Rule("service_radius", 10, lambda c: _with_sources(_parse_circles(c.text), c), (
         ("构建城区“10分钟急救圈”", (("城区急救圈", "<=", 10.0, "分钟"),)),
     )),
-    Rule("share_before_noun", 20, lambda c: _with_sources(_parse_share(c.text, c.ctx), c), (
+    Rule("share_before_noun", 20, _parse_share, (
         ("80%的行政村建立妇女之家", (("行政村建立妇女之家比例", ">=", 80.0, "%"),)),
         ("百分之四十以上的社区配备儿童督导员", (("社区配备儿童督导员比例", ">=", 40.0, "%"),)),
         ("一半以上的领导班子配备女干部", (("领导班子配备女干部比例", ">=", 50.0, "%"),)),
     )),
-    Rule("count_before_noun", 30, lambda c: _with_sources(_parse_count(c.text, c.ctx), c), (
+    Rule("count_before_noun", 30, _parse_count, (
         ("各镇（街）至少建设1所普惠性幼儿园", (("各镇(街)建设普惠性幼儿园", ">=", 1.0, "所"),)),
         ("建成120个以上社区儿童之家", (("建成社区儿童之家", ">=", 120.0, "个"),)),
         ("领导班子中有一名以上女干部", (("领导班子有女干部", ">=", 1.0, "名"),)),
