@@ -112,7 +112,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from app.plans import vocabulary as vocab
-from app.plans.tokens import Kind, Number, Token, cn_number, tokenize
+from app.plans.tokens import Kind, Number, Token, tokenize
 
 __all__ = ["OPS", "RULES", "ParsedTarget", "Rule", "normalize", "parse_targets"]
 
@@ -256,8 +256,6 @@ def normalize(text: str) -> str:
 # ==================================================================================================
 
 _NUM = r"\d+(?:\.\d+)?"
-_CN_DIGITS = "零一二两三四五六七八九十"
-_CN_NUM = rf"[{_CN_DIGITS}][{_CN_DIGITS}百千]*"
 
 
 def _words(words: object) -> str:
@@ -266,21 +264,9 @@ def _words(words: object) -> str:
 
 
 _MAGNITUDE = f"(?:{_words(vocab.MAGNITUDES)})"
-# Longest first: "个百分点" before "个", "/10万" before "/万"; a magnitude may come first ("260万人", "1.5亿元").
-_UNIT = f"(?:{_MAGNITUDE}?(?:{_words(vocab.UNITS)})|{_MAGNITUDE}(?![\\d分之]))"
-_COUNT_UNIT = f"(?:{_words(vocab.COUNT_UNITS)})"
-_FRACTION_DEN = vocab.FRACTION_DENOMINATORS
-# One value token: "98%", "7/10万", "2.2张", "十万分之九", "一半", "一家".
-_RATIO = r"\d{1,3}:\d{1,3}(?!\d)"
-# A fraction of a whole: "三分之一", "1/3" (not "7/10万" or "5/100", which are rates).
-_FRACTION = rf"(?:{_CN_NUM}分之{_CN_NUM}|{_NUM}/[1-9]\d?(?![\d万千十百]))"
-_FRACTION_RE = re.compile(_FRACTION)
-_QUAL = f"(?:{_words(vocab.QUALIFIERS)})"
 
-_QUAL_OP = vocab.QUALIFIERS
-# Comparison words before a value (op, or keep / share / up / down).
-_VERB_OPS: dict[str, str | None] = dict(vocab.COMPARISON_VERBS)
-_VERB_RE = re.compile("|".join(re.escape(w) for w in sorted(_VERB_OPS, key=len, reverse=True)))
+# Any comparison word (vocab.COMPARISON_VERBS), to tell a noun from a phrase that compares.
+_VERB_RE = re.compile(_words(vocab.COMPARISON_VERBS))
 
 # Words that start or end a subject but are not part of the metric.
 _LEAD_RE = re.compile(
@@ -363,15 +349,11 @@ _COUNT_NOUN_RE = re.compile(r"[^，。；、\d%‰][^，。；\d]*")  # the coun
 # Count after its noun, at the end of the clause: "改善公办幼儿园办学条件26所", "全区建成儿童友好社区10个以上",
 # "新建城区义务教育学校2-3所", "乡镇卫生院儿科医生至少配备2名". Only units of things counted one by one.
 _THING_UNIT = f"(?:{_MAGNITUDE}?(?:{_words(vocab.THING_UNITS)}))"
-_COUNT_AFTER_VERBS = (
-    "培训|救助|帮扶|资助|慰问|"
-    "配备|配置|拥有|设立|设置|建立|建成|建设|新建|改扩建|扩建|改建|新增|增设|改善|改造|培育|创建|打造|培养|开设|"
-    "开办|举办|开展|提供"
-)
-_COUNT_NUM = rf"(?:{_NUM}|(?<![{_CN_DIGITS}]){_CN_NUM})"
-_COUNT_AFTER_RE = re.compile(
-    rf"^(?P<subj>[^，。；]*?)(?P<min>至少|不少于|最少)?(?P<verb>{_COUNT_AFTER_VERBS})(?P<noun>[^，。；\d%‰]*?)"
-    rf"(?P<lo>{_COUNT_NUM})(?:(?:-|至)(?P<hi>{_NUM}|{_CN_NUM}))?(?P<unit>{_THING_UNIT})(?P<qual>{_QUAL})?$"
+_THING_UNIT_RE = re.compile(_THING_UNIT)
+# The words before a count at the end of the clause: who, 至少?, the verb, the noun (no number).
+_COUNT_AFTER_HEAD_RE = re.compile(
+    rf"^(?P<subj>[^，。；]*?)(?P<min>{_words(vocab.MINIMUM_WORDS)})?(?P<verb>{_words(vocab.COUNT_AFTER_VERBS)})"
+    r"(?P<noun>[^，。；\d%‰]*)$"
 )
 _SUBJECT_ADVERB_RE = re.compile(r"^(?:积极|大力|加快|着力|全面|逐步|稳步|持续|不断|努力|切实|新|再)+$")
 
@@ -389,7 +371,7 @@ _ALL_MEET_RE = re.compile(
     r"^(?P<subj>.+?)(?:(?:全部|均|都)(?P<verb>达到|符合)(?P<std>[^\d，。；]*?(?:标准|要求))"
     r"|(?:全部|均|(?<=\))(?P<slip>部))(?P<staff>配备|配齐|建立|设立|建成|设置|开设)(?P<obj>[^\d，。；、%]+))$"
 )
-_NUMBER_THEN_VERB_RE = re.compile(rf"(?P<tok>{_NUM}%)(?P<verb>达标|覆盖|完成|落实)")
+_NUMBER_THEN_VERB_RE = re.compile(_words(vocab.NUMBER_THEN_VERBS))
 
 # Trends without a number.
 _ADV = f"(?:{_words(vocab.TREND_ADVERBS)})"
@@ -438,35 +420,6 @@ _RISING_TREND_RE = re.compile(
 # ==================================================================================================
 # Small helpers
 # ==================================================================================================
-
-
-def _parse_token(token: str) -> tuple[float, str | None]:
-    """Value and unit (as written; "/10万" → "1/10万") of one value token."""
-    if token == "一半":
-        return 50.0, "%"
-    if re.fullmatch(_RATIO, token):
-        a, _, b = token.partition(":")
-        return (round(int(a) / int(b), 4) if int(b) else float(a)), "比"
-    if "分之" in token and token.partition("分之")[0] in _FRACTION_DEN:
-        den, _, num = token.partition("分之")
-        value = float(num) if num[0].isdigit() else cn_number(num)
-        return value, _FRACTION_DEN[den]
-    if _FRACTION_RE.fullmatch(token):  # "三分之一", "1/3": a share, in %
-        if "分之" in token:
-            den_text, _, num_text = token.partition("分之")
-            share, whole = cn_number(num_text), cn_number(den_text)
-        else:
-            share, whole = (float(x) for x in token.split("/"))
-        return (round(100 * share / whole, 2), "%") if whole else (share, None)
-    m = re.match(_NUM, token)
-    if m:
-        unit = token[m.end():] or None
-        if unit and unit.startswith("/"):
-            unit = "1" + unit.replace("十万", "10万")
-        return float(m.group()), unit
-    m = re.match(_CN_NUM, token)
-    assert m is not None
-    return cn_number(m.group()), token[m.end():] or None
 
 
 def _years(text: str) -> list[int]:
@@ -690,7 +643,7 @@ def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: 
     elif metric and continued and per_capita and not metric.startswith("每") and _is_plain_noun(metric):
         # "每千名儿童拥有儿科执业(助理)医生达到1.12名、床位增至3.17张": the list shares "每千名儿童拥有";
         # a counted noun is a number of things ("床位" → "床位数").
-        count = unit is not None and re.fullmatch(_COUNT_UNIT, unit) is not None
+        count = unit in vocab.COUNT_UNITS
         metric = per_capita.group() + metric + ("数" if count and not _is_measurable(metric) else "")
     elif (metric and unit is not None and unit == ctx.prev_unit and ctx.prev_metric
           and _is_measurable(ctx.prev_metric) and not _is_measurable(metric) and metric not in ctx.prev_metric
@@ -767,7 +720,7 @@ def _measurable_part(metric: str) -> str:
 def _level_op(verb_op: str | None, v: _Value, reasons: list[str]) -> str:
     """Operator of a level target from qualifier, verb and value."""
     if v.qual:
-        op = _QUAL_OP[v.qual]
+        op = vocab.QUALIFIERS[v.qual]
     elif verb_op in (">=", ">", "<=", "<"):
         op = verb_op
     elif verb_op == "keep":
@@ -791,10 +744,6 @@ def _value_checks(metric: str, value: float, unit: str | None, reasons: list[str
         reasons.append("百分比超过100")
     if not change and unit == "%" and _MORTALITY_RE.search(metric):
         reasons.append("死亡率用%表示（是否应为‰或1/10万？）")
-
-
-def verb_is_share(verb: str) -> bool:
-    return _VERB_OPS.get(verb) == "share"
 
 
 @dataclass(frozen=True)
@@ -995,7 +944,7 @@ def _value_drafts(item: str, v: _Value, a: _Anchor, base_kind: str | None, r: li
                   per_year: bool) -> list[_Draft]:
     """The target(s) of one value on one metric: a change, a range (two targets) or a level."""
     if a.op in ("up", "down"):
-        op = _QUAL_OP.get(v.qual or "", ">=")
+        op = vocab.QUALIFIERS.get(v.qual or "", ">=")
         if op == "≈":
             op = ">="
         if v.unit == "%" and base_kind not in ("为基数", "为基准", "为基期") and _SHARE_HEAD_RE.search(item):
@@ -1054,7 +1003,7 @@ def _parse_share(c: _Clause) -> list[_Found]:
         noun = text[: pred.start()] if (pred and text is last_text) else re.sub(r"(?:和|、|及|与)$", "", text)
         number = toks[i].number
         assert number is not None
-        op = _QUAL_OP.get(qual or "", ">=")
+        op = vocab.QUALIFIERS.get(qual or "", ">=")
         draft = _Draft(f"{subject}{noun}{predicate}比例", ">=" if op == "≈" else op, number.value, number.unit,
                        ["比例写作“N%的X…”：指标名称系重建"])
         out.append((draft, c.year, None, clause))
@@ -1119,31 +1068,56 @@ def _parse_count(c: _Clause) -> list[_Found]:
     return out
 
 
-_FREE_YEARS_RE = re.compile(
-    rf"^(?:{_words(('实施', '实行', '推行', '落实', '提供', '实现', '普及'))})?(?P<subj>[^，。；\d]*?)(?P<num>{_NUM})年"
-    r"(?P<noun>免费[^，。；\d]{0,10}?教育)$"
-)
+_FREE_EDUCATION_RE = re.compile(r"免费[^，。；\d]{0,10}?教育")
+_FREE_EDUCATION_VERB_RE = re.compile(f"^(?:{_words(vocab.FREE_EDUCATION_VERBS)})")
 
 
-def _parse_free_years(clause: str) -> list[_Draft]:
-    """Years of free schooling: "实施残障儿童12年免费特殊教育" → "残障儿童免费特殊教育年限" >= 12 年."""
-    m = _FREE_YEARS_RE.match(clause)
-    if not m:
+def _parse_free_years(c: _Clause) -> list[_Found]:
+    """Years of free schooling: "实施残障儿童12年免费特殊教育" → "残障儿童免费特殊教育年限" >= 12 年.
+
+    [words, no number] [NUMBER(年)] [免费…教育] as the whole clause.
+    """
+    years = next((t for t in c.tokens if t.number and t.number.unit == "年" and t.number.form == "plain"), None)
+    if years is None or years.number is None:
         return []
-    subject = _clean_metric(m["subj"])
+    head, noun = c.text[:years.start], _FREE_EDUCATION_RE.fullmatch(c.text, years.end)
+    if noun is None or re.search(r"\d", head):
+        return []
+    subject = _clean_metric(_FREE_EDUCATION_VERB_RE.sub("", head, count=1))
     if not _is_plain_noun(subject):
         return []
-    return [_Draft(f"{subject}{m['noun']}年限", ">=", float(m["num"]), "年", [])]
+    return _at_year([_Draft(f"{subject}{noun.group()}年限", ">=", years.number.value, "年", [])], c)
 
 
-def _parse_count_after(clause: str) -> list[_Draft]:
+def _count_at_end(toks: Sequence[Token]) -> tuple[int, Number, Number | None, str | None] | None:
+    """[NUMBER] ([-|至] [NUMBER])? in a unit of things, [QUAL]? at the end of the clause.
+
+    (index of the first number token, low, high or None, qualifier); the unit is on the last number.
+    """
+    k = len(toks) - 1
+    qual = toks[k].text if k >= 0 and toks[k].kind is Kind.QUAL else None
+    k -= qual is not None
+    last = toks[k].number if k >= 0 and toks[k].kind is Kind.NUMBER else None
+    if last is None or last.form not in ("plain", "chinese") or not _THING_UNIT_RE.fullmatch(last.unit or ""):
+        return None
+    low = toks[k - 2].number if k >= 2 and toks[k - 1].text in _RANGE_WORDS else None
+    if low is not None and low.unit is None and low.form == "plain":
+        return k - 2, replace(low, unit=last.unit), last, qual
+    return k, last, None, qual
+
+
+def _parse_count_after(c: _Clause) -> list[_Found]:
     """A count written after its noun at the end of the clause.
 
     "改善公办幼儿园办学条件26所" → "改善公办幼儿园办学条件" >= 26 所 (review: no 至少);
     "全区建成儿童友好社区10个以上" → "建成儿童友好社区" >= 10 个; "新建城区义务教育学校2-3所" → >= 2 and <= 3;
     "乡镇卫生院儿科医生至少配备2名" (the noun before the verb) → "乡镇卫生院儿科医生配备数" >= 2 名.
     """
-    m = _COUNT_AFTER_RE.match(clause)
+    count = _count_at_end(c.tokens)
+    if count is None:
+        return []
+    first, low, high, qual = count
+    m = _COUNT_AFTER_HEAD_RE.match(c.text, 0, c.tokens[first].start)
     if not m or _VERB_RE.search(m["noun"]) or _VERB_RE.search(m["subj"]):
         return []
     subject = _clean_metric(m["subj"])
@@ -1156,15 +1130,13 @@ def _parse_count_after(clause: str) -> list[_Draft]:
         metric = f"{subject}{verb}数"
     else:
         return []
-    value, unit = _parse_token(m["lo"] + m["unit"])
-    if m["hi"]:
-        high, _ = _parse_token(m["hi"] + m["unit"])
-        return [_Draft(metric, ">=", value, unit, []), _Draft(metric, "<=", high, unit, [])]
+    if high is not None:
+        drafts = [_Draft(metric, ">=", low.value, low.unit, []), _Draft(metric, "<=", high.value, low.unit, [])]
+        return _at_year(drafts, c)
     reasons: list[str] = []
-    op = _QUAL_OP.get(m["qual"] or "", ">=")
-    if not (m["min"] or m["qual"]):
+    if not (m["min"] or qual):
         reasons.append("数量前没有“至少/不少于”：按下限处理")
-    return [_Draft(metric, op, value, unit, reasons)]
+    return _at_year([_Draft(metric, vocab.QUALIFIERS.get(qual or "", ">="), low.value, low.unit, reasons)], c)
 
 
 def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
@@ -1443,14 +1415,18 @@ def _with_sources(found: list[tuple[_Draft, str]], c: _Clause) -> list[_Found]:
 
 
 def _read_number_then_verb(c: _Clause) -> list[_Found]:
-    """"学校教室照明卫生条件100%达标": a share, then the verb it measures."""
-    nv = _NUMBER_THEN_VERB_RE.search(c.text)
-    if not nv:
-        return []
-    reasons: list[str] = []
-    metric = _fill_metric(c.text[:nv.start()], c.ctx, reasons) + nv["verb"]
-    value, unit = _parse_token(nv["tok"])
-    return _at_year([_Draft(metric, "==" if value == 100 else ">=", value, unit, reasons)], c)
+    """"学校教室照明卫生条件100%达标": [NUMBER(%)] then the verb it measures."""
+    toks = c.tokens
+    for tok in toks:
+        n = tok.number
+        # the verb is read from the text: the tokenizer may cut it ("达标" → VERB 达 + 标)
+        verb = _NUMBER_THEN_VERB_RE.match(c.text, tok.end)
+        if n is None or n.unit != "%" or n.form != "plain" or not verb:
+            continue
+        reasons: list[str] = []
+        metric = _fill_metric(c.text[:tok.start], c.ctx, reasons) + verb.group()
+        return _at_year([_Draft(metric, "==" if n.value == 100 else ">=", n.value, n.unit, reasons)], c)
+    return []
 
 
 RULES: tuple[Rule, ...] = tuple(sorted((
@@ -1477,11 +1453,11 @@ RULES: tuple[Rule, ...] = tuple(sorted((
     Rule("number_then_verb", 50, _read_number_then_verb, (
         ("学校教室照明卫生条件100%达标", (("学校教室照明卫生条件达标", "==", 100.0, "%"),)),
     )),
-    Rule("free_education_years", 55, lambda c: _at_year(_parse_free_years(c.text), c), (
+    Rule("free_education_years", 55, _parse_free_years, (
         ("实施残障儿童 12 年免费特殊教育", (("残障儿童免费特殊教育年限", ">=", 12.0, "年"),)),
         ("推行15年免费基础教育", (("免费基础教育年限", ">=", 15.0, "年"),)),
     )),
-    Rule("count_after_noun", 60, lambda c: _at_year(_parse_count_after(c.text), c), (
+    Rule("count_after_noun", 60, _parse_count_after, (
         ("全区建成儿童友好社区10个以上", (("建成儿童友好社区", ">=", 10.0, "个"),)),
     )),
     Rule("all_meet", 70, lambda c: _at_year(_parse_all_meet(c.text), c), (

@@ -63,8 +63,18 @@ COUNT_VERBS: tuple[str, ...] = (
     "配备", "配置", "组织", "掌握", "拥有", "有", "设立", "设置", "建立", "建成", "建设", "新建", "改扩建", "培育",
     "开展", "安排", "举办", "培养", "提供", "创建",
 )
+# Verbs before the noun of a count written after it: "改善公办幼儿园办学条件26所", "培训家政服务人员2万人次".
+COUNT_AFTER_VERBS: tuple[str, ...] = (
+    "培训", "救助", "帮扶", "资助", "慰问", "配备", "配置", "拥有", "设立", "设置", "建立", "建成", "建设", "新建",
+    "改扩建", "扩建", "改建", "新增", "增设", "改善", "改造", "培育", "创建", "打造", "培养", "开设", "开办", "举办",
+    "开展", "提供",
+)
 # Qualifiers right after a count before its noun ("建成120个以上社区儿童之家").
 COUNT_QUALIFIERS: tuple[str, ...] = ("以上", "及以上")
+# A share, then the verb it measures: "学校教室照明卫生条件100%达标".
+NUMBER_THEN_VERBS: tuple[str, ...] = ("达标", "覆盖", "完成", "落实")
+# Verbs before years of free schooling: "实施残障儿童12年免费特殊教育".
+FREE_EDUCATION_VERBS: tuple[str, ...] = ("实施", "实行", "推行", "落实", "提供", "实现", "普及")
 # Where the noun of a share ends and its predicate starts: "95%的城市社区建立家长学校" → 城市社区 | 建立….
 SHARE_PREDICATES: tuple[str, ...] = (
     "建立", "配备", "设立", "建成", "开展", "实现", "达到", "参加", "接受", "拥有", "具备", "有", "在",
