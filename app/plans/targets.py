@@ -422,8 +422,8 @@ _RISING_TREND_RE = re.compile(
 # ==================================================================================================
 
 
-def _years(text: str) -> list[int]:
-    return [int(y) for y in _YEAR_NUM_RE.findall(text)]
+def _years(text: str) -> tuple[int, ...]:
+    return tuple(int(y) for y in _YEAR_NUM_RE.findall(text))
 
 
 def _tolerance(value: float, unit: str | None) -> float:
@@ -585,11 +585,11 @@ def _read_values(toks: Sequence[Token], i: int) -> tuple[list[_Value], int]:
 # ==================================================================================================
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Context:
-    """What a clause inherits from the clauses before it in the same sentence."""
+    """What a clause inherits from the clauses before it in the same sentence (a new one per clause)."""
 
-    years: list[int]
+    years: tuple[int, ...] = ()
     prev_metric: str | None = None
     prev_unit: str | None = None  # unit of the previous target ("…比例至少为3:2，人流量较大的场所提高到2:1")
     prev_clause: str | None = None  # the clause before this one, targets or not ("…得到有效保障，保障覆盖率…")
@@ -603,21 +603,34 @@ class _Context:
             return ""
         return _clean_metric(self.dangling)
 
-    def remember(self, draft: _Draft) -> None:
-        self.prev_metric = draft.metric
-        self.prev_unit = draft.unit
+    def remember(self, draft: _Draft) -> _Context:
+        """This context after a target: the next clause may take its metric and unit."""
+        return replace(self, prev_metric=draft.metric, prev_unit=draft.unit)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Draft:
+    """A target before its year, base year and source are known."""
+
     metric: str
     op: str
     value: float | None
     unit: str | None
-    reasons: list[str]
+    reasons: Sequence[str]
     direction: str | None = None
     per_year: bool = False
     rule: str = ""  # the id of the rule that produced it (set by _parse_clause unless the rule is more precise)
+    count_subject: str | None = None  # count_before_noun: who counts, for a count without one in the next clause
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A target of a clause: the draft, its milestone year and base year, and the source fragment."""
+
+    draft: _Draft
+    year: int | None
+    base: int | None
+    source: str
 
 
 def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: bool = False,
@@ -832,7 +845,7 @@ def _numeric_anchor(clause: str, toks: Sequence[Token], first: int) -> _Anchor |
 
 def _parse_numeric(c: _Clause) -> list[_Found]:
     """Targets with a number in one clause: every comparison and the value list after it."""
-    clause, toks, ctx = c.text, c.tokens, c.ctx
+    clause, toks = c.text, c.tokens
     out: list[_Found] = []
     i = 0
     while i < len(toks):
@@ -851,8 +864,8 @@ def _parse_numeric(c: _Clause) -> list[_Found]:
         reading = _Reading(subject.lstrip("、和及"), anchor, tuple(values), clause[pos:end_pos].lstrip("、和及"),
                            continued=pos > 0 and subject.startswith(("、", "和", "及")))
         out.extend(_targets_from_values(reading, c))
-        if out:
-            ctx.remember(out[-1][0])
+        if out:  # the next comparison of the clause may take this metric ("…达到1.12名、床位增至3.17张")
+            c = replace(c, ctx=c.ctx.remember(out[-1].draft))
         i = end
     return out
 
@@ -936,7 +949,7 @@ def _targets_from_values(r: _Reading, c: _Clause) -> list[_Found]:
         year = years[i if len(years) == n else 0]
         base = bases[i if len(bases) == n else 0]
         drafts = _value_drafts(item, v, r.anchor, c.base_kind, list(reasons), per_year)
-        found.extend((d, year, base, source) for d in drafts)
+        found.extend(_Found(d, year, base, source) for d in drafts)
     return found
 
 
@@ -1006,7 +1019,7 @@ def _parse_share(c: _Clause) -> list[_Found]:
         op = vocab.QUALIFIERS.get(qual or "", ">=")
         draft = _Draft(f"{subject}{noun}{predicate}比例", ">=" if op == "≈" else op, number.value, number.unit,
                        ["比例写作“N%的X…”：指标名称系重建"])
-        out.append((draft, c.year, None, clause))
+        out.append(_Found(draft, c.year, None, clause))
     return out
 
 
@@ -1033,6 +1046,7 @@ def _parse_count(c: _Clause) -> list[_Found]:
     clause, toks, ctx = c.text, c.tokens, c.ctx
     out: list[_Found] = []
     pos = 0
+    previous = ctx.prev_count_subject  # "…至少配备1名全科医生，至少配备2名儿童保健医生"
     for i, tok in enumerate(toks):
         n = tok.number
         if tok.kind is not Kind.NUMBER or n is None or n.unit not in vocab.COUNT_UNITS or tok.start < pos:
@@ -1055,8 +1069,7 @@ def _parse_count(c: _Clause) -> list[_Found]:
         pos = noun_m.end()
         reasons: list[str] = []
         subject = re.sub(r"[中内]$", "", _clean_metric(clause[:start], keep_frequency=True))
-        subject = subject or ctx.subject_from_dangling() or ctx.prev_count_subject or ""
-        ctx.prev_count_subject = subject
+        subject = previous = subject or ctx.subject_from_dangling() or previous or ""
         if not (minimum or qual) and not _MINIMUM_RE.search(clause[:start]):
             reasons.append("数量前没有“至少/不少于”：按下限处理")
         # "每千名老年人、每百张养老机构床位均拥有1名社会工作者": one count per per-capita denominator.
@@ -1064,7 +1077,8 @@ def _parse_count(c: _Clause) -> list[_Found]:
         subjects = parts if len(parts) > 1 and all(p.startswith("每") and len(p) > 1 for p in parts) else [subject]
         for subj in subjects:
             metric = f"{subj}{'' if verb in ('有', '拥有') and subj == '' else verb or ''}{noun}"
-            out.append((_Draft(metric, ">=", n.value, n.unit, list(reasons)), c.year, None, clause[start:]))
+            draft = _Draft(metric, ">=", n.value, n.unit, list(reasons), count_subject=subject)
+            out.append(_Found(draft, c.year, None, clause[start:]))
     return out
 
 
@@ -1305,12 +1319,12 @@ def _complete_metrics(metric: str) -> list[str]:
     return [metric]
 
 
-def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bool, bool]:
+def _strip_years(clause: str) -> tuple[str, tuple[int, ...], tuple[int, ...], str | None, bool, bool]:
     """Remove base-year and milestone phrases.
 
     Returns (clause, years, base years, base kind, 分别 on base, whether the years lead the clause).
     """
-    baselines: list[int] = []
+    baselines: tuple[int, ...] = ()
     kind = None
     each = False
     b = _BASELINE_RE.search(clause)
@@ -1320,7 +1334,7 @@ def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bo
         each = bool(b["each"])
         clause = clause[:b.start()] + clause[b.end():]
     clause = _UNNAMED_BASELINE_RE.sub("", clause)  # "较上届有所提高": the trend is the target
-    years: list[int] = []
+    years: tuple[int, ...] = ()
     m = _LEADING_YEAR_RE.match(clause) or _MILESTONE_RE.search(clause)
     leading = bool(m and m.start() == 0)
     if m:
@@ -1340,7 +1354,7 @@ def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget
     ``carried``: from the part of the same 。-sentence before a ；: the years set by a leading "到2027年" (they
     hold for every clause until another year leads one) and the last metric ("…托位数达到4.5个；到2030年，达到5个").
     """
-    ctx = _Context(years=list(carried.years), carried_metric=carried.carried_metric)
+    ctx = _Context(years=carried.years, carried_metric=carried.carried_metric)
     out: list[ParsedTarget] = []
     for n, raw_clause in enumerate(_CLAUSE_SPLIT_RE.split(sentence)):
         if not raw_clause or len(raw_clause) > MAX_CLAUSE_CHARS:
@@ -1350,25 +1364,25 @@ def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget
             # "到2025年和2030年，…", "到2027年全面推行…，…率达到75%": the years of this clause and those after
             # it, until another year leads a clause. "A到2025年…，到2030年…" (a milestone series after the
             # metric) keeps each year to its clause.
-            ctx.years = years
+            ctx = replace(ctx, years=years)
             if not clause.strip("，、 "):
                 continue
         if re.match(r"^(?:以后|此后|之后)", clause):
-            ctx.years = []  # "…达到4.5个，以后保持稳定增长": after the milestone
-        sentence_years = ctx.years
-        ctx.years = years or sentence_years  # an inline "到2030年" holds for this clause only
-        found = _parse_clause(clause, raw_clause, ctx, baselines, base_kind, each_base)
+            ctx = replace(ctx, years=())  # "…达到4.5个，以后保持稳定增长": after the milestone
+        # an inline "到2030年" holds for this clause only
+        found = _parse_clause(clause, raw_clause, replace(ctx, years=years or ctx.years), baselines, base_kind,
+                              each_base)
         if clause != raw_clause:  # show the stripped year / base-year words too
-            found = [(d, y, b, raw_clause if src in clause else src) for d, y, b, src in found]
-        ctx.years = sentence_years
-        for d, year, base, source in found:
-            out.append(_finish(d, year, base, source))
+            found = [replace(f, source=raw_clause) if f.source in clause else f for f in found]
+        out.extend(_finish(f) for f in found)
         if found:
-            ctx.remember(found[-1][0])
-            ctx.dangling = None
+            last = found[-1].draft
+            ctx = replace(ctx.remember(last), dangling=None,
+                          prev_count_subject=last.count_subject if last.count_subject is not None
+                          else ctx.prev_count_subject)
         else:
-            ctx.dangling = clause
-        ctx.prev_clause = clause
+            ctx = replace(ctx, dangling=clause)
+        ctx = replace(ctx, prev_clause=clause)
     return out, _Context(years=ctx.years, carried_metric=ctx.prev_metric or ctx.carried_metric)
 
 
@@ -1379,7 +1393,7 @@ class _Clause:
     text: str
     raw: str
     ctx: _Context
-    baselines: list[int]
+    baselines: tuple[int, ...]
     base_kind: str | None
     each_base: bool
     tokens: tuple[Token, ...]  # tokenize(text)
@@ -1389,7 +1403,6 @@ class _Clause:
         return self.ctx.years[0] if len(self.ctx.years) == 1 else None
 
 
-_Found = tuple[_Draft, int | None, int | None, str]  # (draft, year, base year, source)
 
 
 @dataclass(frozen=True)
@@ -1407,11 +1420,11 @@ class Rule:
 
 
 def _at_year(drafts: list[_Draft], c: _Clause, source: str | None = None) -> list[_Found]:
-    return [(d, c.year, None, source if source is not None else c.raw) for d in drafts]
+    return [_Found(d, c.year, None, source if source is not None else c.raw) for d in drafts]
 
 
 def _with_sources(found: list[tuple[_Draft, str]], c: _Clause) -> list[_Found]:
-    return [(d, c.year, None, src) for d, src in found]
+    return [_Found(d, c.year, None, src) for d, src in found]
 
 
 def _read_number_then_verb(c: _Clause) -> list[_Found]:
@@ -1494,20 +1507,19 @@ RULES: tuple[Rule, ...] = tuple(sorted((
 ), key=lambda r: r.priority))
 
 
-def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: list[int], base_kind: str | None,
-                  each_base: bool) -> list[_Found]:
+def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: tuple[int, ...],
+                  base_kind: str | None, each_base: bool) -> list[_Found]:
     """The targets of one clause: those of the first rule (by priority) that reads it."""
     c = _Clause(clause, raw_clause, ctx, baselines, base_kind, each_base, tuple(tokenize(clause)))
     for rule in RULES:
         found = rule.read(c)
         if found:
-            for d, *_ in found:
-                d.rule = d.rule or rule.id
-            return found
+            return [replace(f, draft=replace(f.draft, rule=f.draft.rule or rule.id)) for f in found]
     return []
 
 
-def _finish(d: _Draft, year: int | None, base: int | None, source: str) -> ParsedTarget:
+def _finish(f: _Found) -> ParsedTarget:
+    d, year, base, source = f.draft, f.year, f.base, f.source
     tolerance = _tolerance(d.value, d.unit) if d.op == "≈" and d.value is not None else None
     reasons = list(dict.fromkeys(d.reasons))
     return ParsedTarget(
@@ -1525,10 +1537,10 @@ def parse_targets(text: str) -> list[ParsedTarget]:
     mapped.sub(_RAW_LIST_MARKER_RE, "")
     _normalize_mapped(mapped)
     out: list[ParsedTarget] = []
-    carried = _Context(years=[])
+    carried = _Context()
     for m in _SENTENCE_RE.finditer(mapped.text):
         if m.start() == 0 or mapped.text[m.start() - 1] != "；":
-            carried = _Context(years=[])  # a year leading a sentence holds across its ；, not past its 。
+            carried = _Context()  # a year leading a sentence holds across its ；, not past its 。
         raw = m.group()
         stripped = raw.lstrip("，、 ")
         offset = m.start() + len(raw) - len(stripped)
