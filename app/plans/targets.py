@@ -282,15 +282,17 @@ _PER_UNIT_RE = re.compile(r"以[^，。；以]{1,12}?为单位的?")  # "以街�
 _EACH_RE = re.compile(r"(?:分别|均(?![衡等匀])|各)")
 
 _YEAR = r"(?:19|20)\d{2}年"
-_YEARS = rf"{_YEAR}(?:(?:和|、|及|与|至){_YEAR})*"
+_YEARS = rf"{_YEAR}(?:(?:{_words(vocab.YEAR_LIST_WORDS)}){_YEAR})*"
 _YEAR_NUM_RE = re.compile(r"((?:19|20)\d{2})年")
 _BASELINE_RE = re.compile(
-    rf"(?P<each>分别)?(?:(?:在|以)(?P<y1>{_YEARS})(?:的)?(?P<kind>基础上|为基数|为基准|为基期)"
-    rf"|(?:比|较|相比)(?P<y2>{_YEARS}))"
+    rf"(?P<each>分别)?(?:(?:{_words(vocab.BASELINE_PREPOSITIONS)})(?P<y1>{_YEARS})(?:的)?(?P<kind>{_words(vocab.BASELINE_SUFFIXES)})"
+    rf"|(?:{_words(vocab.BASELINE_COMPARATORS)})(?P<y2>{_YEARS}))"
 )
 _SCOPE = f"(?:{_words(vocab.SCOPE_PREFIXES)})"
-_MILESTONE_RE = re.compile(rf"(?:力争|争取)?(?:到|至|于|在|展望)(?P<years>{_YEARS})(?:底|末|前)?")
-_LEADING_YEAR_RE = re.compile(rf"^{_SCOPE}?(?P<years>{_YEARS})(?:底|末|前)?")
+_YEAR_ENDING = f"(?:{_words(vocab.YEAR_ENDINGS)})?"
+_MILESTONE_RE = re.compile(
+    rf"(?:{_words(vocab.SCOPE_ASPIRATIONS)})?(?:{_words(vocab.SCOPE_PREPOSITIONS)})(?P<years>{_YEARS}){_YEAR_ENDING}")
+_LEADING_YEAR_RE = re.compile(rf"^{_SCOPE}?(?P<years>{_YEARS}){_YEAR_ENDING}")
 _UNNAMED_BASELINE_RE = re.compile(_words(vocab.UNNAMED_BASELINES))
 _PER_YEAR_RE = re.compile(f"(?:{_words(vocab.PER_YEAR_WORDS)})$")
 
@@ -363,13 +365,13 @@ _PREDICATE_RE = re.compile(_words(vocab.SHARE_PREDICATES))
 
 # "健全覆盖城乡的…" is 健全 + 覆盖 (a verb), not 全覆盖.
 _FULL_COVER_RE = re.compile(r"(?P<kw>(?<!健)全覆盖|全部覆盖|应(?P<c>[^，。；、])尽(?P=c))")
-_COVER_VERB_TAIL_RE = re.compile(r"(?:实现|达到|做到|基本|逐步|实行|确保|力争|推进|推动|全面|巩固|保持)+$")
+_COVER_VERB_TAIL_RE = re.compile(f"(?:{_words(vocab.COVER_LEADS)})+$")
 _CONDITION_RE = re.compile(r"^在[^，。；]*?(?:前提下|过程中|进程中|工作中|中)")
 _GROUP_RE = re.compile(r"(?:妇女|儿童|女性|女职工|人员|对象|群体|家庭|人群|老人|学生|青少年|未成年人|妇女儿童)$")
 # "社区(村)部配备儿童主任" (chaoyang C4.M8): 全 is missing after a bracketed place, a slip read as 全部, with review.
 _ALL_MEET_RE = re.compile(
-    r"^(?P<subj>.+?)(?:(?:全部|均|都)(?P<verb>达到|符合)(?P<std>[^\d，。；]*?(?:标准|要求))"
-    r"|(?:全部|均|(?<=\))(?P<slip>部))(?P<staff>配备|配齐|建立|设立|建成|设置|开设)(?P<obj>[^\d，。；、%]+))$"
+    rf"^(?P<subj>.+?)(?:(?:{_words(vocab.ALL_MEET_WORDS)})(?P<verb>{_words(vocab.ALL_MEET_VERBS)})(?P<std>[^\d，。；]*?(?:标准|要求))"
+    rf"|(?:全部|均|(?<=\))(?P<slip>部))(?P<staff>{_words(vocab.ALL_STAFF_VERBS)})(?P<obj>[^\d，。；、%]+))$"
 )
 _NUMBER_THEN_VERB_RE = re.compile(_words(vocab.NUMBER_THEN_VERBS))
 
@@ -380,27 +382,30 @@ _DOWN = f"(?:{_words(vocab.TREND_DOWN)})"
 _MAINTAIN = f"(?:{_words(vocab.TREND_MAINTAIN)})"
 _TREND_AFTER_RE = re.compile(rf"^(?P<subj>.+?)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN}|{_MAINTAIN})(?:了)?$")
 _TREND_BEFORE_RE = re.compile(
-    rf"^(?P<lead>(?:巩固|全面|积极|努力|着力|力争|稳妥|适度)*)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN})(?P<obj>.+)$"
+    rf"^(?P<lead>(?:{_words(vocab.TREND_LEADS)})*)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN})(?P<obj>.+)$"
 )
 # Towards a norm that is not a number: "出生人口性别比趋于正常", "…保持在自然状态", "…趋于稳定".
 _NORM_TREND_RE = re.compile(
-    rf"^(?P<subj>.+?){_ADV}*(?P<verb>趋于|趋向|回归|保持在|保持|处于)"
-    r"(?P<norm>正常|合理|平衡|均衡|稳定|自然)(?:水平|状态|范围|区间)?$"
+    rf"^(?P<subj>.+?){_ADV}*(?P<verb>{_words(vocab.NORM_VERBS)})"
+    rf"(?P<norm>{_words(vocab.NORM_STATES)})(?:{_words(vocab.NORM_NOUNS)})?$"
 )
+_FAIR_VERB = f"(?:{_words(vocab.FAIR_SHARE_VERBS)})"
+_FAIR = f"(?:{_words(vocab.FAIR_WORDS)})"
+_FAIR_HEAD = f"(?:{_words(vocab.FAIR_SHARE_HEADS)})"
 # A share kept "reasonable" or "appropriate" ("中国共产党女党员保持合理比例", "…中的女性保持适当比例",
 # "保证职工代表大会中女性的合理比例"): like 趋于合理, maintain with review.
 _FAIR_SHARE_RE = re.compile(
-    r"^(?P<subj>.+?)(?P<verb>保持|保证|维持)(?P<norm>合理|适当)的?(?P<head>比例|比重)$"
-    r"|^(?:注重|确保|继续|始终)*(?P<verb2>保持|保证|维持)(?P<obj>.+?)的?(?P<norm2>合理|适当)(?P<head2>比例|比重)$"
+    rf"^(?P<subj>.+?)(?P<verb>{_FAIR_VERB})(?P<norm>{_FAIR})的?(?P<head>{_FAIR_HEAD})$"
+    rf"|^(?:{_words(vocab.FAIR_SHARE_LEADS)})*(?P<verb2>{_FAIR_VERB})(?P<obj>.+?)的?(?P<norm2>{_FAIR})(?P<head2>{_FAIR_HEAD})$"
 )
 # A share compared with another quantity and no number ("各镇党代会女代表比例一般不低于本地党员总数中女性比例").
 _RELATIVE_RE = re.compile(
-    r"^(?P<subj>.+?)(?:一般|原则上|应当|应|要|均|始终)*"
-    r"(?P<verb>不低于|不少于|不高于|不超过|高于|低于|超过)(?P<ref>[^\d，。；%‰]+?(?:比例|比重|比率|率|水平))$"
+    rf"^(?P<subj>.+?)(?:{_words(vocab.RELATIVE_HEDGES)})*"
+    rf"(?P<verb>{_words(vocab.GAP_VERBS)})(?P<ref>[^\d，。；%‰]+?(?:{_words(vocab.RELATIVE_HEADS)}))$"
 )
 # Service-radius standards ("中心城区“10分钟急救圈”", "城市15分钟社区卫生服务圈", "社区“15分钟体育健身圈”").
 _CIRCLE_RE = re.compile(
-    rf"(?P<place>[^，。；“”\"\d]*?)[“\"]?(?P<num>{_NUM})(?P<unit>分钟|小时|公里|米)"
+    rf"(?P<place>[^，。；“”\"\d]*?)[“\"]?(?P<num>{_NUM})(?P<unit>{_words(vocab.RADIUS_UNITS)})"
     r"(?P<noun>[^，。；、“”\"\d以]{0,10}?圈)[”\"]?"
 )
 _CIRCLE_LEAD_RE = re.compile(
@@ -408,8 +413,9 @@ _CIRCLE_LEAD_RE = re.compile(
     r"实现|推动|织密)+"
 )
 # "…上升趋势", "…趋势"; "…增长势头" (势头 alone is any momentum: "遏制此类犯罪多发势头" names no metric)
-_RISE_NOUN = (f"(?:(?:上升|增长)?(?:{_words(vocab.RISING_TREND_NOUNS)})"
-              f"|(?:上升|增长)(?:{_words(vocab.RISING_MOMENTUM_NOUNS)}))")
+_RISE = f"(?:{_words(vocab.RISE_WORDS)})"
+_RISE_NOUN = (f"(?:{_RISE}?(?:{_words(vocab.RISING_TREND_NOUNS)})"
+              f"|{_RISE}(?:{_words(vocab.RISING_MOMENTUM_NOUNS)}))")
 _RISE_VERB = f"(?:{_words(vocab.RISING_TREND_VERBS)})"
 _RISING_TREND_RE = re.compile(
     rf"^(?:{_ADV}*{_RISE_VERB}(?P<obj>.+?){_RISE_NOUN}"
@@ -960,7 +966,7 @@ def _value_drafts(item: str, v: _Value, a: _Anchor, base_kind: str | None, r: li
         op = vocab.QUALIFIERS.get(v.qual or "", ">=")
         if op == "≈":
             op = ">="
-        if v.unit == "%" and base_kind not in ("为基数", "为基准", "为基期") and _SHARE_HEAD_RE.search(item):
+        if v.unit == "%" and base_kind not in vocab.FIXED_BASE_SUFFIXES and _SHARE_HEAD_RE.search(item):
             # on a share (…率, 比例) "降低10%" may be points; on anything else it is a relative change
             r.append(f"{a.verb}{v.value:g}%：是相对变化还是百分点？")
         _value_checks(item, v.value, v.unit, r, change=True)
@@ -1481,6 +1487,7 @@ RULES: tuple[Rule, ...] = tuple(sorted((
     )),
     Rule("relative_no_number", 90, lambda c: _at_year(_parse_relative(c.text), c), (
         ("女性参保率不低于全市平均水平", (("女性参保率", "maintain", None, None),)),
+        ("女性参保率大于全市平均水平", (("女性参保率", "maintain", None, None),)),  # any gap verb of the vocabulary
     )),
     Rule("fair_share", 100, lambda c: _at_year(_parse_fair_share(c.text), c), (
         ("保持妇联执委中女性的合理比例", (("妇联执委中女性比例", "maintain", None, None),)),

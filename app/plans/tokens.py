@@ -62,7 +62,8 @@ _COUNT_UNIT = _alternation(vocab.COUNT_UNITS)
 _MAGNITUDE = _alternation(vocab.MAGNITUDES)
 _DENOMINATOR = _alternation(tuple(vocab.FRACTION_DENOMINATORS))
 
-_YEAR_RE = re.compile(rf"(?:{_alternation(vocab.SCOPE_PREFIXES)})?((?:19|20)\d{{2}})年(?:底|末|前)?")
+_YEAR_RE = re.compile(
+    rf"(?:{_alternation(vocab.SCOPE_PREFIXES)})?((?:19|20)\d{{2}})年(?:{_alternation(vocab.YEAR_ENDINGS)})?")
 _NUMBER_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ratio", re.compile(r"(\d{1,3}):(\d{1,3})(?!\d)")),
     ("percent_words", re.compile(rf"({_DENOMINATOR})分之({_NUM}|{_CN})")),
