@@ -4,15 +4,29 @@ Pure module: no I/O, no database, no web. Entry points: :func:`normalize` and :f
 
 How a sentence is read
 ======================
-The words the parser knows are data, in :mod:`app.plans.vocabulary` (comparison verbs → op, qualifiers, units
-and magnitudes, year scopes, trend words); :mod:`app.plans.tokens` reads numbers (Chinese numerals through
-cn2an) and gives typed tokens with spans. The text is normalised (half-width digits and ASCII punctuation, no
-spaces inside numbers and units, ASCII ``,``/``;`` turned into Chinese ``，``/``；``), split into sentences
-(``。；！？``) and each sentence into clauses (``，：``). A year that leads the first clause ("到2027年，…",
-"力争到2030年…", "展望2035年", "2025年前") or stands alone in a clause sets the milestone years of the clauses
-after it, across ``；`` up to the ``。``, until another year leads a clause. Each clause is read by the first
-rule of :data:`RULES` (by priority) that finds targets in it; every rule has an id, a priority and its own
-cases, and every target records the id of the rule that produced it (``ParsedTarget.rule``):
+A pipeline of pure steps: **normalize → split → tokenize → rules over tokens → targets with their rule id**.
+
+1. :func:`normalize`: half-width digits and ASCII punctuation, no spaces inside numbers and units, ASCII
+   ``,``/``;`` turned into Chinese ``，``/``；`` (a character map keeps every fragment traceable to the input).
+2. Split into sentences (``。；！？``) and each sentence into clauses (``，：``). A year that leads the first clause
+   ("到2027年，…", "力争到2030年…", "展望2035年", "2025年前") or stands alone in a clause sets the milestone
+   years of the clauses after it, across ``；`` up to the ``。``, until another year leads a clause. What a
+   clause inherits from the clauses before it is an immutable ``_Context``.
+3. :func:`app.plans.tokens.tokenize`: the clause as typed tokens with spans (YEAR, NUMBER with its value and
+   unit — Chinese numerals through cn2an —, VERB and QUAL with their op, SEP, TEXT), longest match first. The
+   words are data in :mod:`app.plans.vocabulary` (comparison verbs → op, qualifiers, units and magnitudes,
+   year scopes, base years, trend and norm words, count and share verbs); only the word lists that shape a
+   metric name (subject leads and tails, populations, heads) are still spelled in this module.
+4. The first rule of :data:`RULES` (by priority) that finds targets in the clause reads it. The rules with a
+   number match token kinds in sequence: threshold ``[VERB] [NUMBER] ([-|至] [NUMBER])? [QUAL]?`` (and a gap
+   verb, 在 + a qualified value, a bare value after the metric noun), share ``[NUMBER(%)] [QUAL]? 的…``, counts
+   ``[至少]? [各]? [verb]? [NUMBER(count unit)] [以上]? noun`` and ``… [NUMBER(thing unit)] [QUAL]?`` at the end,
+   ``[NUMBER(%)] 达标``, ``[NUMBER(年)] 免费…教育``. Regular expressions remain where they are the right tool:
+   page furniture and spacing (normalisation), sentence and clause splitting, the words *around* a metric
+   (``_clean_metric``: leading 确保/全区…, trailing 分别/均…, inside TEXT tokens), and the rules without a number
+   (trends, norms, 全覆盖, 全部达到, service radius), which match phrase shapes built from vocabulary tables.
+   Every rule has an id, a priority and its own cases, and every target records the id of the rule that
+   produced it (``ParsedTarget.rule``):
 
 10 service_radius ("中心城区“10分钟急救圈”"); 20 share_before_noun ("95%的城市社区…", "百分之四十以上的社区…",
 "一半以上的领导班子…"); 30 count_before_noun ("至少各配备1名女干部", "建成120个以上社区儿童之家");
