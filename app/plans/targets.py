@@ -4,15 +4,29 @@ Pure module: no I/O, no database, no web. Entry points: :func:`normalize` and :f
 
 How a sentence is read
 ======================
-The words the parser knows are data, in :mod:`app.plans.vocabulary` (comparison verbs → op, qualifiers, units
-and magnitudes, year scopes, trend words); :mod:`app.plans.tokens` reads numbers (Chinese numerals through
-cn2an) and gives typed tokens with spans. The text is normalised (half-width digits and ASCII punctuation, no
-spaces inside numbers and units, ASCII ``,``/``;`` turned into Chinese ``，``/``；``), split into sentences
-(``。；！？``) and each sentence into clauses (``，：``). A year that leads the first clause ("到2027年，…",
-"力争到2030年…", "展望2035年", "2025年前") or stands alone in a clause sets the milestone years of the clauses
-after it, across ``；`` up to the ``。``, until another year leads a clause. Each clause is read by the first
-rule of :data:`RULES` (by priority) that finds targets in it; every rule has an id, a priority and its own
-cases, and every target records the id of the rule that produced it (``ParsedTarget.rule``):
+A pipeline of pure steps: **normalize → split → tokenize → rules over tokens → targets with their rule id**.
+
+1. :func:`normalize`: half-width digits and ASCII punctuation, no spaces inside numbers and units, ASCII
+   ``,``/``;`` turned into Chinese ``，``/``；`` (a character map keeps every fragment traceable to the input).
+2. Split into sentences (``。；！？``) and each sentence into clauses (``，：``). A year that leads the first clause
+   ("到2027年，…", "力争到2030年…", "展望2035年", "2025年前") or stands alone in a clause sets the milestone
+   years of the clauses after it, across ``；`` up to the ``。``, until another year leads a clause. What a
+   clause inherits from the clauses before it is an immutable ``_Context``.
+3. :func:`app.plans.tokens.tokenize`: the clause as typed tokens with spans (YEAR, NUMBER with its value and
+   unit — Chinese numerals through cn2an —, VERB and QUAL with their op, SEP, TEXT), longest match first. The
+   words are data in :mod:`app.plans.vocabulary` (comparison verbs → op, qualifiers, units and magnitudes,
+   year scopes, base years, trend and norm words, count and share verbs); only the word lists that shape a
+   metric name (subject leads and tails, populations, heads) are still spelled in this module.
+4. The first rule of :data:`RULES` (by priority) that finds targets in the clause reads it. The rules with a
+   number match token kinds in sequence: threshold ``[VERB] [NUMBER] ([-|至] [NUMBER])? [QUAL]?`` (and a gap
+   verb, 在 + a qualified value, a bare value after the metric noun), share ``[NUMBER(%)] [QUAL]? 的…``, counts
+   ``[至少]? [各]? [verb]? [NUMBER(count unit)] [以上]? noun`` and ``… [NUMBER(thing unit)] [QUAL]?`` at the end,
+   ``[NUMBER(%)] 达标``, ``[NUMBER(年)] 免费…教育``. Regular expressions remain where they are the right tool:
+   page furniture and spacing (normalisation), sentence and clause splitting, the words *around* a metric
+   (``_clean_metric``: leading 确保/全区…, trailing 分别/均…, inside TEXT tokens), and the rules without a number
+   (trends, norms, 全覆盖, 全部达到, service radius), which match phrase shapes built from vocabulary tables.
+   Every rule has an id, a priority and its own cases, and every target records the id of the rule that
+   produced it (``ParsedTarget.rule``):
 
 10 service_radius ("中心城区“10分钟急救圈”"); 20 share_before_noun ("95%的城市社区…", "百分之四十以上的社区…",
 "一半以上的领导班子…"); 30 count_before_noun ("至少各配备1名女干部", "建成120个以上社区儿童之家");
@@ -112,7 +126,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from app.plans import vocabulary as vocab
-from app.plans.tokens import cn_number
+from app.plans.tokens import Kind, Number, Token, tokenize
 
 __all__ = ["OPS", "RULES", "ParsedTarget", "Rule", "normalize", "parse_targets"]
 
@@ -256,8 +270,6 @@ def normalize(text: str) -> str:
 # ==================================================================================================
 
 _NUM = r"\d+(?:\.\d+)?"
-_CN_DIGITS = "零一二两三四五六七八九十"
-_CN_NUM = rf"[{_CN_DIGITS}][{_CN_DIGITS}百千]*"
 
 
 def _words(words: object) -> str:
@@ -266,31 +278,9 @@ def _words(words: object) -> str:
 
 
 _MAGNITUDE = f"(?:{_words(vocab.MAGNITUDES)})"
-# Longest first: "个百分点" before "个", "/10万" before "/万"; a magnitude may come first ("260万人", "1.5亿元").
-_UNIT = f"(?:{_MAGNITUDE}?(?:{_words(vocab.UNITS)})|{_MAGNITUDE}(?![\\d分之]))"
-_COUNT_UNIT = f"(?:{_words(vocab.COUNT_UNITS)})"
-_FRACTION_DEN = vocab.FRACTION_DENOMINATORS
-# One value token: "98%", "7/10万", "2.2张", "十万分之九", "一半", "一家".
-_RATIO = r"\d{1,3}:\d{1,3}(?!\d)"
-# A fraction of a whole: "三分之一", "1/3" (not "7/10万" or "5/100", which are rates).
-_FRACTION = rf"(?:{_CN_NUM}分之{_CN_NUM}|{_NUM}/[1-9]\d?(?![\d万千十百]))"
-_FRACTION_RE = re.compile(_FRACTION)
-_TOKEN = (
-    rf"(?:{_RATIO}|(?:十万|万|千|百)分之(?:{_CN_NUM}|{_NUM})|{_FRACTION}|{_NUM}{_UNIT}?|一半|{_CN_NUM}{_COUNT_UNIT})"
-)
-_QUAL = f"(?:{_words(vocab.QUALIFIERS)})"
-_TOKEN_RE = re.compile(_TOKEN)
-_VALUE_RE = re.compile(rf"(?P<lo>{_TOKEN})(?:(?:-|至)(?P<hi>{_TOKEN}))?(?P<qual>{_QUAL})?")
-_LIST_SEP_RE = re.compile(rf"(?:、|和|及|与|或)(?={_TOKEN})")
 
-_QUAL_OP = vocab.QUALIFIERS
-# Comparison words before a value (op, or keep / share / up / down).
-_VERB_OPS: dict[str, str | None] = dict(vocab.COMPARISON_VERBS)
-_VERB_RE = re.compile("|".join(re.escape(w) for w in sorted(_VERB_OPS, key=len, reverse=True)))
-# Only these may be separated from their number by words: "不低于全市居民人均消费支出的60%".
-_GAP_VERBS = vocab.GAP_VERBS
-_PER_DENOM_RE = re.compile(r"每(?:十万|万|千|百|10万|1000|100)[^\d，。；、]{0,6}?(?=\d)")
-_GAP_RE = re.compile(rf"(?P<gap>[^\d，。；、]{{1,16}}?)(?={_TOKEN})")
+# Any comparison word (vocab.COMPARISON_VERBS), to tell a noun from a phrase that compares.
+_VERB_RE = re.compile(_words(vocab.COMPARISON_VERBS))
 
 # Words that start or end a subject but are not part of the metric.
 _LEAD_RE = re.compile(
@@ -306,15 +296,17 @@ _PER_UNIT_RE = re.compile(r"以[^，。；以]{1,12}?为单位的?")  # "以街�
 _EACH_RE = re.compile(r"(?:分别|均(?![衡等匀])|各)")
 
 _YEAR = r"(?:19|20)\d{2}年"
-_YEARS = rf"{_YEAR}(?:(?:和|、|及|与|至){_YEAR})*"
+_YEARS = rf"{_YEAR}(?:(?:{_words(vocab.YEAR_LIST_WORDS)}){_YEAR})*"
 _YEAR_NUM_RE = re.compile(r"((?:19|20)\d{2})年")
 _BASELINE_RE = re.compile(
-    rf"(?P<each>分别)?(?:(?:在|以)(?P<y1>{_YEARS})(?:的)?(?P<kind>基础上|为基数|为基准|为基期)"
-    rf"|(?:比|较|相比)(?P<y2>{_YEARS}))"
+    rf"(?P<each>分别)?(?:(?:{_words(vocab.BASELINE_PREPOSITIONS)})(?P<y1>{_YEARS})(?:的)?(?P<kind>{_words(vocab.BASELINE_SUFFIXES)})"
+    rf"|(?:{_words(vocab.BASELINE_COMPARATORS)})(?P<y2>{_YEARS}))"
 )
 _SCOPE = f"(?:{_words(vocab.SCOPE_PREFIXES)})"
-_MILESTONE_RE = re.compile(rf"(?:力争|争取)?(?:到|至|于|在|展望)(?P<years>{_YEARS})(?:底|末|前)?")
-_LEADING_YEAR_RE = re.compile(rf"^{_SCOPE}?(?P<years>{_YEARS})(?:底|末|前)?")
+_YEAR_ENDING = f"(?:{_words(vocab.YEAR_ENDINGS)})?"
+_MILESTONE_RE = re.compile(
+    rf"(?:{_words(vocab.SCOPE_ASPIRATIONS)})?(?:{_words(vocab.SCOPE_PREPOSITIONS)})(?P<years>{_YEARS}){_YEAR_ENDING}")
+_LEADING_YEAR_RE = re.compile(rf"^{_SCOPE}?(?P<years>{_YEARS}){_YEAR_ENDING}")
 _UNNAMED_BASELINE_RE = re.compile(_words(vocab.UNNAMED_BASELINES))
 _PER_YEAR_RE = re.compile(f"(?:{_words(vocab.PER_YEAR_WORDS)})$")
 
@@ -364,46 +356,38 @@ _POPULATION_RE = re.compile(
     r"高中生|学生|适龄儿童|适龄妇女|老年妇女|农村妇女|城镇妇女|城乡妇女|残疾儿童|残疾妇女|流动儿童|留守儿童)"
 )
 
-# Count before its noun: "至少各配备1名女干部", "不少于一家儿童福利机构", "改扩建10所公办幼儿园".
-_COUNT_VERBS = (
-    "配备|配置|组织|掌握|拥有|有|设立|设置|建立|建成|建设|新建|改扩建|培育|开展|安排|举办|培养|提供|创建"
-)
-_COUNT_NOUN_RE = re.compile(
-    rf"(?P<min>至少|不少于|最少)?(?P<each>各)?(?P<verb>{_COUNT_VERBS})?(?P<tok>{_NUM}{_COUNT_UNIT}|{_CN_NUM}"
-    rf"{_COUNT_UNIT})(?P<qual>以上|及以上)?(?P<noun>[^，。；、\d%‰][^，。；\d]*)"
-)
+# Count before its noun: "至少各配备1名女干部", "不少于一家儿童福利机构", "改扩建10所公办幼儿园". The words
+# before the count are read backwards from the number token (they sit in a TEXT token or are a VERB one).
+_COUNT_VERB_END_RE = re.compile(f"(?:{_words(vocab.COUNT_VERBS)})$")
+_MINIMUM_END_RE = re.compile(f"(?:{_words(vocab.MINIMUM_WORDS)})$")
+_MINIMUM_RE = re.compile(_words(vocab.MINIMUM_WORDS))
+_COUNT_NOUN_RE = re.compile(r"[^，。；、\d%‰][^，。；\d]*")  # the counted noun: up to the next number or break
 # Count after its noun, at the end of the clause: "改善公办幼儿园办学条件26所", "全区建成儿童友好社区10个以上",
 # "新建城区义务教育学校2-3所", "乡镇卫生院儿科医生至少配备2名". Only units of things counted one by one.
 _THING_UNIT = f"(?:{_MAGNITUDE}?(?:{_words(vocab.THING_UNITS)}))"
-_COUNT_AFTER_VERBS = (
-    "培训|救助|帮扶|资助|慰问|"
-    "配备|配置|拥有|设立|设置|建立|建成|建设|新建|改扩建|扩建|改建|新增|增设|改善|改造|培育|创建|打造|培养|开设|"
-    "开办|举办|开展|提供"
-)
-_COUNT_NUM = rf"(?:{_NUM}|(?<![{_CN_DIGITS}]){_CN_NUM})"
-_COUNT_AFTER_RE = re.compile(
-    rf"^(?P<subj>[^，。；]*?)(?P<min>至少|不少于|最少)?(?P<verb>{_COUNT_AFTER_VERBS})(?P<noun>[^，。；\d%‰]*?)"
-    rf"(?P<lo>{_COUNT_NUM})(?:(?:-|至)(?P<hi>{_NUM}|{_CN_NUM}))?(?P<unit>{_THING_UNIT})(?P<qual>{_QUAL})?$"
+_THING_UNIT_RE = re.compile(_THING_UNIT)
+# The words before a count at the end of the clause: who, 至少?, the verb, the noun (no number).
+_COUNT_AFTER_HEAD_RE = re.compile(
+    rf"^(?P<subj>[^，。；]*?)(?P<min>{_words(vocab.MINIMUM_WORDS)})?(?P<verb>{_words(vocab.COUNT_AFTER_VERBS)})"
+    r"(?P<noun>[^，。；\d%‰]*)$"
 )
 _SUBJECT_ADVERB_RE = re.compile(r"^(?:积极|大力|加快|着力|全面|逐步|稳步|持续|不断|努力|切实|新|再)+$")
 
 # Share before its noun: "95%的城市社区和85%的农村社区(村)建立…", "一半以上的领导班子配备女干部".
-_SHARE_TOKEN = rf"(?:{_NUM}%|百分之(?:{_NUM}|{_CN_NUM})|一半)"
-_SHARE_RE = re.compile(rf"(?P<tok>{_SHARE_TOKEN})(?P<qual>{_QUAL})?的")
-_PREDICATE_VERBS = r"建立|配备|设立|建成|开展|实现|达到|参加|接受|拥有|具备|有|在"
-_PREDICATE_RE = re.compile(_PREDICATE_VERBS)
+_SHARE_FORMS = ("plain", "percent_words", "share_word")  # "95%", "百分之四十", "一半" (not "三分之一的")
+_PREDICATE_RE = re.compile(_words(vocab.SHARE_PREDICATES))
 
 # "健全覆盖城乡的…" is 健全 + 覆盖 (a verb), not 全覆盖.
 _FULL_COVER_RE = re.compile(r"(?P<kw>(?<!健)全覆盖|全部覆盖|应(?P<c>[^，。；、])尽(?P=c))")
-_COVER_VERB_TAIL_RE = re.compile(r"(?:实现|达到|做到|基本|逐步|实行|确保|力争|推进|推动|全面|巩固|保持)+$")
+_COVER_VERB_TAIL_RE = re.compile(f"(?:{_words(vocab.COVER_LEADS)})+$")
 _CONDITION_RE = re.compile(r"^在[^，。；]*?(?:前提下|过程中|进程中|工作中|中)")
 _GROUP_RE = re.compile(r"(?:妇女|儿童|女性|女职工|人员|对象|群体|家庭|人群|老人|学生|青少年|未成年人|妇女儿童)$")
 # "社区(村)部配备儿童主任" (chaoyang C4.M8): 全 is missing after a bracketed place, a slip read as 全部, with review.
 _ALL_MEET_RE = re.compile(
-    r"^(?P<subj>.+?)(?:(?:全部|均|都)(?P<verb>达到|符合)(?P<std>[^\d，。；]*?(?:标准|要求))"
-    r"|(?:全部|均|(?<=\))(?P<slip>部))(?P<staff>配备|配齐|建立|设立|建成|设置|开设)(?P<obj>[^\d，。；、%]+))$"
+    rf"^(?P<subj>.+?)(?:(?:{_words(vocab.ALL_MEET_WORDS)})(?P<verb>{_words(vocab.ALL_MEET_VERBS)})(?P<std>[^\d，。；]*?(?:标准|要求))"
+    rf"|(?:全部|均|(?<=\))(?P<slip>部))(?P<staff>{_words(vocab.ALL_STAFF_VERBS)})(?P<obj>[^\d，。；、%]+))$"
 )
-_NUMBER_THEN_VERB_RE = re.compile(rf"(?P<tok>{_NUM}%)(?P<verb>达标|覆盖|完成|落实)")
+_NUMBER_THEN_VERB_RE = re.compile(_words(vocab.NUMBER_THEN_VERBS))
 
 # Trends without a number.
 _ADV = f"(?:{_words(vocab.TREND_ADVERBS)})"
@@ -412,27 +396,30 @@ _DOWN = f"(?:{_words(vocab.TREND_DOWN)})"
 _MAINTAIN = f"(?:{_words(vocab.TREND_MAINTAIN)})"
 _TREND_AFTER_RE = re.compile(rf"^(?P<subj>.+?)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN}|{_MAINTAIN})(?:了)?$")
 _TREND_BEFORE_RE = re.compile(
-    rf"^(?P<lead>(?:巩固|全面|积极|努力|着力|力争|稳妥|适度)*)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN})(?P<obj>.+)$"
+    rf"^(?P<lead>(?:{_words(vocab.TREND_LEADS)})*)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN})(?P<obj>.+)$"
 )
 # Towards a norm that is not a number: "出生人口性别比趋于正常", "…保持在自然状态", "…趋于稳定".
 _NORM_TREND_RE = re.compile(
-    rf"^(?P<subj>.+?){_ADV}*(?P<verb>趋于|趋向|回归|保持在|保持|处于)"
-    r"(?P<norm>正常|合理|平衡|均衡|稳定|自然)(?:水平|状态|范围|区间)?$"
+    rf"^(?P<subj>.+?){_ADV}*(?P<verb>{_words(vocab.NORM_VERBS)})"
+    rf"(?P<norm>{_words(vocab.NORM_STATES)})(?:{_words(vocab.NORM_NOUNS)})?$"
 )
+_FAIR_VERB = f"(?:{_words(vocab.FAIR_SHARE_VERBS)})"
+_FAIR = f"(?:{_words(vocab.FAIR_WORDS)})"
+_FAIR_HEAD = f"(?:{_words(vocab.FAIR_SHARE_HEADS)})"
 # A share kept "reasonable" or "appropriate" ("中国共产党女党员保持合理比例", "…中的女性保持适当比例",
 # "保证职工代表大会中女性的合理比例"): like 趋于合理, maintain with review.
 _FAIR_SHARE_RE = re.compile(
-    r"^(?P<subj>.+?)(?P<verb>保持|保证|维持)(?P<norm>合理|适当)的?(?P<head>比例|比重)$"
-    r"|^(?:注重|确保|继续|始终)*(?P<verb2>保持|保证|维持)(?P<obj>.+?)的?(?P<norm2>合理|适当)(?P<head2>比例|比重)$"
+    rf"^(?P<subj>.+?)(?P<verb>{_FAIR_VERB})(?P<norm>{_FAIR})的?(?P<head>{_FAIR_HEAD})$"
+    rf"|^(?:{_words(vocab.FAIR_SHARE_LEADS)})*(?P<verb2>{_FAIR_VERB})(?P<obj>.+?)的?(?P<norm2>{_FAIR})(?P<head2>{_FAIR_HEAD})$"
 )
 # A share compared with another quantity and no number ("各镇党代会女代表比例一般不低于本地党员总数中女性比例").
 _RELATIVE_RE = re.compile(
-    r"^(?P<subj>.+?)(?:一般|原则上|应当|应|要|均|始终)*"
-    r"(?P<verb>不低于|不少于|不高于|不超过|高于|低于|超过)(?P<ref>[^\d，。；%‰]+?(?:比例|比重|比率|率|水平))$"
+    rf"^(?P<subj>.+?)(?:{_words(vocab.RELATIVE_HEDGES)})*"
+    rf"(?P<verb>{_words(vocab.GAP_VERBS)})(?P<ref>[^\d，。；%‰]+?(?:{_words(vocab.RELATIVE_HEADS)}))$"
 )
 # Service-radius standards ("中心城区“10分钟急救圈”", "城市15分钟社区卫生服务圈", "社区“15分钟体育健身圈”").
 _CIRCLE_RE = re.compile(
-    rf"(?P<place>[^，。；“”\"\d]*?)[“\"]?(?P<num>{_NUM})(?P<unit>分钟|小时|公里|米)"
+    rf"(?P<place>[^，。；“”\"\d]*?)[“\"]?(?P<num>{_NUM})(?P<unit>{_words(vocab.RADIUS_UNITS)})"
     r"(?P<noun>[^，。；、“”\"\d以]{0,10}?圈)[”\"]?"
 )
 _CIRCLE_LEAD_RE = re.compile(
@@ -440,8 +427,9 @@ _CIRCLE_LEAD_RE = re.compile(
     r"实现|推动|织密)+"
 )
 # "…上升趋势", "…趋势"; "…增长势头" (势头 alone is any momentum: "遏制此类犯罪多发势头" names no metric)
-_RISE_NOUN = (f"(?:(?:上升|增长)?(?:{_words(vocab.RISING_TREND_NOUNS)})"
-              f"|(?:上升|增长)(?:{_words(vocab.RISING_MOMENTUM_NOUNS)}))")
+_RISE = f"(?:{_words(vocab.RISE_WORDS)})"
+_RISE_NOUN = (f"(?:{_RISE}?(?:{_words(vocab.RISING_TREND_NOUNS)})"
+              f"|{_RISE}(?:{_words(vocab.RISING_MOMENTUM_NOUNS)}))")
 _RISE_VERB = f"(?:{_words(vocab.RISING_TREND_VERBS)})"
 _RISING_TREND_RE = re.compile(
     rf"^(?:{_ADV}*{_RISE_VERB}(?P<obj>.+?){_RISE_NOUN}"
@@ -454,37 +442,8 @@ _RISING_TREND_RE = re.compile(
 # ==================================================================================================
 
 
-def _parse_token(token: str) -> tuple[float, str | None]:
-    """Value and unit (as written; "/10万" → "1/10万") of one value token."""
-    if token == "一半":
-        return 50.0, "%"
-    if re.fullmatch(_RATIO, token):
-        a, _, b = token.partition(":")
-        return (round(int(a) / int(b), 4) if int(b) else float(a)), "比"
-    if "分之" in token and token.partition("分之")[0] in _FRACTION_DEN:
-        den, _, num = token.partition("分之")
-        value = float(num) if num[0].isdigit() else cn_number(num)
-        return value, _FRACTION_DEN[den]
-    if _FRACTION_RE.fullmatch(token):  # "三分之一", "1/3": a share, in %
-        if "分之" in token:
-            den_text, _, num_text = token.partition("分之")
-            share, whole = cn_number(num_text), cn_number(den_text)
-        else:
-            share, whole = (float(x) for x in token.split("/"))
-        return (round(100 * share / whole, 2), "%") if whole else (share, None)
-    m = re.match(_NUM, token)
-    if m:
-        unit = token[m.end():] or None
-        if unit and unit.startswith("/"):
-            unit = "1" + unit.replace("十万", "10万")
-        return float(m.group()), unit
-    m = re.match(_CN_NUM, token)
-    assert m is not None
-    return cn_number(m.group()), token[m.end():] or None
-
-
-def _years(text: str) -> list[int]:
-    return [int(y) for y in _YEAR_NUM_RE.findall(text)]
+def _years(text: str) -> tuple[int, ...]:
+    return tuple(int(y) for y in _YEAR_NUM_RE.findall(text))
 
 
 def _tolerance(value: float, unit: str | None) -> float:
@@ -578,44 +537,67 @@ def _complete_items(items: list[str]) -> list[str]:
 
 
 # ==================================================================================================
-# Values
+# Values (over tokens)
 # ==================================================================================================
 
+_RANGE_WORDS = ("-", "至")  # between the two ends of a range: "1.1‰-1.5‰", "2至3所"
+_LIST_WORDS = ("、", "和", "及", "与", "或")  # between the values of a list: "2‰、3‰和4‰以下"
+_BARE_YEAR_RE = re.compile(r"(?:19|20)\d{2}年")
 
-@dataclass
+
+def _number_of(tok: Token) -> Number | None:
+    """The number a token stands for: a NUMBER, or a bare year ("2020年") read as a value in 年."""
+    if tok.kind is Kind.NUMBER:
+        return tok.number
+    if tok.kind is Kind.YEAR and tok.year is not None and _BARE_YEAR_RE.fullmatch(tok.text):
+        return Number(float(tok.year), "年", "plain")
+    return None
+
+
+def _is_value(toks: Sequence[Token], i: int) -> bool:
+    return i < len(toks) and _number_of(toks[i]) is not None
+
+
+@dataclass(frozen=True)
 class _Value:
+    """One value of a list: the number, the top of a range ("1.1‰-1.5‰") and the qualifier after it."""
+
     value: float
     unit: str | None
     qual: str | None
-    hi: tuple[float, str | None] | None = None
+    hi: Number | None = None
     raw: str = ""  # the token as written ("3:2")
+    form: str = "plain"  # Number.form: "ratio", "fraction", …
 
 
-def _read_values(text: str, pos: int) -> tuple[list[_Value], int]:
-    """The value list starting at ``pos`` ("2‰、3‰和4‰以下", "80%以上和82%以上", "1.1‰-1.5‰")."""
+def _value_at(toks: Sequence[Token], i: int) -> tuple[_Value, int] | None:
+    """[NUMBER] ([-|至] [NUMBER])? [QUAL]? at token ``i``: the value and the index after it."""
+    lo = _number_of(toks[i]) if i < len(toks) else None
+    if lo is None:
+        return None
+    j = i + 1
+    hi = None
+    if j + 1 < len(toks) and toks[j].text in _RANGE_WORDS and (hi := _number_of(toks[j + 1])) is not None:
+        j += 2
+    qual = None
+    if j < len(toks) and toks[j].kind is Kind.QUAL:
+        qual, j = toks[j].text, j + 1
+    return _Value(lo.value, lo.unit or (hi.unit if hi else None), qual, hi, toks[i].text, lo.form), j
+
+
+def _read_values(toks: Sequence[Token], i: int) -> tuple[list[_Value], int]:
+    """The value list at token ``i`` ("2‰、3‰和4‰以下", "80%以上和82%以上", "1.1‰-1.5‰") and the index after it."""
     values: list[_Value] = []
-    while True:
-        m = _VALUE_RE.match(text, pos)
-        if not m:
+    while (found := _value_at(toks, i)) is not None:
+        value, i = found
+        values.append(value)
+        if not (i < len(toks) and toks[i].text in _LIST_WORDS and _is_value(toks, i + 1)):
             break
-        value, unit = _parse_token(m["lo"])
-        hi = _parse_token(m["hi"]) if m["hi"] else None
-        if hi and unit is None:
-            unit = hi[1]
-        values.append(_Value(value, unit, m["qual"], hi, m["lo"]))
-        pos = m.end()
-        sep = _LIST_SEP_RE.match(text, pos)
-        if not sep:
-            break
-        pos = sep.end()
-    # "3%和1%以下", "2‰、3‰和4‰以下": a qualifier or unit written once belongs to the whole list.
-    if values:
-        last_qual = values[-1].qual
-        last_unit = values[-1].unit
-        for v in values:
-            v.qual = v.qual or last_qual
-            v.unit = v.unit or last_unit
-    return values, pos
+        i += 1
+    if values:  # "3%和1%以下", "2‰、3‰和4‰以下": a qualifier or unit written once belongs to the whole list.
+        last = values[-1]
+        values = [replace(v, qual=v.qual or last.qual, unit=v.unit or last.unit) for v in values]
+    return values, i
 
 
 # ==================================================================================================
@@ -623,11 +605,11 @@ def _read_values(text: str, pos: int) -> tuple[list[_Value], int]:
 # ==================================================================================================
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Context:
-    """What a clause inherits from the clauses before it in the same sentence."""
+    """What a clause inherits from the clauses before it in the same sentence (a new one per clause)."""
 
-    years: list[int]
+    years: tuple[int, ...] = ()
     prev_metric: str | None = None
     prev_unit: str | None = None  # unit of the previous target ("…比例至少为3:2，人流量较大的场所提高到2:1")
     prev_clause: str | None = None  # the clause before this one, targets or not ("…得到有效保障，保障覆盖率…")
@@ -641,21 +623,34 @@ class _Context:
             return ""
         return _clean_metric(self.dangling)
 
-    def remember(self, draft: _Draft) -> None:
-        self.prev_metric = draft.metric
-        self.prev_unit = draft.unit
+    def remember(self, draft: _Draft) -> _Context:
+        """This context after a target: the next clause may take its metric and unit."""
+        return replace(self, prev_metric=draft.metric, prev_unit=draft.unit)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Draft:
+    """A target before its year, base year and source are known."""
+
     metric: str
     op: str
     value: float | None
     unit: str | None
-    reasons: list[str]
+    reasons: Sequence[str]
     direction: str | None = None
     per_year: bool = False
     rule: str = ""  # the id of the rule that produced it (set by _parse_clause unless the rule is more precise)
+    count_subject: str | None = None  # count_before_noun: who counts, for a count without one in the next clause
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A target of a clause: the draft, its milestone year and base year, and the source fragment."""
+
+    draft: _Draft
+    year: int | None
+    base: int | None
+    source: str
 
 
 def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: bool = False,
@@ -681,7 +676,7 @@ def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: 
     elif metric and continued and per_capita and not metric.startswith("每") and _is_plain_noun(metric):
         # "每千名儿童拥有儿科执业(助理)医生达到1.12名、床位增至3.17张": the list shares "每千名儿童拥有";
         # a counted noun is a number of things ("床位" → "床位数").
-        count = unit is not None and re.fullmatch(_COUNT_UNIT, unit) is not None
+        count = unit in vocab.COUNT_UNITS
         metric = per_capita.group() + metric + ("数" if count and not _is_measurable(metric) else "")
     elif (metric and unit is not None and unit == ctx.prev_unit and ctx.prev_metric
           and _is_measurable(ctx.prev_metric) and not _is_measurable(metric) and metric not in ctx.prev_metric
@@ -758,7 +753,7 @@ def _measurable_part(metric: str) -> str:
 def _level_op(verb_op: str | None, v: _Value, reasons: list[str]) -> str:
     """Operator of a level target from qualifier, verb and value."""
     if v.qual:
-        op = _QUAL_OP[v.qual]
+        op = vocab.QUALIFIERS[v.qual]
     elif verb_op in (">=", ">", "<=", "<"):
         op = verb_op
     elif verb_op == "keep":
@@ -784,244 +779,379 @@ def _value_checks(metric: str, value: float, unit: str | None, reasons: list[str
         reasons.append("死亡率用%表示（是否应为‰或1/10万？）")
 
 
-def verb_is_share(verb: str) -> bool:
-    return _VERB_OPS.get(verb) == "share"
+@dataclass(frozen=True)
+class _Anchor:
+    """Where a comparison is written: its first character, the token of its first value, the comparison word."""
+
+    start: int  # character offset of the comparison (the verb, 在, or the bare value)
+    value: int  # index of the first value token
+    verb: str = ""  # "" for a bare value ("达标率100%")
+    op: str | None = None  # vocab.COMPARISON_VERBS op of the verb
+    gap: str = ""  # words between a gap verb and its number ("不低于全市居民人均消费支出的60%")
+    per: str = ""  # a per-capita denominator between the verb and the value ("达到每千人口4.5个")
 
 
-def _numeric_anchor(clause: str, start: int) -> tuple[int, int, str, str | None, int, str] | None:
-    """Earliest (anchor_start, value_pos, verb, verb_op, gap_len, per-capita words) at or after ``start``."""
-    for pos in range(start, len(clause)):
-        m = _VERB_RE.match(clause, pos)
-        if m and verb_is_share(m.group()) and clause.startswith("比", m.end()):
-            m = None  # "占比" is a noun ("女性就业人员占比在45%左右"), not 占 + a share
-        if m:
-            verb = m.group()
-            after = m.end()
-            each = _EACH_RE.match(clause, after)  # "达到分别…" is rare but harmless
-            if each:
-                after = each.end()
-            if _TOKEN_RE.match(clause, after):
-                return pos, after, verb, _VERB_OPS[verb], 0, ""
-            per = _PER_DENOM_RE.match(clause, after)  # "托位数达到每千人口4.5个": the denominator joins the metric
-            if per and _TOKEN_RE.match(clause, per.end()):
-                return pos, per.end(), verb, _VERB_OPS[verb], 0, per.group()
-            second = _VERB_RE.match(clause, after)  # "达到并保持在≥60%": the second word is the comparison
-            if second and _TOKEN_RE.match(clause, second.end()):
-                return pos, second.end(), second.group(), _VERB_OPS[second.group()], 0, ""
-            if verb in _GAP_VERBS or verb_is_share(verb):
-                g = _GAP_RE.match(clause, after)
-                if g and not (verb_is_share(verb) and _VERB_RE.search(g["gap"])):
-                    return pos, g.end(), verb, _VERB_OPS[verb], len(g["gap"]), ""
-        if pos > start and clause[pos] in vocab.QUALIFIED_ONLY_VERBS:
-            # "自然增长率在3‰左右", "…在90%以上": 在 compares only when a qualifier follows the number
-            value = _VALUE_RE.match(clause, pos + 1)
-            if value and value["qual"]:
-                return pos, pos + 1, clause[pos], vocab.QUALIFIED_ONLY_VERBS[clause[pos]], 0, ""
-        # Bare value after 分别/均 or right after the metric noun: "均98%以上", "达标率100%", "死亡率为3‰以下".
-        if pos > start and _TOKEN_RE.match(clause, pos):
-            if re.search(r"(?:分别|均|率|比例|比率|比重|占比)$", clause[start:pos]):
-                return pos, pos, "", None, 0, ""
-            if re.search(r"(?:率|比例|比率|比重|占比|性别比)为$", clause[start:pos]):
-                return pos - 1, pos, "", None, 0, ""
+# After the verb, before the value: "托位数达到每千人口4.5个" (the denominator joins the metric). A regex over the
+# text: the denominator may be written with digits ("每10万人口") that the tokenizer reads as a number.
+_PER_DENOM_RE = re.compile(r"每(?:十万|万|千|百|10万|1000|100)[^\d，。；、]{0,6}?(?=\d)")
+_GAP_STOP_RE = re.compile(r"[\d，。；、]")  # a gap between a verb and its number holds no number, no clause break
+_MAX_GAP = 16
+# Before a bare value: "均98%以上", "达标率100%"; "死亡率为3‰以下" (为 is part of the comparison).
+_BARE_BEFORE_RE = re.compile(r"(?:分别|均|率|比例|比率|比重|占比)$")
+_BARE_WEI_RE = re.compile(r"(?:率|比例|比率|比重|占比|性别比)为$")
+
+
+def _token_starting_at(toks: Sequence[Token], pos: int) -> int | None:
+    return next((k for k, t in enumerate(toks) if t.start == pos), None)
+
+
+def _verb_anchor(clause: str, toks: Sequence[Token], i: int) -> _Anchor | None:
+    """[VERB] [分别|均|各]? ([NUMBER] | [每千人口…] [NUMBER] | [VERB] [NUMBER] | gap words [NUMBER])."""
+    verb = toks[i]
+    if verb.op == "share" and clause.startswith("比", verb.end):
+        return None  # "占比" is a noun ("女性就业人员占比在45%左右"), not 占 + a share
+    j = i + 1
+    if j < len(toks) and toks[j].kind is Kind.TEXT and _EACH_RE.fullmatch(toks[j].text):
+        j += 1  # "达到分别…" is rare but harmless
+    if _is_value(toks, j):
+        return _Anchor(verb.start, j, verb.text, verb.op)
+    if j >= len(toks):
+        return None
+    per = _PER_DENOM_RE.match(clause, toks[j].start)
+    if per and (k := _token_starting_at(toks, per.end())) is not None and _is_value(toks, k):
+        return _Anchor(verb.start, k, verb.text, verb.op, per=per.group())
+    if toks[j].kind is Kind.VERB and _is_value(toks, j + 1):  # "达到并保持在≥60%": the second word compares
+        return _Anchor(verb.start, j + 1, toks[j].text, toks[j].op)
+    if verb.text in vocab.GAP_VERBS or verb.op == "share":
+        return _gap_anchor(clause, toks, i, j)
     return None
 
 
-def _parse_numeric(clause: str, ctx: _Context, baselines: list[int], base_kind: str | None,
-                   each_base: bool) -> list[tuple[_Draft, int | None, int | None, str]]:
-    """Targets with a number in one clause: (draft, year, baseline_year, source)."""
-    out: list[tuple[_Draft, int | None, int | None, str]] = []
-    pos = 0
-    while pos < len(clause):
-        found = _numeric_anchor(clause, pos)
-        if not found:
+def _gap_anchor(clause: str, toks: Sequence[Token], i: int, j: int) -> _Anchor | None:
+    """A gap verb, words (no number, at most 16 characters), then the number: "不低于全市…的60%", "占新发展党员的…"."""
+    verb = toks[i]
+    for k in range(j, len(toks)):
+        gap = clause[toks[j].start:toks[k].start]
+        if len(gap) > _MAX_GAP or _GAP_STOP_RE.search(gap):
+            return None
+        if gap and _is_value(toks, k):
+            if verb.op == "share" and _VERB_RE.search(gap):
+                return None
+            return _Anchor(verb.start, k, verb.text, verb.op, gap=gap)
+    return None
+
+
+def _numeric_anchor(clause: str, toks: Sequence[Token], first: int) -> _Anchor | None:
+    """The earliest comparison at or after token ``first``: a verb and its value, 在 + a qualified value
+    ("在3‰左右"), or a bare value right after 分别/均 or the metric noun ("达标率100%", "死亡率为3‰以下")."""
+    start = toks[first].start if first < len(toks) else len(clause)
+    for i in range(first, len(toks)):
+        tok = toks[i]
+        if tok.kind is Kind.VERB and (anchor := _verb_anchor(clause, toks, i)) is not None:
+            return anchor
+        at = tok.end - 1  # 在 ends the words before its value
+        if tok.kind is Kind.TEXT and at > start and clause[at] in vocab.QUALIFIED_ONLY_VERBS:
+            value = _value_at(toks, i + 1)
+            if value and value[0].qual:
+                return _Anchor(at, i + 1, clause[at], vocab.QUALIFIED_ONLY_VERBS[clause[at]])
+        if tok.start > start and _is_value(toks, i):
+            before = clause[start:tok.start]
+            if _BARE_BEFORE_RE.search(before):
+                return _Anchor(tok.start, i)
+            if _BARE_WEI_RE.search(before):
+                return _Anchor(tok.start - 1, i)
+    return None
+
+
+def _parse_numeric(c: _Clause) -> list[_Found]:
+    """Targets with a number in one clause: every comparison and the value list after it."""
+    clause, toks = c.text, c.tokens
+    out: list[_Found] = []
+    i = 0
+    while i < len(toks):
+        anchor = _numeric_anchor(clause, toks, i)
+        if anchor is None:
             break
-        a_start, v_pos, verb, verb_op, gap, per = found
-        values, end = _read_values(clause, v_pos)
+        values, end = _read_values(toks, anchor.value)
         if not values:
             break
-        continued = pos > 0 and clause[pos:a_start].startswith(("、", "和", "及"))
-        raw_subject = clause[pos:a_start].lstrip("、和及")
+        pos, end_pos = toks[i].start, toks[end - 1].end
+        subject = clause[pos:anchor.start]
         # A qualifier glued to a noun ("6个月以上婴儿") is a modifier, not a target.
-        if not verb and end < len(clause) and values[-1].qual and clause[end] not in "和、及":
-            pos = end
+        if not anchor.verb and end_pos < len(clause) and values[-1].qual and clause[end_pos] not in "和、及":
+            i = end
             continue
-        source = clause[pos:end].lstrip("、和及")
-        out.extend(_targets_from_values(raw_subject, verb, verb_op, values, gap, clause[v_pos - gap:v_pos],
-                                        ctx, baselines, base_kind, each_base, source, continued, per))
-        if out:
-            ctx.remember(out[-1][0])
-        pos = end
+        reading = _Reading(subject.lstrip("、和及"), anchor, tuple(values), clause[pos:end_pos].lstrip("、和及"),
+                           continued=pos > 0 and subject.startswith(("、", "和", "及")))
+        out.extend(_targets_from_values(reading, c))
+        if out:  # the next comparison of the clause may take this metric ("…达到1.12名、床位增至3.17张")
+            c = replace(c, ctx=c.ctx.remember(out[-1].draft))
+        i = end
     return out
 
 
-def _targets_from_values(raw_subject: str, verb: str, verb_op: str | None, values: list[_Value], gap: int,
-                         gap_text: str, ctx: _Context, baselines: list[int], base_kind: str | None,
-                         each_base: bool, source: str, continued: bool = False,
-                         per: str = "") -> list[tuple[_Draft, int | None, int | None, str]]:
-    """Pair metrics, values, years and base years of one anchor into targets.
+@dataclass(frozen=True)
+class _Reading:
+    """One comparison of a clause: the words before it, the anchor, its values and the source fragment."""
 
-    ``per``: a per-capita denominator written between the verb and the value ("达到每千人口4.5个"); it goes in
-    front of the metric ("每千人口婴幼儿托位数").
-    """
-    reasons: list[str] = []
-    per_year = bool(_PER_YEAR_RE.search(re.sub(r"(?:分别|(?<!年)均)$", "", raw_subject)))
-    each = bool(re.search(r"(?:分别|均(?![衡等匀]))", raw_subject)) or each_base
-    metric = _fill_metric(raw_subject, ctx, reasons, continued=continued, unit=values[0].unit)
-    if per and metric and not metric.startswith("每"):
-        metric = per + metric
+    subject: str
+    anchor: _Anchor
+    values: tuple[_Value, ...]
+    source: str
+    continued: bool = False  # after a value of the same clause and 、/和 ("…医生达到1.12名、床位增至3.17张")
+
+
+def _anchor_metric(r: _Reading, c: _Clause, each: bool, reasons: list[str]) -> tuple[str, str]:
+    """The metric of a comparison (and its source, which grows when the metric list began a clause earlier)."""
+    ctx, a, source = c.ctx, r.anchor, r.source
+    metric = _fill_metric(r.subject, ctx, reasons, continued=r.continued, unit=r.values[0].unit)
+    if a.per and metric and not metric.startswith("每"):
+        metric = a.per + metric  # "每千人口婴幼儿托位数"
     if each and ctx.dangling and metric and _is_noun_list_item(ctx.dangling):
         # "保健食品质量抽检合格率，药品、化妆品质量抽检合格率…均98%以上": the list began a clause earlier.
         metric = f"{_clean_metric(ctx.dangling)}、{metric}"
         source = f"{ctx.dangling}，{source}"
-    if gap and verb_is_share(verb):
+    share = a.op == "share"
+    if a.gap and share:
         # "女性党员占新发展党员的百分之四十以上": the share of the whole written between 占 and the number
-        metric = f"{metric}{verb}{gap_text.removesuffix('的')}比例"
-    elif verb_is_share(verb) and metric and not _is_measurable(metric) and values[0].unit == "%":
+        metric = f"{metric}{a.verb}{a.gap.removesuffix('的')}比例"
+    elif share and metric and not _is_measurable(metric) and r.values[0].unit == "%":
         metric += "比例"  # "女干部占三分之一以上": the share of 女干部
-    elif gap:
-        reasons.append(f"数值相对于另一个量：{gap_text}")
-    change = verb_op in ("up", "down")
-    years: list[int | None] = list(ctx.years) or [None]
-    bases: list[int | None] = list(baselines) or [None]
+    elif a.gap:
+        reasons.append(f"数值相对于另一个量：{a.gap}")
+    return metric, source
 
+
+def _metric_items(metric: str, each: bool, n_values: int, n_years: int, n_bases: int) -> list[str]:
+    """The metrics the values go to: one, or the items of a 分别/均 list, or complete metrics joined by 和."""
     items = [metric]
-    if not each and metric and len(values) == 1:
+    if not each and metric and n_values == 1:
         # "3岁以下儿童系统管理率和7岁以下儿童健康管理率保持在90%以上": complete metrics joined by 和 share a value.
         parts = _ITEM_SEP_RE.split(metric)
         if len(parts) > 1 and all(len(p) >= 4 and _is_measurable(p) for p in parts):
             items = parts
     if each and metric:
-        wanted = len(values) if len(values) > 1 and len(years) == 1 and len(bases) == 1 else 0
+        wanted = n_values if n_values > 1 and n_years == 1 and n_bases == 1 else 0
         split = _split_items(metric, wanted)
-        if split and (len(values) in (1, len(split))):
+        if split and (n_values in (1, len(split))):
             items = split
-    n = max(len(items), len(values), len(years), len(bases))
-    lists: dict[str, Sequence[object]] = {"指标": items, "数值": values, "年份": years, "基期年份": bases}
+    return items
+
+
+def _mismatch(lists: dict[str, Sequence[object]], each: bool, n: int) -> list[str]:
+    """The lists of a 分别 that cannot be paired one to one (n items each, or one)."""
+    items, values, years, bases = lists.values()
     bad = [k for k, v in lists.items() if len(v) not in (1, n)] or (
         ["指标"] if len(items) > 1 and (len(years) > 1 or len(bases) > 1) else [])
     if each and len(items) == 1 and len(values) > 1 and len(years) == 1 and len(bases) == 1:
         bad = ["指标"]  # "新生儿、婴儿死亡率分别控制在2‰、3‰和4‰以下": 2 metrics, 3 values
+    return bad
+
+
+def _targets_from_values(r: _Reading, c: _Clause) -> list[_Found]:
+    """Pair the metrics, values, years and base years of one comparison into targets."""
+    reasons: list[str] = []
+    per_year = bool(_PER_YEAR_RE.search(re.sub(r"(?:分别|(?<!年)均)$", "", r.subject)))
+    each = bool(re.search(r"(?:分别|均(?![衡等匀]))", r.subject)) or c.each_base
+    metric, source = _anchor_metric(r, c, each, reasons)
+    years: list[int | None] = list(c.ctx.years) or [None]
+    bases: list[int | None] = list(c.baselines) or [None]
+    items = _metric_items(metric, each, len(r.values), len(years), len(bases))
+    n = max(len(items), len(r.values), len(years), len(bases))
+    lists: dict[str, Sequence[object]] = {"指标": items, "数值": r.values, "年份": years, "基期年份": bases}
+    bad = _mismatch(lists, each, n)
     if bad:
         reasons.append(f"“分别”无法一一对应：{'、'.join(bad)}（应有 {n} 个）")
-
-    drafts: list[tuple[_Draft, int | None, int | None, str]] = []
+    found: list[_Found] = []
     for i in range(n):
         item = items[i if len(items) == n else 0]
-        v = values[i if len(values) == n else min(i, len(values) - 1)]
+        v = r.values[i if len(r.values) == n else min(i, len(r.values) - 1)]
         year = years[i if len(years) == n else 0]
         base = bases[i if len(bases) == n else 0]
-        r = list(reasons)
-        if change:
-            op = _QUAL_OP.get(v.qual or "", ">=")
-            if op == "≈":
-                op = ">="
-            if v.unit == "%" and base_kind not in ("为基数", "为基准", "为基期") and _SHARE_HEAD_RE.search(item):
-                # on a share (…率, 比例) "降低10%" may be points; on anything else it is a relative change
-                r.append(f"{verb}{v.value:g}%：是相对变化还是百分点？")
-            _value_checks(item, v.value, v.unit, r, change=True)
-            d = _Draft(item, op, v.value, v.unit, r, "up" if verb_op == "up" else "down", per_year)
-            drafts.append((d, year, base, source))
-            continue
-        if v.hi is not None:
-            for op, (value, unit) in ((">=", (v.value, v.unit)), ("<=", (v.hi[0], v.hi[1] or v.unit))):
-                rr = list(r)
-                _value_checks(item, value, unit, rr, change=False)
-                drafts.append((_Draft(item, op, value, unit, rr, per_year=per_year), year, base, source))
-            continue
-        op = _level_op(verb_op, v, r)
-        if v.unit == "比":
-            r.append(f"比例 {v.raw} 按 a/b = {v.value:g} 存储（单位：比）")
-        elif _FRACTION_RE.fullmatch(v.raw):
-            r.append(f"分数 {v.raw} 按 {v.value:g}% 存储")
-        _value_checks(item, v.value, v.unit, r, change=False)
-        drafts.append((_Draft(item, op, v.value, v.unit, r, per_year=per_year), year, base, source))
-    return drafts
+        drafts = _value_drafts(item, v, r.anchor, c.base_kind, list(reasons), per_year)
+        found.extend(_Found(d, year, base, source) for d in drafts)
+    return found
 
 
-def _parse_share(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
+def _value_drafts(item: str, v: _Value, a: _Anchor, base_kind: str | None, r: list[str],
+                  per_year: bool) -> list[_Draft]:
+    """The target(s) of one value on one metric: a change, a range (two targets) or a level."""
+    if a.op in ("up", "down"):
+        op = vocab.QUALIFIERS.get(v.qual or "", ">=")
+        if op == "≈":
+            op = ">="
+        if v.unit == "%" and base_kind not in vocab.FIXED_BASE_SUFFIXES and _SHARE_HEAD_RE.search(item):
+            # on a share (…率, 比例) "降低10%" may be points; on anything else it is a relative change
+            r.append(f"{a.verb}{v.value:g}%：是相对变化还是百分点？")
+        _value_checks(item, v.value, v.unit, r, change=True)
+        return [_Draft(item, op, v.value, v.unit, r, a.op, per_year)]
+    if v.hi is not None:
+        drafts = []
+        for op, value, unit in ((">=", v.value, v.unit), ("<=", v.hi.value, v.hi.unit or v.unit)):
+            rr = list(r)
+            _value_checks(item, value, unit, rr, change=False)
+            drafts.append(_Draft(item, op, value, unit, rr, per_year=per_year))
+        return drafts
+    op = _level_op(a.op, v, r)
+    if v.form == "ratio":
+        r.append(f"比例 {v.raw} 按 a/b = {v.value:g} 存储（单位：比）")
+    elif v.form == "fraction":
+        r.append(f"分数 {v.raw} 按 {v.value:g}% 存储")
+    _value_checks(item, v.value, v.unit, r, change=False)
+    return [_Draft(item, op, v.value, v.unit, r, per_year=per_year)]
+
+
+def _share_starts(toks: Sequence[Token]) -> list[tuple[int, int, str | None]]:
+    """[NUMBER(%)] [QUAL]? 的…: (index of the number, end of the 的, qualifier) for each share before its noun."""
+    found = []
+    for i, tok in enumerate(toks):
+        n = tok.number
+        if tok.kind is not Kind.NUMBER or n is None or n.unit != "%" or n.form not in _SHARE_FORMS:
+            continue
+        j = i + 1
+        qual = toks[j].text if j < len(toks) and toks[j].kind is Kind.QUAL else None
+        j += qual is not None
+        if j < len(toks) and toks[j].kind is Kind.TEXT and toks[j].text.startswith("的"):
+            found.append((i, toks[j].start + 1, qual))
+    return found
+
+
+def _parse_share(c: _Clause) -> list[_Found]:
     """"95%的城市社区和85%的农村社区(村)建立家长学校…" → one share target per noun."""
-    matches = list(_SHARE_RE.finditer(clause))
-    if not matches:
+    clause, toks = c.text, c.tokens
+    shares = _share_starts(toks)
+    if not shares:
         return []
-    first = matches[0]
-    subject = clause[:first.start()]
-    subject = re.sub(rf"(?:{_VERB_RE.pattern})$", "", subject)  # "要保持一半以上的…": drop the verb
-    subject = _clean_metric(subject) or ctx.subject_from_dangling()
-    chunks = []
-    for m, nxt in zip(matches, matches[1:] + [None], strict=True):
-        end = nxt.start() if nxt else len(clause)
-        chunks.append((m, clause[m.end():end]))
+    first = shares[0][0]
+    # "要保持一半以上的…": the verb before the share is not part of the subject
+    cut = toks[first - 1].start if first and toks[first - 1].kind is Kind.VERB else toks[first].start
+    subject = _clean_metric(clause[:cut]) or c.ctx.subject_from_dangling()
+    chunks = [(i, clause[after:toks[nxt[0]].start if nxt else len(clause)], qual)
+              for (i, after, qual), nxt in zip(shares, [*shares[1:], None], strict=True)]
     last_text = chunks[-1][1]
     pred = _PREDICATE_RE.search(last_text, 1)
     predicate = last_text[pred.start():] if pred else ""
-    out = []
-    for m, text in chunks:
+    out: list[_Found] = []
+    for i, text, qual in chunks:
         noun = text[: pred.start()] if (pred and text is last_text) else re.sub(r"(?:和|、|及|与)$", "", text)
-        value, unit = _parse_token(m["tok"])
-        op = _QUAL_OP.get(m["qual"] or "", ">=")
-        metric = f"{subject}{noun}{predicate}比例"
-        reasons = ["比例写作“N%的X…”：指标名称系重建"]
-        if op == "≈":
-            op = ">="
-        out.append((_Draft(metric, op, value, unit, reasons), clause))
+        number = toks[i].number
+        assert number is not None
+        op = vocab.QUALIFIERS.get(qual or "", ">=")
+        draft = _Draft(f"{subject}{noun}{predicate}比例", ">=" if op == "≈" else op, number.value, number.unit,
+                       ["比例写作“N%的X…”：指标名称系重建"])
+        out.append(_Found(draft, c.year, None, clause))
     return out
 
 
-def _parse_count(clause: str, ctx: _Context) -> list[tuple[_Draft, str]]:
-    """"乡镇(街道)党政领导班子中至少各配备1名女干部" → metric "乡镇(街道)党政领导班子配备女干部", >= 1 名."""
-    out = []
+def _count_prefix(clause: str, toks: Sequence[Token], i: int) -> tuple[int, str | None, str | None]:
+    """The words right before a count: ([至少|不少于|最少]? [各]? [count verb]?) → (start, min word, verb)."""
+    start = toks[i].start
+    verb = _COUNT_VERB_END_RE.search(clause, 0, start)
+    if verb:
+        start = verb.start()
+    each = clause.endswith("各", 0, start)
+    start -= each
+    minimum = _MINIMUM_END_RE.search(clause, 0, start)
+    if minimum:
+        start = minimum.start()
+    return start, minimum.group() if minimum else None, verb.group() if verb else None
+
+
+def _parse_count(c: _Clause) -> list[_Found]:
+    """"乡镇(街道)党政领导班子中至少各配备1名女干部" → metric "乡镇(街道)党政领导班子配备女干部", >= 1 名.
+
+    [至少|不少于|最少]? [各]? [count verb]? [NUMBER(count unit)] [以上|及以上]? noun; a minimum word or a
+    verb is required.
+    """
+    clause, toks, ctx = c.text, c.tokens, c.ctx
+    out: list[_Found] = []
     pos = 0
-    while (m := _COUNT_NOUN_RE.search(clause, pos)) is not None:
-        pos = m.start() + 1  # rejected matches must not swallow the verb of the next one
-        if not (m["min"] or m["verb"]):
+    previous = ctx.prev_count_subject  # "…至少配备1名全科医生，至少配备2名儿童保健医生"
+    for i, tok in enumerate(toks):
+        n = tok.number
+        if tok.kind is not Kind.NUMBER or n is None or n.unit not in vocab.COUNT_UNITS or tok.start < pos:
             continue
-        if m["noun"].startswith(("以上", "以下", "以内", "左右")) or _VERB_RE.match(m["noun"]):
+        if n.form not in ("plain", "chinese"):
+            continue
+        start, minimum, verb = _count_prefix(clause, toks, i)
+        if not (minimum or verb) or start < pos:
+            continue
+        qual = toks[i + 1].text if i + 1 < len(toks) and toks[i + 1].text in vocab.COUNT_QUALIFIERS else None
+        noun_at = toks[i + 1 + (qual is not None)].start if i + 1 + (qual is not None) < len(toks) else len(clause)
+        noun_m = _COUNT_NOUN_RE.match(clause, noun_at)
+        if not noun_m:
+            continue
+        noun = noun_m.group()
+        if noun.startswith(("以上", "以下", "以内", "左右")) or _VERB_RE.match(noun):
             continue  # "不少于1小时以上", "至少1小时达到…": an ordinary threshold, handled elsewhere
-        if m["qual"] and m["noun"].startswith("的"):
+        if qual and noun.startswith("的"):
             continue  # "1小时以上的户外活动": a modifier of the noun, not a count of it
-        pos = m.end()
+        pos = noun_m.end()
         reasons: list[str] = []
-        subject = re.sub(r"[中内]$", "", _clean_metric(clause[:m.start()], keep_frequency=True))
-        subject = subject or ctx.subject_from_dangling() or ctx.prev_count_subject or ""
-        ctx.prev_count_subject = subject
-        verb = m["verb"] or ""
-        value, unit = _parse_token(m["tok"])
-        if not (m["min"] or m["qual"]) and not re.search(r"至少|不少于", clause[:m.start()]):
+        subject = re.sub(r"[中内]$", "", _clean_metric(clause[:start], keep_frequency=True))
+        subject = previous = subject or ctx.subject_from_dangling() or previous or ""
+        if not (minimum or qual) and not _MINIMUM_RE.search(clause[:start]):
             reasons.append("数量前没有“至少/不少于”：按下限处理")
         # "每千名老年人、每百张养老机构床位均拥有1名社会工作者": one count per per-capita denominator.
         parts = subject.split("、")
         subjects = parts if len(parts) > 1 and all(p.startswith("每") and len(p) > 1 for p in parts) else [subject]
         for subj in subjects:
-            metric = f"{subj}{'' if verb in ('有', '拥有') and subj == '' else verb}{m['noun']}"
-            out.append((_Draft(metric, ">=", value, unit, list(reasons)), clause[m.start():]))
+            metric = f"{subj}{'' if verb in ('有', '拥有') and subj == '' else verb or ''}{noun}"
+            draft = _Draft(metric, ">=", n.value, n.unit, list(reasons), count_subject=subject)
+            out.append(_Found(draft, c.year, None, clause[start:]))
     return out
 
 
-_FREE_YEARS_RE = re.compile(
-    rf"^(?:{_words(('实施', '实行', '推行', '落实', '提供', '实现', '普及'))})?(?P<subj>[^，。；\d]*?)(?P<num>{_NUM})年"
-    r"(?P<noun>免费[^，。；\d]{0,10}?教育)$"
-)
+_FREE_EDUCATION_RE = re.compile(r"免费[^，。；\d]{0,10}?教育")
+_FREE_EDUCATION_VERB_RE = re.compile(f"^(?:{_words(vocab.FREE_EDUCATION_VERBS)})")
 
 
-def _parse_free_years(clause: str) -> list[_Draft]:
-    """Years of free schooling: "实施残障儿童12年免费特殊教育" → "残障儿童免费特殊教育年限" >= 12 年."""
-    m = _FREE_YEARS_RE.match(clause)
-    if not m:
+def _parse_free_years(c: _Clause) -> list[_Found]:
+    """Years of free schooling: "实施残障儿童12年免费特殊教育" → "残障儿童免费特殊教育年限" >= 12 年.
+
+    [words, no number] [NUMBER(年)] [免费…教育] as the whole clause.
+    """
+    years = next((t for t in c.tokens if t.number and t.number.unit == "年" and t.number.form == "plain"), None)
+    if years is None or years.number is None:
         return []
-    subject = _clean_metric(m["subj"])
+    head, noun = c.text[:years.start], _FREE_EDUCATION_RE.fullmatch(c.text, years.end)
+    if noun is None or re.search(r"\d", head):
+        return []
+    subject = _clean_metric(_FREE_EDUCATION_VERB_RE.sub("", head, count=1))
     if not _is_plain_noun(subject):
         return []
-    return [_Draft(f"{subject}{m['noun']}年限", ">=", float(m["num"]), "年", [])]
+    return _at_year([_Draft(f"{subject}{noun.group()}年限", ">=", years.number.value, "年", [])], c)
 
 
-def _parse_count_after(clause: str) -> list[_Draft]:
+def _count_at_end(toks: Sequence[Token]) -> tuple[int, Number, Number | None, str | None] | None:
+    """[NUMBER] ([-|至] [NUMBER])? in a unit of things, [QUAL]? at the end of the clause.
+
+    (index of the first number token, low, high or None, qualifier); the unit is on the last number.
+    """
+    k = len(toks) - 1
+    qual = toks[k].text if k >= 0 and toks[k].kind is Kind.QUAL else None
+    k -= qual is not None
+    last = toks[k].number if k >= 0 and toks[k].kind is Kind.NUMBER else None
+    if last is None or last.form not in ("plain", "chinese") or not _THING_UNIT_RE.fullmatch(last.unit or ""):
+        return None
+    low = toks[k - 2].number if k >= 2 and toks[k - 1].text in _RANGE_WORDS else None
+    if low is not None and low.unit is None and low.form == "plain":
+        return k - 2, replace(low, unit=last.unit), last, qual
+    return k, last, None, qual
+
+
+def _parse_count_after(c: _Clause) -> list[_Found]:
     """A count written after its noun at the end of the clause.
 
     "改善公办幼儿园办学条件26所" → "改善公办幼儿园办学条件" >= 26 所 (review: no 至少);
     "全区建成儿童友好社区10个以上" → "建成儿童友好社区" >= 10 个; "新建城区义务教育学校2-3所" → >= 2 and <= 3;
     "乡镇卫生院儿科医生至少配备2名" (the noun before the verb) → "乡镇卫生院儿科医生配备数" >= 2 名.
     """
-    m = _COUNT_AFTER_RE.match(clause)
+    count = _count_at_end(c.tokens)
+    if count is None:
+        return []
+    first, low, high, qual = count
+    m = _COUNT_AFTER_HEAD_RE.match(c.text, 0, c.tokens[first].start)
     if not m or _VERB_RE.search(m["noun"]) or _VERB_RE.search(m["subj"]):
         return []
     subject = _clean_metric(m["subj"])
@@ -1034,15 +1164,13 @@ def _parse_count_after(clause: str) -> list[_Draft]:
         metric = f"{subject}{verb}数"
     else:
         return []
-    value, unit = _parse_token(m["lo"] + m["unit"])
-    if m["hi"]:
-        high, _ = _parse_token(m["hi"] + m["unit"])
-        return [_Draft(metric, ">=", value, unit, []), _Draft(metric, "<=", high, unit, [])]
+    if high is not None:
+        drafts = [_Draft(metric, ">=", low.value, low.unit, []), _Draft(metric, "<=", high.value, low.unit, [])]
+        return _at_year(drafts, c)
     reasons: list[str] = []
-    op = _QUAL_OP.get(m["qual"] or "", ">=")
-    if not (m["min"] or m["qual"]):
+    if not (m["min"] or qual):
         reasons.append("数量前没有“至少/不少于”：按下限处理")
-    return [_Draft(metric, op, value, unit, reasons)]
+    return _at_year([_Draft(metric, vocab.QUALIFIERS.get(qual or "", ">="), low.value, low.unit, reasons)], c)
 
 
 def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
@@ -1211,12 +1339,12 @@ def _complete_metrics(metric: str) -> list[str]:
     return [metric]
 
 
-def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bool, bool]:
+def _strip_years(clause: str) -> tuple[str, tuple[int, ...], tuple[int, ...], str | None, bool, bool]:
     """Remove base-year and milestone phrases.
 
     Returns (clause, years, base years, base kind, 分别 on base, whether the years lead the clause).
     """
-    baselines: list[int] = []
+    baselines: tuple[int, ...] = ()
     kind = None
     each = False
     b = _BASELINE_RE.search(clause)
@@ -1226,7 +1354,7 @@ def _strip_years(clause: str) -> tuple[str, list[int], list[int], str | None, bo
         each = bool(b["each"])
         clause = clause[:b.start()] + clause[b.end():]
     clause = _UNNAMED_BASELINE_RE.sub("", clause)  # "较上届有所提高": the trend is the target
-    years: list[int] = []
+    years: tuple[int, ...] = ()
     m = _LEADING_YEAR_RE.match(clause) or _MILESTONE_RE.search(clause)
     leading = bool(m and m.start() == 0)
     if m:
@@ -1246,7 +1374,7 @@ def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget
     ``carried``: from the part of the same 。-sentence before a ；: the years set by a leading "到2027年" (they
     hold for every clause until another year leads one) and the last metric ("…托位数达到4.5个；到2030年，达到5个").
     """
-    ctx = _Context(years=list(carried.years), carried_metric=carried.carried_metric)
+    ctx = _Context(years=carried.years, carried_metric=carried.carried_metric)
     out: list[ParsedTarget] = []
     for n, raw_clause in enumerate(_CLAUSE_SPLIT_RE.split(sentence)):
         if not raw_clause or len(raw_clause) > MAX_CLAUSE_CHARS:
@@ -1256,25 +1384,25 @@ def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget
             # "到2025年和2030年，…", "到2027年全面推行…，…率达到75%": the years of this clause and those after
             # it, until another year leads a clause. "A到2025年…，到2030年…" (a milestone series after the
             # metric) keeps each year to its clause.
-            ctx.years = years
+            ctx = replace(ctx, years=years)
             if not clause.strip("，、 "):
                 continue
         if re.match(r"^(?:以后|此后|之后)", clause):
-            ctx.years = []  # "…达到4.5个，以后保持稳定增长": after the milestone
-        sentence_years = ctx.years
-        ctx.years = years or sentence_years  # an inline "到2030年" holds for this clause only
-        found = _parse_clause(clause, raw_clause, ctx, baselines, base_kind, each_base)
+            ctx = replace(ctx, years=())  # "…达到4.5个，以后保持稳定增长": after the milestone
+        # an inline "到2030年" holds for this clause only
+        found = _parse_clause(clause, raw_clause, replace(ctx, years=years or ctx.years), baselines, base_kind,
+                              each_base)
         if clause != raw_clause:  # show the stripped year / base-year words too
-            found = [(d, y, b, raw_clause if src in clause else src) for d, y, b, src in found]
-        ctx.years = sentence_years
-        for d, year, base, source in found:
-            out.append(_finish(d, year, base, source))
+            found = [replace(f, source=raw_clause) if f.source in clause else f for f in found]
+        out.extend(_finish(f) for f in found)
         if found:
-            ctx.remember(found[-1][0])
-            ctx.dangling = None
+            last = found[-1].draft
+            ctx = replace(ctx.remember(last), dangling=None,
+                          prev_count_subject=last.count_subject if last.count_subject is not None
+                          else ctx.prev_count_subject)
         else:
-            ctx.dangling = clause
-        ctx.prev_clause = clause
+            ctx = replace(ctx, dangling=clause)
+        ctx = replace(ctx, prev_clause=clause)
     return out, _Context(years=ctx.years, carried_metric=ctx.prev_metric or ctx.carried_metric)
 
 
@@ -1285,16 +1413,16 @@ class _Clause:
     text: str
     raw: str
     ctx: _Context
-    baselines: list[int]
+    baselines: tuple[int, ...]
     base_kind: str | None
     each_base: bool
+    tokens: tuple[Token, ...]  # tokenize(text)
 
     @property
     def year(self) -> int | None:
         return self.ctx.years[0] if len(self.ctx.years) == 1 else None
 
 
-_Found = tuple[_Draft, int | None, int | None, str]  # (draft, year, base year, source)
 
 
 @dataclass(frozen=True)
@@ -1312,39 +1440,43 @@ class Rule:
 
 
 def _at_year(drafts: list[_Draft], c: _Clause, source: str | None = None) -> list[_Found]:
-    return [(d, c.year, None, source if source is not None else c.raw) for d in drafts]
+    return [_Found(d, c.year, None, source if source is not None else c.raw) for d in drafts]
 
 
 def _with_sources(found: list[tuple[_Draft, str]], c: _Clause) -> list[_Found]:
-    return [(d, c.year, None, src) for d, src in found]
+    return [_Found(d, c.year, None, src) for d, src in found]
 
 
 def _read_number_then_verb(c: _Clause) -> list[_Found]:
-    """"学校教室照明卫生条件100%达标": a share, then the verb it measures."""
-    nv = _NUMBER_THEN_VERB_RE.search(c.text)
-    if not nv:
-        return []
-    reasons: list[str] = []
-    metric = _fill_metric(c.text[:nv.start()], c.ctx, reasons) + nv["verb"]
-    value, unit = _parse_token(nv["tok"])
-    return _at_year([_Draft(metric, "==" if value == 100 else ">=", value, unit, reasons)], c)
+    """"学校教室照明卫生条件100%达标": [NUMBER(%)] then the verb it measures."""
+    toks = c.tokens
+    for tok in toks:
+        n = tok.number
+        # the verb is read from the text: the tokenizer may cut it ("达标" → VERB 达 + 标)
+        verb = _NUMBER_THEN_VERB_RE.match(c.text, tok.end)
+        if n is None or n.unit != "%" or n.form != "plain" or not verb:
+            continue
+        reasons: list[str] = []
+        metric = _fill_metric(c.text[:tok.start], c.ctx, reasons) + verb.group()
+        return _at_year([_Draft(metric, "==" if n.value == 100 else ">=", n.value, n.unit, reasons)], c)
+    return []
 
 
 RULES: tuple[Rule, ...] = tuple(sorted((
     Rule("service_radius", 10, lambda c: _with_sources(_parse_circles(c.text), c), (
         ("构建城区“10分钟急救圈”", (("城区急救圈", "<=", 10.0, "分钟"),)),
     )),
-    Rule("share_before_noun", 20, lambda c: _with_sources(_parse_share(c.text, c.ctx), c), (
+    Rule("share_before_noun", 20, _parse_share, (
         ("80%的行政村建立妇女之家", (("行政村建立妇女之家比例", ">=", 80.0, "%"),)),
         ("百分之四十以上的社区配备儿童督导员", (("社区配备儿童督导员比例", ">=", 40.0, "%"),)),
         ("一半以上的领导班子配备女干部", (("领导班子配备女干部比例", ">=", 50.0, "%"),)),
     )),
-    Rule("count_before_noun", 30, lambda c: _with_sources(_parse_count(c.text, c.ctx), c), (
+    Rule("count_before_noun", 30, _parse_count, (
         ("各镇（街）至少建设1所普惠性幼儿园", (("各镇(街)建设普惠性幼儿园", ">=", 1.0, "所"),)),
         ("建成120个以上社区儿童之家", (("建成社区儿童之家", ">=", 120.0, "个"),)),
         ("领导班子中有一名以上女干部", (("领导班子有女干部", ">=", 1.0, "名"),)),
     )),
-    Rule("threshold", 40, lambda c: _parse_numeric(c.text, c.ctx, c.baselines, c.base_kind, c.each_base), (
+    Rule("threshold", 40, _parse_numeric, (
         ("常住人口控制在260万人以内", (("常住人口", "<=", 260.0, "万人"),)),
         ("总投入不少于1.5亿元", (("总投入", ">=", 1.5, "亿元"),)),
         ("户籍人口自然增长率在3‰左右", (("户籍人口自然增长率", "≈", 3.0, "‰"),)),
@@ -1354,11 +1486,11 @@ RULES: tuple[Rule, ...] = tuple(sorted((
     Rule("number_then_verb", 50, _read_number_then_verb, (
         ("学校教室照明卫生条件100%达标", (("学校教室照明卫生条件达标", "==", 100.0, "%"),)),
     )),
-    Rule("free_education_years", 55, lambda c: _at_year(_parse_free_years(c.text), c), (
+    Rule("free_education_years", 55, _parse_free_years, (
         ("实施残障儿童 12 年免费特殊教育", (("残障儿童免费特殊教育年限", ">=", 12.0, "年"),)),
         ("推行15年免费基础教育", (("免费基础教育年限", ">=", 15.0, "年"),)),
     )),
-    Rule("count_after_noun", 60, lambda c: _at_year(_parse_count_after(c.text), c), (
+    Rule("count_after_noun", 60, _parse_count_after, (
         ("全区建成儿童友好社区10个以上", (("建成儿童友好社区", ">=", 10.0, "个"),)),
     )),
     Rule("all_meet", 70, lambda c: _at_year(_parse_all_meet(c.text), c), (
@@ -1369,6 +1501,7 @@ RULES: tuple[Rule, ...] = tuple(sorted((
     )),
     Rule("relative_no_number", 90, lambda c: _at_year(_parse_relative(c.text), c), (
         ("女性参保率不低于全市平均水平", (("女性参保率", "maintain", None, None),)),
+        ("女性参保率大于全市平均水平", (("女性参保率", "maintain", None, None),)),  # any gap verb of the vocabulary
     )),
     Rule("fair_share", 100, lambda c: _at_year(_parse_fair_share(c.text), c), (
         ("保持妇联执委中女性的合理比例", (("妇联执委中女性比例", "maintain", None, None),)),
@@ -1395,20 +1528,19 @@ RULES: tuple[Rule, ...] = tuple(sorted((
 ), key=lambda r: r.priority))
 
 
-def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: list[int], base_kind: str | None,
-                  each_base: bool) -> list[_Found]:
+def _parse_clause(clause: str, raw_clause: str, ctx: _Context, baselines: tuple[int, ...],
+                  base_kind: str | None, each_base: bool) -> list[_Found]:
     """The targets of one clause: those of the first rule (by priority) that reads it."""
-    c = _Clause(clause, raw_clause, ctx, baselines, base_kind, each_base)
+    c = _Clause(clause, raw_clause, ctx, baselines, base_kind, each_base, tuple(tokenize(clause)))
     for rule in RULES:
         found = rule.read(c)
         if found:
-            for d, *_ in found:
-                d.rule = d.rule or rule.id
-            return found
+            return [replace(f, draft=replace(f.draft, rule=f.draft.rule or rule.id)) for f in found]
     return []
 
 
-def _finish(d: _Draft, year: int | None, base: int | None, source: str) -> ParsedTarget:
+def _finish(f: _Found) -> ParsedTarget:
+    d, year, base, source = f.draft, f.year, f.base, f.source
     tolerance = _tolerance(d.value, d.unit) if d.op == "≈" and d.value is not None else None
     reasons = list(dict.fromkeys(d.reasons))
     return ParsedTarget(
@@ -1426,10 +1558,10 @@ def parse_targets(text: str) -> list[ParsedTarget]:
     mapped.sub(_RAW_LIST_MARKER_RE, "")
     _normalize_mapped(mapped)
     out: list[ParsedTarget] = []
-    carried = _Context(years=[])
+    carried = _Context()
     for m in _SENTENCE_RE.finditer(mapped.text):
         if m.start() == 0 or mapped.text[m.start() - 1] != "；":
-            carried = _Context(years=[])  # a year leading a sentence holds across its ；, not past its 。
+            carried = _Context()  # a year leading a sentence holds across its ；, not past its 。
         raw = m.group()
         stripped = raw.lstrip("，、 ")
         offset = m.start() + len(raw) - len(stripped)

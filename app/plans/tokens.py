@@ -36,7 +36,8 @@ class Number:
 
     value: float
     unit: str | None
-    form: str  # "plain", "chinese", "percent_words" (百分之四十), "fraction" (三分之一, 1/3), "ratio" (3:2)
+    form: str  # "plain", "chinese", "percent_words" (百分之四十), "fraction" (三分之一, 1/3), "ratio" (3:2),
+    # "share_word" (一半)
 
 
 @dataclass(frozen=True)
@@ -61,13 +62,15 @@ _COUNT_UNIT = _alternation(vocab.COUNT_UNITS)
 _MAGNITUDE = _alternation(vocab.MAGNITUDES)
 _DENOMINATOR = _alternation(tuple(vocab.FRACTION_DENOMINATORS))
 
-_YEAR_RE = re.compile(rf"(?:{_alternation(vocab.SCOPE_PREFIXES)})?((?:19|20)\d{{2}})年(?:底|末|前)?")
+_YEAR_RE = re.compile(
+    rf"(?:{_alternation(vocab.SCOPE_PREFIXES)})?((?:19|20)\d{{2}})年(?:{_alternation(vocab.YEAR_ENDINGS)})?")
 _NUMBER_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ratio", re.compile(r"(\d{1,3}):(\d{1,3})(?!\d)")),
     ("percent_words", re.compile(rf"({_DENOMINATOR})分之({_NUM}|{_CN})")),
     ("fraction", re.compile(rf"({_CN})分之({_CN})|({_NUM})/([1-9]\d?)(?![\d万千十百])")),
     ("plain", re.compile(rf"({_NUM})({_MAGNITUDE})?({_UNIT})?")),
     ("chinese", re.compile(rf"({_CN})({_COUNT_UNIT})")),
+    ("share_word", re.compile(_alternation(tuple(vocab.SHARE_WORDS)))),
 )
 _WORDS: tuple[tuple[Kind, dict[str, str]], ...] = (
     (Kind.QUAL, vocab.QUALIFIERS),
@@ -99,6 +102,8 @@ def _number(form: str, m: re.Match[str]) -> Number | None:
             if unit.startswith("/"):
                 unit = "1" + unit.replace("十万", "10万")
             return Number(float(m[1]), unit or None, form)
+        if form == "share_word":
+            return Number(vocab.SHARE_WORDS[m[0]], "%", form)
         return Number(cn_number(m[1]), m[2], form)
     except ValueError:  # cn2an refuses a run that is no numeral ("十百")
         return None

@@ -56,6 +56,31 @@ QUALIFIERS: dict[str, str] = {
 MINIMUM_WORDS: tuple[str, ...] = ("至少", "不少于", "最少")
 
 # --------------------------------------------------------------------------------------------------
+# Counts and shares before their noun
+# --------------------------------------------------------------------------------------------------
+# Verbs right before a count of things: "至少各配备1名女干部", "改扩建10所公办幼儿园", "有一名以上女干部".
+COUNT_VERBS: tuple[str, ...] = (
+    "配备", "配置", "组织", "掌握", "拥有", "有", "设立", "设置", "建立", "建成", "建设", "新建", "改扩建", "培育",
+    "开展", "安排", "举办", "培养", "提供", "创建",
+)
+# Verbs before the noun of a count written after it: "改善公办幼儿园办学条件26所", "培训家政服务人员2万人次".
+COUNT_AFTER_VERBS: tuple[str, ...] = (
+    "培训", "救助", "帮扶", "资助", "慰问", "配备", "配置", "拥有", "设立", "设置", "建立", "建成", "建设", "新建",
+    "改扩建", "扩建", "改建", "新增", "增设", "改善", "改造", "培育", "创建", "打造", "培养", "开设", "开办", "举办",
+    "开展", "提供",
+)
+# Qualifiers right after a count before its noun ("建成120个以上社区儿童之家").
+COUNT_QUALIFIERS: tuple[str, ...] = ("以上", "及以上")
+# A share, then the verb it measures: "学校教室照明卫生条件100%达标".
+NUMBER_THEN_VERBS: tuple[str, ...] = ("达标", "覆盖", "完成", "落实")
+# Verbs before years of free schooling: "实施残障儿童12年免费特殊教育".
+FREE_EDUCATION_VERBS: tuple[str, ...] = ("实施", "实行", "推行", "落实", "提供", "实现", "普及")
+# Where the noun of a share ends and its predicate starts: "95%的城市社区建立家长学校" → 城市社区 | 建立….
+SHARE_PREDICATES: tuple[str, ...] = (
+    "建立", "配备", "设立", "建成", "开展", "实现", "达到", "参加", "接受", "拥有", "具备", "有", "在",
+)
+
+# --------------------------------------------------------------------------------------------------
 # Units and magnitudes
 # --------------------------------------------------------------------------------------------------
 # Units written after a number, as stored (a rate "/10万" is stored "1/10万").
@@ -73,18 +98,29 @@ THING_UNITS: tuple[str, ...] = (
 COUNT_UNITS: tuple[str, ...] = tuple(u for u in UNITS if not u.startswith(("/", "%", "‰", "个百")))
 # Magnitudes between a number and its unit: kept in the unit as written ("260万人", "1.5亿元", "5000万元").
 MAGNITUDES: tuple[str, ...] = ("万", "亿")
+# A share written as a word, in % ("一半以上的领导班子").
+SHARE_WORDS: dict[str, float] = {"一半": 50.0}
 # "十万分之九" → 9 per 100 000, "百分之四十" → 40 %.
 FRACTION_DENOMINATORS: dict[str, str] = {"十万": "1/10万", "万": "1/万", "千": "‰", "百": "%"}
 
 # --------------------------------------------------------------------------------------------------
 # Years: the scope of a target
 # --------------------------------------------------------------------------------------------------
-# Before a year: "到2025年", "力争到2030年", "展望2035年".
+# Before a year: "到2025年", "力争到2030年", "展望2035年" (a milestone: a preposition, maybe after an aspiration).
+SCOPE_PREPOSITIONS: tuple[str, ...] = ("到", "至", "于", "在", "展望")
+SCOPE_ASPIRATIONS: tuple[str, ...] = ("力争", "争取")
+# A year leading a clause may have any of these before it ("力争2025年前").
 SCOPE_PREFIXES: tuple[str, ...] = ("力争到", "力争在", "争取到", "到", "至", "于", "在", "展望", "力争")
-# After a year: "2025年底", "2030年前".
-SCOPE_SUFFIXES: tuple[str, ...] = ("年底", "年末", "年前", "年")
+# After "2025年": "2025年底", "2030年前".
+YEAR_ENDINGS: tuple[str, ...] = ("底", "末", "前")
+# Between the years of a list: "2025年和2030年".
+YEAR_LIST_WORDS: tuple[str, ...] = ("和", "、", "及", "与", "至")
 # A base of a change: "在2020年基础上", "以2021年为基数", "较2020年".
+BASELINE_PREPOSITIONS: tuple[str, ...] = ("在", "以")
 BASELINE_SUFFIXES: tuple[str, ...] = ("基础上", "为基数", "为基准", "为基期")
+# Against a fixed base a % change is relative, never percentage points ("以2020年为基数下降20%").
+FIXED_BASE_SUFFIXES: tuple[str, ...] = ("为基数", "为基准", "为基期")
+BASELINE_COMPARATORS: tuple[str, ...] = ("比", "较", "相比")
 # Compared with an unnamed earlier term: no base year ("较上届有所提高").
 UNNAMED_BASELINES: tuple[str, ...] = ("较上届", "比上届", "较上一届", "比上一届", "较上年", "比上年", "较以往")
 # A change per year.
@@ -100,7 +136,22 @@ TREND_ADVERBS: tuple[str, ...] = (
     "逐步", "稳步", "不断", "持续", "明显", "进一步", "显著", "大幅", "有效", "逐年", "继续", "保持稳定", "稳定",
     "有所", "得到", "大力", "切实",
 )
+# Before a trend verb at the start of a clause: "巩固提高…", "积极稳妥扩大…".
+TREND_LEADS: tuple[str, ...] = ("巩固", "全面", "积极", "努力", "着力", "力争", "稳妥", "适度")
+# Towards a norm that is not a number: "出生人口性别比趋于正常", "…保持在自然状态".
+NORM_VERBS: tuple[str, ...] = ("趋于", "趋向", "回归", "保持在", "保持", "处于")
+NORM_STATES: tuple[str, ...] = ("正常", "合理", "平衡", "均衡", "稳定", "自然")
+NORM_NOUNS: tuple[str, ...] = ("水平", "状态", "范围", "区间")
+# A share kept reasonable: "中国共产党女党员保持合理比例", "保证职工代表大会中女性的合理比例".
+FAIR_SHARE_VERBS: tuple[str, ...] = ("保持", "保证", "维持")
+FAIR_SHARE_LEADS: tuple[str, ...] = ("注重", "确保", "继续", "始终")
+FAIR_WORDS: tuple[str, ...] = ("合理", "适当")
+FAIR_SHARE_HEADS: tuple[str, ...] = ("比例", "比重")
+# A share compared with another quantity: "…女代表比例一般不低于本地党员总数中女性比例".
+RELATIVE_HEDGES: tuple[str, ...] = ("一般", "原则上", "应当", "应", "要", "均", "始终")
+RELATIVE_HEADS: tuple[str, ...] = ("比例", "比重", "比率", "率", "水平")
 # "…增长势头明显放缓", "…上升趋势得到遏制": the rise is slowed, a decrease.
+RISE_WORDS: tuple[str, ...] = ("上升", "增长")
 RISING_TREND_NOUNS: tuple[str, ...] = ("趋势",)
 RISING_MOMENTUM_NOUNS: tuple[str, ...] = ("势头",)  # only after 上升/增长: "增长势头"
 RISING_TREND_VERBS: tuple[str, ...] = ("控制", "遏制", "减缓", "放缓")
@@ -111,6 +162,19 @@ MEASURABLE_HEADS: tuple[str, ...] = (
 )
 # A share: "降低10%" on one of these may be percentage points; on anything else it is a relative change.
 SHARE_HEADS: tuple[str, ...] = ("率", "比例", "比率", "比重", "占比")
+
+# --------------------------------------------------------------------------------------------------
+# Standards without a rate
+# --------------------------------------------------------------------------------------------------
+# Units of a service radius: "10分钟急救圈", "15分钟社区卫生服务圈".
+RADIUS_UNITS: tuple[str, ...] = ("分钟", "小时", "公里", "米")
+# "全部达到…标准", "全部配备儿童督导员": every unit meets it (100%).
+ALL_MEET_WORDS: tuple[str, ...] = ("全部", "均", "都")
+ALL_MEET_VERBS: tuple[str, ...] = ("达到", "符合")
+ALL_STAFF_VERBS: tuple[str, ...] = ("配备", "配齐", "建立", "设立", "建成", "设置", "开设")
+# Words before 全覆盖 that are no part of what is covered: "实现…全覆盖", "基本实现…".
+COVER_LEADS: tuple[str, ...] = ("实现", "达到", "做到", "基本", "逐步", "实行", "确保", "力争", "推进", "推动", "全面",
+                                "巩固", "保持")
 
 # --------------------------------------------------------------------------------------------------
 # Chinese numerals (cn2an reads them; these are the characters a numeral may be made of)

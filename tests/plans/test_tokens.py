@@ -38,6 +38,7 @@ def test_tokens_carry_their_meaning_and_span() -> None:
     ("三分之一", 33.33, "%", "fraction"),
     ("1/3", 33.33, "%", "fraction"),
     ("3:2", 1.5, "比", "ratio"),
+    ("一半", 50.0, "%", "share_word"),
     ("260万人", 260.0, "万人", "plain"),
     ("1.5亿元", 1.5, "亿元", "plain"),
     ("2万人次", 2.0, "万人次", "plain"),
