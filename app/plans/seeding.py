@@ -111,7 +111,8 @@ async def _load_plan(session: AsyncSession, doc: PlanDocument, report: SeedRepor
             parent = {"goal_id": row.id, "measure_id": None} if is_goal else {"goal_id": None, "measure_id": row.id}
             for seq, target_doc in enumerate(item.targets, start=1):
                 values = target_doc.model_dump(mode="json", include=TARGET_FIELDS)
-                values.update(parent, seq=seq)
+                # TargetDoc.rule (the parse result's name) is the column parse_rule: statuses have rules of their own
+                values.update(parent, seq=seq, parse_rule=target_doc.rule)
                 current = existing[Target].get(target_doc.code)
                 if current is not None and current.id in reported and current.metric != values["metric"]:
                     moved.append(f"{target_doc.code} ({current.metric} → {values['metric']})")
