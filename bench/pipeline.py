@@ -73,6 +73,7 @@ from app.core.clock import today  # noqa: E402
 from app.db import create_engine, make_sessionmaker  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models.enums import Role  # noqa: E402
+from app.plans.plan_document import PlanDocument  # noqa: E402
 from app.plans.seeding import load_plans  # noqa: E402
 from app.settings import PROJECT_ROOT, Settings  # noqa: E402
 
@@ -156,7 +157,7 @@ def plan_targets(targets: int) -> list[TargetSpec]:
     return specs
 
 
-def plan_document(code: str, targets: int) -> dict[str, Any]:
+def plan_document(code: str, targets: int) -> PlanDocument:
     """A plan in the seed file format (seeds/plans/*.yaml, app/plans/seeding.py)."""
     specs = plan_targets(targets)
     tag = code.removeprefix("bench-")
@@ -177,13 +178,14 @@ def plan_document(code: str, targets: int) -> dict[str, Any]:
         goals[spec.goal]["text"] += sentence + "。"
         goals[spec.goal]["targets"].append({
             "code": spec.code, "metric": metric, "op": spec.op, "value": spec.value, "unit": spec.unit, "year": None,
-            "per_year": False, "baseline_year": None, "baseline_value": None, "tolerance": None, "direction": None,
+            "per_year": False, "baseline_year": None, "tolerance": None, "direction": None,
             "review": False, "review_reason": None, "source_text": sentence})
-    return {"committee": COMMITTEE,
-            "plan": {"code": code, "title": f"基准区妇女儿童发展规划（{targets}项指标）", "kind": "combined",
-                     "start_year": START_YEAR, "end_year": END_YEAR, "doc_number": None, "issued_date": None,
-                     "source_file": f"{code}.yaml", "anomalies": []},
-            "domains": list(domains.values())}
+    return PlanDocument.model_validate({
+        "committee": COMMITTEE,
+        "plan": {"code": code, "title": f"基准区妇女儿童发展规划（{targets}项指标）", "kind": "combined",
+                 "start_year": START_YEAR, "end_year": END_YEAR, "doc_number": None, "issued_date": None,
+                 "source_file": f"{code}.yaml", "anomalies": []},
+        "domains": list(domains.values())})
 
 
 def lead_of(goal_index: int) -> str:

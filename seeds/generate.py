@@ -18,7 +18,8 @@ if str(ROOT) not in sys.path:  # run as a script: make the app package importabl
     sys.path.insert(0, str(ROOT))
 
 from app.plans.codes import keep_codes, known_targets  # noqa: E402
-from app.plans.importer import dump_plan_yaml, import_plan_text, load_plan_yaml  # noqa: E402
+from app.plans.importer import import_plan_text  # noqa: E402
+from app.plans.plan_document import PlanDocument, dump_plan_yaml, load_plan_yaml  # noqa: E402
 
 
 def generate(texts: Path = SEEDS / "texts", out: Path = SEEDS / "plans", previous: Path | None = None) -> list[str]:
@@ -30,9 +31,10 @@ def generate(texts: Path = SEEDS / "texts", out: Path = SEEDS / "plans", previou
     out.mkdir(parents=True, exist_ok=True)
     doubts: list[str] = []
     for path in sorted(texts.glob("*.txt")):
-        result = import_plan_text(path.read_text(encoding="utf-8"), path.name)
+        # strict: a parser exception stops the generation instead of silently dropping an item's targets
+        result = import_plan_text(path.read_text(encoding="utf-8"), path.name, strict=True)
         for plan in result.plans:
-            target = out / f"{plan['plan']['code']}.yaml"
+            target = out / f"{plan.plan.code}.yaml"
             before = previous / target.name
             if before.exists():
                 plan = keep_codes(plan, known_targets(load_plan_yaml(before.read_text(encoding="utf-8"))))
@@ -42,12 +44,10 @@ def generate(texts: Path = SEEDS / "texts", out: Path = SEEDS / "plans", previou
     return doubts
 
 
-def _summary(plan: dict) -> str:
-    domains = plan["domains"]
-    goals = sum(len(d["goals"]) for d in domains)
-    measures = sum(len(d["measures"]) for d in domains)
-    targets = sum(len(item["targets"]) for d in domains for item in d["goals"] + d["measures"])
-    return f"{len(domains)} domains, {goals} goals, {measures} measures, {targets} targets"
+def _summary(plan: PlanDocument) -> str:
+    measures = sum(len(d.measures) for d in plan.domains)
+    return (f"{len(plan.domains)} domains, {plan.goal_count} goals, {measures} measures, "
+            f"{len(list(plan.targets()))} targets")
 
 
 def main() -> int:

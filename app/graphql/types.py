@@ -157,7 +157,7 @@ class TargetScope:
                              "curations.")
 class TargetVersion:
     version: int
-    fields: JSON = strawberry.field(description="The target's curatable fields in this version")
+    fields: JSON = strawberry.field(description="The target's curatable fields in this version, and its parse_rule")
     comment: str | None
     created_by: str
     created_at: datetime
@@ -186,6 +186,9 @@ class Target:
     review: bool = strawberry.field(description="The parse needs a human look")
     review_reason: str | None
     source_text: str | None
+    parse_rule: str | None = strawberry.field(description="Id of the parser rule that read it from the plan text; "
+                                                          "null when the office corrected the reading (curation) "
+                                                          "or it was imported before rule ids were kept")
     indicator_code: str = strawberry.field(description="Code of the committee's indicator it measures "
                                                        "(REST: `indicator`)")
     indicator_name: str

@@ -148,5 +148,8 @@ class Target(SQLModel, table=True):
     review_reason: str | None = Field(default=None, sa_type=sa.Text)
     review_comment: str | None = Field(default=None, sa_type=sa.Text, description="the office's check")
     source_text: str | None = Field(default=None, sa_type=sa.Text)
+    parse_rule: str | None = Field(default=None, max_length=40,
+                                   description="id of the parser rule that read it (app/plans/targets.py RULES); "
+                                               "null when the office corrected the reading or it predates rule ids")
     version: int = Field(default=1, description="1 as parsed; each curation by the office adds one")
     curated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -10,11 +10,11 @@ targets that match none after every letter the item ever used, so a code is neve
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+
+from app.plans.plan_document import PlanDocument, TargetDoc
 
 __all__ = ["KnownTarget", "item_code", "keep_codes", "known_targets", "target_letter"]
 
@@ -51,34 +51,30 @@ def _letter_index(letters: str) -> int:
     return n - 1
 
 
-def known_targets(plan_doc: dict[str, Any]) -> list[KnownTarget]:
+def known_targets(plan_doc: PlanDocument) -> list[KnownTarget]:
     """The targets of a plan document (a seed YAML), as :func:`keep_codes` matches them."""
-    return [KnownTarget(target["code"], target["metric"], target.get("source_text"))
-            for domain in plan_doc["domains"] for item in domain["goals"] + domain["measures"]
-            for target in item.get("targets") or []]
+    return [KnownTarget(target.code, target.metric, target.source_text) for target in plan_doc.targets()]
 
 
-def keep_codes(plan_doc: dict[str, Any], known: Iterable[KnownTarget]) -> dict[str, Any]:
+def keep_codes(plan_doc: PlanDocument, known: Iterable[KnownTarget]) -> PlanDocument:
     """A copy of ``plan_doc`` whose targets keep the codes of the ``known`` targets they match (see module)."""
     by_item: dict[str, list[KnownTarget]] = {}
     for k in known:
         by_item.setdefault(item_code(k.code), []).append(k)
-    doc = copy.deepcopy(plan_doc)
-    for domain in doc["domains"]:
-        for item in domain["goals"] + domain["measures"]:
-            targets = item.get("targets") or []
-            if targets:
-                _recode(item["code"], targets, by_item.get(item["code"], []))
+    doc = plan_doc.model_copy(deep=True)
+    for item in doc.items():
+        if item.targets:
+            _recode(item.code, item.targets, by_item.get(item.code, []))
     return doc
 
 
-def _recode(code: str, targets: list[dict[str, Any]], known: list[KnownTarget]) -> None:
+def _recode(code: str, targets: list[TargetDoc], known: list[KnownTarget]) -> None:
     assigned: dict[int, str] = {}
     free = list(known)
     matchers = (
-        lambda new, k: (new["metric"], new.get("source_text")) == (k.metric, k.source_text),
-        lambda new, k: new["metric"] == k.metric,
-        lambda new, k: new.get("source_text") is not None and new.get("source_text") == k.source_text,
+        lambda new, k: (new.metric, new.source_text) == (k.metric, k.source_text),
+        lambda new, k: new.metric == k.metric,
+        lambda new, k: new.source_text == k.source_text,
     )
     for same in matchers:
         for n, target in enumerate(targets):
@@ -92,9 +88,9 @@ def _recode(code: str, targets: list[dict[str, Any]], known: list[KnownTarget]) 
     next_index = max(used, default=-1) + 1
     for n, target in enumerate(targets):
         if n in assigned:
-            target["code"] = assigned[n]
+            target.code = assigned[n]
         elif known:
-            target["code"] = f"{code}{target_letter(next_index)}"
+            target.code = f"{code}{target_letter(next_index)}"
             next_index += 1
         # no earlier import of this item: the importer's letters stand
     # keep the text order of the item; codes are names, not positions

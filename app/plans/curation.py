@@ -3,6 +3,9 @@
 Every curation is a new version of the target: version 1 is what the parser read (kept in ``target_version`` on
 the first correction), each later one the full set of curatable fields after a change, with who made it and why.
 Seeding leaves curated targets (version > 1) alone, so a re-seed never undoes the office's work.
+A correction of the reading itself (op, value, unit, year, per year, tolerance, direction) clears the target's
+``parse_rule``: the reading is then the office's, not a parser rule's; every version records the rule it had, so
+version 1 still names the rule that read the target.
 """
 
 from typing import Any
@@ -51,6 +54,8 @@ async def curate_target(session: AsyncSession, actor: Actor, plan_code: str, tar
         raise Conflict(t("The target changed since you read it (stale If-Match); reload it and try again."))
     before = fields_of(target)
     after, errors = _apply(before, patch)
+    if any(after[name] != before[name] for name in _PLAIN_FIELDS):
+        after["parse_rule"] = None
     errors += _problems(after, plan, indicator)
     if errors:
         raise ValidationFailed(summary(errors), errors=errors)
@@ -108,7 +113,8 @@ async def versions_by_target(session: AsyncSession, keys: list[tuple[str, str]])
 
 
 def fields_of(target: Target) -> dict[str, Any]:
-    return {name: getattr(target, name) for name in CURATED_FIELDS}
+    """A version's fields: the curatable ones and the parser rule the reading is owed to (null: the office)."""
+    return {**{name: getattr(target, name) for name in CURATED_FIELDS}, "parse_rule": target.parse_rule}
 
 
 # --- applying and checking a patch -------------------------------------------------------------------------

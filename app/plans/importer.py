@@ -1,4 +1,4 @@
-"""Import district plan texts (妇女儿童发展规划) into plain dicts for the seed files.
+"""Import district plan texts (妇女儿童发展规划) into plan documents (app.plans.plan_document) for the seed files.
 
 The texts are extractions from PDFs and web pages: hard line breaks, Word bookmarks, page numbers and
 lost headings included.  The importer recovers the plan's structure with general rules that hold for
@@ -19,7 +19,9 @@ reported as a doubt; a text with neither known settings nor domains is not taken
 finds odd in a text is written into the plan's ``anomalies`` (stored with the plan, in Chinese: clerks read them);
 what it is unsure about is returned as ``doubts`` (messages of the import report, in the caller's language via
 ``t()``).
-No database and no web here: pure functions from text to dicts and YAML (and the one data file).
+A parser exception on one sentence becomes a doubt (one bad sentence must not stop a clerk's import); with
+``strict=True`` (tests, seeds/generate.py) it propagates, so that a parser bug fails loudly instead.
+No database and no web here: pure functions from text to plan documents (and the one data file).
 """
 
 from __future__ import annotations
@@ -27,13 +29,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from app.core.i18n import t
 from app.plans.codes import target_letter
+from app.plans.plan_document import (
+    CommitteeDoc,
+    DomainDoc,
+    GoalDoc,
+    MeasureDoc,
+    PlanDoc,
+    PlanDocument,
+    TargetDoc,
+)
 from app.plans.targets import parse_targets
 
 __all__ = [
@@ -43,8 +54,6 @@ __all__ = [
     "REFERENCE_DOMAINS",
     "import_plan_text",
     "infer_settings",
-    "dump_plan_yaml",
-    "load_plan_yaml",
 ]
 
 
@@ -123,17 +132,19 @@ REFERENCE_DOMAINS: dict[str, tuple[str, ...]] = {
 class ImportResult:
     """Plans found in one text (one file may hold two) and what the importer was unsure about."""
 
-    plans: list[dict[str, Any]] = field(default_factory=list)
+    plans: list[PlanDocument] = field(default_factory=list)
     doubts: list[str] = field(default_factory=list)
 
 
-def import_plan_text(text: str, source_file: str, settings: PlanSettings | None = None) -> ImportResult:
-    """Read every plan in ``text`` into the seed dict shape (committee, plan, domains).
+def import_plan_text(text: str, source_file: str, settings: PlanSettings | None = None, *,
+                     strict: bool = False) -> ImportResult:
+    """Read every plan in ``text`` into a :class:`PlanDocument` (committee, plan, domains).
 
     ``settings``: the codes, kind, period and title of the plan, for a district that ``PLAN_SETTINGS`` does not
     know; only for a text that holds one plan (``ValueError`` otherwise). Without it, each plan takes the
     settings ``PLAN_SETTINGS`` matches, else settings inferred from its text (title line, period, kind, district),
     with placeholder codes and one doubt per inferred field: a dry run then says what the office must fill in.
+    ``strict``: a target parser exception propagates instead of becoming a doubt (tests, seed generation).
     """
     result = ImportResult()
     lines = text.splitlines()
@@ -150,34 +161,21 @@ def import_plan_text(text: str, source_file: str, settings: PlanSettings | None 
         inferred: list[str] = []
         if chosen is None:
             chosen, inferred = infer_settings(segment, lines)
-        plan, doubts = build_plan(lines, segment, chosen, source_file, catalogue_title=not inferred)
-        if inferred and not plan["domains"]:
+        plan, doubts = build_plan(lines, segment, chosen, source_file, catalogue_title=not inferred, strict=strict)
+        if inferred and not plan.domains:
             # Nothing known about it and no domains either: not a plan (a notice, an unrelated text).
             result.doubts.append(t("{file}: no plan settings match the text starting at line {line} and no "
                                    "domains were found in it; skipped", file=source_file, line=segment.start + 1))
             continue
-        plan["plan"]["doc_number"] = doc_number
-        plan["plan"]["issued_date"] = issued_date
-        plan["plan"]["anomalies"][:0] = meta_notes
+        plan.plan.doc_number = doc_number
+        plan.plan.issued_date = issued_date
+        plan.plan.anomalies[:0] = meta_notes
         if inferred:
-            plan["plan"]["anomalies"].insert(0, "没有此规划的设置：代码、类型、规划期、标题和妇儿工委均由文本推断"
+            plan.plan.anomalies.insert(0, "没有此规划的设置：代码、类型、规划期、标题和妇儿工委均由文本推断"
                                                 "（文本未写明的用占位值）")
         result.plans.append(plan)
         result.doubts.extend(f"{chosen.code}: {d}" for d in inferred + doubts)
     return result
-
-
-def dump_plan_yaml(plan: dict[str, Any]) -> str:
-    """Deterministic, diff-friendly YAML (one line per value, keys in insertion order)."""
-    return yaml.safe_dump(plan, allow_unicode=True, sort_keys=False, width=10**9)
-
-
-def load_plan_yaml(text: str) -> dict[str, Any]:
-    """Read a seed file written by :func:`dump_plan_yaml`."""
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict):
-        raise ValueError("a plan seed file must hold a mapping")
-    return data
 
 
 # --------------------------------------------------------------------------------------------------
@@ -275,7 +273,7 @@ def _first_chapter_index(lines: list[str]) -> int:
     return len(lines)
 
 
-def read_issue_metadata(preamble: Iterable[str]) -> tuple[str | None, str | None, list[str]]:
+def read_issue_metadata(preamble: Iterable[str]) -> tuple[str | None, date | None, list[str]]:
     """Document number (文号) and issue date of the notice (通知) that precedes the plan, if any."""
     doc_number = issued = None
     notes: list[str] = []
@@ -288,7 +286,7 @@ def read_issue_metadata(preamble: Iterable[str]) -> tuple[str | None, str | None
                 notes.append(f"文号印作“{printed}”（PDF 排版空格）；存为“{doc_number}”")
         if issued is None and (m := _DATE_LINE.match(line)):
             year, month, day = (int(g) for g in m.groups())
-            issued = f"{year:04d}-{month:02d}-{day:02d}"
+            issued = date(year, month, day)
     return doc_number, issued, notes
 
 
@@ -585,13 +583,13 @@ def _short(text: str, size: int = 24) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# Building the plan dict
+# Building the plan document
 # --------------------------------------------------------------------------------------------------
 
 
 def build_plan(lines: list[str], segment: Segment, settings: PlanSettings, source_file: str,
-               catalogue_title: bool = True) -> tuple[dict[str, Any], list[str]]:
-    """Scan one plan and turn its domains and items into the seed dict.
+               catalogue_title: bool = True, strict: bool = False) -> tuple[PlanDocument, list[str]]:
+    """Scan one plan and turn its domains and items into a plan document (``strict``: see import_plan_text).
 
     ``catalogue_title``: ``settings.title`` comes from a catalogue (False: inferred from the text).
     """
@@ -607,26 +605,15 @@ def build_plan(lines: list[str], segment: Segment, settings: PlanSettings, sourc
     anomalies.extend(_chapter_notes(state.chapters))
     numbered = list(_number_domains(state.domains))
     anomalies.extend(_layout_notes(numbered, state))
-    domains = [_domain_dict(d, seq, state, anomalies, doubts) for d, seq in numbered]
+    domains = [_domain_doc(d, seq, state, anomalies, doubts, strict) for d, seq in numbered]
     anomalies.extend(_furniture_notes(state))
     if not domains:
         doubts.append(t("no domains found"))
-    plan = {
-        "committee": {"code": settings.committee_code, "name": settings.committee_name,
-                      "region": settings.region},
-        "plan": {
-            "code": settings.code,
-            "title": title,
-            "kind": settings.kind,
-            "start_year": settings.start_year,
-            "end_year": settings.end_year,
-            "doc_number": None,
-            "issued_date": None,
-            "source_file": source_file,
-            "anomalies": anomalies,
-        },
-        "domains": domains,
-    }
+    plan = PlanDocument(
+        committee=CommitteeDoc(code=settings.committee_code, name=settings.committee_name, region=settings.region),
+        plan=PlanDoc(code=settings.code, title=title, kind=settings.kind, start_year=settings.start_year,
+                     end_year=settings.end_year, source_file=source_file, anomalies=anomalies),
+        domains=domains)
     _check_period(title, settings, doubts)
     return plan, doubts
 
@@ -654,8 +641,8 @@ def _number_domains(domains: list[_Domain]) -> Iterable[tuple[_Domain, int]]:
         yield domain, counters[domain.part]
 
 
-def _domain_dict(domain: _Domain, seq: int, state: _Parse, anomalies: list[str],
-                 doubts: list[str]) -> dict[str, Any]:
+def _domain_doc(domain: _Domain, seq: int, state: _Parse, anomalies: list[str], doubts: list[str],
+                strict: bool) -> DomainDoc:
     code = f"{domain.part}{seq}"
     if domain.inferred:
         title, subtitle = _infer_title(domain.part, seq, state, doubts), None
@@ -670,12 +657,12 @@ def _domain_dict(domain: _Domain, seq: int, state: _Parse, anomalies: list[str],
         doubts.append(t("{code} {title}: no measures found", code=code, title=title))
     anomalies.extend(_numbering_notes(f"{code} 主要目标" if not domain.mixed else f"{code} 条目", goals_src))
     anomalies.extend(_numbering_notes(f"{code} 策略措施", domain.measures))
-    goals = [_goal_dict(item, f"{code}.{n}", n, item in domain.mixed, anomalies, doubts)
+    goals = [_goal_doc(item, f"{code}.{n}", n, item in domain.mixed, anomalies, doubts, strict)
              for n, item in enumerate(goals_src, 1)]
-    measures = [_measure_dict(item, f"{code}.M{n}", n, anomalies, doubts)
+    measures = [_measure_doc(item, f"{code}.M{n}", n, anomalies, doubts, strict)
                 for n, item in enumerate(domain.measures, 1)]
-    return {"code": code, "part": domain.part, "seq": seq, "title": title, "subtitle": subtitle,
-            "inferred": domain.inferred, "goals": goals, "measures": measures}
+    return DomainDoc(code=code, part=domain.part, seq=seq, title=title, subtitle=subtitle, inferred=domain.inferred,
+                     goals=goals, measures=measures)
 
 
 def _infer_title(part: str, seq: int, state: _Parse, doubts: list[str]) -> str:
@@ -695,21 +682,20 @@ def _infer_title(part: str, seq: int, state: _Parse, doubts: list[str]) -> str:
     return reference[seq - 1]
 
 
-def _goal_dict(item: _Item, code: str, seq: int, titled: bool, anomalies: list[str],
-               doubts: list[str]) -> dict[str, Any]:
+def _goal_doc(item: _Item, code: str, seq: int, titled: bool, anomalies: list[str], doubts: list[str],
+              strict: bool) -> GoalDoc:
     text = item.text
     _check_item_text(code, item, anomalies, doubts)
-    return {"code": code, "seq": seq, "number": item.number,
-            "title": first_sentence(text) if titled else None,
-            "text": text, "targets": targets_for(text, code, numeric_only=False, doubts=doubts)}
+    return GoalDoc(code=code, seq=seq, number=item.number, title=first_sentence(text) if titled else None,
+                   text=text, targets=targets_for(text, code, numeric_only=False, doubts=doubts, strict=strict))
 
 
-def _measure_dict(item: _Item, code: str, seq: int, anomalies: list[str],
-                  doubts: list[str]) -> dict[str, Any]:
+def _measure_doc(item: _Item, code: str, seq: int, anomalies: list[str], doubts: list[str],
+                 strict: bool) -> MeasureDoc:
     text = item.text
     _check_item_text(code, item, anomalies, doubts)
-    return {"code": code, "seq": seq, "number": item.number, "title": first_sentence(text),
-            "text": text, "targets": targets_for(text, code, numeric_only=True, doubts=doubts)}
+    return MeasureDoc(code=code, seq=seq, number=item.number, title=first_sentence(text), text=text,
+                      targets=targets_for(text, code, numeric_only=True, doubts=doubts, strict=strict))
 
 
 def _check_item_text(code: str, item: _Item, anomalies: list[str], doubts: list[str]) -> None:
@@ -801,7 +787,7 @@ def _furniture_notes(state: _Parse) -> list[str]:
 
 
 def _coded_items(state: _Parse) -> Iterable[tuple[str, _Item]]:
-    """Every item with the code it gets in the plan dict."""
+    """Every item with the code it gets in the plan document."""
     for domain, seq in _number_domains(state.domains):
         code = f"{domain.part}{seq}"
         for n, item in enumerate(domain.goals + domain.mixed, 1):
@@ -815,17 +801,21 @@ def _coded_items(state: _Parse) -> Iterable[tuple[str, _Item]]:
 # --------------------------------------------------------------------------------------------------
 
 
-def targets_for(text: str, code: str, *, numeric_only: bool, doubts: list[str]) -> list[dict[str, Any]]:
-    """Targets of a goal or measure: ``{"code": code + letter, **ParsedTarget.to_dict()}``.
+def targets_for(text: str, code: str, *, numeric_only: bool, doubts: list[str],
+                strict: bool = False) -> list[TargetDoc]:
+    """Targets of a goal or measure, lettered after ``code``, each with the parser rule that read it.
 
-    Measures keep only targets with a number: their trend words ("逐步提高") are too noisy.
+    Measures keep only targets with a number: their trend words ("逐步提高") are too noisy. A parser exception
+    becomes a doubt (and no targets for the item), unless ``strict``.
     """
     try:
-        # The rule id (ParsedTarget.rule) is not stored with a target (no column yet): the seed files leave it out.
-        parsed = [{k: v for k, v in p.to_dict().items() if k != "rule"} for p in parse_targets(text)]
+        parsed = parse_targets(text)
     except Exception as exc:  # noqa: BLE001 - one bad sentence must not stop the import
+        if strict:
+            raise
         doubts.append(t("{code}: target parser failed: {error}", code=code, error=repr(exc)))
         return []
     if numeric_only:
-        parsed = [p for p in parsed if p.get("value") is not None]
-    return [{"code": code + target_letter(n), **p} for n, p in enumerate(parsed)]
+        parsed = [p for p in parsed if p.value is not None]
+    return [TargetDoc.model_validate({**p.to_dict(), "code": code + target_letter(n), "rule": p.rule or None})
+            for n, p in enumerate(parsed)]

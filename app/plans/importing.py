@@ -4,8 +4,6 @@ A dry run performs the whole load inside a savepoint and rolls it back, so it re
 real import would create or change, and every doubt the importer had, without writing anything.
 """
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +18,7 @@ from app.models import Plan, Target
 from app.plans.codes import KnownTarget, keep_codes
 from app.plans.documents import UnreadableDocument, plan_text_from_file
 from app.plans.importer import import_plan_text
+from app.plans.plan_document import PlanDocument
 from app.plans.seeding import load_plans
 
 
@@ -82,11 +81,11 @@ async def _import_text(session: AsyncSession, actor: Actor, text: str, source_fi
     result = import_plan_text(text, source_file)
     # A text the importer recognises by its district but finds no chapters in (a seed YAML file, a notice) is
     # not a plan: importing it would empty the plan it names. Refuse it and change nothing.
-    if not result.plans or any(not _goal_count(plan) for plan in result.plans):
+    if not result.plans or any(not plan.goal_count for plan in result.plans):
         raise ValidationFailed.field("text", t("not a plan text: no domains with goals were found in it; nothing "
                                                "was changed"))
     # A target imported before keeps its code (same metric and source text), so reported values stay with it.
-    plans = [keep_codes(plan, await _known_targets(session, plan["plan"]["code"])) for plan in result.plans]
+    plans = [keep_codes(plan, await _known_targets(session, plan.plan.code)) for plan in result.plans]
     async with session.begin_nested() as savepoint:
         loaded = await load_plans(session, plans)
         if dry_run:
@@ -109,19 +108,12 @@ async def _known_targets(session: AsyncSession, plan_code: str) -> list[KnownTar
     return [KnownTarget(code, metric, source) for code, metric, source in rows.all()]
 
 
-def _goal_count(plan: dict[str, Any]) -> int:
-    return sum(len(domain["goals"]) for domain in plan["domains"])
-
-
-def _summary(plan: dict[str, Any]) -> ImportedPlan:
-    domains = plan["domains"]
-    items = [item for domain in domains for item in domain["goals"] + domain["measures"]]
-    targets = [target for item in items for target in item.get("targets") or []]
-    meta = plan["plan"]
+def _summary(doc: PlanDocument) -> ImportedPlan:
+    targets = list(doc.targets())
+    meta = doc.plan
     return ImportedPlan(
-        code=meta["code"], title=meta["title"], kind=meta["kind"], start_year=meta["start_year"],
-        end_year=meta["end_year"], domains=len(domains),
-        inferred_domains=[d["code"] for d in domains if d.get("inferred")],
-        goals=sum(len(d["goals"]) for d in domains), measures=sum(len(d["measures"]) for d in domains),
-        targets=len(targets), targets_for_review=[target["code"] for target in targets if target.get("review")],
-        anomalies=list(meta.get("anomalies") or []))
+        code=meta.code, title=meta.title, kind=meta.kind, start_year=meta.start_year, end_year=meta.end_year,
+        domains=len(doc.domains), inferred_domains=[d.code for d in doc.domains if d.inferred],
+        goals=doc.goal_count, measures=sum(len(d.measures) for d in doc.domains),
+        targets=len(targets), targets_for_review=[target.code for target in targets if target.review],
+        anomalies=list(meta.anomalies))

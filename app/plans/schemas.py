@@ -74,7 +74,8 @@ class TargetRead(BaseModel):
         "code": "W1.1a", "goal_code": "W1.1", "measure_code": None, "metric": "孕产妇死亡率", "op": "<=",
         "value": 7.0, "unit": "1/10万", "year": None, "due_year": 2025, "per_year": False, "baseline_year": None,
         "baseline_value": None, "tolerance": None, "direction": None, "review": False, "review_reason": None,
-        "source_text": "孕产妇死亡率控制在7/10万以下", "indicator": "I001", "indicator_name": "孕产妇死亡率",
+        "source_text": "孕产妇死亡率控制在7/10万以下", "parse_rule": "threshold", "indicator": "I001",
+        "indicator_name": "孕产妇死亡率",
         "scope": {"sex": None, "age_group": None, "area": None}, "baseline_source": None, "version": 1,
         "review_comment": None, "curated_at": None, "etag": "\"target-1-1\""}})
 
@@ -95,6 +96,9 @@ class TargetRead(BaseModel):
     review: bool = Field(description="The parse needs a human look")
     review_reason: str | None
     source_text: str | None = Field(description="The fragment of the plan text the target was read from")
+    parse_rule: str | None = Field(description="Id of the parser rule that read it from the plan text (to trace a "
+                                               "wrong target to one rule); null when the office corrected the "
+                                               "reading (curation) or it was imported before rule ids were kept")
     indicator: str = Field(description="Code of the committee's indicator the target measures, e.g. I007")
     indicator_name: str
     scope: TargetScope = Field(description="The part of the population the target is on")
@@ -154,7 +158,7 @@ class TargetPatch(BaseModel):
 
 class TargetVersionRead(BaseModel):
     version: int = Field(description="1 is what the parser read")
-    fields: dict[str, Any] = Field(description="The target's curatable fields in this version")
+    fields: dict[str, Any] = Field(description="The target's curatable fields in this version, and its parse_rule")
     comment: str | None
     created_by: str
     created_at: datetime

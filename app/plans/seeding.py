@@ -9,11 +9,9 @@ seed no longer changes it.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
@@ -22,13 +20,15 @@ from app.core.i18n import t
 from app.errors import Conflict
 from app.indicators.linking import CommitteeCatalogue, target_facts
 from app.models import Committee, Domain, Goal, Measure, Observation, Plan, Target
+from app.plans.plan_document import GoalDoc, PlanDocument, load_plan_yaml
 from app.status.publication import touch_plan
 
 M = TypeVar("M", bound=SQLModel)
 PlanPart = TypeVar("PlanPart", Domain, Goal, Measure, Target)
 
-TARGET_FIELDS = ("metric", "op", "value", "unit", "year", "per_year", "baseline_year", "baseline_value",
-                 "tolerance", "direction", "review", "review_reason", "source_text")
+# The target columns a plan document sets (the same names in TargetDoc); the rest belong to the office (curation).
+TARGET_FIELDS = {"metric", "op", "value", "unit", "year", "per_year", "baseline_year", "tolerance", "direction",
+                 "review", "review_reason", "source_text"}
 
 
 @dataclass
@@ -47,31 +47,29 @@ class SeedReport:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
 
-def read_plan_files(directory: Path) -> list[dict[str, Any]]:
-    return [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.yaml"))]
+def read_plan_files(directory: Path) -> list[PlanDocument]:
+    return [load_plan_yaml(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.yaml"))]
 
 
-async def load_plans(session: AsyncSession, documents: Iterable[dict[str, Any]]) -> SeedReport:
+async def load_plans(session: AsyncSession, documents: Iterable[PlanDocument]) -> SeedReport:
     report = SeedReport()
     for document in documents:
         await _load_plan(session, document, report)
     return report
 
 
-async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedReport) -> None:
-    committee_doc = doc["committee"]
-    committee = await _find(session, Committee, code=committee_doc["code"])
-    committee = await _save(session, report, committee, Committee, {"code": committee_doc["code"]},
-                            {"name": committee_doc["name"], "region": committee_doc["region"]})
-    plan_doc = doc["plan"]
-    issued = plan_doc.get("issued_date")
-    plan = await _save(session, report, await _find(session, Plan, code=plan_doc["code"]), Plan,
-                       {"code": plan_doc["code"]}, {
-        "committee_id": committee.id, "title": plan_doc["title"], "kind": plan_doc["kind"],
-        "start_year": plan_doc["start_year"], "end_year": plan_doc["end_year"],
-        "doc_number": plan_doc.get("doc_number"),
-        "issued_date": date.fromisoformat(str(issued)) if issued else None,
-        "source_file": plan_doc.get("source_file"), "anomalies": list(plan_doc.get("anomalies") or []),
+async def _load_plan(session: AsyncSession, doc: PlanDocument, report: SeedReport) -> None:
+    committee_doc = doc.committee
+    committee = await _find(session, Committee, code=committee_doc.code)
+    committee = await _save(session, report, committee, Committee, {"code": committee_doc.code},
+                            {"name": committee_doc.name, "region": committee_doc.region})
+    plan_doc = doc.plan
+    plan = await _save(session, report, await _find(session, Plan, code=plan_doc.code), Plan,
+                       {"code": plan_doc.code}, {
+        "committee_id": committee.id, "title": plan_doc.title, "kind": plan_doc.kind.value,
+        "start_year": plan_doc.start_year, "end_year": plan_doc.end_year, "doc_number": plan_doc.doc_number,
+        "issued_date": plan_doc.issued_date, "source_file": plan_doc.source_file,
+        "anomalies": list(plan_doc.anomalies),
     })
     report.plans.append(plan.code)
     touch_plan(session, plan.id, f"plan {plan.code} imported")  # type: ignore[arg-type]  # a changed target changes verdicts
@@ -99,34 +97,32 @@ async def _load_plan(session: AsyncSession, doc: dict[str, Any], report: SeedRep
             report.changed.append(label)
         return row
 
-    for domain_doc in doc["domains"]:
-        domain = await save(Domain, domain_doc["code"], {
-            "part": domain_doc["part"], "seq": domain_doc["seq"], "title": domain_doc["title"],
-            "subtitle": domain_doc.get("subtitle"), "inferred": bool(domain_doc.get("inferred")),
+    for domain_doc in doc.domains:
+        domain = await save(Domain, domain_doc.code, {
+            "part": domain_doc.part.value, "seq": domain_doc.seq, "title": domain_doc.title,
+            "subtitle": domain_doc.subtitle, "inferred": domain_doc.inferred,
         })
-        items: tuple[tuple[str, type[Goal] | type[Measure]], ...] = (("goals", Goal), ("measures", Measure))
-        for kind, model in items:
-            for item in domain_doc.get(kind) or []:
-                title = item.get("title") if model is Goal else (item.get("title") or item["text"])
-                row = await save(model, item["code"], {"domain_id": domain.id, "seq": item["seq"],
-                                                       "number": item.get("number"), "title": title,
-                                                       "text": item["text"]})
-                parent = {"goal_id": row.id, "measure_id": None} if model is Goal else \
-                    {"goal_id": None, "measure_id": row.id}
-                for seq, target_doc in enumerate(item.get("targets") or [], start=1):
-                    values = {name: target_doc.get(name) for name in TARGET_FIELDS}
-                    values.update(parent, seq=seq, per_year=bool(target_doc.get("per_year")),
-                                  review=bool(target_doc.get("review")))
-                    current = existing[Target].get(target_doc["code"])
-                    if current is not None and current.id in reported and current.metric != values["metric"]:
-                        moved.append(f"{target_doc['code']} ({current.metric} → {values['metric']})")
-                    if current is not None and current.version > 1:  # curated by the office: keep it
-                        seen[Target].add(current.code)
-                        report.count("unchanged")
-                        continue
-                    if current is None or current.metric != values["metric"]:
-                        values["indicator_id"] = (await catalogue.indicator_for(target_facts(values))).id
-                    await save(Target, target_doc["code"], values)
+        for item in domain_doc.items():
+            is_goal = isinstance(item, GoalDoc)
+            item_model: type[Goal] | type[Measure] = Goal if is_goal else Measure
+            title = item.title if is_goal else (item.title or item.text)
+            row = await save(item_model, item.code, {"domain_id": domain.id, "seq": item.seq, "number": item.number,
+                                                     "title": title, "text": item.text})
+            parent = {"goal_id": row.id, "measure_id": None} if is_goal else {"goal_id": None, "measure_id": row.id}
+            for seq, target_doc in enumerate(item.targets, start=1):
+                values = target_doc.model_dump(mode="json", include=TARGET_FIELDS)
+                # TargetDoc.rule (the parse result's name) is the column parse_rule: statuses have rules of their own
+                values.update(parent, seq=seq, parse_rule=target_doc.rule)
+                current = existing[Target].get(target_doc.code)
+                if current is not None and current.id in reported and current.metric != values["metric"]:
+                    moved.append(f"{target_doc.code} ({current.metric} → {values['metric']})")
+                if current is not None and current.version > 1:  # curated by the office: keep it
+                    seen[Target].add(current.code)
+                    report.count("unchanged")
+                    continue
+                if current is None or current.metric != values["metric"]:
+                    values["indicator_id"] = (await catalogue.indicator_for(target_facts(values))).id
+                await save(Target, target_doc.code, values)
     if moved:
         raise Conflict(t("Plan {plan}: units have reported values for targets whose indicator would change: "
                          "{targets}. Nothing was loaded; keep these codes for their indicators.",

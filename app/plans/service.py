@@ -387,7 +387,7 @@ def _target(target: Target, plan_end_year: int, goal_code: str | None, measure_c
         due_year=target.year or plan_end_year, per_year=target.per_year, baseline_year=target.baseline_year,
         baseline_value=target.baseline_value, tolerance=target.tolerance, direction=target.direction,
         review=target.review, review_reason=target.review_reason, source_text=target.source_text,
-        indicator=indicator.code, indicator_name=indicator.name,
+        parse_rule=target.parse_rule, indicator=indicator.code, indicator_name=indicator.name,
         scope=TargetScope(sex=target.scope_sex, age_group=target.scope_age_group, area=target.scope_area),
         baseline_source=target.baseline_source, version=target.version, review_comment=target.review_comment,
         curated_at=target.curated_at, etag=target_etag(target))

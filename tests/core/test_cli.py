@@ -35,7 +35,7 @@ def test_migrate_then_seed_twice_changes_nothing(fresh_db, capsys) -> None:  # t
     assert main(["seed"]) == 0
     first = row_counts(fresh_db)
     assert first["plan"] == len(SEED_PLANS) == 6
-    assert first["goal"] == sum(len(d["goals"]) for doc in SEED_PLANS for d in doc["domains"])
+    assert first["goal"] == sum(doc.goal_count for doc in SEED_PLANS)
     capsys.readouterr()
 
     assert main(["seed"]) == 0

@@ -196,3 +196,34 @@ def test_0004_allows_baseline_cycles_and_its_downgrade_refuses_to_lose_them(data
     command.downgrade(alembic_config(url), "0003")
     migrate(url)
     assert schema_drift(url) == []
+
+
+# --- 0008: targets record the parser rule that read them ------------------------------------------------------
+
+def target_columns(url: str) -> set[str]:
+    async def read() -> set[str]:
+        engine = create_engine(url)
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("target")})
+        await engine.dispose()
+        return names
+
+    return asyncio.run(read())
+
+
+def test_0008_adds_a_null_parse_rule_to_existing_targets(databases) -> None:  # type: ignore[no-untyped-def]
+    url = databases.create()
+    command.upgrade(alembic_config(url), "0002")
+    run_sql(url, BEFORE_0003)
+    command.upgrade(alembic_config(url), "0007")
+    assert "parse_rule" not in target_columns(url)
+    migrate(url)
+    [rows] = run_sql(url, ["SELECT code, parse_rule FROM target ORDER BY code"])
+    assert rows == [("C1.1a", None), ("W1.2a", None), ("W1.2c", None), ("W1.2d", None)]  # imported before: none
+    run_sql(url, ["UPDATE target SET parse_rule = 'threshold' WHERE code = 'W1.2a'"])
+    assert schema_drift(url) == []
+    command.downgrade(alembic_config(url), "0007")
+    assert "parse_rule" not in target_columns(url)
+    assert run_sql(url, ["SELECT count(*) FROM target"]) == [[(4,)]]  # the targets stay, only the column goes
+    migrate(url)
+    assert run_sql(url, ["SELECT count(*) FROM target WHERE parse_rule IS NULL"]) == [[(4,)]]

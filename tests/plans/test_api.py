@@ -21,7 +21,7 @@ async def headers(db) -> dict[str, str]:  # type: ignore[no-untyped-def]
 async def test_all_seed_plans_are_listed(client, headers) -> None:  # type: ignore[no-untyped-def]
     body = (await client.get("/api/v1/plans", headers=headers)).json()
     assert body["total"] == len(SEED_PLANS) == 6
-    assert {plan["code"] for plan in body["items"]} == {doc["plan"]["code"] for doc in SEED_PLANS}
+    assert {plan["code"] for plan in body["items"]} == {doc.plan.code for doc in SEED_PLANS}
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -39,12 +39,12 @@ async def test_plan_filters(client, headers, query, expected) -> None:  # type: 
 
 async def test_plan_detail_matches_its_seed(client, headers) -> None:  # type: ignore[no-untyped-def]
     for doc in SEED_PLANS:
-        plan = (await client.get(f"/api/v1/plans/{doc['plan']['code']}", headers=headers)).json()
-        assert plan["title"] == doc["plan"]["title"]
-        assert [d["code"] for d in plan["domains"]] == [d["code"] for d in doc["domains"]]
-        assert plan["counts"]["goals"] == sum(len(d["goals"]) for d in doc["domains"])
-        assert plan["counts"]["measures"] == sum(len(d["measures"]) for d in doc["domains"])
-        assert plan["anomalies"] == doc["plan"]["anomalies"]
+        plan = (await client.get(f"/api/v1/plans/{doc.plan.code}", headers=headers)).json()
+        assert plan["title"] == doc.plan.title
+        assert [d["code"] for d in plan["domains"]] == [d.code for d in doc.domains]
+        assert plan["counts"]["goals"] == doc.goal_count
+        assert plan["counts"]["measures"] == sum(len(d.measures) for d in doc.domains)
+        assert plan["anomalies"] == doc.plan.anomalies
 
 
 async def test_inferred_domain_headings_are_marked(client, headers) -> None:  # type: ignore[no-untyped-def]

@@ -212,3 +212,16 @@ async def test_reseeding_keeps_a_curation(client, world, db) -> None:  # type: i
     target = await stored(db, "C1.6b")
     assert target.version == 2 and target.baseline_value == 60.0 and target.scope_age_group == "6-18岁"
     assert (await client.get(f"{TARGETS}/C1.6b/versions", headers=world.reader)).json()["total"] == 2
+
+
+async def test_a_corrected_reading_has_no_parser_rule_and_version_one_keeps_it(client, world, db) -> None:  # type: ignore[no-untyped-def]
+    rule = (await stored(db, "W1.2a")).parse_rule
+    assert rule  # seeded from the plan text
+    baseline_only = (await curate(client, world.admin, "W1.2a", {"baseline": {"year": 2020, "value": 9.0}})).json()
+    assert baseline_only["parse_rule"] == rule  # the reading is still the rule's
+    corrected = (await curate(client, world.admin, "W1.2a", {"value": 6.5, "comment": "以规划原文为准"})).json()
+    assert corrected["parse_rule"] is None and (await stored(db, "W1.2a")).parse_rule is None
+    versions = (await client.get(f"{TARGETS}/W1.2a/versions", headers=world.reader)).json()["items"]
+    assert [v["fields"]["parse_rule"] for v in versions] == [rule, rule, None]
+    same_value = await curate(client, world.admin, "W1.2a", {"value": 6.5})  # no change: no version
+    assert same_value.status_code == 200 and same_value.json()["version"] == corrected["version"]

@@ -42,10 +42,11 @@ def test_a_word_plan_imports_like_its_text() -> None:
     text = (TEXTS / "004_75f05439943c4a30.txt").read_text(encoding="utf-8")
     lines = [line for line in text.splitlines() if line.strip()]
     broken = [line[:30] + "|" + line[30:] if len(line) > 60 else line for line in lines]
-    from_word = import_plan_text(plan_text_from_file("望花.docx", word(*broken, page_numbers=True)), "望花.docx")
-    from_text = import_plan_text(text, "望花.docx")
-    assert [p["domains"] for p in from_word.plans] == [p["domains"] for p in from_text.plans]
-    assert sum(len(i["targets"]) for d in from_word.plans[0]["domains"] for i in d["goals"] + d["measures"]) > 50
+    from_word = import_plan_text(plan_text_from_file("望花.docx", word(*broken, page_numbers=True)), "望花.docx",
+                                 strict=True)
+    from_text = import_plan_text(text, "望花.docx", strict=True)
+    assert [p.domains for p in from_word.plans] == [p.domains for p in from_text.plans]
+    assert len(list(from_word.plans[0].targets())) > 50
 
 
 def test_plain_text_is_taken_as_it_is() -> None:

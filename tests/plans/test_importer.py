@@ -1,24 +1,25 @@
 """The plan importer against the six real plans in seeds/texts (counts taken by hand from the texts)."""
 
 import re
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from app.plans.codes import keep_codes, known_targets
 from app.plans.importer import (
     PlanSettings,
-    dump_plan_yaml,
     ends_sentence,
     first_sentence,
     import_plan_text,
-    load_plan_yaml,
     scan_structure,
     split_heading,
     target_letter,
 )
+from app.plans.plan_document import CommitteeDoc, ItemDoc, PlanDocument, dump_plan_yaml, load_plan_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXTS = ROOT / "seeds" / "texts"
@@ -141,21 +142,21 @@ def joined_source(file_name: str) -> str:
 
 
 @cache
-def imported(file_name: str) -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
-    result = import_plan_text(source(file_name), file_name)
-    return {plan["plan"]["code"]: plan for plan in result.plans}, tuple(result.doubts)
+def imported(file_name: str) -> tuple[dict[str, PlanDocument], tuple[str, ...]]:
+    result = import_plan_text(source(file_name), file_name, strict=True)
+    return {plan.plan.code: plan for plan in result.plans}, tuple(result.doubts)
 
 
-def plan(code: str) -> dict[str, Any]:
+def plan(code: str) -> PlanDocument:
     return imported(SOURCES[code])[0][code]
 
 
-def seed(code: str) -> dict[str, Any]:
+def seed(code: str) -> PlanDocument:
     return load_plan_yaml((PLANS / f"{code}.yaml").read_text(encoding="utf-8"))
 
 
-def items(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {item["code"]: item for domain in doc["domains"] for item in domain["goals"] + domain["measures"]}
+def items(doc: PlanDocument) -> dict[str, ItemDoc]:
+    return {item.code: item for item in doc.items()}
 
 
 # ----------------------------------------------------------------------------------------------- counts
@@ -163,18 +164,18 @@ def items(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("code", list(COUNTS))
 def test_domains_and_item_counts_match_the_text(code: str) -> None:
-    found = [(d["code"], d["title"], len(d["goals"]), len(d["measures"])) for d in plan(code)["domains"]]
+    found = [(d.code, d.title, len(d.goals), len(d.measures)) for d in plan(code).domains]
     assert found == COUNTS[code]
 
 
 @pytest.mark.parametrize("code", list(COUNTS))
 def test_codes_and_seq_are_contiguous(code: str) -> None:
-    for domain in plan(code)["domains"]:
-        assert [g["seq"] for g in domain["goals"]] == list(range(1, len(domain["goals"]) + 1))
-        assert [g["code"] for g in domain["goals"]] == [f"{domain['code']}.{n}" for n, _ in
-                                                         enumerate(domain["goals"], 1)]
-        assert [m["code"] for m in domain["measures"]] == [f"{domain['code']}.M{n}" for n, _ in
-                                                            enumerate(domain["measures"], 1)]
+    for domain in plan(code).domains:
+        assert [g.seq for g in domain.goals] == list(range(1, len(domain.goals) + 1))
+        assert [g.code for g in domain.goals] == [f"{domain.code}.{n}" for n, _ in
+                                                         enumerate(domain.goals, 1)]
+        assert [m.code for m in domain.measures] == [f"{domain.code}.M{n}" for n, _ in
+                                                            enumerate(domain.measures, 1)]
 
 
 def test_one_file_per_plan_and_nothing_else() -> None:
@@ -187,8 +188,8 @@ def test_one_file_per_plan_and_nothing_else() -> None:
 @pytest.mark.parametrize(("code", "item_code", "number", "text"), VERBATIM)
 def test_item_text_is_verbatim(code: str, item_code: str, number: str, text: str) -> None:
     item = items(seed(code))[item_code]
-    assert item["text"] == text
-    assert item["number"] == number
+    assert item.text == text
+    assert item.number == number
     assert re.search(re.escape(number) + r"\s*[.．、]\s*" + re.escape(text), joined_source(SOURCES[code]))
 
 
@@ -197,20 +198,20 @@ def test_every_item_occurs_in_the_source_in_order_after_its_number(code: str) ->
     text = joined_source(SOURCES[code])
     position = 0
     for item in items(plan(code)).values():
-        found = text.find(item["text"], position)
-        assert found >= 0, item["code"]
-        assert re.search(re.escape(item["number"]) + r"\s*[.．、]\s*$", text[max(0, found - 8):found]), item["code"]
-        position = found + len(item["text"])
+        found = text.find(item.text, position)
+        assert found >= 0, item.code
+        assert re.search(re.escape(item.number) + r"\s*[.．、]\s*$", text[max(0, found - 8):found]), item.code
+        position = found + len(item.text)
 
 
 @pytest.mark.parametrize("code", list(COUNTS))
 def test_no_heading_swallowed_and_no_item_split(code: str) -> None:
     for item in items(plan(code)).values():
-        body = item["text"]
-        assert not re.search(r"主要目标[:：]?$|策略措施[:：]?$|^[（(][一二三四五六七八九十]+[）)]", body), item["code"]
-        assert not re.search(r"[一二三四五六七八九十]、(组织实施|监测评估)", body), item["code"]
-        assert "[bookmark" not in body and not re.search(r"-\s*\d+\s*-", body), item["code"]
-        assert ends_sentence(body), item["code"]  # a split item would leave a fragment
+        body = item.text
+        assert not re.search(r"主要目标[:：]?$|策略措施[:：]?$|^[（(][一二三四五六七八九十]+[）)]", body), item.code
+        assert not re.search(r"[一二三四五六七八九十]、(组织实施|监测评估)", body), item.code
+        assert "[bookmark" not in body and not re.search(r"-\s*\d+\s*-", body), item.code
+        assert ends_sentence(body), item.code  # a split item would leave a fragment
 
 
 # ------------------------------------------------------------------------------------------- round trip
@@ -219,10 +220,10 @@ def test_no_heading_swallowed_and_no_item_split(code: str) -> None:
 @pytest.mark.parametrize("file_name", sorted({*SOURCES.values()}))
 def test_reimport_reproduces_the_seed_files(file_name: str) -> None:
     """What seeds/generate.py does: import the text, keep the codes of the seed file's targets."""
-    result = import_plan_text((TEXTS / file_name).read_text(encoding="utf-8"), file_name)
+    result = import_plan_text((TEXTS / file_name).read_text(encoding="utf-8"), file_name, strict=True)
     assert result.plans
     for fresh in result.plans:
-        path = PLANS / f"{fresh['plan']['code']}.yaml"
+        path = PLANS / f"{fresh.plan.code}.yaml"
         doc = keep_codes(fresh, known_targets(load_plan_yaml(path.read_text(encoding="utf-8"))))
         assert dump_plan_yaml(doc) == path.read_text(encoding="utf-8")
         assert load_plan_yaml(dump_plan_yaml(doc)) == doc
@@ -233,68 +234,69 @@ def test_reimport_reproduces_the_seed_files(file_name: str) -> None:
 
 def test_chaoyang_lost_headings_are_inferred_and_noted() -> None:
     doc = plan("chaoyang-2021-2025")
-    inferred = {d["code"]: (d["title"], d["subtitle"]) for d in doc["domains"] if d["inferred"]}
+    inferred = {d.code: (d.title, d.subtitle) for d in doc.domains if d.inferred}
     assert inferred == {"C6": ("儿童与环境", None), "C7": ("儿童与法律", None)}
-    notes = "\n".join(doc["plan"]["anomalies"])
+    notes = "\n".join(doc.plan.anomalies)
     assert "C6：第 252 行的主要目标之前缺少领域标题" in notes and "C7：第 267 行的主要目标之前缺少领域标题" in notes
     assert "W4 主要目标：印出的编号为 1,2,3,4,6,7,8,9（缺第 5 项）" in notes
     assert "第 284 行" in notes and "第 293 行" in notes  # the lost 组织实施 / 监测评估 chapter headings
-    assert doc["plan"]["title"] == "朝阳区“十四五”时期妇女儿童发展规划"
+    assert doc.plan.title == "朝阳区“十四五”时期妇女儿童发展规划"
     # The last measure stops before the headless 组织实施 chapter.
-    assert items(doc)["C7.M8"]["text"].startswith("依法为未成年人提供法律援助和司法救助。")
-    assert "坚持党的全面领导" not in items(doc)["C7.M8"]["text"]
+    assert items(doc)["C7.M8"].text.startswith("依法为未成年人提供法律援助和司法救助。")
+    assert "坚持党的全面领导" not in items(doc)["C7.M8"].text
 
 
 def test_xicheng_items_are_titled_goals_without_measures() -> None:
     doc = plan("xicheng-2021-2025")
-    assert doc["plan"]["doc_number"] == "西政发〔2022〕6号"
-    assert doc["plan"]["issued_date"] == "2022-04-01"
-    for domain in doc["domains"]:
-        assert domain["measures"] == []
-        assert domain["subtitle"]
-        for goal in domain["goals"]:
-            assert goal["title"] == first_sentence(goal["text"])
-            assert goal["title"] and "。" not in goal["title"]
-    assert doc["domains"][0]["subtitle"] == "打造生命全周期妇女健康服务体系，妇女健康素养和健康水平不断提升"
-    assert items(doc)["W1.1"]["title"] == "构建女性全生命周期健康服务机制"
-    assert any("W4.2（“- 18 -”）" in note for note in doc["plan"]["anomalies"])
+    assert doc.plan.doc_number == "西政发〔2022〕6号"
+    assert doc.plan.issued_date == date(2022, 4, 1)
+    for domain in doc.domains:
+        assert domain.measures == []
+        assert domain.subtitle
+        for goal in domain.goals:
+            assert goal.title == first_sentence(goal.text)
+            assert goal.title and "。" not in goal.title
+    assert doc.domains[0].subtitle == "打造生命全周期妇女健康服务体系，妇女健康素养和健康水平不断提升"
+    assert items(doc)["W1.1"].title == "构建女性全生命周期健康服务机制"
+    assert any("W4.2（“- 18 -”）" in note for note in doc.plan.anomalies)
 
 
 def test_zengdu_file_yields_two_plans() -> None:
     plans, _ = imported(SOURCES["zengdu-women-2021-2030"])
     assert list(plans) == ["zengdu-women-2021-2030", "zengdu-children-2021-2030"]
     women, children = plans.values()
-    assert (women["plan"]["kind"], children["plan"]["kind"]) == ("women", "children")
-    assert women["plan"]["title"] == "曾都区妇女发展规划（2021—2030年）"
-    assert children["plan"]["title"] == "曾都区儿童发展规划(2021—2030年)"
+    assert (women.plan.kind, children.plan.kind) == ("women", "children")
+    assert women.plan.title == "曾都区妇女发展规划（2021—2030年）"
+    assert children.plan.title == "曾都区儿童发展规划(2021—2030年)"
     for doc in (women, children):
-        assert doc["committee"]["code"] == "421303"
-        assert doc["plan"]["doc_number"] == "曾政发〔2022〕8号"
-        assert (doc["plan"]["start_year"], doc["plan"]["end_year"]) == (2021, 2030)
-    assert {d["part"] for d in women["domains"]} == {"W"}
-    assert {d["part"] for d in children["domains"]} == {"C"}
-    notes = "\n".join(children["plan"]["anomalies"])
+        assert doc.committee.code == "421303"
+        assert doc.plan.doc_number == "曾政发〔2022〕8号"
+        assert (doc.plan.start_year, doc.plan.end_year) == (2021, 2030)
+    assert {d.part for d in women.domains} == {"W"}
+    assert {d.part for d in children.domains} == {"C"}
+    notes = "\n".join(children.plan.anomalies)
     assert "C1.3：死亡率用%表示" in notes
     assert "C1.3：没有编号的段落" in notes
 
 
 def test_wanghua_numbering_gap_and_full_width_digits_kept() -> None:
     doc = plan("wanghua-women-2021-2030")
-    assert doc["plan"]["kind"] == "women"
-    assert [g["number"] for g in doc["domains"][0]["goals"]][-2:] == ["11", "13"]
-    assert any("缺第 12 项" in note for note in doc["plan"]["anomalies"])
-    assert "１名" in items(doc)["W4.5"]["text"]
+    assert doc.plan.kind == "women"
+    assert [g.number for g in doc.domains[0].goals][-2:] == ["11", "13"]
+    assert any("缺第 12 项" in note for note in doc.plan.anomalies)
+    assert "１名" in items(doc)["W4.5"].text
 
 
 def test_changping_web_page_furniture_is_not_an_issue_date() -> None:
     doc = plan("changping-2021-2025")
-    assert doc["plan"]["issued_date"] is None
-    assert doc["plan"]["title"] == "昌平区“十四五”时期妇女儿童发展规划"
+    assert doc.plan.issued_date is None
+    assert doc.plan.title == "昌平区“十四五”时期妇女儿童发展规划"
 
 
 @pytest.mark.parametrize("code", list(COUNTS))
 def test_committee_and_plan_keys(code: str) -> None:
-    doc = seed(code)
+    """The seed file's keys, in the order of the document's fields."""
+    doc = yaml.safe_load((PLANS / f"{code}.yaml").read_text(encoding="utf-8"))
     assert list(doc) == ["committee", "plan", "domains"]
     assert list(doc["plan"]) == ["code", "title", "kind", "start_year", "end_year", "doc_number", "issued_date",
                                  "source_file", "anomalies"]
@@ -302,6 +304,9 @@ def test_committee_and_plan_keys(code: str) -> None:
     assert list(doc["domains"][0]) == ["code", "part", "seq", "title", "subtitle", "inferred", "goals",
                                        "measures"]
     assert list(doc["domains"][0]["goals"][0]) == ["code", "seq", "number", "title", "text", "targets"]
+    target = next(t for d in doc["domains"] for g in d["goals"] for t in g["targets"])
+    assert list(target) == ["code", "metric", "op", "value", "unit", "year", "per_year", "baseline_year",
+                            "tolerance", "direction", "review", "review_reason", "source_text", "rule"]
 
 
 # --------------------------------------------------------------------------------------------- targets
@@ -309,22 +314,22 @@ def test_committee_and_plan_keys(code: str) -> None:
 
 @pytest.mark.parametrize("code", list(COUNTS))
 def test_target_codes_follow_their_item(code: str) -> None:
-    for domain in seed(code)["domains"]:
-        for item in domain["goals"] + domain["measures"]:
-            codes = [t["code"] for t in item["targets"]]
+    for domain in seed(code).domains:
+        for item in domain.goals + domain.measures:
+            codes = [t.code for t in item.targets]
             assert len(set(codes)) == len(codes)
-            assert all(re.fullmatch(re.escape(item["code"]) + "[a-z]+", c) for c in codes)
+            assert all(re.fullmatch(re.escape(item.code) + "[a-z]+", c) for c in codes)
             # a first import letters them in text order (the seed files keep earlier codes: test_codes.py)
-            assert sorted(codes, key=lambda c: (len(c), c)) == [item["code"] + target_letter(n)
+            assert sorted(codes, key=lambda c: (len(c), c)) == [item.code + target_letter(n)
                                                                 for n in range(len(codes))]
-        for measure in domain["measures"]:
-            assert all(t["value"] is not None for t in measure["targets"])
+        for measure in domain.measures:
+            assert all(t.value is not None for t in measure.targets)
 
 
 def test_seed_files_carry_the_parsers_targets() -> None:
     pytest.importorskip("app.plans.targets")
-    assert sum(len(item["targets"]) for code in COUNTS for item in items(seed(code)).values()) > 100
-    assert any(t["value"] == 7 for t in items(seed("chaoyang-2021-2025"))["W1.2"]["targets"])
+    assert sum(len(item.targets) for code in COUNTS for item in items(seed(code)).values()) > 100
+    assert any(t.value == 7 for t in items(seed("chaoyang-2021-2025"))["W1.2"].targets)
 
 
 # Statements with a number or a share that once gave no target (audit of the six plans): each now gives a
@@ -347,18 +352,18 @@ AUDITED: list[tuple[str, str, list[tuple[str, str, float | None]]]] = [
 def test_audited_statements_give_review_targets(code: str, item: str,
                                                 wanted: list[tuple[str, str, float | None]]) -> None:
     pytest.importorskip("app.plans.targets")
-    targets = items(seed(code))[item]["targets"]
-    assert [(t["metric"], t["op"], t["value"]) for t in targets][:len(wanted)] == wanted
-    assert all(t["review"] and t["review_reason"] for t in targets[:len(wanted)])
+    targets = items(seed(code))[item].targets
+    assert [(t.metric, t.op, t.value) for t in targets][:len(wanted)] == wanted
+    assert all(t.review and t.review_reason for t in targets[:len(wanted)])
 
 
 @pytest.mark.parametrize("code", list(COUNTS))
 def test_seed_targets_fit_the_database(code: str) -> None:
     """A value unless the op is a trend op (the table's check constraint); a reason with every review flag."""
     for entry in items(seed(code)).values():
-        for t in entry["targets"]:
-            assert (t["value"] is None) == (t["op"] in ("increase", "decrease", "maintain")), t["code"]
-            assert bool(t["review"]) == bool(t["review_reason"]), t["code"]
+        for t in entry.targets:
+            assert (t.value is None) == (t.op in ("increase", "decrease", "maintain")), t.code
+            assert bool(t.review) == bool(t.review_reason), t.code
 
 
 # ----------------------------------------------------------------------------------- general structure
@@ -416,9 +421,9 @@ EXPLICIT = PlanSettings(code="shili-women-2021-2030", kind="women", start_year=2
                         committee_name="示例市示例区妇女儿童工作委员会", region="示例市示例区")
 
 
-def _structure(doc: dict[str, Any]) -> list[tuple[str, str, list[str], list[str]]]:
-    return [(d["code"], d["title"], [g["text"] for g in d["goals"]], [m["text"] for m in d["measures"]])
-            for d in doc["domains"]]
+def _structure(doc: PlanDocument) -> list[tuple[str, str, list[str], list[str]]]:
+    return [(d.code, d.title, [g.text for g in d.goals], [m.text for m in d.measures])
+            for d in doc.domains]
 
 
 SYNTHETIC_STRUCTURE = [
@@ -430,18 +435,18 @@ SYNTHETIC_STRUCTURE = [
 
 
 def test_unknown_district_is_imported_with_inferred_settings_and_doubts() -> None:
-    result = import_plan_text(SYNTHETIC, "shili.txt")
+    result = import_plan_text(SYNTHETIC, "shili.txt", strict=True)
     [doc] = result.plans
     assert _structure(doc) == SYNTHETIC_STRUCTURE
-    assert doc["domains"][0]["subtitle"] == "提升妇女健康水平"
-    assert [(t["metric"], t["op"], t["value"]) for t in items(doc)["W1.1"]["targets"]] == [
+    assert doc.domains[0].subtitle == "提升妇女健康水平"
+    assert [(t.metric, t.op, t.value) for t in items(doc)["W1.1"].targets] == [
         ("孕产妇死亡率", "<=", 8.0)]
-    meta = doc["plan"]
-    assert (meta["code"], meta["kind"], meta["start_year"], meta["end_year"]) == (
+    meta = doc.plan
+    assert (meta.code, meta.kind, meta.start_year, meta.end_year) == (
         "plan-women-2021-2030", "women", 2021, 2030)
-    assert meta["title"] == "示例区妇女发展规划（2021—2030年）"
-    assert doc["committee"] == {"code": "000000", "name": "示例区妇女儿童工作委员会", "region": "示例区"}
-    assert "均由文本推断" in meta["anomalies"][0]
+    assert meta.title == "示例区妇女发展规划（2021—2030年）"
+    assert doc.committee == CommitteeDoc(code="000000", name="示例区妇女儿童工作委员会", region="示例区")
+    assert "均由文本推断" in meta.anomalies[0]
     # One doubt per inferred field, naming it, so that a dry run says what to fill in.
     fields = [d.split(": ", 2)[1] for d in result.doubts]
     assert fields == ["title", "start_year/end_year", "kind", "code", "committee_code", "committee_name/region"]
@@ -450,29 +455,29 @@ def test_unknown_district_is_imported_with_inferred_settings_and_doubts() -> Non
 
 
 def test_explicit_settings_are_used_as_given() -> None:
-    result = import_plan_text(SYNTHETIC, "shili.txt", settings=EXPLICIT)
+    result = import_plan_text(SYNTHETIC, "shili.txt", settings=EXPLICIT, strict=True)
     [doc] = result.plans
     assert _structure(doc) == SYNTHETIC_STRUCTURE
-    assert doc["committee"] == {"code": "990101", "name": "示例市示例区妇女儿童工作委员会", "region": "示例市示例区"}
-    meta = doc["plan"]
-    assert (meta["code"], meta["kind"], meta["start_year"], meta["end_year"], meta["title"]) == (
+    assert doc.committee == CommitteeDoc(code="990101", name="示例市示例区妇女儿童工作委员会", region="示例市示例区")
+    meta = doc.plan
+    assert (meta.code, meta.kind, meta.start_year, meta.end_year, meta.title) == (
         "shili-women-2021-2030", "women", 2021, 2030, "示例区妇女发展规划（2021—2030年）")
-    assert not any("推断" in note for note in meta["anomalies"])
+    assert not any("推断" in note for note in meta.anomalies)
     assert result.doubts == []
     # Explicit settings win over the table: a known district's text takes the given ones.
-    known = import_plan_text(source(SOURCES["wanghua-women-2021-2030"]), "x.txt", settings=EXPLICIT)
-    assert [p["plan"]["code"] for p in known.plans] == ["shili-women-2021-2030"]
+    known = import_plan_text(source(SOURCES["wanghua-women-2021-2030"]), "x.txt", settings=EXPLICIT, strict=True)
+    assert [p.plan.code for p in known.plans] == ["shili-women-2021-2030"]
 
 
 def test_a_text_without_known_settings_or_domains_is_not_a_plan() -> None:
-    result = import_plan_text("这不是一份规划。\n只是一段文字。", "x.txt")
+    result = import_plan_text("这不是一份规划。\n只是一段文字。", "x.txt", strict=True)
     assert result.plans == []
     assert result.doubts and "没有找到领域" in result.doubts[0]
 
 
 def test_explicit_settings_for_a_text_with_two_plans_are_refused() -> None:
     with pytest.raises(ValueError, match="holds 2 plans"):
-        import_plan_text(source(SOURCES["zengdu-women-2021-2030"]), "zengdu.txt", settings=EXPLICIT)
+        import_plan_text(source(SOURCES["zengdu-women-2021-2030"]), "zengdu.txt", settings=EXPLICIT, strict=True)
 
 
 def test_settings_are_checked() -> None:
@@ -490,11 +495,11 @@ def test_settings_are_checked() -> None:
 def test_settings_inferred_from_other_titles(title_lines: list[str], expected: tuple[Any, ...]) -> None:
     body = SYNTHETIC.splitlines()[1:]
     body[3] = "二、儿童发展的主要目标和策略措施" if expected[1] == "children" else "二、妇女发展的主要目标和策略措施"
-    result = import_plan_text("\n".join(title_lines + body), "other.txt")
+    result = import_plan_text("\n".join(title_lines + body), "other.txt", strict=True)
     [doc] = result.plans
-    meta = doc["plan"]
-    assert (meta["code"], meta["kind"], meta["start_year"], meta["end_year"], doc["committee"]["region"]) == expected
-    assert len(doc["domains"]) == 2
+    meta = doc.plan
+    assert (meta.code, meta.kind, meta.start_year, meta.end_year, doc.committee.region) == expected
+    assert len(doc.domains) == 2
 
 
 def test_small_helpers() -> None:
@@ -511,3 +516,41 @@ def test_the_district_table_is_data() -> None:
     assert read_plan_settings(DISTRICTS_FILE) == PLAN_SETTINGS
     assert {s.code for s in PLAN_SETTINGS} == {path.stem for path in PLANS.glob("*.yaml")}
     assert all(s.committee_code.isdigit() and len(s.committee_code) == 6 for s in PLAN_SETTINGS)
+
+
+# ------------------------------------------------------------------------------------- parser errors
+
+
+def _broken_parser(text: str) -> list[Any]:
+    raise RuntimeError("parser bug")
+
+
+def test_a_parser_exception_fails_a_strict_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.plans.importer.parse_targets", _broken_parser)
+    with pytest.raises(RuntimeError, match="parser bug"):
+        import_plan_text(SYNTHETIC, "shili.txt", settings=EXPLICIT, strict=True)
+
+
+def test_a_parser_exception_is_a_doubt_in_a_production_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.plans.importer.parse_targets", _broken_parser)
+    result = import_plan_text(SYNTHETIC, "shili.txt", settings=EXPLICIT)
+    [doc] = result.plans
+    assert _structure(doc) == SYNTHETIC_STRUCTURE  # the plan is still read, without targets
+    assert list(doc.targets()) == []
+    failed = [d for d in result.doubts if "parser bug" in d]
+    assert len(failed) == len(list(doc.items())) and failed[0].startswith("shili-women-2021-2030: W1.1")
+
+
+# -------------------------------------------------------------------------------------------- rule ids
+
+
+@pytest.mark.parametrize("code", list(COUNTS))
+def test_every_seed_target_records_the_rule_that_read_it(code: str) -> None:
+    from app.plans.targets import parse_targets
+
+    for item in seed(code).items():
+        for target in item.targets:
+            assert target.rule, target.code
+            # the rule is the parser's own: re-parsing the item gives a target of that rule for the fragment
+            again = [p for p in parse_targets(item.text) if p.source_text == target.source_text]
+            assert target.rule in {p.rule for p in again}, target.code

@@ -5,11 +5,12 @@ import json
 import subprocess
 import sys
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.models import Goal, Plan, Target
 from app.models.enums import Role
 from app.settings import PROJECT_ROOT
+from tests.conftest import SEED_PLANS
 from tests.factories import bearer, make_token
 
 TEXTS = PROJECT_ROOT / "seeds" / "texts"
@@ -120,3 +121,31 @@ async def test_a_word_plan_is_imported_and_anything_else_refused(client, db) -> 
     assert (await db.execute(select(func.count()).select_from(Goal))).scalar_one() == goals_before
     reader = bearer(await make_token(db, Role.reader))
     assert (await client.post("/api/v1/plans/import/file", headers=reader, files=files)).status_code == 403
+
+
+async def test_an_import_stores_each_targets_parser_rule_and_the_apis_return_it(client, db) -> None:  # type: ignore[no-untyped-def]
+    """Targets stored before rule ids were kept (NULL) get them from the next import; REST and GraphQL show them."""
+    from app.plans.targets import RULES
+    from tests.graphql.conftest import gql
+
+    admin = bearer(await make_token(db, Role.admin))
+    plan_id = select(Plan.id).where(Plan.code == "wanghua-women-2021-2030").scalar_subquery()  # type: ignore[arg-type]
+    await db.execute(update(Target).where(Target.plan_id == plan_id).values(parse_rule=None))  # type: ignore[arg-type]
+    await db.commit()
+    source = "004_75f05439943c4a30.txt"
+    report = (await client.post("/api/v1/plans/import", headers=admin, json={
+        "text": (TEXTS / source).read_text(encoding="utf-8"), "source_file": source, "dry_run": False})).json()
+    stored = dict((await db.execute(select(Target.code, Target.parse_rule).where(Target.plan_id == plan_id))).all())  # type: ignore[arg-type]
+    assert len(stored) > 50 and set(stored.values()) <= {rule.id for rule in RULES}  # every target, a known rule
+    assert sorted(report["changed"]) == sorted(f"wanghua-women-2021-2030 target {code}" for code in stored)
+    seed = {t.code: t.rule for doc in SEED_PLANS if doc.plan.code == "wanghua-women-2021-2030"
+            for t in doc.targets()}
+    assert stored == seed  # the seed file records the same rules
+
+    target = (await client.get("/api/v1/plans/wanghua-women-2021-2030/targets/W1.1a", headers=admin)).json()
+    assert target["parse_rule"] == stored["W1.1a"]
+    body = await gql(client, """query { plan(code: "wanghua-women-2021-2030") {
+        domains { goals { targets { code parseRule } } } } }""", headers=admin)
+    graph = {t["code"]: t["parseRule"] for d in body["data"]["plan"]["domains"] for g in d["goals"]
+             for t in g["targets"]}
+    assert graph == {code: rule for code, rule in stored.items() if code in graph} and graph

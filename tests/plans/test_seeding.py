@@ -1,23 +1,21 @@
 """Re-loading a plan never changes the meaning of a target that units have reported on."""
 
-import copy
 from typing import Any
 
 import pytest
 
 from app.errors import Conflict
+from app.plans.plan_document import PlanDocument
 from app.plans.seeding import load_plans
 from tests.conftest import SEED_PLANS
 from tests.submissions.conftest import PLAN
 
 
-def plan_with(change: dict[str, Any], code: str = "W1.2a") -> dict[str, Any]:
-    doc = copy.deepcopy(next(d for d in SEED_PLANS if d["plan"]["code"] == PLAN))
-    for domain in doc["domains"]:
-        for item in domain["goals"] + domain["measures"]:
-            for target in item.get("targets") or []:
-                if target["code"] == code:
-                    target.update(change)
+def plan_with(change: dict[str, Any], code: str = "W1.2a") -> PlanDocument:
+    doc = next(d for d in SEED_PLANS if d.plan.code == PLAN).model_copy(deep=True)
+    for item in doc.items():
+        item.targets = [target.model_copy(update=change) if target.code == code else target
+                        for target in item.targets]
     return doc
 
 

@@ -43,7 +43,7 @@ def committed_db(databases) -> LiveDb:  # type: ignore[no-untyped-def]
     migrate(url)
 
     async def arrange(session) -> dict[str, str]:  # type: ignore[no-untyped-def]
-        await load_plans(session, [doc for doc in SEED_PLANS if doc["plan"]["code"] == PLAN])
+        await load_plans(session, [doc for doc in SEED_PLANS if doc.plan.code == PLAN])
         for code in UNITS:
             await make_unit(session, code, f"单位{code[-2:]}")
         leads = [AssignmentCreate(task=goal, unit=unit, role=AssignmentRole.lead)
