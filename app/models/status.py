@@ -40,13 +40,15 @@ class Verdict(SQLModel, table=True):
 
 
 class StatusRefresh(SQLModel, table=True):
-    """The day all of a plan's verdicts were last computed (the worker catches up daily)."""
+    """The day all of a plan's verdicts were last computed (the worker catches up daily), and the version of its
+    stored verdicts: a new random token whenever any of them changes ("" before the first change counted)."""
 
     __tablename__ = "status_refresh"
 
     plan_id: int = Field(foreign_key="plan.id", primary_key=True)
     refreshed_on: date
     refreshed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    version: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""})
 
 
 # On PostgreSQL every row records the id of the transaction that wrote it: readers order by (txid, id) and only

@@ -15,6 +15,7 @@ session's before-commit hook (app/db.py), which, once per transaction:
 A target or goal never stored counts as ``no_data`` without flags, so a new plan nobody reports on makes no noise.
 """
 
+import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -184,12 +185,22 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
         await session.execute(insert(Verdict), inserts)
     if updates:
         await session.execute(update(Verdict), updates)
-    if parents is None and stored:  # targets and goals no longer in the plan, or years not stored
-        await session.execute(delete(Verdict).where(col(Verdict.id).in_([r.id for r in stored.values()])))
+    deleted = [r.id for r in stored.values()] if parents is None else []
+    if deleted:  # targets and goals no longer in the plan, or years not stored
+        await session.execute(delete(Verdict).where(col(Verdict.id).in_(deleted)))
     await emit_many(session, events)
     if whole:
         await _mark_computed(session, plan_id, day)
+    elif inserts or updates or deleted:
+        await session.execute(update(StatusRefresh).where(col(StatusRefresh.plan_id) == plan_id)
+                              .values(version=new_version()))
     return len(events)
+
+
+def new_version() -> str:
+    """A version token for a plan's stored verdicts. Random, not a counter: a database restored from a backup, or
+    another database served by the same process, never reuses a token for other verdicts."""
+    return uuid.uuid4().hex
 
 
 COMPARED = ("position", "domain_code", "lead_unit", "applies", "status", "flags", "payload", "methodology")
@@ -231,9 +242,9 @@ def _event(plan: Plan, row: dict[str, Any], explanation: str, before: Any, cause
 async def _mark_computed(session: AsyncSession, plan_id: int, day: date) -> None:
     marker = await session.get(StatusRefresh, plan_id)
     if marker is None:
-        session.add(StatusRefresh(plan_id=plan_id, refreshed_on=day, refreshed_at=utcnow()))
-    else:
-        marker.refreshed_on, marker.refreshed_at = day, utcnow()
+        session.add(StatusRefresh(plan_id=plan_id, refreshed_on=day, refreshed_at=utcnow(), version=new_version()))
+    else:  # a new version even when no verdict changed: the documents carry the day computed ("as_of")
+        marker.refreshed_on, marker.refreshed_at, marker.version = day, utcnow(), new_version()
     await session.flush()
 
 

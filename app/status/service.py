@@ -8,8 +8,8 @@ REST and GraphQL both call these functions.
 
 import hashlib
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -192,11 +192,49 @@ async def stored_status_document(session: AsyncSession, plan_code: str, year: in
     """The same document as ``summarise(evaluate_plan(...))`` on the stored verdicts, without building an object
     per item: counts and filters work on the verdicts' columns, the items are their stored JSON as they are.
     The ETag comes from the verdicts' versions (any change of a verdict raises its version)."""
-    plan, horizon = await _plan_with_horizon(session, plan_code)
+    plan, horizon, version = await _plan_with_horizon(session, plan_code)
     year = plan_year(plan, year, today)
     if horizon is None or year > horizon:  # not stored: evaluated, and tagged by its content
         body = summarise(await _evaluated(session, plan, year, today), filters).model_dump_json().encode()
         return StatusDocument(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"', plan.code, year)
+    # The document is a function of the stored verdicts (and the plan's domains, which only an import changes, and
+    # an import republishes): while their version is the same, the document assembled for it is served again. A
+    # unit filter also depends on the committee's units, so it is not kept.
+    key = (plan.id, year, version, filters) if version and filters.unit is None else None
+    if key is not None and (kept := _documents.get(key)) is not None:
+        return kept
+    document = await _assemble_document(session, plan, year, today, filters)
+    if key is not None:
+        _documents.put(key, document)
+    return document
+
+
+class _DocumentCache:
+    """The last status documents assembled, least recently used dropped first (bounded memory per process).
+    Keys hold the verdicts' version, so an entry is never stale: a changed verdict makes a new key."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[Hashable, StatusDocument] = OrderedDict()
+
+    def get(self, key: Hashable) -> StatusDocument | None:
+        document = self.entries.get(key)
+        if document is not None:
+            self.entries.move_to_end(key)
+        return document
+
+    def put(self, key: Hashable, document: StatusDocument) -> None:
+        self.entries[key] = document
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+_documents = _DocumentCache(size=128)
+
+
+async def _assemble_document(session: AsyncSession, plan: Plan, year: int, today: date,
+                             filters: StatusFilter) -> StatusDocument:
     rows = (await session.execute(
         select(col(Verdict.id), col(Verdict.subject_type), col(Verdict.domain_code), col(Verdict.lead_unit),
                col(Verdict.applies), col(Verdict.status), col(Verdict.flags), col(Verdict.payload),
@@ -243,14 +281,14 @@ async def stored_status_document(session: AsyncSession, plan_code: str, year: in
     return StatusDocument(body, etag, plan.code, year)
 
 
-async def _plan_with_horizon(session: AsyncSession, plan_code: str) -> tuple[Plan, int | None]:
-    """The plan and the last year whose verdicts are all stored (:func:`app.status.publication.stored_through`),
-    in one query."""
-    row = (await session.execute(select(Plan, col(StatusRefresh.refreshed_on)).outerjoin(
+async def _plan_with_horizon(session: AsyncSession, plan_code: str) -> tuple[Plan, int | None, str]:
+    """The plan, the last year whose verdicts are all stored (:func:`app.status.publication.stored_through`) and
+    the version of its stored verdicts, in one query."""
+    row = (await session.execute(select(Plan, col(StatusRefresh.refreshed_on), col(StatusRefresh.version)).outerjoin(
         StatusRefresh, col(StatusRefresh.plan_id) == col(Plan.id)).where(col(Plan.code) == plan_code))).first()
     if row is None:
         raise NotFound(t("Plan {code} does not exist.", code=plan_code))
-    return row[0], row[1].year if row[1] is not None else None
+    return row[0], row[1].year if row[1] is not None else None, row[2] or ""
 
 
 def summarise(evaluation: PlanEvaluation, filters: StatusFilter = StatusFilter()) -> PlanStatus:

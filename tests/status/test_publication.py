@@ -22,6 +22,7 @@ from app.status.rules import METHODOLOGY_VERSION, Flag, Status
 from app.status.schemas import PlanStatus
 from app.status.service import StatusFilter, evaluate_plan, summarise
 from app.worker.runner import daily_catch_up
+from tests.factories import counting
 from tests.status.test_api import by_code
 from tests.submissions.conftest import HEALTH, PLAN, open_cycles, report
 
@@ -249,3 +250,42 @@ async def test_a_new_methodology_republishes_the_verdicts_it_changes(client, wor
     assert served["W1.2a"]["methodology"] == METHODOLOGY_VERSION
     assert served["W1.2a"]["status"] == republished[0]["to_status"] != "on_track"
     assert (await catch_up(sessionmaker, today())).plans == 0  # done: nothing outdated any more
+
+
+async def version_of(db, plan_code: str) -> str:  # type: ignore[no-untyped-def]
+    return (await db.execute(select(StatusRefresh.version).join(Plan, col(Plan.id) == col(StatusRefresh.plan_id))
+                             .where(col(Plan.code) == plan_code))).scalar_one()
+
+
+async def test_the_verdicts_version_changes_with_every_verdict_and_only_then(client, history, db) -> None:  # type: ignore[no-untyped-def]
+    before = await version_of(db, PLAN)
+    assert len(before) == 32
+    await report(client, history, history.health, 2024, [{"target": "W1.2a", "value": 6.6}])
+    changed = await version_of(db, PLAN)
+    assert changed != before
+    # A recomputation that changes no verdict keeps it.
+    plan_id = (await db.execute(select(Plan.id).where(col(Plan.code) == PLAN))).scalar_one()
+    touch_plan(db, plan_id, "test", [2023, 2024])
+    await db.commit()
+    assert await version_of(db, PLAN) == changed
+    # A whole computation (the daily catch-up, a new methodology) counts as a change: documents carry its day.
+    assert (await client.post("/api/v1/status/refresh", headers=history.admin)).status_code == 200
+    assert await version_of(db, PLAN) != changed
+
+
+async def test_a_status_document_is_assembled_once_per_verdicts_version(client, history, connection) -> None:  # type: ignore[no-untyped-def]
+    params = {"year": 2024}
+    first = await client.get(STATUS, params=params, headers=history.reader)
+    with counting(connection) as statements:
+        again = await client.get(STATUS, params=params, headers=history.reader)
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    assert not any("FROM verdict" in s for s in statements), statements  # token and plan only
+    # A unit filter depends on the committee's units as well: assembled every time.
+    with counting(connection) as statements:
+        assert (await client.get(STATUS, params={**params, "unit": HEALTH}, headers=history.reader)).status_code == 200
+    assert any("FROM verdict" in s for s in statements)
+    # A changed verdict is a new version: the next read assembles a new document.
+    await report(client, history, history.health, 2024, [{"target": "W1.2a", "value": 6.6}])
+    third = await client.get(STATUS, params=params, headers=history.reader)
+    assert third.headers["etag"] != first.headers["etag"]
+    assert by_code(third.json()["targets"])["W1.2a"]["latest"]["value"] == 6.6
