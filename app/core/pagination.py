@@ -25,14 +25,18 @@ class PageParams:
     offset: int = 0
 
 
-def page_params(
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")] = 0,
-) -> PageParams:
+def page_params(limit: int = 50, offset: int = 0) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 
 
-PageDep = Annotated[PageParams, Depends(page_params)]
+async def _page_query(  # async: FastAPI runs a plain def dependency in a worker thread, a hop per list request
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_INT, description="Items to skip.")] = 0,
+) -> PageParams:
+    return page_params(limit, offset)
+
+
+PageDep = Annotated[PageParams, Depends(_page_query)]
 
 
 class Page(BaseModel, Generic[T]):
