@@ -44,15 +44,16 @@ class EvaluationKind(Enum):
     final = "final"
 
 
-@strawberry.type(description="One value the verdict rests on.")
+# Observation, StatusCounts and DomainStatus are derived from the REST schemas (app/status/schemas.py): the same
+# fields and descriptions, converted with from_pydantic, so the two APIs cannot drift apart.
+@strawberry.experimental.pydantic.type(model=ObservationRead, all_fields=True,
+                                       description="One value the verdict rests on.")
 class Observation:
-    year: int
-    value: float
-    provisional: bool = strawberry.field(description="Submitted but not yet accepted")
+    pass
 
-    @classmethod
-    def from_read(cls, read: ObservationRead | None) -> "Observation | None":
-        return None if read is None else cls(year=read.year, value=read.value, provisional=read.provisional)
+
+def _observation(read: ObservationRead | None) -> Observation | None:
+    return None if read is None else Observation.from_pydantic(read)
 
 
 @strawberry.type(description="A target judged on one group's values (女性, 农村, 0-5岁 …) instead of its own scope.")
@@ -71,7 +72,7 @@ class BreakdownStatus:
     def from_read(cls, read: BreakdownStatusRead) -> "BreakdownStatus":
         return cls(dimension=Breakdown(read.dimension), group=read.group, status=read.status, label=read.label,
                    flags=list(read.flags), rule=read.rule, explanation=read.explanation,
-                   baseline=Observation.from_read(read.baseline), latest=Observation.from_read(read.latest))
+                   baseline=_observation(read.baseline), latest=_observation(read.latest))
 
 
 @strawberry.type(description="The status of one target in one year, with the rule, the values and the reason.")
@@ -105,7 +106,7 @@ class TargetStatus:
                    due_year=read.due_year, applies=read.applies, status=read.status, label=read.label,
                    flags=list(read.flags), rule=read.rule, explanation=read.explanation, required=read.required,
                    projected=read.projected, progress=read.progress,
-                   baseline=Observation.from_read(read.baseline), latest=Observation.from_read(read.latest),
+                   baseline=_observation(read.baseline), latest=_observation(read.latest),
                    breakdowns=[BreakdownStatus.from_read(b) for b in read.breakdowns or ()],
                    methodology=read.methodology)
 
@@ -134,32 +135,16 @@ class GoalStatus:
                    methodology=read.methodology)
 
 
-@strawberry.type(description="How many items have each status (milestones that do not apply are not counted).")
+@strawberry.experimental.pydantic.type(model=StatusCountsRead, all_fields=True, description=(
+    "How many items have each status (milestones that do not apply are not counted)."))
 class StatusCounts:
-    achieved: int
-    not_achieved: int
-    on_track: int
-    at_risk: int
-    off_track: int
-    insufficient_data: int
-    no_data: int
-
-    @classmethod
-    def from_read(cls, read: StatusCountsRead) -> "StatusCounts":
-        return cls(**read.model_dump())
+    pass
 
 
-@strawberry.type(description="Counts per status within one domain.")
+@strawberry.experimental.pydantic.type(model=DomainStatusRead, all_fields=True,
+                                       description="Counts per status within one domain.")
 class DomainStatus:
-    code: str
-    title: str
-    targets: StatusCounts
-    goals: StatusCounts
-
-    @classmethod
-    def from_read(cls, read: DomainStatusRead) -> "DomainStatus":
-        return cls(code=read.code, title=read.title, targets=StatusCounts.from_read(read.targets),
-                   goals=StatusCounts.from_read(read.goals))
+    pass
 
 
 @strawberry.type(description="A plan's statuses for a year: counts for the plan and each domain, and the items.")
@@ -187,9 +172,9 @@ class PlanStatuses:
     @classmethod
     def from_read(cls, read: PlanStatusRead) -> "PlanStatuses":
         return cls(plan_code=read.plan_code, year=read.year, include_provisional=read.include_provisional,
-                   as_of=read.as_of, target_counts=StatusCounts.from_read(read.summary.targets),
-                   goal_counts=StatusCounts.from_read(read.summary.goals),
-                   domains=[DomainStatus.from_read(d) for d in read.domains],
+                   as_of=read.as_of, target_counts=StatusCounts.from_pydantic(read.summary.targets),
+                   goal_counts=StatusCounts.from_pydantic(read.summary.goals),
+                   domains=[DomainStatus.from_pydantic(d) for d in read.domains],
                    targets=[TargetStatus.from_read(t) for t in read.targets],
                    goals=[GoalStatus.from_read(g) for g in read.goals])
 

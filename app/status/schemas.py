@@ -10,9 +10,11 @@ from app.status.rules import METHODOLOGY_VERSION, Flag, Status
 
 
 class ObservationRead(BaseModel):
+    """One value the verdict rests on."""
+
     year: int
     value: float
-    provisional: bool
+    provisional: bool = Field(description="Submitted but not yet accepted")
 
 
 class BreakdownScope(BaseModel):
