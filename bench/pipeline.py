@@ -1,6 +1,6 @@
 """Verdict-pipeline benchmark on PostgreSQL: each measurement as a ratio to a floor measured in the same run.
 
-    .venv/bin/python bench/pipeline.py [--quick] [--units 1-16] [--json FILE] [--database-url URL] [--keep]
+    .venv/bin/python bench/pipeline.py [--quick] [--units 1-16] [--json FILE] [--database-url URL] [--keep] [--rows 2,4]
 
 It creates a fresh database `fep_bench_<pid>` on the server of --database-url (default
 postgresql://postgres@127.0.0.1:5432/postgres), migrates it and starts the real service as a subprocess
@@ -934,7 +934,7 @@ def print_result(r: Result) -> None:
           f"{r.ratio_of:14} {r.goal + met:16}", flush=True)
 
 
-async def run(server: str, sizes: Sizes, keep: bool, json_path: Path | None) -> None:
+async def run(server: str, sizes: Sizes, keep: bool, json_path: Path | None, rows: set[int]) -> None:
     name = f"fep_bench_{os.getpid()}"
     url = Settings(database_url=plain_dsn(server, name)).database_url
     dsn = plain_dsn(server, name)
@@ -971,12 +971,11 @@ async def run(server: str, sizes: Sizes, keep: bool, json_path: Path | None) -> 
                     print(f"SQL statements counted by {counter.method}", flush=True)
                     print(HEADER, flush=True)
                     started = time.perf_counter()
-                    await bench.row1_pipeline()
-                    await bench.row2_status()
-                    await bench.row3_dashboard()
-                    await bench.row4_bulk()
-                    await bench.row5_latency()
-                    await bench.row6_feed()
+                    measured = (bench.row1_pipeline, bench.row2_status, bench.row3_dashboard, bench.row4_bulk,
+                                bench.row5_latency, bench.row6_feed)
+                    for number, measure in enumerate(measured, 1):
+                        if number in rows:
+                            await measure()
                     print(f"measured in {time.perf_counter() - started:.0f} s, "
                           f"{time.perf_counter() - begun:.0f} s in all", flush=True)
                     if json_path is not None:
@@ -1007,11 +1006,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer units and rounds")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--rows", type=lambda v: {int(r) for r in v.split(",")}, default=set(range(1, 7)),
+                        metavar="1,2,…", help="measure only these rows (default: all six)")
     args = parser.parse_args()
     if make_url(Settings(database_url=args.database_url).database_url).get_backend_name() != "postgresql":
         parser.error("--database-url must name a PostgreSQL server")
     sizes = Sizes.quick(args.units) if args.quick else Sizes(units=args.units)
-    asyncio.run(run(args.database_url, sizes, args.keep, args.json))
+    asyncio.run(run(args.database_url, sizes, args.keep, args.json, args.rows))
 
 
 if __name__ == "__main__":
