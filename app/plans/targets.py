@@ -283,15 +283,9 @@ _MAGNITUDE = f"(?:{_words(vocab.MAGNITUDES)})"
 _VERB_RE = re.compile(_words(vocab.COMPARISON_VERBS))
 
 # Words that start or end a subject but are not part of the metric.
-_LEAD_RE = re.compile(
-    r"^(?:保障|确保|保证|持续|巩固|推进|推动|实现|力争|争取|努力|逐步|稳步|全区|全市|全县|全镇|全省|全国|使|让|促进|"
-    r"进一步|并且|并|且|其中|同时|以后|此后|另外|此外|要|应|需|敦促|督促|要求)+"
-)
-_TAIL_RE = re.compile(
-    r"(?:分别|均|各|都|逐步|逐年|持续|稳定|力争|一般|要|应|仍|继续|始终|基本|每年|年均|进一步|有效|将|须|必须|需|"
-    r"努力|争取|稳步|不断|也)+$"
-)
-_COUNT_TAIL_RE = re.compile(r"(?:分别|均|各|都|力争|一般|要|应|仍|继续|始终|基本|将|须|必须|需)+$")
+_LEAD_RE = re.compile(f"^(?:{_words(vocab.SUBJECT_LEADS)})+")
+_TAIL_RE = re.compile(f"(?:{_words(vocab.SUBJECT_TAILS)})+$")
+_COUNT_TAIL_RE = re.compile(f"(?:{_words(vocab.COUNT_SUBJECT_TAILS)})+$")
 _PER_UNIT_RE = re.compile(r"以[^，。；以]{1,12}?为单位的?")  # "以街乡为单位" is about how it is counted
 _EACH_RE = re.compile(r"(?:分别|均(?![衡等匀])|各)")
 
@@ -322,39 +316,31 @@ _CLAUSE_SPLIT_RE = re.compile(r"[，：]")
 _MEASURABLE_RE = re.compile(f"(?:{_words(vocab.MEASURABLE_HEADS)})$")
 _SHARE_HEAD_RE = re.compile(f"(?:{_words(vocab.SHARE_HEADS)})$")
 # A generic head with no subject ("保障覆盖率达到100%"): the indicator is named in another clause.
+_GENERIC = f"(?:{_words(vocab.GENERIC_SUBJECTS)})"
 _BARE_METRIC_RE = re.compile(
-    r"^(?:.{0,2}|(?:保障|服务|建设|工作).{0,2})$"
-    r"|^(?:保障|服务|建设|工作)?(?:覆盖率|覆盖面|死亡率|发生率|患病率|达标率|合格率|普及率|知晓率|参保率|比例|比率|比重|占比|率)$"
+    rf"^(?:.{{0,2}}|{_GENERIC}.{{0,2}})$"
+    rf"|^{_GENERIC}?(?:{_words((*vocab.GENERIC_HEADS, *vocab.SHARE_HEADS))})$"
 )
 # A clause that starts with an action is not a subject for the next clause ("积极培育…组织，至少有1家…").
-_VERBISH_RE = re.compile(
-    r"培育|加强|推进|推动|实施|建立|健全|完善|开展|提高|提升|落实|提供|促进|保障|鼓励|支持|引导|强化|深化|优化|实现|"
-    r"确保|形成|探索|得到|满足|改善|普及|发挥|进行|督促|组织开展|定期|新建|改扩建|设置|设立|纳入|实行|壮大|巩固"
-)
-_PREPOSITION_RE = re.compile(r"^(?:在|对|为|把|将|从|按|通过|围绕|根据|依据|依照|针对)")
+_VERBISH_RE = re.compile(_words(vocab.ACTION_VERBS))
+_PREPOSITION_RE = re.compile(f"^(?:{_words(vocab.PREPOSITIONS)})")
 # A head that names no population or service ("覆盖率", "保障覆盖率"): its subject is in the clause before.
 _HEAD_ONLY_RE = re.compile(
-    r"^(?:保障|服务)?(?:覆盖率|覆盖面|死亡率|发生率|患病率|达标率|合格率|普及率|知晓率|参保率)$")
-_BUILD_OBJECT_RE = re.compile(r"(?:建立|建设|设立|建成|设置)(?P<obj>[^，。；、]+)$")
+    f"^(?:{_words(vocab.GENERIC_HEAD_PREFIXES)})?(?:{_words(vocab.GENERIC_HEADS)})$")
+_BUILD_OBJECT_RE = re.compile(f"(?:{_words(vocab.BUILD_VERBS)})(?P<obj>[^，。；、]+)$")
 _CLAUSE_LEAD_RE = re.compile(
-    r"^(?:逐步|稳步|不断|持续|明显|进一步|显著|大幅|有效|继续|大力|切实|巩固|全面|积极|努力|着力|力争)*"
-    r"(?:提高|提升|增加|扩大|降低|减少|加强|完善|优化|改善|落实|推进|推动|保障|确保)")
-_QUALITY_TAIL_RE = re.compile(r"(?:质量|水平|能力|效果|效率|可及性)$")
+    f"^(?:{_words(vocab.CLAUSE_LEAD_ADVERBS)})*(?:{_words(vocab.CLAUSE_LEAD_VERBS)})")
+_QUALITY_TAIL_RE = re.compile(f"(?:{_words(vocab.QUALITY_TAILS)})$")
 # "每千名儿童拥有儿科执业(助理)医生": a per-capita prefix shared by the next item of the list.
 _PER_CAPITA_RE = re.compile(r"^每[^，。；、每]{1,10}?(?:拥有|配备)")
 _MORTALITY_RE = re.compile(r"死亡率")
 _ITEM_SEP_RE = re.compile(r"、|和|及|与")
-_HEAD_START_RE = re.compile(
-    r"(?<=[表员者部才])中的?|建立|配备|参加|接受|拥有|质量|抽检|抽查|检测|检查|筛查|死亡|发生|患病|发病|感染|接种|覆盖|参保|入学|入园|"
-    r"普及|服务|达标"
-)
+_HEAD_START_RE = re.compile(rf"(?<=[表员者部才])中的?|{_words(vocab.HEAD_STARTS)}")
 # Words that qualify a shared noun in parallel ("城市、农村社区…", "公办、民办幼儿园…").
-_MODIFIER_RE = re.compile(r"城市|农村|城镇|乡村|城乡|城区|乡镇|街道|社区|公办|民办|小学|初中|高中|男性|女性|男|女")
-_PERSON_RE = re.compile(r"^(?:女|男|妇女|儿童|学生|干部|职工|青少年)")
+_MODIFIER_RE = re.compile(_words(vocab.PARALLEL_MODIFIERS))
+_PERSON_RE = re.compile(f"^(?:{_words(vocab.PERSON_STARTS)})")
 _POPULATION_RE = re.compile(
-    r"^(?:\d+(?:-\d+)?岁(?:以下|以上)?)?(?:学龄前|适龄|城乡|农村|城镇|城市|留守|流动|困境|残疾|老年)?(?:孕产妇|孕妇|产妇|妇女|女性|女职工|儿童|婴幼儿|中小学生|小学生|初中生|"
-    r"高中生|学生|适龄儿童|适龄妇女|老年妇女|农村妇女|城镇妇女|城乡妇女|残疾儿童|残疾妇女|流动儿童|留守儿童)"
-)
+    rf"^(?:\d+(?:-\d+)?岁(?:以下|以上)?)?(?:{_words(vocab.POPULATION_QUALIFIERS)})?(?:{_words(vocab.POPULATIONS)})")
 
 # Count before its noun: "至少各配备1名女干部", "不少于一家儿童福利机构", "改扩建10所公办幼儿园". The words
 # before the count are read backwards from the number token (they sit in a TEXT token or are a VERB one).
@@ -371,7 +357,7 @@ _COUNT_AFTER_HEAD_RE = re.compile(
     rf"^(?P<subj>[^，。；]*?)(?P<min>{_words(vocab.MINIMUM_WORDS)})?(?P<verb>{_words(vocab.COUNT_AFTER_VERBS)})"
     r"(?P<noun>[^，。；\d%‰]*)$"
 )
-_SUBJECT_ADVERB_RE = re.compile(r"^(?:积极|大力|加快|着力|全面|逐步|稳步|持续|不断|努力|切实|新|再)+$")
+_SUBJECT_ADVERB_RE = re.compile(f"^(?:{_words(vocab.SUBJECT_ADVERBS)})+$")
 
 # Share before its noun: "95%的城市社区和85%的农村社区(村)建立…", "一半以上的领导班子配备女干部".
 _SHARE_FORMS = ("plain", "percent_words", "share_word")  # "95%", "百分之四十", "一半" (not "三分之一的")
@@ -381,7 +367,7 @@ _PREDICATE_RE = re.compile(_words(vocab.SHARE_PREDICATES))
 _FULL_COVER_RE = re.compile(r"(?P<kw>(?<!健)全覆盖|全部覆盖|应(?P<c>[^，。；、])尽(?P=c))")
 _COVER_VERB_TAIL_RE = re.compile(f"(?:{_words(vocab.COVER_LEADS)})+$")
 _CONDITION_RE = re.compile(r"^在[^，。；]*?(?:前提下|过程中|进程中|工作中|中)")
-_GROUP_RE = re.compile(r"(?:妇女|儿童|女性|女职工|人员|对象|群体|家庭|人群|老人|学生|青少年|未成年人|妇女儿童)$")
+_GROUP_RE = re.compile(f"(?:{_words(vocab.PEOPLE_GROUPS)})$")
 # "社区(村)部配备儿童主任" (chaoyang C4.M8): 全 is missing after a bracketed place, a slip read as 全部, with review.
 _ALL_MEET_RE = re.compile(
     rf"^(?P<subj>.+?)(?:(?:{_words(vocab.ALL_MEET_WORDS)})(?P<verb>{_words(vocab.ALL_MEET_VERBS)})(?P<std>[^\d，。；]*?(?:标准|要求))"
@@ -422,10 +408,7 @@ _CIRCLE_RE = re.compile(
     rf"(?P<place>[^，。；“”\"\d]*?)[“\"]?(?P<num>{_NUM})(?P<unit>{_words(vocab.RADIUS_UNITS)})"
     r"(?P<noun>[^，。；、“”\"\d以]{0,10}?圈)[”\"]?"
 )
-_CIRCLE_LEAD_RE = re.compile(
-    r"^(?:[、和及与]|加快|全面|积极|大力|着力|持续|进一步|打造|完善|加强|建设|构建|推进|形成|建成|建立|健全|优化|"
-    r"实现|推动|织密)+"
-)
+_CIRCLE_LEAD_RE = re.compile(f"^(?:[、和及与]|{_words(vocab.CIRCLE_LEADS)})+")
 # "…上升趋势", "…趋势"; "…增长势头" (势头 alone is any momentum: "遏制此类犯罪多发势头" names no metric)
 _RISE = f"(?:{_words(vocab.RISE_WORDS)})"
 _RISE_NOUN = (f"(?:{_RISE}?(?:{_words(vocab.RISING_TREND_NOUNS)})"

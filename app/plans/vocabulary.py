@@ -177,6 +177,91 @@ COVER_LEADS: tuple[str, ...] = ("实现", "达到", "做到", "基本", "逐步"
                                 "巩固", "保持")
 
 # --------------------------------------------------------------------------------------------------
+# Shaping a metric's name out of the words around it
+# --------------------------------------------------------------------------------------------------
+# Words that start a subject but are not part of the metric ("全区…", "确保…", "进一步…").
+SUBJECT_LEADS: tuple[str, ...] = (
+    "保障", "确保", "保证", "持续", "巩固", "推进", "推动", "实现", "力争", "争取", "努力", "逐步", "稳步", "全区",
+    "全市", "全县", "全镇", "全省", "全国", "使", "让", "促进", "进一步", "并且", "并", "且", "其中", "同时", "以后",
+    "此后", "另外", "此外", "要", "应", "需", "敦促", "督促", "要求",
+)
+# Words that end a subject before its verb but are not part of the metric ("…覆盖率分别", "…比例力争").
+SUBJECT_TAILS: tuple[str, ...] = (
+    "分别", "均", "各", "都", "逐步", "逐年", "持续", "稳定", "力争", "一般", "要", "应", "仍", "继续", "始终", "基本",
+    "每年", "年均", "进一步", "有效", "将", "须", "必须", "需", "努力", "争取", "稳步", "不断", "也",
+)
+# The same before a count, where a frequency word (每年, 逐年) belongs to the count's noun.
+COUNT_SUBJECT_TAILS: tuple[str, ...] = (
+    "分别", "均", "各", "都", "力争", "一般", "要", "应", "仍", "继续", "始终", "基本", "将", "须", "必须", "需",
+)
+# Action verbs: a clause holding one is no noun subject for the next clause ("积极培育…组织，至少有1家…").
+ACTION_VERBS: tuple[str, ...] = (
+    "培育", "加强", "推进", "推动", "实施", "建立", "健全", "完善", "开展", "提高", "提升", "落实", "提供", "促进",
+    "保障", "鼓励", "支持", "引导", "强化", "深化", "优化", "实现", "确保", "形成", "探索", "得到", "满足", "改善",
+    "普及", "发挥", "进行", "督促", "组织开展", "定期", "新建", "改扩建", "设置", "设立", "纳入", "实行", "壮大",
+    "巩固",
+)
+# A subject starting with one of these is a circumstance, not a metric ("在…中", "通过…").
+PREPOSITIONS: tuple[str, ...] = (
+    "在", "对", "为", "把", "将", "从", "按", "通过", "围绕", "根据", "依据", "依照", "针对",
+)
+# Heads that name no population or service ("覆盖率", "保障覆盖率"): their subject is in the clause before.
+GENERIC_HEADS: tuple[str, ...] = (
+    "覆盖率", "覆盖面", "死亡率", "发生率", "患病率", "达标率", "合格率", "普及率", "知晓率", "参保率",
+)
+GENERIC_HEAD_PREFIXES: tuple[str, ...] = ("保障", "服务")
+# A bare head with a generic word before it ("建设比例"): no subject of its own.
+GENERIC_SUBJECTS: tuple[str, ...] = ("保障", "服务", "建设", "工作")
+# Objects built by a clause ("建立儿童之家"): the object names the next clause's bare rate.
+BUILD_VERBS: tuple[str, ...] = ("建立", "建设", "设立", "建成", "设置")
+# A clause that starts by improving something ("逐步提高…", "加强…") before the thing it names.
+CLAUSE_LEAD_ADVERBS: tuple[str, ...] = (
+    "逐步", "稳步", "不断", "持续", "明显", "进一步", "显著", "大幅", "有效", "继续", "大力", "切实", "巩固", "全面",
+    "积极", "努力", "着力", "力争",
+)
+CLAUSE_LEAD_VERBS: tuple[str, ...] = (
+    "提高", "提升", "增加", "扩大", "降低", "减少", "加强", "完善", "优化", "改善", "落实", "推进", "推动", "保障",
+    "确保",
+)
+# A quality of a service rather than a population ("服务质量"), dropped before a generic head.
+QUALITY_TAILS: tuple[str, ...] = ("质量", "水平", "能力", "效果", "效率", "可及性")
+# Where the head of a listed item starts ("城市、农村社区 | 建立…", "孕产妇 | 死亡率").
+HEAD_STARTS: tuple[str, ...] = (
+    "建立", "配备", "参加", "接受", "拥有", "质量", "抽检", "抽查", "检测", "检查", "筛查", "死亡", "发生", "患病",
+    "发病", "感染", "接种", "覆盖", "参保", "入学", "入园", "普及", "服务", "达标",
+)
+# Words that qualify a shared noun in parallel ("城市、农村社区…", "公办、民办幼儿园…").
+PARALLEL_MODIFIERS: tuple[str, ...] = (
+    "城市", "农村", "城镇", "乡村", "城乡", "城区", "乡镇", "街道", "社区", "公办", "民办", "小学", "初中", "高中",
+    "男性", "女性", "男", "女",
+)
+# A listed item starting with a person is complete on its own ("女干部", "儿童…").
+PERSON_STARTS: tuple[str, ...] = ("女", "男", "妇女", "儿童", "学生", "干部", "职工", "青少年")
+# A population that a list of rates shares ("孕产妇死亡率、婴儿死亡率"): [age] [qualifier] noun.
+POPULATION_QUALIFIERS: tuple[str, ...] = (
+    "学龄前", "适龄", "城乡", "农村", "城镇", "城市", "留守", "流动", "困境", "残疾", "老年",
+)
+POPULATIONS: tuple[str, ...] = (
+    "孕产妇", "孕妇", "产妇", "妇女", "女性", "女职工", "儿童", "婴幼儿", "中小学生", "小学生", "初中生", "高中生",
+    "学生", "适龄儿童", "适龄妇女", "老年妇女", "农村妇女", "城镇妇女", "城乡妇女", "残疾儿童", "残疾妇女", "流动儿童",
+    "留守儿童",
+)
+# A subject that is only adverbs ("积极", "大力"): no metric.
+SUBJECT_ADVERBS: tuple[str, ...] = (
+    "积极", "大力", "加快", "着力", "全面", "逐步", "稳步", "持续", "不断", "努力", "切实", "新", "再",
+)
+# Groups of people: "符合条件的妇女应救尽救" names a group, not an indicator.
+PEOPLE_GROUPS: tuple[str, ...] = (
+    "妇女", "儿童", "女性", "女职工", "人员", "对象", "群体", "家庭", "人群", "老人", "学生", "青少年", "未成年人",
+    "妇女儿童",
+)
+# Words before a service circle that are no part of the place ("打造中心城区“10分钟急救圈”").
+CIRCLE_LEADS: tuple[str, ...] = (
+    "加快", "全面", "积极", "大力", "着力", "持续", "进一步", "打造", "完善", "加强", "建设", "构建", "推进", "形成",
+    "建成", "建立", "健全", "优化", "实现", "推动", "织密",
+)
+
+# --------------------------------------------------------------------------------------------------
 # Chinese numerals (cn2an reads them; these are the characters a numeral may be made of)
 # --------------------------------------------------------------------------------------------------
 CN_DIGITS = "零〇一二两三四五六七八九十"  # a numeral starts with one of these
