@@ -15,16 +15,22 @@ A pipeline of pure steps: **normalize → split → tokenize → rules over toke
 3. :func:`app.plans.tokens.tokenize`: the clause as typed tokens with spans (YEAR, NUMBER with its value and
    unit — Chinese numerals through cn2an —, VERB and QUAL with their op, SEP, TEXT), longest match first. The
    words are data in :mod:`app.plans.vocabulary` (comparison verbs → op, qualifiers, units and magnitudes,
-   year scopes, base years, trend and norm words, count and share verbs); only the word lists that shape a
-   metric name (subject leads and tails, populations, heads) are still spelled in this module.
+   year scopes, base years, trend and norm words, count and share verbs, and the words that shape a metric
+   name: subject leads and tails, populations, generic heads).
 4. The first rule of :data:`RULES` (by priority) that finds targets in the clause reads it. The rules with a
    number match token kinds in sequence: threshold ``[VERB] [NUMBER] ([-|至] [NUMBER])? [QUAL]?`` (and a gap
    verb, 在 + a qualified value, a bare value after the metric noun), share ``[NUMBER(%)] [QUAL]? 的…``, counts
    ``[至少]? [各]? [verb]? [NUMBER(count unit)] [以上]? noun`` and ``… [NUMBER(thing unit)] [QUAL]?`` at the end,
-   ``[NUMBER(%)] 达标``, ``[NUMBER(年)] 免费…教育``. Regular expressions remain where they are the right tool:
-   page furniture and spacing (normalisation), sentence and clause splitting, the words *around* a metric
-   (``_clean_metric``: leading 确保/全区…, trailing 分别/均…, inside TEXT tokens), and the rules without a number
-   (trends, norms, 全覆盖, 全部达到, service radius), which match phrase shapes built from vocabulary tables.
+   ``[NUMBER(%)] 达标``, ``[NUMBER(年)] 免费…教育``, a service circle ``[NUMBER(分钟|公里…)] …圈``. The rules
+   without a number read the clause through their own lexicon (:func:`app.plans.tokens.words`: the vocabulary
+   words they need as WORD tokens with roles, TEXT between) and match role sequences from the ends: trend
+   ``subject [adverb]* [up|down|maintain]`` and ``[lead]* [adverb]* [up|down] object``, norm
+   ``subject [adverb]* [趋于…] [正常…] [水平]?``, fair share ``… [保持] [合理] [的]? [比例]``, slowed rise
+   ``[遏制] object [上升]? [趋势]``, relative ``subject [hedge]* [gap verb] reference…比例``, all meet
+   ``subject [全部] [达到] …标准`` / ``[全部] [配备] object``, full cover ``subject [全覆盖 | 应X尽X]``. Regular
+   expressions remain for page furniture and spacing (normalisation), sentence and clause splitting and the
+   words *around* a metric (``_clean_metric``: leading 确保/全区…, trailing 分别/均…), built from vocabulary
+   tables.
    Every rule has an id, a priority and its own cases, and every target records the id of the rule that
    produced it (``ParsedTarget.rule``):
 
@@ -126,7 +132,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from app.plans import vocabulary as vocab
-from app.plans.tokens import Kind, Number, Token, tokenize
+from app.plans.tokens import Kind, Lexicon, Number, Token, tokenize, words
 
 __all__ = ["OPS", "RULES", "ParsedTarget", "Rule", "normalize", "parse_targets"]
 
@@ -363,61 +369,13 @@ _SUBJECT_ADVERB_RE = re.compile(f"^(?:{_words(vocab.SUBJECT_ADVERBS)})+$")
 _SHARE_FORMS = ("plain", "percent_words", "share_word")  # "95%", "百分之四十", "一半" (not "三分之一的")
 _PREDICATE_RE = re.compile(_words(vocab.SHARE_PREDICATES))
 
-# "健全覆盖城乡的…" is 健全 + 覆盖 (a verb), not 全覆盖.
-_FULL_COVER_RE = re.compile(r"(?P<kw>(?<!健)全覆盖|全部覆盖|应(?P<c>[^，。；、])尽(?P=c))")
 _COVER_VERB_TAIL_RE = re.compile(f"(?:{_words(vocab.COVER_LEADS)})+$")
 _CONDITION_RE = re.compile(r"^在[^，。；]*?(?:前提下|过程中|进程中|工作中|中)")
 _GROUP_RE = re.compile(f"(?:{_words(vocab.PEOPLE_GROUPS)})$")
-# "社区(村)部配备儿童主任" (chaoyang C4.M8): 全 is missing after a bracketed place, a slip read as 全部, with review.
-_ALL_MEET_RE = re.compile(
-    rf"^(?P<subj>.+?)(?:(?:{_words(vocab.ALL_MEET_WORDS)})(?P<verb>{_words(vocab.ALL_MEET_VERBS)})(?P<std>[^\d，。；]*?(?:标准|要求))"
-    rf"|(?:全部|均|(?<=\))(?P<slip>部))(?P<staff>{_words(vocab.ALL_STAFF_VERBS)})(?P<obj>[^\d，。；、%]+))$"
-)
 _NUMBER_THEN_VERB_RE = re.compile(_words(vocab.NUMBER_THEN_VERBS))
-
-# Trends without a number.
-_ADV = f"(?:{_words(vocab.TREND_ADVERBS)})"
-_UP = f"(?:{_words(vocab.TREND_UP)})"
-_DOWN = f"(?:{_words(vocab.TREND_DOWN)})"
-_MAINTAIN = f"(?:{_words(vocab.TREND_MAINTAIN)})"
-_TREND_AFTER_RE = re.compile(rf"^(?P<subj>.+?)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN}|{_MAINTAIN})(?:了)?$")
-_TREND_BEFORE_RE = re.compile(
-    rf"^(?P<lead>(?:{_words(vocab.TREND_LEADS)})*)(?P<adv>{_ADV}*)(?P<verb>{_UP}|{_DOWN})(?P<obj>.+)$"
-)
-# Towards a norm that is not a number: "出生人口性别比趋于正常", "…保持在自然状态", "…趋于稳定".
-_NORM_TREND_RE = re.compile(
-    rf"^(?P<subj>.+?){_ADV}*(?P<verb>{_words(vocab.NORM_VERBS)})"
-    rf"(?P<norm>{_words(vocab.NORM_STATES)})(?:{_words(vocab.NORM_NOUNS)})?$"
-)
-_FAIR_VERB = f"(?:{_words(vocab.FAIR_SHARE_VERBS)})"
-_FAIR = f"(?:{_words(vocab.FAIR_WORDS)})"
-_FAIR_HEAD = f"(?:{_words(vocab.FAIR_SHARE_HEADS)})"
-# A share kept "reasonable" or "appropriate" ("中国共产党女党员保持合理比例", "…中的女性保持适当比例",
-# "保证职工代表大会中女性的合理比例"): like 趋于合理, maintain with review.
-_FAIR_SHARE_RE = re.compile(
-    rf"^(?P<subj>.+?)(?P<verb>{_FAIR_VERB})(?P<norm>{_FAIR})的?(?P<head>{_FAIR_HEAD})$"
-    rf"|^(?:{_words(vocab.FAIR_SHARE_LEADS)})*(?P<verb2>{_FAIR_VERB})(?P<obj>.+?)的?(?P<norm2>{_FAIR})(?P<head2>{_FAIR_HEAD})$"
-)
-# A share compared with another quantity and no number ("各镇党代会女代表比例一般不低于本地党员总数中女性比例").
-_RELATIVE_RE = re.compile(
-    rf"^(?P<subj>.+?)(?:{_words(vocab.RELATIVE_HEDGES)})*"
-    rf"(?P<verb>{_words(vocab.GAP_VERBS)})(?P<ref>[^\d，。；%‰]+?(?:{_words(vocab.RELATIVE_HEADS)}))$"
-)
-# Service-radius standards ("中心城区“10分钟急救圈”", "城市15分钟社区卫生服务圈", "社区“15分钟体育健身圈”").
-_CIRCLE_RE = re.compile(
-    rf"(?P<place>[^，。；“”\"\d]*?)[“\"]?(?P<num>{_NUM})(?P<unit>{_words(vocab.RADIUS_UNITS)})"
-    r"(?P<noun>[^，。；、“”\"\d以]{0,10}?圈)[”\"]?"
-)
 _CIRCLE_LEAD_RE = re.compile(f"^(?:[、和及与]|{_words(vocab.CIRCLE_LEADS)})+")
-# "…上升趋势", "…趋势"; "…增长势头" (势头 alone is any momentum: "遏制此类犯罪多发势头" names no metric)
-_RISE = f"(?:{_words(vocab.RISE_WORDS)})"
-_RISE_NOUN = (f"(?:{_RISE}?(?:{_words(vocab.RISING_TREND_NOUNS)})"
-              f"|{_RISE}(?:{_words(vocab.RISING_MOMENTUM_NOUNS)}))")
-_RISE_VERB = f"(?:{_words(vocab.RISING_TREND_VERBS)})"
-_RISING_TREND_RE = re.compile(
-    rf"^(?:{_ADV}*{_RISE_VERB}(?P<obj>.+?){_RISE_NOUN}"
-    rf"|(?P<subj>.+?){_RISE_NOUN}(?:得到)?{_ADV}*{_RISE_VERB})$"
-)
+# Trend words, to tell a metric name from a phrase that changes it.
+_TREND_WORD_RE = re.compile(_words((*vocab.TREND_UP, *vocab.TREND_DOWN, *vocab.TREND_MAINTAIN)))
 
 
 # ==================================================================================================
@@ -463,7 +421,7 @@ def _is_noun_list_item(clause: str) -> bool:
     """A clause that is only a metric name (no verb): the first item of a list continued after a comma."""
     metric = _clean_metric(clause)
     return bool(metric) and metric == clause and _is_measurable(metric) and not _VERB_RE.search(metric) \
-        and not re.search(f"{_UP}|{_DOWN}|{_MAINTAIN}", metric)
+        and not _TREND_WORD_RE.search(metric)
 
 
 def _head(item: str) -> str:
@@ -1156,6 +1114,44 @@ def _parse_count_after(c: _Clause) -> list[_Found]:
     return _at_year([_Draft(metric, vocab.QUALIFIERS.get(qual or "", ">="), low.value, low.unit, reasons)], c)
 
 
+# --------------------------------------------------------------------------------------------------
+# Rules without a comparison number. Each reads the clause through its own lexicon (tokens.words): the words
+# of the vocabulary it needs, as WORD tokens with their roles, and TEXT between them.
+# --------------------------------------------------------------------------------------------------
+
+
+def _span(text: str, toks: Sequence[Token], i: int, j: int) -> str:
+    """The source text of tokens i..j-1."""
+    return text[toks[i].start:toks[j - 1].end] if i < j else ""
+
+
+def _back_over(toks: Sequence[Token], end: int, *roles: str, floor: int = 0) -> int:
+    """The first index of the run of tokens in ``roles`` that ends before ``end`` (not below ``floor``)."""
+    while end > floor and toks[end - 1].has(*roles):
+        end -= 1
+    return end
+
+
+def _forward_over(toks: Sequence[Token], start: int, *roles: str) -> int:
+    while start < len(toks) and toks[start].has(*roles):
+        start += 1
+    return start
+
+
+_COVER_WORDS: Lexicon = (("cover", vocab.FULL_COVER_WORDS), ("not_cover", vocab.FULL_COVER_FALSE_FRIENDS))
+
+
+def _full_cover_marks(clause: str) -> list[tuple[int, int]]:
+    """Spans of 全覆盖 / 全部覆盖 and of 应X尽X ("应保尽保", "应救尽救": every X that should be, is)."""
+    marks = [(t.start, t.end) for t in words(clause, _COVER_WORDS) if t.has("cover")]
+    ought, every = vocab.EVERY_ONE_MARKS
+    for i in range(len(clause) - 3):
+        x = clause[i + 1]
+        if clause[i] == ought and clause[i + 2] == every and clause[i + 3] == x and x not in "，。；、":
+            marks.append((i, i + 4))
+    return sorted(marks)
+
+
 def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
     """全覆盖 / 应X尽X on a named service, insurance or group: ``== 100%``.
 
@@ -1164,9 +1160,9 @@ def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
     "确保应登尽登" after a clause with a verb). A group of people ("符合条件的妇女应救尽救") is kept as written,
     with review: the indicator (救助覆盖率?) is not named.
     """
-    for m in _FULL_COVER_RE.finditer(clause):
-        before = clause[:m.start()]
-        if clause.startswith("的", m.end()) or before.endswith(("、", "“", '"')):
+    for start, end in _full_cover_marks(clause):
+        before, mark = clause[:start], clause[start:end]
+        if clause.startswith("的", end) or before.endswith(("、", "“", '"')):
             continue
         subject = _CONDITION_RE.sub("", _COVER_VERB_TAIL_RE.sub("", before))
         metric = _clean_metric(subject)
@@ -1175,58 +1171,102 @@ def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
             metric = ctx.subject_from_dangling() or ctx.prev_metric or ""
         if not metric or _VERBISH_RE.match(metric) or _PREPOSITION_RE.match(metric) or len(metric) < 2:
             return []
-        if m["c"] and _GROUP_RE.search(metric):
-            reasons.append(f"“{m['kw']}”针对一个群体：指标名称取原文中的群体，未写明具体指标")
+        if mark.startswith(vocab.EVERY_ONE_MARKS[0]) and _GROUP_RE.search(metric):
+            reasons.append(f"“{mark}”针对一个群体：指标名称取原文中的群体，未写明具体指标")
         return [_Draft(metric, "==", 100.0, "%", reasons)]
     return []
+
+
+_ALL_MEET: Lexicon = (("all", vocab.ALL_MEET_WORDS), ("meet", vocab.ALL_MEET_VERBS),
+                      ("all_staffed", vocab.ALL_STAFF_WORDS), ("staff", vocab.ALL_STAFF_VERBS),
+                      ("slip", (vocab.ALL_STAFF_SLIP,)))
+
+
+def _all_meet_at(clause: str, toks: Sequence[Token], k: int) -> tuple[str, str, str, str] | None:
+    """(subject, verb, standard or object, form) when token k starts "全部达到…标准" (form "meet") or
+    "全部配备…" ("staff"; "slip" when 全 is missing: "社区(村)部配备…")."""
+    if k + 1 >= len(toks):
+        return None
+    subject, verb, rest = clause[:toks[k].start], toks[k + 1].text, clause[toks[k + 1].end:]
+    if toks[k].has("all") and toks[k + 1].has("meet") and rest.endswith(vocab.STANDARD_WORDS) \
+            and not any(ch.isdigit() or ch in "，。；" for ch in rest):
+        return subject, verb, rest, "meet"
+    slip = toks[k].has("slip") and subject.endswith(")")
+    if (toks[k].has("all_staffed") or slip) and toks[k + 1].has("staff") and rest \
+            and not any(ch.isdigit() or ch in "，。；、%" for ch in rest):
+        return subject, verb, rest, "slip" if slip else "staff"
+    return None
 
 
 def _parse_all_meet(clause: str) -> list[_Draft]:
     """"全区中小学、幼儿园全部达到平安校园建设标准" → ``==`` 100% of "中小学、幼儿园达到平安校园建设标准比例";
     "乡镇(街道)全部配备儿童督导员" → ``==`` 100% of "乡镇(街道)配备儿童督导员比例" (every unit staffed);
     "社区(村)部配备儿童主任" (全 missing after the bracket) is read the same way, with the slip in the reason."""
-    m = _ALL_MEET_RE.match(clause)
-    if not m:
+    toks = words(clause, _ALL_MEET)
+    found = next((m for k in range(1, len(toks)) if (m := _all_meet_at(clause, toks, k))), None)
+    if found is None:
         return []
-    subject = _clean_metric(m["subj"])
-    if m["staff"]:
+    raw_subject, verb, rest, form = found
+    subject = _clean_metric(raw_subject)
+    if form != "meet":
         # "乡镇(街道)全部配备儿童督导员" → "乡镇(街道)配备儿童督导员比例" == 100%; "各校" → "校", "班子中" → "班子".
         subject = re.sub(r"[中内]$", "", re.sub(r"^各", "", subject))
-    if not subject or not _is_plain_noun(subject) or (m["obj"] and not _is_plain_noun(m["obj"])):
+    if not subject or not _is_plain_noun(subject) or (form != "meet" and not _is_plain_noun(rest)):
         return []
-    if m["staff"]:
-        metric = f"{subject}{m['staff']}{m['obj']}比例"
-        reasons = [f"“全部{m['staff']}…”按100%处理：指标名称系重建"]
-        if m["slip"]:
-            # Kept as written (source_text "…(村)部配备…"); the reading needs the missing 全 confirmed.
-            reasons.insert(0, f"“{subject}”后的“部{m['staff']}”按“全部{m['staff']}”处理（缺“全”字："
-                              "可能是原文笔误，按原文保留）")
-        return [_Draft(metric, "==", 100.0, "%", reasons)]
-    metric = f"{subject}{m['verb']}{m['std']}比例"
-    return [_Draft(metric, "==", 100.0, "%", ["'全部达到…标准' read as 100%: metric reconstructed"])]
+    metric = f"{subject}{verb}{rest}比例"
+    if form == "meet":
+        return [_Draft(metric, "==", 100.0, "%", ["'全部达到…标准' read as 100%: metric reconstructed"])]
+    reasons = [f"“全部{verb}…”按100%处理：指标名称系重建"]
+    if form == "slip":
+        # Kept as written (source_text "…(村)部配备…"); the reading needs the missing 全 confirmed.
+        reasons.insert(0, f"“{subject}”后的“部{verb}”按“全部{verb}”处理（缺“全”字：可能是原文笔误，按原文保留）")
+    return [_Draft(metric, "==", 100.0, "%", reasons)]
 
 
-def _parse_circles(clause: str) -> list[tuple[_Draft, str]]:
+def _circle_place(clause: str, start: int, floor: int) -> tuple[str, int]:
+    """The place written before a service circle that starts at ``start`` ("城市", "中心城区"), and where it starts."""
+    begin = start
+    while begin > floor and clause[begin - 1] not in vocab.CIRCLE_PLACE_STOPS and not clause[begin - 1].isdigit():
+        begin -= 1
+    place = clause[begin:start]
+    stripped = place.lstrip("、和及与")
+    return place, begin + len(place) - len(stripped)
+
+
+def _parse_circles(clause: str, toks: Sequence[Token]) -> list[tuple[_Draft, str]]:
     """Service-radius standards: "打造中心城区“10分钟急救圈”" → "中心城区急救圈" ``<=`` 10 分钟, with review.
 
     The plan states the time (or distance) within which a service is reached, not a rate: the value is kept as
     that bound on the place's circle ("城市15分钟社区卫生服务圈" → "城市社区卫生服务圈" <= 15 分钟), and a human
-    decides how it is measured (share of residents covered? longest travel time?).
+    decides how it is measured (share of residents covered? longest travel time?). A circle with a rate of its own
+    ("15分钟健身圈覆盖率达到90%") is that rate's name: the threshold rule reads it.
     """
     out = []
-    for m in _CIRCLE_RE.finditer(clause):
-        place = _clean_metric(_CIRCLE_LEAD_RE.sub("", m["place"]))
-        place = _CIRCLE_LEAD_RE.sub("", place)
-        if re.search(r"\d", place) or len(place) > 12:
+    floor = 0
+    for i, tok in enumerate(toks):
+        n = tok.number
+        if n is None or n.form != "plain" or n.unit not in vocab.RADIUS_UNITS or tok.start < floor:
+            continue
+        ring = clause.find(vocab.CIRCLE_WORD, tok.end, tok.end + vocab.CIRCLE_NOUN_LENGTH + 1)
+        noun = clause[tok.end:ring + 1] if ring >= 0 else ""
+        if not noun or any(ch in vocab.CIRCLE_NOUN_STOPS or ch.isdigit() for ch in noun[:-1]):
+            continue
+        end = ring + 1 + (clause[ring + 1:ring + 2] in vocab.CLOSING_QUOTES)
+        if any(t.number and t.number.unit not in vocab.RADIUS_UNITS for t in toks[i + 1:] if t.start >= end):
+            return []  # the circle names a rate with its own number
+        opening = tok.start - (clause[tok.start - 1:tok.start] in vocab.OPENING_QUOTES if tok.start else 0)
+        raw_place, source_start = _circle_place(clause, opening, floor)
+        place = _CIRCLE_LEAD_RE.sub("", _clean_metric(_CIRCLE_LEAD_RE.sub("", raw_place)))
+        if any(ch.isdigit() for ch in place) or len(place) > 12:
             place = ""
-        metric = f"{place}{m['noun']}"
-        value = float(m["num"])
-        standard = f"{m['num']}{m['unit']}{m['noun']}"
-        reason = (f"服务半径标准“{standard}”：按到达服务所需的时间或距离处理，"
-                  f"≤ {m['num']}{m['unit']}")
-        start = m.start() + len(m["place"]) - len(m["place"].lstrip("、和及与"))
-        out.append((_Draft(metric, "<=", value, m["unit"], [reason]), clause[start:m.end()]))
+        number = clause[tok.start:tok.end - len(n.unit)]
+        reason = f"服务半径标准“{number}{n.unit}{noun}”：按到达服务所需的时间或距离处理，≤ {number}{n.unit}"
+        out.append((_Draft(f"{place}{noun}", "<=", n.value, n.unit, [reason]), clause[source_start:end]))
+        floor = end
     return out
+
+
+_RELATIVE: Lexicon = (("hedge", vocab.RELATIVE_HEDGES), ("gap", tuple(vocab.GAP_VERBS)))
 
 
 def _parse_relative(clause: str) -> list[_Draft]:
@@ -1236,74 +1276,140 @@ def _parse_relative(clause: str) -> list[_Draft]:
     (a value is required unless the op is a trend op), so the rules service keeps the share stable and a human
     checks it against that quantity.
     """
-    m = _RELATIVE_RE.match(clause)
-    if not m:
-        return []
-    metric = _clean_metric(m["subj"])
-    if not (metric and _is_measurable(metric) and _is_plain_noun(metric)):
-        return []
-    reason = (f"数值相对于另一个量：{m['verb']}{m['ref']}（没有数字；按保持处理，需人工与该量比较）")
-    return [_Draft(metric, "maintain", None, None, [reason])]
+    toks = words(clause, _RELATIVE)
+    for k, tok in enumerate(toks):
+        ref = clause[tok.end:]
+        if not (k and tok.has("gap") and ref.endswith(vocab.RELATIVE_HEADS)
+                and len(ref) > min(len(h) for h in vocab.RELATIVE_HEADS if ref.endswith(h))
+                and not any(ch.isdigit() or ch in "，。；%‰" for ch in ref)):
+            continue
+        metric = _clean_metric(_span(clause, toks, 0, _back_over(toks, k, "hedge", floor=1)))
+        if not (metric and _is_measurable(metric) and _is_plain_noun(metric)):
+            return []
+        reason = f"数值相对于另一个量：{tok.text}{ref}（没有数字；按保持处理，需人工与该量比较）"
+        return [_Draft(metric, "maintain", None, None, [reason])]
+    return []
+
+
+_FAIR_SHARE: Lexicon = (("verb", vocab.FAIR_SHARE_VERBS), ("fair", vocab.FAIR_WORDS),
+                        ("head", vocab.FAIR_SHARE_HEADS), ("lead", vocab.FAIR_SHARE_LEADS), ("of", ("的",)))
 
 
 def _parse_fair_share(clause: str) -> list[_Draft]:
-    """"中国共产党女党员保持合理比例" → "中国共产党女党员比例" ``maintain``, with review (like 趋于合理)."""
-    m = _FAIR_SHARE_RE.match(clause)
-    if not m:
+    """"中国共产党女党员保持合理比例" → "中国共产党女党员比例" ``maintain``, with review (like 趋于合理);
+    "保证职工代表大会中女性的合理比例" (the verb first) the same."""
+    toks = words(clause, _FAIR_SHARE)
+    n = len(toks)
+    if n < 3 or not toks[-1].has("head"):
         return []
-    subject = _clean_metric(m["subj"] if m["subj"] is not None else m["obj"])
-    verb, norm, head = (m["verb"], m["norm"], m["head"]) if m["verb"] else (m["verb2"], m["norm2"], m["head2"])
+    head = toks[-1].text
+    found: tuple[str, str, str] | None = None
+    fair = n - 2 - toks[-2].has("of")  # subject, verb, 合理, 的?, 比例
+    if fair >= 2 and toks[fair].has("fair") and toks[fair - 1].has("verb"):
+        found = _span(clause, toks, 0, fair - 1), toks[fair - 1].text, toks[fair].text
+    elif toks[-2].has("fair"):  # (lead)*, verb, object, 的?, 合理比例
+        verb = _forward_over(toks, 0, "lead")
+        end = n - 2 - toks[-3].has("of")
+        if verb < end - 1 and toks[verb].has("verb"):
+            found = _span(clause, toks, verb + 1, end), toks[verb].text, toks[-2].text
+    if found is None:
+        return []
+    subject, verb_text, norm = _clean_metric(found[0]), found[1], found[2]
     if len(subject) < 2 or not _is_plain_noun(subject):
         return []
-    reason = f"{verb}{norm}{head}：表示一种正常状态，不是数字也不是方向；按保持处理"
+    reason = f"{verb_text}{norm}{head}：表示一种正常状态，不是数字也不是方向；按保持处理"
     return [_Draft(f"{subject}{head}", "maintain", None, None, [reason])]
 
 
+_SLOWED_RISE: Lexicon = (("adverb", vocab.TREND_ADVERBS), ("rise", vocab.RISE_WORDS),
+                         ("trend", vocab.RISING_TREND_NOUNS), ("momentum", vocab.RISING_MOMENTUM_NOUNS),
+                         ("curb", vocab.RISING_TREND_VERBS))
+
+
+def _rising_noun_start(toks: Sequence[Token], end: int) -> int | None:
+    """Where "…上升趋势" / "…增长势头" ending before ``end`` starts (趋势 may stand alone, 势头 may not)."""
+    if end >= 1 and toks[end - 1].has("trend"):
+        return end - 1 - (end >= 2 and toks[end - 2].has("rise"))
+    if end >= 2 and toks[end - 1].has("momentum") and toks[end - 2].has("rise"):
+        return end - 2
+    return None
+
+
 def _parse_slowed_rise(clause: str, ctx: _Context) -> list[_Draft]:
-    """"…上升趋势" / "…增长势头" being controlled or slowed: a decrease of the metric."""
-    m = _RISING_TREND_RE.match(clause)
-    if not m:
+    """"…上升趋势" / "…增长势头" being controlled or slowed: a decrease of the metric.
+
+    "有效遏制青少年吸烟率上升趋势" (the verb first) and "超重肥胖增长势头明显放缓" (the verb last)."""
+    toks = words(clause, _SLOWED_RISE)
+    n = len(toks)
+    metric_text = None
+    verb_at = _forward_over(toks, 0, "adverb")
+    if verb_at < n and toks[verb_at].has("curb"):
+        start = _rising_noun_start(toks, n)
+        if start is not None and start > verb_at + 1:
+            metric_text = _span(clause, toks, verb_at + 1, start)
+    if metric_text is None and n >= 2 and toks[-1].has("curb"):
+        start = _rising_noun_start(toks, _back_over(toks, n - 1, "adverb"))
+        if start is not None and start >= 1:
+            metric_text = _span(clause, toks, 0, start)
+    if metric_text is None:
         return []
     reasons: list[str] = []
-    metric = _fill_metric(m["obj"] or m["subj"] or "", ctx, reasons)
-    return [_Draft(metric, "decrease", None, None, reasons)]
+    return [_Draft(_fill_metric(metric_text, ctx, reasons), "decrease", None, None, reasons)]
+
+
+# 保持稳定 is 保持 + 稳定 here (a norm verb and its state), not the adverb of "保持稳定增长".
+_TOWARDS_NORM: Lexicon = (
+    ("adverb", tuple(a for a in vocab.TREND_ADVERBS if not a.startswith(vocab.NORM_VERBS))),
+    ("verb", vocab.NORM_VERBS), ("norm", vocab.NORM_STATES), ("noun", vocab.NORM_NOUNS),
+)
 
 
 def _parse_norm_trend(clause: str) -> list[_Draft]:
     """Towards a norm that is no number ("出生人口性别比趋于正常"): maintain, with review unless 稳定."""
-    m = _NORM_TREND_RE.match(clause)
-    if not m:
+    toks = words(clause, _TOWARDS_NORM)
+    end = len(toks) - (bool(toks) and toks[-1].has("noun"))
+    if end < 3 or not toks[end - 1].has("norm") or not toks[end - 2].has("verb"):
         return []
-    metric = _clean_metric(m["subj"])
-    if not (metric and _is_measurable(metric) and not re.search(r"\d", metric)):
+    verb, norm = toks[end - 2], toks[end - 1]
+    metric = _clean_metric(_span(clause, toks, 0, _back_over(toks, end - 2, "adverb", floor=1)))
+    if not (metric and _is_measurable(metric) and not any(ch.isdigit() for ch in metric)):
         return []
     reasons = []
-    if not (m["norm"] == "稳定" or (m["norm"] in ("平衡", "均衡") and m["verb"].startswith("保持"))):
+    if not (norm.text == "稳定" or (norm.text in ("平衡", "均衡") and verb.text.startswith("保持"))):
         # The plan names a normal state, not a level or a direction: keep it stable, and have it looked at.
-        norm = clause[m.start("verb"):]
-        reasons.append(f"{norm}：表示一种正常状态，不是数字也不是方向；按保持处理")
+        reasons.append(f"{clause[verb.start:]}：表示一种正常状态，不是数字也不是方向；按保持处理")
     return [_Draft(metric, "maintain", None, None, reasons)]
+
+
+_TREND: Lexicon = (("adverb", vocab.TREND_ADVERBS), ("up", vocab.TREND_UP), ("down", vocab.TREND_DOWN),
+                   ("maintain", vocab.TREND_MAINTAIN), ("lead", vocab.TREND_LEADS), ("done", ("了",)))
 
 
 def _parse_trend_after(clause: str, ctx: _Context) -> list[_Draft]:
     """A measurable metric, then its trend verb: "城乡儿童健康差距进一步缩小", "…管理率逐年上升" (per year)."""
-    return _trend(_TREND_AFTER_RE.match(clause), "subj", ctx)
+    toks = words(clause, _TREND)
+    end = len(toks) - (bool(toks) and toks[-1].has("done"))
+    if end < 2 or not toks[end - 1].has("up", "down", "maintain"):
+        return []
+    first_adverb = _back_over(toks, end - 1, "adverb", floor=1)
+    return _trend(_span(clause, toks, 0, first_adverb), toks[end - 1], toks[first_adverb:end - 1], "subj", ctx)
 
 
 def _parse_trend_before(clause: str, ctx: _Context) -> list[_Draft]:
     """A trend verb, then its measurable metric(s): "持续提高孕产妇系统管理率", "逐步提高A和B" (two)."""
-    return _trend(_TREND_BEFORE_RE.match(clause), "obj", ctx)
-
-
-def _trend(m: re.Match[str] | None, group: str, ctx: _Context) -> list[_Draft]:
-    if not m:
+    toks = words(clause, _TREND)
+    first_adverb = _forward_over(toks, 0, "lead")
+    at = _forward_over(toks, first_adverb, "adverb")
+    if at >= len(toks) - 1 or not toks[at].has("up", "down"):
         return []
-    verb = m["verb"]
-    op = "maintain" if re.fullmatch(_MAINTAIN, verb) else ("increase" if re.fullmatch(_UP, verb) else "decrease")
-    per_year = bool(re.search(_words(vocab.PER_YEAR_WORDS), m["adv"] or ""))
-    raw = m[group]
+    return _trend(clause[toks[at].end:], toks[at], toks[first_adverb:at], "obj", ctx)
+
+
+def _trend(raw: str, verb: Token, adverbs: Sequence[Token], side: str, ctx: _Context) -> list[_Draft]:
+    op = "maintain" if verb.has("maintain") else ("increase" if verb.has("up") else "decrease")
+    per_year = any(a.text in vocab.PER_YEAR_WORDS for a in adverbs)
     metric = _measurable_part(_clean_metric(raw))
-    if not metric and ctx.prev_metric and group == "subj":
+    if not metric and ctx.prev_metric and side == "subj":
         metric = ctx.prev_metric  # "…达到4.5个，以后保持稳定增长"
     if not (metric and _is_measurable(metric)):
         return []
@@ -1446,7 +1552,7 @@ def _read_number_then_verb(c: _Clause) -> list[_Found]:
 
 
 RULES: tuple[Rule, ...] = tuple(sorted((
-    Rule("service_radius", 10, lambda c: _with_sources(_parse_circles(c.text), c), (
+    Rule("service_radius", 10, lambda c: _with_sources(_parse_circles(c.text, c.tokens), c), (
         ("构建城区“10分钟急救圈”", (("城区急救圈", "<=", 10.0, "分钟"),)),
     )),
     Rule("share_before_noun", 20, _parse_share, (

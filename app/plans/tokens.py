@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import cn2an
 
 from app.plans import vocabulary as vocab
 
-__all__ = ["Kind", "Number", "Token", "cn_number", "read_number", "tokenize"]
+__all__ = ["Kind", "Lexicon", "Number", "Token", "cn_number", "read_number", "tokenize", "words"]
 
 
 class Kind(StrEnum):
@@ -28,6 +29,7 @@ class Kind(StrEnum):
     VERB = "verb"  # 达到 / 控制在 / 提高 …: op
     SEP = "sep"  # ， ； 、 和 及 与
     TEXT = "text"  # anything else, one token per run
+    WORD = "word"  # a word of a rule's lexicon (see :func:`words`): roles = the lists it is in
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,11 @@ class Token:
     op: str | None = None  # VERB, QUAL
     number: Number | None = None  # NUMBER
     year: int | None = None  # YEAR
+    roles: frozenset[str] = frozenset()  # WORD
+
+    def has(self, *roles: str) -> bool:
+        """Whether this is a WORD in one of ``roles``."""
+        return not self.roles.isdisjoint(roles)
 
 
 def _alternation(words: tuple[str, ...] | list[str]) -> str:
@@ -155,3 +162,36 @@ def tokenize(text: str) -> list[Token]:
         pos = best.end
     flush(pos)
     return tokens
+
+
+# A rule's own view of a clause: (role, words) pairs, e.g. (("up", TREND_UP), ("adverb", TREND_ADVERBS)).
+Lexicon = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+@lru_cache(maxsize=64)
+def _lexicon(lexicon: Lexicon) -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    roles: dict[str, set[str]] = {}
+    for role, listed in lexicon:
+        for word in listed:
+            roles.setdefault(word, set()).add(role)
+    return re.compile(_alternation(tuple(roles))), {w: frozenset(r) for w, r in roles.items()}
+
+
+@lru_cache(maxsize=4096)
+def words(text: str, lexicon: Lexicon) -> tuple[Token, ...]:
+    """``text`` as the words of ``lexicon`` and the TEXT between them, longest word first.
+
+    ``words("青少年吸烟率上升趋势", (("rise", ("上升",)), ("trend", ("趋势",))))`` →
+    ``TEXT(青少年吸烟率) WORD(上升, rise) WORD(趋势, trend)``. A word listed under several roles has them all.
+    """
+    pattern, roles = _lexicon(lexicon)
+    tokens: list[Token] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        if m.start() > pos:
+            tokens.append(Token(Kind.TEXT, text[pos:m.start()], pos, m.start()))
+        tokens.append(Token(Kind.WORD, m.group(), m.start(), m.end(), roles=roles[m.group()]))
+        pos = m.end()
+    if pos < len(text):
+        tokens.append(Token(Kind.TEXT, text[pos:], pos, len(text)))
+    return tuple(tokens)

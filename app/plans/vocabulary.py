@@ -172,6 +172,21 @@ RADIUS_UNITS: tuple[str, ...] = ("分钟", "小时", "公里", "米")
 ALL_MEET_WORDS: tuple[str, ...] = ("全部", "均", "都")
 ALL_MEET_VERBS: tuple[str, ...] = ("达到", "符合")
 ALL_STAFF_VERBS: tuple[str, ...] = ("配备", "配齐", "建立", "设立", "建成", "设置", "开设")
+ALL_STAFF_WORDS: tuple[str, ...] = ("全部", "均")  # before a staffing verb ("乡镇(街道)全部配备儿童督导员")
+ALL_STAFF_SLIP = "部"  # "社区(村)部配备儿童主任": 全 missing after a bracketed place
+STANDARD_WORDS: tuple[str, ...] = ("标准", "要求")  # what "全部达到…" ends with
+# 全覆盖 on what is named before it; 健全 + 覆盖 ("健全覆盖城乡的…体系") is a verb, not 全覆盖.
+FULL_COVER_WORDS: tuple[str, ...] = ("全覆盖", "全部覆盖")
+FULL_COVER_FALSE_FRIENDS: tuple[str, ...] = ("健全",)
+# 应X尽X ("应保尽保", "应救尽救"): every X that should be, is.
+EVERY_ONE_MARKS: tuple[str, str] = ("应", "尽")
+# A service circle: "10分钟急救圈"; its noun ends with 圈 within ten characters of the unit.
+CIRCLE_WORD = "圈"
+CIRCLE_NOUN_LENGTH = 10
+CIRCLE_NOUN_STOPS = "，。；、“”\"以"
+CIRCLE_PLACE_STOPS = "，。；“”\""
+OPENING_QUOTES = "“\""
+CLOSING_QUOTES = "”\""
 # Words before 全覆盖 that are no part of what is covered: "实现…全覆盖", "基本实现…".
 COVER_LEADS: tuple[str, ...] = ("实现", "达到", "做到", "基本", "逐步", "实行", "确保", "力争", "推进", "推动", "全面",
                                 "巩固", "保持")

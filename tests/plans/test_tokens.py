@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.plans.targets import normalize
-from app.plans.tokens import Kind, cn_number, read_number, tokenize
+from app.plans.tokens import Kind, Lexicon, cn_number, read_number, tokenize, words
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
@@ -69,3 +69,30 @@ def test_tokens_cover_the_text(text: str) -> None:
     tokens = tokenize(text)
     assert "".join(t.text for t in tokens) == text
     assert all(t.kind in Kind for t in tokens)
+
+
+TREND: Lexicon = (
+    ("adverb", ("逐年", "稳定", "保持稳定")), ("up", ("上升", "增长")), ("maintain", ("稳定", "保持稳定")),
+)
+
+
+def test_a_rule_reads_the_clause_through_its_own_lexicon() -> None:
+    toks = words("孕产妇系统管理率逐年上升", TREND)
+    assert [(t.kind.value, t.text, sorted(t.roles)) for t in toks] == [
+        ("text", "孕产妇系统管理率", []), ("word", "逐年", ["adverb"]), ("word", "上升", ["up"])]
+    assert (toks[1].start, toks[1].end) == (8, 10)
+
+
+def test_a_lexicon_word_keeps_every_role_and_the_longest_wins() -> None:
+    stable, rise = words("出生人口保持稳定增长", TREND)[1:]
+    assert stable.text == "保持稳定" and stable.has("adverb") and stable.has("maintain") and not stable.has("up")
+    assert rise.has("up")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("逐年稳定保持上升增长率人口，")), max_size=20))
+def test_lexicon_words_cover_the_text(text: str) -> None:
+    toks = words(text, TREND)
+    assert "".join(t.text for t in toks) == text
+    assert all(a.end == b.start for a, b in zip(toks, toks[1:], strict=False))
+    assert not any(a.kind is b.kind is Kind.TEXT for a, b in zip(toks, toks[1:], strict=False))
