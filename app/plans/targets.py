@@ -88,8 +88,8 @@ Encoding decisions
 * Change targets ("每年降低1个百分点以上", "以2020年为基数下降20%", "在2019年基础上提高10%"): ``value`` is the
   size of the change (a % on a share — …率, 比例 — may be points: review; on any other metric, "家庭人均卫生支出
   负担降低10%", it is a relative change), ``op`` bounds that size (``>=`` by default or with 以上; ``<=`` with
-  以内/以下),
-  ``direction`` is ``"down"`` or ``"up"``, ``per_year`` is True for 每年/年均, ``baseline_year`` is the base year.
+  以内/以下; ``≈`` with 左右: "年均增长6%左右"), ``direction`` is ``"down"`` or ``"up"``, ``per_year`` is True
+  for 每年/年均, ``baseline_year`` is the base year.
   ``direction`` is None for every other target (trend ops carry their own direction).
 * ``tolerance`` (only for ``≈``): 5% of the value, at least 0.5 when the unit is ``%`` or ``个百分点``
   (e.g. 42%左右 → ±2.1, 8%左右 → ±0.5).
@@ -366,7 +366,7 @@ _COUNT_AFTER_HEAD_RE = re.compile(
 _SUBJECT_ADVERB_RE = re.compile(f"^(?:{_words(vocab.SUBJECT_ADVERBS)})+$")
 
 # Share before its noun: "95%的城市社区和85%的农村社区(村)建立…", "一半以上的领导班子配备女干部".
-_SHARE_FORMS = ("plain", "percent_words", "share_word")  # "95%", "百分之四十", "一半" (not "三分之一的")
+_SHARE_FORMS = ("plain", "percent_words", "share_word")  # "95%", "百分之四十", "一半"; a fraction only qualified
 _PREDICATE_RE = re.compile(_words(vocab.SHARE_PREDICATES))
 
 _COVER_VERB_TAIL_RE = re.compile(f"(?:{_words(vocab.COVER_LEADS)})+$")
@@ -437,6 +437,8 @@ def _head(item: str) -> str:
 
 def _split_items(metric: str, wanted: int) -> list[str] | None:
     """Split a 分别/均 subject into metrics; None when it cannot be split into ``wanted`` items (0 = any)."""
+    if any(level in part[:4] for part in _ITEM_SEP_RE.split(metric)[1:] for level in vocab.LEVELS_TOGETHER):
+        return None  # "省、市、县三级人大代表中女性比例": the levels together are one metric
     candidates = [_ITEM_SEP_RE.split(metric)]
     # Only 、 (the "和" may be inside an item), then a parenthesised alternative "社区(村)" → "社区", "村".
     candidates.append(metric.split("、"))
@@ -863,6 +865,13 @@ def _anchor_metric(r: _Reading, c: _Clause, each: bool, reasons: list[str]) -> t
     return metric, source
 
 
+def _says_each(subject: str) -> bool:
+    """分别 / 均 in a subject ("…覆盖率分别", "各镇均"): one value for each item of its list (not 年均, 人均, 均衡)."""
+    for word in vocab.NOT_EACH_WORDS:
+        subject = subject.replace(word, "")
+    return any(word in subject for word in vocab.EACH_WORDS)
+
+
 def _metric_items(metric: str, each: bool, n_values: int, n_years: int, n_bases: int) -> list[str]:
     """The metrics the values go to: one, or the items of a 分别/均 list, or complete metrics joined by 和."""
     items = [metric]
@@ -893,7 +902,7 @@ def _targets_from_values(r: _Reading, c: _Clause) -> list[_Found]:
     """Pair the metrics, values, years and base years of one comparison into targets."""
     reasons: list[str] = []
     per_year = bool(_PER_YEAR_RE.search(re.sub(r"(?:分别|(?<!年)均)$", "", r.subject)))
-    each = bool(re.search(r"(?:分别|均(?![衡等匀]))", r.subject)) or c.each_base
+    each = _says_each(r.subject) or c.each_base
     metric, source = _anchor_metric(r, c, each, reasons)
     years: list[int | None] = list(c.ctx.years) or [None]
     bases: list[int | None] = list(c.baselines) or [None]
@@ -918,9 +927,8 @@ def _value_drafts(item: str, v: _Value, a: _Anchor, base_kind: str | None, r: li
                   per_year: bool) -> list[_Draft]:
     """The target(s) of one value on one metric: a change, a range (two targets) or a level."""
     if a.op in ("up", "down"):
+        # 左右 keeps the change approximate ("年均增长6%左右"): the rules bound its size by the tolerance
         op = vocab.QUALIFIERS.get(v.qual or "", ">=")
-        if op == "≈":
-            op = ">="
         if v.unit == "%" and base_kind not in vocab.FIXED_BASE_SUFFIXES and _SHARE_HEAD_RE.search(item):
             # on a share (…率, 比例) "降低10%" may be points; on anything else it is a relative change
             r.append(f"{a.verb}{v.value:g}%：是相对变化还是百分点？")
@@ -947,11 +955,13 @@ def _share_starts(toks: Sequence[Token]) -> list[tuple[int, int, str | None]]:
     found = []
     for i, tok in enumerate(toks):
         n = tok.number
-        if tok.kind is not Kind.NUMBER or n is None or n.unit != "%" or n.form not in _SHARE_FORMS:
+        if tok.kind is not Kind.NUMBER or n is None or n.unit != "%":
             continue
         j = i + 1
         qual = toks[j].text if j < len(toks) and toks[j].kind is Kind.QUAL else None
         j += qual is not None
+        if n.form not in _SHARE_FORMS and not (n.form == "fraction" and qual):  # "二分之一以上的村…"
+            continue
         if j < len(toks) and toks[j].kind is Kind.TEXT and toks[j].text.startswith("的"):
             found.append((i, toks[j].start + 1, qual))
     return found
@@ -978,8 +988,11 @@ def _parse_share(c: _Clause) -> list[_Found]:
         number = toks[i].number
         assert number is not None
         op = vocab.QUALIFIERS.get(qual or "", ">=")
+        reasons = ["比例写作“N%的X…”：指标名称系重建"]
+        if number.form == "fraction":
+            reasons.append(f"分数 {toks[i].text} 按 {number.value:g}% 存储")
         draft = _Draft(f"{subject}{noun}{predicate}比例", ">=" if op == "≈" else op, number.value, number.unit,
-                       ["比例写作“N%的X…”：指标名称系重建"])
+                       reasons)
         out.append(_Found(draft, c.year, None, clause))
     return out
 
@@ -1044,7 +1057,8 @@ def _parse_count(c: _Clause) -> list[_Found]:
 
 
 _FREE_EDUCATION_RE = re.compile(r"免费[^，。；\d]{0,10}?教育")
-_FREE_EDUCATION_VERB_RE = re.compile(f"^(?:{_words(vocab.FREE_EDUCATION_VERBS)})")
+_FREE_EDUCATION_VERB_RE = re.compile(
+    f"^(?:{_words(vocab.CLAUSE_LEAD_ADVERBS)})*(?:{_words(vocab.FREE_EDUCATION_VERBS)})")  # "全面实施"
 
 
 def _parse_free_years(c: _Clause) -> list[_Found]:
@@ -1058,7 +1072,7 @@ def _parse_free_years(c: _Clause) -> list[_Found]:
     head, noun = c.text[:years.start], _FREE_EDUCATION_RE.fullmatch(c.text, years.end)
     if noun is None or re.search(r"\d", head):
         return []
-    subject = _clean_metric(_FREE_EDUCATION_VERB_RE.sub("", head, count=1))
+    subject = _clean_metric(_FREE_EDUCATION_VERB_RE.sub("", _LEAD_RE.sub("", head), count=1))
     if not _is_plain_noun(subject):
         return []
     return _at_year([_Draft(f"{subject}{noun.group()}年限", ">=", years.number.value, "年", [])], c)

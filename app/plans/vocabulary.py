@@ -52,6 +52,14 @@ QUALIFIERS: dict[str, str] = {
     **dict.fromkeys(("左右", "上下"), "≈"),
 }
 
+# One value for each item of a list ("孕产妇、婴儿死亡率分别降至…", "各镇均达到…"); the others hold 均 but mean
+# an average or an evenness ("年均增长", "人均可支配收入", "均衡发展").
+EACH_WORDS: tuple[str, ...] = ("分别", "均")
+NOT_EACH_WORDS: tuple[str, ...] = ("年均", "人均", "户均", "平均", "均衡", "均等", "均匀")
+
+# After a list of levels, the levels taken together ("省、市、县三级人大代表…"): one metric, not one per level.
+LEVELS_TOGETHER: tuple[str, ...] = ("两级", "二级", "三级", "四级", "五级", "各级")
+
 # Words before a count that bound it from below ("至少各配备1名", "不少于一家").
 MINIMUM_WORDS: tuple[str, ...] = ("至少", "不少于", "最少")
 
@@ -60,8 +68,8 @@ MINIMUM_WORDS: tuple[str, ...] = ("至少", "不少于", "最少")
 # --------------------------------------------------------------------------------------------------
 # Verbs right before a count of things: "至少各配备1名女干部", "改扩建10所公办幼儿园", "有一名以上女干部".
 COUNT_VERBS: tuple[str, ...] = (
-    "配备", "配置", "组织", "掌握", "拥有", "有", "设立", "设置", "建立", "建成", "建设", "新建", "改扩建", "培育",
-    "开展", "安排", "举办", "培养", "提供", "创建",
+    "配备", "配置", "组织", "掌握", "拥有", "有", "设立", "设置", "建立", "建成", "建设", "新建", "改扩建", "改建",
+    "扩建", "新增", "增设", "培育", "开展", "安排", "举办", "培养", "提供", "创建",
 )
 # Verbs before the noun of a count written after it: "改善公办幼儿园办学条件26所", "培训家政服务人员2万人次".
 COUNT_AFTER_VERBS: tuple[str, ...] = (
