@@ -169,7 +169,7 @@ class ParsedTarget:
 # Full-width ASCII (U+FF01..U+FF5E) → ASCII, except the Chinese clause separators we split on.
 _KEEP_FULLWIDTH = "，；：！？"
 _WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH}
-_WIDTH_TABLE.update({0x3000: 0x20, 0xFE6A: ord("%"), 0x2212: ord("-")})
+_WIDTH_TABLE.update({0x3000: 0x20, 0xFE6A: ord("%"), 0x2212: ord("-"), 0x2236: ord(":")})  # "1∶1.5": RATIO
 
 # PDF-to-text output sometimes keeps LaTeX: "$\geq 80\%$".
 _LATEX = (
