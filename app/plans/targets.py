@@ -461,9 +461,9 @@ def _complete_items(items: list[str]) -> list[str]:
         # "乡镇、街道女干部配备率": parallel items of one length, then the person the rate is about.
         size = lengths.pop()
         rest = items[-1][size:]
-        if len(items[-1]) > size and _is_measurable(rest) and (
-                _PERSON_RE.match(rest) or all(_MODIFIER_RE.fullmatch(x) for x in [*items[:-1], items[-1][:size]])):
-            # "城市、农村社区儿童之家覆盖率": parallel modifiers (城市/农村) of one shared noun.
+        modifiers = all(_MODIFIER_RE.fullmatch(x) for x in [*items[:-1], items[-1][:size]])
+        if len(items[-1]) > size and (modifiers or (_is_measurable(rest) and _PERSON_RE.match(rest))):
+            # "城市、农村社区儿童之家覆盖率", "小学、初中班额": parallel modifiers (城市/农村) of one shared noun.
             parallel = rest
     for i, item in enumerate(items):
         # The head comes from the next complete item: "药品、化妆品质量抽检合格率和…" → "药品质量抽检合格率".
@@ -1109,7 +1109,7 @@ def _parse_count_after(c: _Clause) -> list[_Found]:
     m = _COUNT_AFTER_HEAD_RE.match(c.text, 0, c.tokens[first].start)
     if not m or _VERB_RE.search(m["noun"]) or _VERB_RE.search(m["subj"]):
         return []
-    subject = _clean_metric(m["subj"])
+    subject = _clean_metric(m["subj"], keep_frequency=True)
     if _SUBJECT_ADVERB_RE.match(subject) or _VERBISH_RE.search(subject):
         subject = ""  # "积极培育…组织5家": an adverb or an action, not who does it
     verb, noun = m["verb"], m["noun"]

@@ -72,7 +72,7 @@ _DENOMINATOR = _alternation(tuple(vocab.FRACTION_DENOMINATORS))
 _YEAR_RE = re.compile(
     rf"(?:{_alternation(vocab.SCOPE_PREFIXES)})?((?:19|20)\d{{2}})年(?:{_alternation(vocab.YEAR_ENDINGS)})?")
 _NUMBER_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ratio", re.compile(r"(\d{1,3}):(\d{1,3})(?!\d)")),
+    ("ratio", re.compile(r"(\d{1,3}(?:\.\d+)?):(\d{1,3}(?:\.\d+)?)(?![\d.])")),
     ("percent_words", re.compile(rf"({_DENOMINATOR})分之({_NUM}|{_CN})")),
     ("fraction", re.compile(rf"({_CN})分之({_CN})|({_NUM})/([1-9]\d?)(?![\d万千十百])")),
     ("plain", re.compile(rf"({_NUM})({_MAGNITUDE})?({_UNIT})?")),
@@ -97,7 +97,7 @@ def cn_number(text: str) -> float:
 def _number(form: str, m: re.Match[str]) -> Number | None:
     try:
         if form == "ratio":
-            a, b = int(m[1]), int(m[2])
+            a, b = float(m[1]), float(m[2])
             return Number(round(a / b, 4) if b else float(a), "比", form)
         if form == "percent_words":
             return Number(cn_number(m[2]), vocab.FRACTION_DENOMINATORS[m[1]], form)

@@ -469,7 +469,8 @@ METRIC_NOUN = st.text(alphabet=CJK, min_size=2, max_size=8).filter(
                                         "努", "维", "并", "且", "其", "同", "此", "另", "外", "后", "大", "小", "多",
                                         "足", "升", "扩", "长", "缩", "趋", "势", "值", "统", "计", "的", "加", "部",
                                         "配", "设", "建", "组", "掌", "拥", "安", "举", "培", "提", "创", "开"))
-    # a generic head ("覆盖率", "服务覆盖率") names no population: the parser rightly asks for review
+    # a generic head ("覆盖率", "工作率") names no population: the parser rightly asks for review
+    and not s.startswith(vocabulary.GENERIC_SUBJECTS)
     and f"{s}率".removeprefix("保障").removeprefix("服务") not in vocabulary.GENERIC_HEADS
 )
 
