@@ -313,7 +313,9 @@ _PER_YEAR_RE = re.compile(f"(?:{_words(vocab.PER_YEAR_WORDS)})$")
 _LIST_MARKER_RE = re.compile(r"^(?:[-•·]\s*)?(?:\d{1,2}[.、](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])")
 _RAW_LIST_MARKER_RE = re.compile(
     r"^[ \t\u3000]*(?:[-•·][ \t]*)?"
-    r"(?:[\d０-９]{1,2}[ \t]*[.．、](?![\d０-９])|[(（][一二三四五六七八九十\d]{1,3}[)）])",
+    # "8.5岁以下儿童…" at the start of a line is item 8: an age is a whole number
+    r"(?:[\d０-９]{1,2}[ \t]*[.．、](?![\d０-９])|[\d０-９]{1,2}[.．](?=[\d０-９]{1,2}岁)"
+    r"|[(（][一二三四五六七八九十\d]{1,3}[)）])",
     re.MULTILINE,
 )
 _SENTENCE_RE = re.compile(r"[^。；！？!?]+")
@@ -559,6 +561,8 @@ class _Context:
     prev_count_subject: str | None = None  # "…至少配备1名全科医生，至少配备2名儿童保健医生"
     dangling: str | None = None  # previous clause that produced no target ("区党委、政府领导班子，应至少…")
     carried_metric: str | None = None  # the last metric before a ；, for a value with no metric at all
+    baselines: tuple[int, ...] = ()  # a base year in a clause of its own ("以2020年为基数，…下降20%")
+    base_kind: str | None = None
 
     def subject_from_dangling(self) -> str:
         """The previous clause as a subject, when it is a bare noun phrase (no action verb)."""
@@ -1368,7 +1372,9 @@ def _parse_slowed_rise(clause: str, ctx: _Context) -> list[_Draft]:
     if metric_text is None:
         return []
     reasons: list[str] = []
-    return [_Draft(_fill_metric(metric_text, ctx, reasons), "decrease", None, None, reasons)]
+    metric = _fill_metric(metric_text, ctx, reasons)
+    # "失眠现患率、焦虑障碍患病率、抑郁症患病率上升趋势减缓": each complete metric of a list
+    return [_Draft(item, "decrease", None, None, reasons) for item in _complete_metrics(metric)]
 
 
 # 保持稳定 is 保持 + 稳定 here (a norm verb and its state), not the adverb of "保持稳定增长".
@@ -1490,11 +1496,14 @@ def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget
             ctx = replace(ctx, years=years)
             if not clause.strip("，、 "):
                 continue
+        if baselines and not clause.strip("，、 "):
+            ctx = replace(ctx, baselines=baselines, base_kind=base_kind)  # for the clauses after it
+            continue
         if re.match(r"^(?:以后|此后|之后)", clause):
             ctx = replace(ctx, years=())  # "…达到4.5个，以后保持稳定增长": after the milestone
         # an inline "到2030年" holds for this clause only
-        found = _parse_clause(clause, raw_clause, replace(ctx, years=years or ctx.years), baselines, base_kind,
-                              each_base)
+        found = _parse_clause(clause, raw_clause, replace(ctx, years=years or ctx.years), baselines or ctx.baselines,
+                              base_kind if baselines else ctx.base_kind, each_base)
         if clause != raw_clause:  # show the stripped year / base-year words too
             found = [replace(f, source=raw_clause) if f.source in clause else f for f in found]
         out.extend(_finish(f) for f in found)
