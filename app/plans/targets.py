@@ -346,6 +346,7 @@ _ITEM_SEP_RE = re.compile(r"、|和|及|与")
 _HEAD_START_RE = re.compile(rf"(?<=[表员者部才])中的?|{_words(vocab.HEAD_STARTS)}")
 # Words that qualify a shared noun in parallel ("城市、农村社区…", "公办、民办幼儿园…").
 _MODIFIER_RE = re.compile(_words(vocab.PARALLEL_MODIFIERS))
+_AGED_POPULATION_RE = re.compile(rf"^\d+(?:-\d+)?岁(?:以下|以上)?(?:{_words(vocab.POPULATIONS)})")
 _PERSON_RE = re.compile(f"^(?:{_words(vocab.PERSON_STARTS)})")
 _POPULATION_RE = re.compile(
     rf"^(?:\d+(?:-\d+)?岁(?:以下|以上)?)?(?:{_words(vocab.POPULATION_QUALIFIERS)})?(?:{_words(vocab.POPULATIONS)})")
@@ -620,7 +621,14 @@ def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: 
         pop = _POPULATION_RE.match(ctx.prev_metric)
         if pop and pop.end() < len(ctx.prev_metric):
             metric = metric + ctx.prev_metric[pop.end():]
-    elif metric and continued and per_capita and not metric.startswith("每") and _is_plain_noun(metric):
+    elif (metric and ctx.prev_metric and (aged := _AGED_POPULATION_RE.match(ctx.prev_metric))
+          and _is_measurable(metric) and _is_plain_noun(metric) and not _POPULATION_RE.match(metric)
+          and not _BARE_METRIC_RE.match(metric) and len(metric) <= 6 and unit == ctx.prev_unit):
+        # "5岁以下儿童低体重率控制在2%以下，生长迟缓率控制在1.5%以下": a short rate after an aged population's
+        # rate is about the same population.
+        metric = aged.group() + metric
+    elif metric and (continued or unit == ctx.prev_unit) and per_capita and not metric.startswith("每") \
+            and _is_plain_noun(metric):
         # "每千名儿童拥有儿科执业(助理)医生达到1.12名、床位增至3.17张": the list shares "每千名儿童拥有";
         # a counted noun is a number of things ("床位" → "床位数").
         count = unit in vocab.COUNT_UNITS
@@ -1025,6 +1033,7 @@ def _parse_count(c: _Clause) -> list[_Found]:
     out: list[_Found] = []
     pos = 0
     previous = ctx.prev_count_subject  # "…至少配备1名全科医生，至少配备2名儿童保健医生"
+    listed_verb: str | None = None
     for i, tok in enumerate(toks):
         n = tok.number
         if tok.kind is not Kind.NUMBER or n is None or n.unit not in vocab.COUNT_UNITS or tok.start < pos:
@@ -1032,6 +1041,11 @@ def _parse_count(c: _Clause) -> list[_Found]:
         if n.form not in ("plain", "chinese"):
             continue
         start, minimum, verb = _count_prefix(clause, toks, i)
+        if not (minimum or verb) and out and clause[pos:tok.start] in _LIST_WORDS:
+            # "建成30个以上儿童友好社区、10个以上儿童友好学校": the list goes on with the same verb
+            start, minimum, verb, listed = tok.start, None, listed_verb, True
+        else:
+            listed = False
         if not (minimum or verb) or start < pos:
             continue
         qual = toks[i + 1].text if i + 1 < len(toks) and toks[i + 1].text in vocab.COUNT_QUALIFIERS else None
@@ -1040,13 +1054,15 @@ def _parse_count(c: _Clause) -> list[_Found]:
         if not noun_m:
             continue
         noun = noun_m.group()
+        if noun_m.end() < len(clause) and noun[-1] in _LIST_WORDS:  # a number follows: the list goes on
+            noun = noun[:-1]
         if noun.startswith(("以上", "以下", "以内", "左右")) or _VERB_RE.match(noun):
             continue  # "不少于1小时以上", "至少1小时达到…": an ordinary threshold, handled elsewhere
         if qual and noun.startswith("的"):
             continue  # "1小时以上的户外活动": a modifier of the noun, not a count of it
-        pos = noun_m.end()
+        pos, listed_verb = noun_at + len(noun), verb
         reasons: list[str] = []
-        subject = re.sub(r"[中内]$", "", _clean_metric(clause[:start], keep_frequency=True))
+        subject = "" if listed else re.sub(r"[中内]$", "", _clean_metric(clause[:start], keep_frequency=True))
         subject = previous = subject or ctx.subject_from_dangling() or previous or ""
         if not (minimum or qual) and not _MINIMUM_RE.search(clause[:start]):
             reasons.append("数量前没有“至少/不少于”：按下限处理")
