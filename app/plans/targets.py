@@ -455,19 +455,41 @@ def _split_items(metric: str, wanted: int) -> list[str] | None:
     return None
 
 
+def _parallel_rest(items: list[str]) -> str | None:
+    """The noun the earlier items of a list share with the last one, when they stand in parallel to its start.
+
+    "城市、农村社区儿童之家覆盖率" and "小学、初中班额" (items of one length), "中小学、幼儿园安全防范建设达标率";
+    "乡镇(街道)、村(社区)妇女之家覆盖率" (bracketed places); "孕产妇、3岁以下儿童系统管理率" (populations).
+    """
+    earlier, last = items[:-1], items[-1]
+    if all(x.endswith(")") for x in earlier) and ")" in last[:-1]:
+        rest = last[last.index(")") + 1:]
+        return rest if _is_measurable(rest) else None
+    pop = _POPULATION_RE.match(last)
+    if pop and all(_POPULATION_RE.fullmatch(x) for x in earlier) and _is_measurable(last[pop.end():]):
+        return last[pop.end():]
+    lengths = {len(x) for x in earlier}
+    if len(lengths) != 1:
+        return None
+    size = lengths.pop()
+    rest = last[size:]
+    if len(last) <= size or any(_is_measurable(x) for x in earlier):
+        return None
+    if all(_MODIFIER_RE.fullmatch(x) for x in [*earlier, last[:size]]):
+        return rest
+    if not _is_measurable(rest):
+        return None
+    if _PERSON_RE.match(rest):
+        return rest  # "乡镇、街道女干部配备率": then the person the rate is about
+    # "中小学、幼儿园安全防范建设达标率": more of the noun than its head ("达标率"), not cut inside a phrase
+    # ("区人大代表、政协委员中的女性比例" is cut by 中的; "妇女宫颈癌、乳腺癌早诊率" leaves less than 早诊率)
+    return rest if size >= 3 and not rest.startswith(("的", "中")) and len(rest) > len(_head(last)) else None
+
+
 def _complete_items(items: list[str]) -> list[str]:
     """Give every item the shared head and population prefix of the list."""
     out = []
-    lengths = {len(x) for x in items[:-1]}
-    parallel = None
-    if len(lengths) == 1:
-        # "乡镇、街道女干部配备率": parallel items of one length, then the person the rate is about.
-        size = lengths.pop()
-        rest = items[-1][size:]
-        modifiers = all(_MODIFIER_RE.fullmatch(x) for x in [*items[:-1], items[-1][:size]])
-        if len(items[-1]) > size and (modifiers or (_is_measurable(rest) and _PERSON_RE.match(rest))):
-            # "城市、农村社区儿童之家覆盖率", "小学、初中班额": parallel modifiers (城市/农村) of one shared noun.
-            parallel = rest
+    parallel = _parallel_rest(items)
     for i, item in enumerate(items):
         # The head comes from the next complete item: "药品、化妆品质量抽检合格率和…" → "药品质量抽检合格率".
         later = [x for x in items[i + 1:] if _is_measurable(x)] or items[-1:]
