@@ -1062,7 +1062,8 @@ def _parse_count(c: _Clause) -> list[_Found]:
             continue
         if n.form not in ("plain", "chinese"):
             continue
-        start, minimum, verb = _count_prefix(clause, toks, i)
+        low = _range_start(toks, i)  # "新建3—5所公办幼儿园": from 3 to 5
+        start, minimum, verb = _count_prefix(clause, toks, i - 2 if low else i)
         if not (minimum or verb) and out and clause[pos:tok.start] in _LIST_WORDS:
             # "建成30个以上儿童友好社区、10个以上儿童友好学校": the list goes on with the same verb
             start, minimum, verb, listed = tok.start, None, listed_verb, True
@@ -1091,11 +1092,23 @@ def _parse_count(c: _Clause) -> list[_Found]:
         # "每千名老年人、每百张养老机构床位均拥有1名社会工作者": one count per per-capita denominator.
         parts = subject.split("、")
         subjects = parts if len(parts) > 1 and all(p.startswith("每") and len(p) > 1 for p in parts) else [subject]
+        if low is not None:
+            reasons = []  # a range bounds the count on both sides
+        bounds = ((">=", low), ("<=", n.value)) if low is not None else ((">=", n.value),)
         for subj in subjects:
             metric = f"{subj}{'' if verb in ('有', '拥有') and subj == '' else verb or ''}{noun}"
-            draft = _Draft(metric, ">=", n.value, n.unit, list(reasons), count_subject=subject)
-            out.append(_Found(draft, c.year, None, clause[start:]))
+            for op, value in bounds:
+                draft = _Draft(metric, op, value, n.unit, list(reasons), count_subject=subject)
+                out.append(_Found(draft, c.year, None, clause[start:]))
     return out
+
+
+def _range_start(toks: Sequence[Token], i: int) -> float | None:
+    """The low end of a count range written "3—5所" / "2至3个" before token i (a number without unit)."""
+    if i < 2 or toks[i - 1].text not in _RANGE_WORDS:
+        return None
+    low = toks[i - 2].number
+    return low.value if low is not None and low.unit is None and low.form == "plain" else None
 
 
 _FREE_EDUCATION_RE = re.compile(r"免费[^，。；\d]{0,10}?教育")
@@ -1711,7 +1724,9 @@ def parse_targets(text: str) -> list[ParsedTarget]:
     carried = _Context()
     for m in _SENTENCE_RE.finditer(mapped.text):
         if m.start() == 0 or mapped.text[m.start() - 1] != "；":
-            carried = _Context()  # a year leading a sentence holds across its ；, not past its 。
+            # a year leading a sentence holds across its ；, not past its 。; the last metric does ("…新生儿死亡率
+            # 降至3‰以下。到2030年，降至2.5‰以下")
+            carried = _Context(carried_metric=carried.carried_metric)
         raw = m.group()
         stripped = raw.lstrip("，、 ")
         offset = m.start() + len(raw) - len(stripped)
