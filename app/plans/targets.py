@@ -584,6 +584,7 @@ class _Context:
     prev_count_subject: str | None = None  # "…至少配备1名全科医生，至少配备2名儿童保健医生"
     dangling: str | None = None  # previous clause that produced no target ("区党委、政府领导班子，应至少…")
     carried_metric: str | None = None  # the last metric before a ；, for a value with no metric at all
+    prev_items: tuple[str, ...] = ()  # the metrics of the last value list ("A、B分别…；到2030年，分别…")
     baselines: tuple[int, ...] = ()  # a base year in a clause of its own ("以2020年为基数，…下降20%")
     base_kind: str | None = None
 
@@ -941,6 +942,9 @@ def _targets_from_values(r: _Reading, c: _Clause) -> list[_Found]:
     years: list[int | None] = list(c.ctx.years) or [None]
     bases: list[int | None] = list(c.baselines) or [None]
     items = _metric_items(metric, each, len(r.values), len(years), len(bases))
+    if each and len(r.values) > 1 and len(c.ctx.prev_items) == len(r.values) and not _clean_metric(r.subject) \
+            and not c.ctx.subject_from_dangling():
+        items = list(c.ctx.prev_items)  # "…A、B、C分别控制在…；到2030年，分别控制在2‰、3‰和4‰以下"
     n = max(len(items), len(r.values), len(years), len(bases))
     lists: dict[str, Sequence[object]] = {"指标": items, "数值": r.values, "年份": years, "基期年份": bases}
     bad = _mismatch(lists, each, n)
@@ -1534,7 +1538,7 @@ def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget
     ``carried``: from the part of the same 。-sentence before a ；: the years set by a leading "到2027年" (they
     hold for every clause until another year leads one) and the last metric ("…托位数达到4.5个；到2030年，达到5个").
     """
-    ctx = _Context(years=carried.years, carried_metric=carried.carried_metric)
+    ctx = _Context(years=carried.years, carried_metric=carried.carried_metric, prev_items=carried.prev_items)
     out: list[ParsedTarget] = []
     for n, raw_clause in enumerate(_CLAUSE_SPLIT_RE.split(sentence)):
         if not raw_clause or len(raw_clause) > MAX_CLAUSE_CHARS:
@@ -1561,12 +1565,14 @@ def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget
         if found:
             last = found[-1].draft
             ctx = replace(ctx.remember(last), dangling=None,
+                          prev_items=tuple(dict.fromkeys(f.draft.metric for f in found)),
                           prev_count_subject=last.count_subject if last.count_subject is not None
                           else ctx.prev_count_subject)
         else:
             ctx = replace(ctx, dangling=clause)
         ctx = replace(ctx, prev_clause=clause)
-    return out, _Context(years=ctx.years, carried_metric=ctx.prev_metric or ctx.carried_metric)
+    return out, _Context(years=ctx.years, carried_metric=ctx.prev_metric or ctx.carried_metric,
+                         prev_items=ctx.prev_items)
 
 
 @dataclass(frozen=True)
@@ -1726,7 +1732,7 @@ def parse_targets(text: str) -> list[ParsedTarget]:
         if m.start() == 0 or mapped.text[m.start() - 1] != "；":
             # a year leading a sentence holds across its ；, not past its 。; the last metric does ("…新生儿死亡率
             # 降至3‰以下。到2030年，降至2.5‰以下")
-            carried = _Context(carried_metric=carried.carried_metric)
+            carried = _Context(carried_metric=carried.carried_metric, prev_items=carried.prev_items)
         raw = m.group()
         stripped = raw.lstrip("，、 ")
         offset = m.start() + len(raw) - len(stripped)
