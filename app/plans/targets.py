@@ -846,6 +846,7 @@ def _parse_numeric(c: _Clause) -> list[_Found]:
     clause, toks = c.text, c.tokens
     out: list[_Found] = []
     i = 0
+    held: int | None = None  # where the subject starts when it holds a comparison of its own
     while i < len(toks):
         anchor = _numeric_anchor(clause, toks, i)
         if anchor is None:
@@ -853,12 +854,18 @@ def _parse_numeric(c: _Clause) -> list[_Found]:
         values, end = _read_values(toks, anchor.value)
         if not values:
             break
-        pos, end_pos = toks[i].start, toks[end - 1].end
+        pos, end_pos = toks[i].start if held is None else held, toks[end - 1].end
         subject = clause[pos:anchor.start]
         # A qualifier glued to a noun ("6个月以上婴儿") is a modifier, not a target.
         if not anchor.verb and end_pos < len(clause) and values[-1].qual and clause[end_pos] not in "和、及":
             i = end
             continue
+        # "…时间不少于1小时的学校比例达到70%", "工龄不足5年的劳动者…": a comparison that qualifies a noun
+        if clause.startswith("的", end_pos) and end_pos + 1 < len(clause) and values[-1].unit not in ("%", "‰"):
+            held = pos if held is None else held
+            i = end
+            continue
+        held = None
         reading = _Reading(subject.lstrip("、和及"), anchor, tuple(values), clause[pos:end_pos].lstrip("、和及"),
                            continued=pos > 0 and subject.startswith(("、", "和", "及")))
         out.extend(_targets_from_values(reading, c))
@@ -1085,8 +1092,8 @@ def _parse_count(c: _Clause) -> list[_Found]:
             noun = noun[:-1]
         if noun.startswith(("以上", "以下", "以内", "左右")) or _VERB_RE.match(noun):
             continue  # "不少于1小时以上", "至少1小时达到…": an ordinary threshold, handled elsewhere
-        if qual and noun.startswith("的"):
-            continue  # "1小时以上的户外活动": a modifier of the noun, not a count of it
+        if noun.startswith("的"):
+            continue  # "1小时以上的户外活动", "不少于1小时的学校": a modifier of the noun, not a count of it
         pos, listed_verb = noun_at + len(noun), verb
         reasons: list[str] = []
         subject = "" if listed else re.sub(r"[中内]$", "", _clean_metric(clause[:start], keep_frequency=True))
@@ -1427,7 +1434,7 @@ def _parse_slowed_rise(clause: str, ctx: _Context) -> list[_Draft]:
     if metric_text is None:
         return []
     reasons: list[str] = []
-    metric = _fill_metric(metric_text, ctx, reasons)
+    metric = _fill_metric(metric_text.removesuffix("的"), ctx, reasons)  # "…疾病发生的上升趋势"
     # "失眠现患率、焦虑障碍患病率、抑郁症患病率上升趋势减缓": each complete metric of a list
     return [_Draft(item, "decrease", None, None, reasons) for item in _complete_metrics(metric)]
 
