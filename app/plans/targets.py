@@ -340,7 +340,8 @@ _CLAUSE_LEAD_RE = re.compile(
     f"^(?:{_words(vocab.CLAUSE_LEAD_ADVERBS)})*(?:{_words(vocab.CLAUSE_LEAD_VERBS)})")
 _QUALITY_TAIL_RE = re.compile(f"(?:{_words(vocab.QUALITY_TAILS)})$")
 # "每千名儿童拥有儿科执业(助理)医生": a per-capita prefix shared by the next item of the list.
-_PER_CAPITA_RE = re.compile(r"^每[^，。；、每]{1,10}?(?:拥有|配备)")
+_PER_CAPITA_RE = re.compile(
+    rf"^每[^，。；、每]{{1,10}}?(?:拥有|配备)|^每(?:十万|千|万|百)名?(?:{_words(vocab.PER_CAPITA_BASES)})")
 _MORTALITY_RE = re.compile(r"死亡率")
 _ITEM_SEP_RE = re.compile(r"、|和|及|与")
 _HEAD_START_RE = re.compile(rf"(?<=[表员者部才])中的?|{_words(vocab.HEAD_STARTS)}")
@@ -650,8 +651,8 @@ def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: 
         # "5岁以下儿童低体重率控制在2%以下，生长迟缓率控制在1.5%以下": a short rate after an aged population's
         # rate is about the same population.
         metric = aged.group() + metric
-    elif metric and (continued or unit == ctx.prev_unit) and per_capita and not metric.startswith("每") \
-            and _is_plain_noun(metric):
+    elif metric and per_capita and not metric.startswith("每") and _is_plain_noun(metric) and (
+            continued or unit == ctx.prev_unit or (unit in vocab.COUNT_UNITS and ctx.prev_unit in vocab.COUNT_UNITS)):
         # "每千名儿童拥有儿科执业(助理)医生达到1.12名、床位增至3.17张": the list shares "每千名儿童拥有";
         # a counted noun is a number of things ("床位" → "床位数").
         count = unit in vocab.COUNT_UNITS

@@ -218,6 +218,7 @@ SUBJECT_TAILS: tuple[str, ...] = (
 # The same before a count, where a frequency word (每年, 逐年) belongs to the count's noun.
 COUNT_SUBJECT_TAILS: tuple[str, ...] = (
     "分别", "均", "各", "都", "力争", "一般", "要", "应", "仍", "继续", "始终", "基本", "将", "须", "必须", "需",
+    "原则上",
 )
 # Action verbs: a clause holding one is no noun subject for the next clause ("积极培育…组织，至少有1家…").
 ACTION_VERBS: tuple[str, ...] = (
@@ -271,6 +272,8 @@ POPULATIONS: tuple[str, ...] = (
     "学生", "适龄儿童", "适龄妇女", "老年妇女", "农村妇女", "城镇妇女", "城乡妇女", "残疾儿童", "残疾妇女", "流动儿童",
     "留守儿童", "新生儿", "婴儿", "早产儿", "老年人", "残疾人",
 )
+# What a per-capita rate is counted on ("每千常住人口", "每千名儿童"): shared by the next count of a list.
+PER_CAPITA_BASES: tuple[str, ...] = ("常住人口", "人口", "儿童", "老年人", "妇女", "学生", "居民")
 # A subject that is only adverbs ("积极", "大力"): no metric.
 SUBJECT_ADVERBS: tuple[str, ...] = (
     "积极", "大力", "加快", "着力", "全面", "逐步", "稳步", "持续", "不断", "努力", "切实", "新", "再",
