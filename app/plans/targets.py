@@ -469,6 +469,10 @@ def _parallel_rest(items: list[str]) -> str | None:
     pop = _POPULATION_RE.match(last)
     if pop and all(_POPULATION_RE.fullmatch(x) for x in earlier) and _is_measurable(last[pop.end():]):
         return last[pop.end():]
+    ends = {x[-1] for x in earlier}
+    if len(ends) == 1 and (at := last.find(ends.pop())) > 0 and _is_measurable(last[at + 1:]) \
+            and not _is_measurable(last[:at + 1]):
+        return last[at + 1:]  # "公办园和普惠性民办园在园幼儿占比": the items end alike (…园)
     lengths = {len(x) for x in earlier}
     if len(lengths) != 1:
         return None
@@ -498,6 +502,11 @@ def _complete_items(items: list[str]) -> list[str]:
         if head and not _is_measurable(item) and not item.endswith(head):
             item = item + (head[1:] if item.endswith("中") and head.startswith("中") else head)
         out.append(item)
+    qualifier = items[0][:items[0].find("的") + 1]
+    if 2 < len(qualifier) <= 12 and _is_measurable(out[0][len(qualifier):]) \
+            and all(_is_measurable(x) and "的" not in x for x in out[1:]):
+        # "出生缺陷导致的婴儿死亡率、5岁以下儿童死亡率": the qualifier of the first holds for every item
+        return [out[0]] + [qualifier + x for x in out[1:]]
     pop = _POPULATION_RE.match(items[0])
     if pop and pop.end() < len(items[0]) and not items[0][pop.end()] == "中":
         prefix = pop.group()
