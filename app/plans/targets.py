@@ -471,7 +471,7 @@ def _parallel_rest(items: list[str]) -> str | None:
         return last[pop.end():]
     ends = {x[-1] for x in earlier}
     if len(ends) == 1 and (at := last.find(ends.pop())) > 0 and _is_measurable(last[at + 1:]) \
-            and not _is_measurable(last[:at + 1]):
+            and not _is_measurable(last[:at + 1]) and not _BARE_METRIC_RE.match(last[at + 1:]):
         return last[at + 1:]  # "公办园和普惠性民办园在园幼儿占比": the items end alike (…园)
     lengths = {len(x) for x in earlier}
     if len(lengths) != 1:
