@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, Subquery, case, false
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.db import core_execute
 from app.models import (
     Assignment,
     Domain,
@@ -145,10 +146,11 @@ def task_key(goal_id: int | None, measure_id: int | None) -> TaskKey:
 
 
 async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: bool = False,
-                     parents: Collection[TaskKey] | None = None) -> PlanFacts:
+                     parents: Collection[TaskKey] | None = None, years: Collection[int] | None = None) -> PlanFacts:
     """The plan's structure, task decomposition, indicators, units, observations, task progress, cycles and what
     was reported: twelve queries, whatever the plan's size. With ``parents`` (goals and measures) only the
-    indicators of their targets, and those indicators' observations, are read."""
+    indicators of their targets, and those indicators' observations, are read; with ``years`` (the years to be
+    evaluated) only what was reported in those years (it only decides ``overdue``, year by year)."""
     # Plain rows, not ORM objects: the evaluation reads their attributes thousands of times.
     domains = [DomainFacts(*row) for row in (await session.execute(  # type: ignore[arg-type]
         select(col(Domain.id), col(Domain.code), col(Domain.title)).where(col(Domain.plan_id) == plan.id)
@@ -207,7 +209,7 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
                      select(counted.c.revision_id, counted.c.unit_id, counted.c.year, counted.c.provisional,
                             counted.c.stamp))).all()}
     reports = facts.reports
-    for indicator_id, value, sex, age_group, area, revision_id in (await _core(session,
+    for indicator_id, value, sex, age_group, area, revision_id in (await core_execute(session,
             select(col(ObservationRow.indicator_id), col(ObservationRow.value), col(ObservationRow.sex),
                    col(ObservationRow.age_group), col(ObservationRow.area), col(ObservationRow.revision_id))
             .join(counted, counted.c.revision_id == col(ObservationRow.revision_id))
@@ -231,10 +233,13 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
         facts.due_dates[year].append((kind, due_on))
     # What was reported in the submissions units sent: the revision sent (while submitted, accepted or returned)
     # and the one accepted. Only that clears `overdue`, indicator by indicator.
-    sent = sent_revisions(col(Submission.plan_id) == plan.id)
+    of_plan = col(Submission.plan_id) == plan.id
+    sent = sent_revisions(of_plan if years is None else of_plan & col(Submission.year).in_(list(years)))
     indicators_sent = (select(sent.c.year, sent.c.kind, literal("indicator").label("subject"),
                               col(ObservationRow.indicator_id).label("subject_id"))
                        .join(sent, sent.c.revision_id == col(ObservationRow.revision_id)))
+    if parents is not None:
+        indicators_sent = indicators_sent.where(col(ObservationRow.indicator_id).in_(facts.indicators))
     goals_sent = (select(sent.c.year, sent.c.kind, literal("goal").label("subject"),
                          col(SubmissionTask.goal_id).label("subject_id"))
                   .join(sent, sent.c.revision_id == col(SubmissionTask.revision_id))
@@ -242,14 +247,6 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
     for year, kind, subject, subject_id in (await session.execute(union(indicators_sent, goals_sent))).all():
         facts.reported.add((year, kind, (subject, subject_id)))
     return facts
-
-
-async def _core(session: AsyncSession, stmt: Any) -> Any:
-    """A statement run on the session's connection, as Core: plain rows without the ORM's per-row processing
-    (observation reads return tens of thousands of rows). Pending changes are flushed first, as the session's own
-    execute would."""
-    await session.flush()
-    return await (await session.connection()).execute(stmt)
 
 
 def sent_revisions(where: ColumnElement[bool]) -> Subquery:
