@@ -1,6 +1,6 @@
 """Database engine and the per-request session that owns the transaction."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -55,6 +55,29 @@ def dialect_insert(session: AsyncSession, model: Any) -> Any:
     SQLite both have ON CONFLICT)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     return insert(model)
+
+
+async def core_execute(session: AsyncSession, statement: Any) -> Any:
+    """A statement run on the session's connection as Core: plain rows without the ORM's per-row processing (for
+    reads of thousands of rows). Pending changes are flushed first, as the session's own execute would."""
+    await session.flush()
+    return await (await session.connection()).execute(statement)
+
+
+async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str], records: list[tuple[Any, ...]]) -> None:
+    """Insert many rows in the session's transaction: COPY on PostgreSQL (a fraction of the CPU of one INSERT per
+    row, on both sides), executemany on SQLite. Values go to the driver as they are: JSON columns take JSON text."""
+    if not records:
+        return
+    await session.flush()  # what the rows refer to (a new revision) is written first, as the session's execute would
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            table, records=records, columns=list(columns))
+    else:
+        await connection.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", records)
 
 
 class Session(AsyncSession):

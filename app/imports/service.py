@@ -35,6 +35,7 @@ from app.auth.visibility import OTHER_UNIT
 from app.core.i18n import t
 from app.core.unstorable import unstorable_reason
 from app.cycles.service import WriteWindow, check_cycle_year, write_window
+from app.db import copy_rows
 from app.errors import Conflict, ValidationFailed, pydantic_reason
 from app.imports.schemas import CHINESE_COLUMNS, COLUMNS, MAX_ROWS, ImportedSubmission, ImportRow, ImportSummary
 from app.models import Plan, Submission, Unit
@@ -400,15 +401,7 @@ class Staging:
                                 row["age_group"], row["area"], row["source"], row["note"],
                                 json.dumps(row["warnings"], ensure_ascii=False) if row["warnings"] else "[]",
                                 row["justification"]))
-        connection = await self.session.connection()
-        if self.postgres:
-            raw = await connection.get_raw_connection()
-            await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-                "import_staging", records=records, columns=list(STAGING_COLUMNS))
-        elif records:
-            await connection.exec_driver_sql(
-                f"INSERT INTO import_staging ({', '.join(STAGING_COLUMNS)}) VALUES "
-                f"({', '.join('?' for _ in STAGING_COLUMNS)})", records)
+        await copy_rows(self.session, "import_staging", STAGING_COLUMNS, records)
         await self._run("CREATE INDEX import_staging_key ON import_staging "
                         "(group_no, indicator_id, sex, age_group, area)")
         if self.postgres:

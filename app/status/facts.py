@@ -8,12 +8,13 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, Subquery, case, false, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.db import core_execute
 from app.models import (
     Assignment,
     Domain,
@@ -36,9 +37,9 @@ Group = tuple[str, str, str]  # sex, age group, area: ("total", "all", "all") ar
 TOTALS: Group = ("total", "all", "all")
 DIMENSION_INDEX = {"sex": 0, "age": 1, "area": 2}
 
-@dataclass(frozen=True)
-class Report:
-    """One unit's value of one indicator for one year and group, in the indicator's unit."""
+class Report(NamedTuple):
+    """One unit's value of one indicator for one year and group, in the indicator's unit (a tuple: a plan's facts
+    hold one per counted observation, tens of thousands)."""
 
     unit_id: int
     year: int
@@ -145,10 +146,11 @@ def task_key(goal_id: int | None, measure_id: int | None) -> TaskKey:
 
 
 async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: bool = False,
-                     parents: Collection[TaskKey] | None = None) -> PlanFacts:
+                     parents: Collection[TaskKey] | None = None, years: Collection[int] | None = None) -> PlanFacts:
     """The plan's structure, task decomposition, indicators, units, observations, task progress, cycles and what
-    was reported: eleven queries, whatever the plan's size. With ``parents`` (goals and measures) only the
-    indicators of their targets, and those indicators' observations, are read."""
+    was reported: twelve queries, whatever the plan's size. With ``parents`` (goals and measures) only the
+    indicators of their targets, and those indicators' observations, are read; with ``years`` (the years to be
+    evaluated) only what was reported in those years (it only decides ``overdue``, year by year)."""
     # Plain rows, not ORM objects: the evaluation reads their attributes thousands of times.
     domains = [DomainFacts(*row) for row in (await session.execute(  # type: ignore[arg-type]
         select(col(Domain.id), col(Domain.code), col(Domain.title)).where(col(Domain.plan_id) == plan.id)
@@ -165,14 +167,15 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
         .all()]
     facts = PlanFacts(plan, include_provisional, domains, goals, measures, targets)
 
-    for assignment, unit_code in (await session.execute(
-            select(Assignment, col(Unit.code)).join(Unit, col(Unit.id) == col(Assignment.unit_id))
+    for member, goal_id, measure_id, role, unit_code in (await session.execute(
+            select(col(Assignment.unit_id), col(Assignment.goal_id), col(Assignment.measure_id), col(Assignment.role),
+                   col(Unit.code)).join(Unit, col(Unit.id) == col(Assignment.unit_id))
             .where(col(Assignment.plan_id) == plan.id))).all():
-        key = task_key(assignment.goal_id, assignment.measure_id)
-        facts.assigned[key].add(assignment.unit_id)
-        facts.unit_codes[assignment.unit_id] = unit_code
-        if assignment.role == AssignmentRole.lead.value:
-            facts.leads[key] = assignment.unit_id
+        key = task_key(goal_id, measure_id)
+        facts.assigned[key].add(member)
+        facts.unit_codes[member] = unit_code
+        if role == AssignmentRole.lead.value:
+            facts.leads[key] = member
 
     for indicator_id, code, unit, source, precision in (await session.execute(  # plain rows: what the rules need
             select(col(Indicator.id), col(Indicator.code), col(Indicator.unit), col(Indicator.data_source_unit_id),
@@ -199,14 +202,20 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
                .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
                .where(col(Submission.plan_id).in_(committee_plans), col(SubmissionRevision.revision) == revision)
                .subquery())
-    for indicator_id, value, sex, age_group, area, unit_id, year, is_provisional, at in (await session.execute(
+    # The counted revisions apart from their observations: a revision's unit, year and stamp are read (and the
+    # stamp converted) once, not once per value.
+    revisions = {revision_id: (unit_id, year, bool(is_provisional), at)
+                 for revision_id, unit_id, year, is_provisional, at in (await session.execute(
+                     select(counted.c.revision_id, counted.c.unit_id, counted.c.year, counted.c.provisional,
+                            counted.c.stamp))).all()}
+    reports = facts.reports
+    for indicator_id, value, sex, age_group, area, revision_id in (await core_execute(session,
             select(col(ObservationRow.indicator_id), col(ObservationRow.value), col(ObservationRow.sex),
-                   col(ObservationRow.age_group), col(ObservationRow.area), counted.c.unit_id, counted.c.year,
-                   counted.c.provisional, counted.c.stamp)
+                   col(ObservationRow.age_group), col(ObservationRow.area), col(ObservationRow.revision_id))
             .join(counted, counted.c.revision_id == col(ObservationRow.revision_id))
             .where(col(ObservationRow.indicator_id).in_(facts.indicators)))).all():
-        facts.reports[indicator_id].append(Report(unit_id, year, value, bool(is_provisional), at,
-                                                  (sex, age_group, area)))
+        unit_id, year, provisional, at = revisions[revision_id]
+        reports[indicator_id].append(Report(unit_id, year, value, provisional, at, (sex, age_group, area)))
     for goal_id, progress, unit_id, year, is_provisional, at in (await session.execute(
             select(col(SubmissionTask.goal_id), col(SubmissionTask.progress), counted.c.unit_id, counted.c.year,
                    counted.c.provisional, counted.c.stamp)
@@ -224,10 +233,13 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
         facts.due_dates[year].append((kind, due_on))
     # What was reported in the submissions units sent: the revision sent (while submitted, accepted or returned)
     # and the one accepted. Only that clears `overdue`, indicator by indicator.
-    sent = sent_revisions(col(Submission.plan_id) == plan.id)
+    of_plan = col(Submission.plan_id) == plan.id
+    sent = sent_revisions(of_plan if years is None else of_plan & col(Submission.year).in_(list(years)))
     indicators_sent = (select(sent.c.year, sent.c.kind, literal("indicator").label("subject"),
                               col(ObservationRow.indicator_id).label("subject_id"))
                        .join(sent, sent.c.revision_id == col(ObservationRow.revision_id)))
+    if parents is not None:
+        indicators_sent = indicators_sent.where(col(ObservationRow.indicator_id).in_(facts.indicators))
     goals_sent = (select(sent.c.year, sent.c.kind, literal("goal").label("subject"),
                          col(SubmissionTask.goal_id).label("subject_id"))
                   .join(sent, sent.c.revision_id == col(SubmissionTask.revision_id))

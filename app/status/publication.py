@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from app.core.clock import today as local_today
-from app.db import before_commit
+from app.db import before_commit, core_execute
 from app.models import Plan, StatusRefresh, Target, Verdict
 from app.models.base import utcnow
 from app.outbox.service import emit_many, event_row
@@ -151,7 +151,7 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
     whole = parents is None and len(years) == len(plan_years)
     if parents is not None and not parents or not years and not whole:
         return 0
-    facts = await load_facts(session, plan, parents=parents)
+    facts = await load_facts(session, plan, parents=parents, years=years)
     rows = _verdict_rows(facts, years, day, parents)
     stored_query = select(col(Verdict.id), col(Verdict.year), col(Verdict.subject_type), col(Verdict.subject_code),
                           col(Verdict.position), col(Verdict.domain_code), col(Verdict.lead_unit),
@@ -163,7 +163,7 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
     else:
         stored_query = stored_query.where(col(Verdict.year).in_(years), col(Verdict.subject_code).in_(
             {row["subject_code"] for row, _ in rows}))
-    stored = {(r.year, r.subject_type, r.subject_code): r for r in (await session.execute(stored_query)).all()}
+    stored = {(r.year, r.subject_type, r.subject_code): r for r in (await core_execute(session, stored_query)).all()}
 
     now = utcnow()
     cause = ", ".join(touched.causes)[:100]

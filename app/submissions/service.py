@@ -4,6 +4,7 @@ Every save writes a new immutable revision; the head row changes only through a 
 (revision, status), so a stale edit fails with 409 and two writers can never overwrite each other.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from app.core.i18n import N_, t
 from app.core.labels import kind_label, submission_status_label
 from app.core.pagination import PageParams, page_of_each, pages_by_parent, paginate, ranked_within
 from app.cycles.service import WriteWindow, check_cycle_year, write_window
-from app.db import dialect_insert
+from app.db import copy_rows, core_execute, dialect_insert
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.models import (
     Assignment,
@@ -519,12 +520,17 @@ async def _compare_and_set(session: AsyncSession, submission: Submission, expect
         set_committed_value(submission, key, value)
 
 
+OBSERVATION_COLUMNS = ("indicator_id", "target_id", "value", "unit", "reported_value", "reported_unit", "sex",
+                       "age_group", "area", "source", "note", "warnings", "justification")  # a checked value's
+
+
 async def _write_revision(session: AsyncSession, actor: Actor, submission: Submission, content: CheckedContent,
                           status: SubmissionStatus, *, late: bool) -> RevisionRead:
-    """Insert the revision and its content (Core executemany, no ORM object per value); returns it as read."""
+    """Insert the revision and its content (COPY of the values, no ORM object per value); returns it as read."""
     revision = await new_revision(session, actor, submission, status, late=late, narrative=content.narrative)
-    if content.values:
-        await session.execute(insert(Observation), [{**value, "revision_id": revision.id} for value in content.values])
+    await copy_rows(session, "observation", ("revision_id", *OBSERVATION_COLUMNS), [
+        (revision.id, *(json.dumps(value[c], ensure_ascii=False) if c == "warnings" else value[c]
+                        for c in OBSERVATION_COLUMNS)) for value in content.values])
     if content.tasks:
         await session.execute(insert(SubmissionTask), [{**task, "revision_id": revision.id} for task in content.tasks])
     values = [ValueRead(
@@ -616,7 +622,7 @@ async def _revisions_with_content(session: AsyncSession,
     """Values and tasks of several revisions in two queries."""
     ids = [r.id for r in revisions]
     values: dict[int, list[ValueRead]] = defaultdict(list)
-    for value in (await session.execute(  # plain rows, not an ORM object per value: a revision may hold thousands
+    for value in (await core_execute(session,  # plain rows, not an ORM object per value: a revision may hold thousands
             select(*(col(getattr(Observation, name)) for name in _VALUE_COLUMNS), col(Indicator.code),
                    col(Indicator.name).label("indicator_name"), col(Target.code).label("target_code"),
                    col(Target.metric))
