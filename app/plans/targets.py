@@ -293,6 +293,7 @@ _LEAD_RE = re.compile(f"^(?:{_words(vocab.SUBJECT_LEADS)})+")
 _TAIL_RE = re.compile(f"(?:{_words(vocab.SUBJECT_TAILS)})+$")
 _COUNT_TAIL_RE = re.compile(f"(?:{_words(vocab.COUNT_SUBJECT_TAILS)})+$")
 _PER_UNIT_RE = re.compile(r"以[^，。；以]{1,12}?为单位的?")  # "以街乡为单位" is about how it is counted
+_ABBREVIATION_RE = re.compile(r"\((?:以下)?简称[^()]*\)")  # "宫颈癌和乳腺癌(以下简称“两癌”)": a note
 _EACH_RE = re.compile(r"(?:分别|均(?![衡等匀])|各)")
 
 _YEAR = r"(?:19|20)\d{2}年"
@@ -347,6 +348,7 @@ _ITEM_SEP_RE = re.compile(r"、|和|及|与")
 _HEAD_START_RE = re.compile(rf"(?<=[表员者部才])中的?|{_words(vocab.HEAD_STARTS)}")
 # Words that qualify a shared noun in parallel ("城市、农村社区…", "公办、民办幼儿园…").
 _MODIFIER_RE = re.compile(_words(vocab.PARALLEL_MODIFIERS))
+_AGE_RE = re.compile(r"\d+(?:-\d+)?岁")
 _AGED_POPULATION_RE = re.compile(rf"^\d+(?:-\d+)?岁(?:以下|以上)?(?:{_words(vocab.POPULATIONS)})")
 _PERSON_RE = re.compile(f"^(?:{_words(vocab.PERSON_STARTS)})")
 _POPULATION_RE = re.compile(
@@ -404,7 +406,7 @@ def _clean_metric(subject: str, keep_frequency: bool = False) -> str:
 
     ``keep_frequency`` keeps a trailing 每年/每学期 (it belongs to a count: "学校每年至少安排1次…").
     """
-    subject = _PER_UNIT_RE.sub("", subject)
+    subject = _ABBREVIATION_RE.sub("", _PER_UNIT_RE.sub("", subject))
     tail = _COUNT_TAIL_RE if keep_frequency else _TAIL_RE
     previous = None
     while previous != subject:
@@ -932,7 +934,7 @@ def _metric_items(metric: str, each: bool, n_values: int, n_years: int, n_bases:
         parts = _ITEM_SEP_RE.split(metric)
         if len(parts) > 1 and all(len(p) >= 4 and _is_measurable(p) for p in parts):
             items = parts
-    if each and metric:
+    if each and metric and not (n_values > 1 and n_years == n_values):  # 分别 pairs the years with the values
         wanted = n_values if n_values > 1 and n_years == 1 and n_bases == 1 else 0
         split = _split_items(metric, wanted)
         if split and (n_values in (1, len(split))):
@@ -1373,11 +1375,14 @@ def _parse_relative(clause: str) -> list[_Draft]:
                 and len(ref) > min(len(h) for h in vocab.RELATIVE_HEADS if ref.endswith(h))
                 and not any(ch.isdigit() or ch in "，。；%‰" for ch in ref)):
             continue
-        metric = _clean_metric(_span(clause, toks, 0, _back_over(toks, k, "hedge", floor=1)))
-        if not (metric and _is_measurable(metric) and _is_plain_noun(metric)):
+        first_hedge = _back_over(toks, k, "hedge", floor=1)
+        metric = _clean_metric(_span(clause, toks, 0, first_hedge))
+        if not (metric and _is_measurable(metric) and _is_plain_noun(_AGE_RE.sub("", metric))):
             return []
         reason = f"数值相对于另一个量：{tok.text}{ref}（没有数字；按保持处理，需人工与该量比较）"
-        return [_Draft(metric, "maintain", None, None, [reason])]
+        each = _says_each(_span(clause, toks, first_hedge, k))  # "婴儿、5岁以下儿童死亡率均低于…"
+        items = (_split_items(metric, 0) if each else None) or [metric]
+        return [_Draft(item, "maintain", None, None, [reason]) for item in items]
     return []
 
 
