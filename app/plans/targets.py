@@ -594,6 +594,7 @@ class _Context:
     prev_unit: str | None = None  # unit of the previous target ("…比例至少为3:2，人流量较大的场所提高到2:1")
     prev_clause: str | None = None  # the clause before this one, targets or not ("…得到有效保障，保障覆盖率…")
     prev_count_subject: str | None = None  # "…至少配备1名全科医生，至少配备2名儿童保健医生"
+    prev_count_verb: str | None = None  # "建成儿童友好社区100个，儿童友好学校50所"
     dangling: str | None = None  # previous clause that produced no target ("区党委、政府领导班子，应至少…")
     carried_metric: str | None = None  # the last metric before a ；, for a value with no metric at all
     prev_items: tuple[str, ...] = ()  # the metrics of the last value list ("A、B分别…；到2030年，分别…")
@@ -624,6 +625,7 @@ class _Draft:
     per_year: bool = False
     rule: str = ""  # the id of the rule that produced it (set by _parse_clause unless the rule is more precise)
     count_subject: str | None = None  # count_before_noun: who counts, for a count without one in the next clause
+    count_verb: str | None = None  # count_after_noun: the verb, for a count without one in the next clause
 
 
 @dataclass(frozen=True)
@@ -1054,6 +1056,13 @@ def _parse_share(c: _Clause) -> list[_Found]:
     return out
 
 
+def _group_of(metric: str | None, noun: str) -> str:
+    """The group a share is taken in, when the share is of ``noun``: ("镇(街道)领导班子中女干部比例", "女干部") →
+    "镇(街道)领导班子" (so "…，至少配备一名女干部" counts in that group); else ""."""
+    at = (metric or "").rfind("中")
+    return metric[:at] if metric and at > 0 and noun and noun in metric[at:] else ""
+
+
 def _count_prefix(clause: str, toks: Sequence[Token], i: int) -> tuple[int, str | None, str | None]:
     """The words right before a count: ([至少|不少于|最少]? [各]? [count verb]?) → (start, min word, verb)."""
     start = toks[i].start
@@ -1109,7 +1118,7 @@ def _parse_count(c: _Clause) -> list[_Found]:
         pos, listed_verb = noun_at + len(noun), verb
         reasons: list[str] = []
         subject = "" if listed else re.sub(r"[中内]$", "", _clean_metric(clause[:start], keep_frequency=True))
-        subject = previous = subject or ctx.subject_from_dangling() or previous or ""
+        subject = previous = subject or ctx.subject_from_dangling() or previous or _group_of(ctx.prev_metric, noun)
         if not (minimum or qual) and not _MINIMUM_RE.search(clause[:start]):
             reasons.append("数量前没有“至少/不少于”：按下限处理")
         # "每千名老年人、每百张养老机构床位均拥有1名社会工作者": one count per per-capita denominator.
@@ -1184,13 +1193,18 @@ def _parse_count_after(c: _Clause) -> list[_Found]:
     if count is None:
         return []
     first, low, high, qual = count
-    m = _COUNT_AFTER_HEAD_RE.match(c.text, 0, c.tokens[first].start)
-    if not m or _VERB_RE.search(m["noun"]) or _VERB_RE.search(m["subj"]):
+    head = c.text[:c.tokens[first].start]
+    m = _COUNT_AFTER_HEAD_RE.match(head)
+    minimum = bool(m and m["min"])
+    if m and not (_VERB_RE.search(m["noun"]) or _VERB_RE.search(m["subj"])):
+        subject = _clean_metric(m["subj"], keep_frequency=True)
+        verb, noun = m["verb"], m["noun"]
+    elif not m and c.ctx.prev_count_verb and _is_plain_noun(noun := _clean_metric(head)) and noun:
+        subject, verb = "", c.ctx.prev_count_verb  # "建成儿童友好社区100个，儿童友好学校50所": the same verb
+    else:
         return []
-    subject = _clean_metric(m["subj"], keep_frequency=True)
     if _SUBJECT_ADVERB_RE.match(subject) or _VERBISH_RE.search(subject):
         subject = ""  # "积极培育…组织5家": an adverb or an action, not who does it
-    verb, noun = m["verb"], m["noun"]
     if noun:
         metric = f"{subject}{'' if verb in ('有', '拥有') and not subject else verb}{noun}"
     elif subject:
@@ -1198,12 +1212,14 @@ def _parse_count_after(c: _Clause) -> list[_Found]:
     else:
         return []
     if high is not None:
-        drafts = [_Draft(metric, ">=", low.value, low.unit, []), _Draft(metric, "<=", high.value, low.unit, [])]
+        drafts = [_Draft(metric, ">=", low.value, low.unit, [], count_verb=verb),
+                  _Draft(metric, "<=", high.value, low.unit, [], count_verb=verb)]
         return _at_year(drafts, c)
     reasons: list[str] = []
-    if not (m["min"] or qual):
+    if not (minimum or qual):
         reasons.append("数量前没有“至少/不少于”：按下限处理")
-    return _at_year([_Draft(metric, vocab.QUALIFIERS.get(qual or "", ">="), low.value, low.unit, reasons)], c)
+    op = vocab.QUALIFIERS.get(qual or "", ">=")
+    return _at_year([_Draft(metric, op, low.value, low.unit, reasons, count_verb=verb)], c)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1589,7 +1605,7 @@ def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget
             ctx = replace(ctx.remember(last), dangling=None,
                           prev_items=tuple(dict.fromkeys(f.draft.metric for f in found)),
                           prev_count_subject=last.count_subject if last.count_subject is not None
-                          else ctx.prev_count_subject)
+                          else ctx.prev_count_subject, prev_count_verb=last.count_verb)
         else:
             ctx = replace(ctx, dangling=clause)
         ctx = replace(ctx, prev_clause=clause)
