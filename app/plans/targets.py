@@ -598,6 +598,7 @@ class _Context:
     dangling: str | None = None  # previous clause that produced no target ("区党委、政府领导班子，应至少…")
     carried_metric: str | None = None  # the last metric before a ；, for a value with no metric at all
     prev_items: tuple[str, ...] = ()  # the metrics of the last value list ("A、B分别…；到2030年，分别…")
+    heading: str | None = None  # a metric before a colon, for the places after it ("儿童之家覆盖率：城市社区…")
     baselines: tuple[int, ...] = ()  # a base year in a clause of its own ("以2020年为基数，…下降20%")
     base_kind: str | None = None
 
@@ -653,7 +654,9 @@ def _fill_metric(subject: str, ctx: _Context, reasons: list[str], *, continued: 
     if not metric and ctx.carried_metric:
         metric = ctx.carried_metric  # "…托位数达到4.5个；到2030年，达到5个"
     per_capita = _PER_CAPITA_RE.match(ctx.prev_metric or "")
-    if metric and ctx.prev_metric and _POPULATION_RE.fullmatch(metric):
+    if metric and ctx.heading and not _is_measurable(metric) and _is_plain_noun(metric):
+        metric += ctx.heading  # "儿童之家覆盖率：城市社区达到95%以上" → "城市社区儿童之家覆盖率"
+    elif metric and ctx.prev_metric and _POPULATION_RE.fullmatch(metric):
         # "小学生每天睡眠时间达到10小时、初中生达到9小时": the new group takes the previous metric's noun.
         pop = _POPULATION_RE.match(ctx.prev_metric)
         if pop and pop.end() < len(ctx.prev_metric):
@@ -1578,7 +1581,9 @@ def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget
     """
     ctx = _Context(years=carried.years, carried_metric=carried.carried_metric, prev_items=carried.prev_items)
     out: list[ParsedTarget] = []
+    end = -1
     for n, raw_clause in enumerate(_CLAUSE_SPLIT_RE.split(sentence)):
+        end += len(raw_clause) + 1  # where the separator after this clause is
         if not raw_clause or len(raw_clause) > MAX_CLAUSE_CHARS:
             continue
         clause, years, baselines, base_kind, each_base, leading = _strip_years(raw_clause)
@@ -1608,6 +1613,9 @@ def _parse_sentence(sentence: str, carried: _Context) -> tuple[list[ParsedTarget
                           else ctx.prev_count_subject, prev_count_verb=last.count_verb)
         else:
             ctx = replace(ctx, dangling=clause)
+            heading = _clean_metric(clause)
+            if sentence[end:end + 1] == "：" and _is_measurable(heading) and _is_plain_noun(heading):
+                ctx = replace(ctx, heading=heading)
         ctx = replace(ctx, prev_clause=clause)
     return out, _Context(years=ctx.years, carried_metric=ctx.prev_metric or ctx.carried_metric,
                          prev_items=ctx.prev_items)
