@@ -1690,6 +1690,10 @@ RULES: tuple[Rule, ...] = tuple(sorted((
         ("各镇（街）至少建设1所普惠性幼儿园", (("各镇(街)建设普惠性幼儿园", ">=", 1.0, "所"),)),
         ("建成120个以上社区儿童之家", (("建成社区儿童之家", ">=", 120.0, "个"),)),
         ("领导班子中有一名以上女干部", (("领导班子有女干部", ">=", 1.0, "名"),)),
+        ("每个县新建3—5所公办幼儿园", (
+            ("每个县新建公办幼儿园", ">=", 3.0, "所"), ("每个县新建公办幼儿园", "<=", 5.0, "所"))),
+        ("建成30个以上儿童友好社区、10个以上儿童友好学校", (
+            ("建成儿童友好社区", ">=", 30.0, "个"), ("建成儿童友好学校", ">=", 10.0, "个"))),
     )),
     Rule("threshold", 40, _parse_numeric, (
         ("常住人口控制在260万人以内", (("常住人口", "<=", 260.0, "万人"),)),
@@ -1717,6 +1721,8 @@ RULES: tuple[Rule, ...] = tuple(sorted((
     Rule("relative_no_number", 90, lambda c: _at_year(_parse_relative(c.text), c), (
         ("女性参保率不低于全市平均水平", (("女性参保率", "maintain", None, None),)),
         ("女性参保率大于全市平均水平", (("女性参保率", "maintain", None, None),)),  # any gap verb of the vocabulary
+        ("婴儿、5岁以下儿童死亡率均低于全省平均水平", (
+            ("婴儿死亡率", "maintain", None, None), ("5岁以下儿童死亡率", "maintain", None, None))),
     )),
     Rule("fair_share", 100, lambda c: _at_year(_parse_fair_share(c.text), c), (
         ("保持妇联执委中女性的合理比例", (("妇联执委中女性比例", "maintain", None, None),)),
@@ -1724,15 +1730,19 @@ RULES: tuple[Rule, ...] = tuple(sorted((
     Rule("slowed_rise", 110, lambda c: _at_year(_parse_slowed_rise(c.text, c.ctx), c), (
         ("有效遏制青少年吸烟率上升趋势", (("青少年吸烟率", "decrease", None, None),)),
         ("超重肥胖增长势头明显放缓", (("超重肥胖", "decrease", None, None),)),
+        ("焦虑障碍患病率、抑郁症患病率上升趋势减缓", (
+            ("焦虑障碍患病率", "decrease", None, None), ("抑郁症患病率", "decrease", None, None))),
     )),
     Rule("towards_norm", 120, lambda c: _at_year(_parse_norm_trend(c.text), c), (
         ("出生人口性别比趋于正常", (("出生人口性别比", "maintain", None, None),)),
         ("出生人口性别比保持稳定", (("出生人口性别比", "maintain", None, None),)),
+        ("剖宫产率控制在合理水平", (("剖宫产率", "maintain", None, None),)),
     )),
     Rule("trend_after_metric", 130, lambda c: _at_year(_parse_trend_after(c.text, c.ctx), c), (
         ("城乡儿童健康差距进一步缩小", (("城乡儿童健康差距", "decrease", None, None),)),
         ("女性参与基层治理的比例较上届有所提高", (("女性参与基层治理的比例", "increase", None, None),)),
         ("孕产妇系统管理率逐年上升", (("孕产妇系统管理率", "increase", None, None),)),
+        ("未成年人犯罪率稳中有降", (("未成年人犯罪率", "decrease", None, None),)),
         ("男女两性平均预期寿命差距持续缩小", (("男女两性平均预期寿命差距", "decrease", None, None),)),
     )),
     Rule("trend_before_metric", 140, lambda c: _at_year(_parse_trend_before(c.text, c.ctx), c), (
