@@ -311,12 +311,13 @@ _LEADING_YEAR_RE = re.compile(rf"^{_SCOPE}?(?P<years>{_YEARS}){_YEAR_ENDING}")
 _UNNAMED_BASELINE_RE = re.compile(_words(vocab.UNNAMED_BASELINES))
 _PER_YEAR_RE = re.compile(f"(?:{_words(vocab.PER_YEAR_WORDS)})$")
 
-_LIST_MARKER_RE = re.compile(r"^(?:[-•·]\s*)?(?:\d{1,2}[.、](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）])")
+_LIST_MARKER_RE = re.compile(
+    r"^(?:[-•·]\s*)?(?:\d{1,2}[.、](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[一二三四五六七八九十]是)")
 _RAW_LIST_MARKER_RE = re.compile(
     r"^[ \t\u3000]*(?:[-•·][ \t]*)?"
     # "8.5岁以下儿童…" at the start of a line is item 8: an age is a whole number
     r"(?:[\d０-９]{1,2}[ \t]*[.．、](?![\d０-９])|[\d０-９]{1,2}[.．](?=[\d０-９]{1,2}岁)"
-    r"|[(（][一二三四五六七八九十\d]{1,3}[)）])",
+    r"|[(（][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[一二三四五六七八九十]是)",
     re.MULTILINE,
 )
 _SENTENCE_RE = re.compile(r"[^。；！？!?]+")
@@ -1390,8 +1391,9 @@ def _parse_relative(clause: str) -> list[_Draft]:
     toks = words(clause, _RELATIVE)
     for k, tok in enumerate(toks):
         ref = clause[tok.end:]
-        if not (k and tok.has("gap") and ref.endswith(vocab.RELATIVE_HEADS)
-                and len(ref) > min(len(h) for h in vocab.RELATIVE_HEADS if ref.endswith(h))
+        named = ref.endswith(vocab.RELATIVE_HEADS) and len(ref) > min(
+            len(h) for h in vocab.RELATIVE_HEADS if ref.endswith(h))
+        if not (k and tok.has("gap") and (named or ref in vocab.RELATIVE_REFERENCES)
                 and not any(ch.isdigit() or ch in "，。；%‰" for ch in ref)):
             continue
         first_hedge = _back_over(toks, k, "hedge", floor=1)

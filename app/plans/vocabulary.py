@@ -69,7 +69,8 @@ MINIMUM_WORDS: tuple[str, ...] = ("至少", "不少于", "最少")
 # Verbs right before a count of things: "至少各配备1名女干部", "改扩建10所公办幼儿园", "有一名以上女干部".
 COUNT_VERBS: tuple[str, ...] = (
     "配备", "配置", "组织", "掌握", "拥有", "有", "建有", "办好", "设立", "设置", "建立", "建成", "建设", "新建",
-    "改扩建", "改建", "扩建", "新增", "增设", "培育", "开展", "安排", "举办", "培养", "提供", "创建", "帮助",
+    "改扩建", "改建", "扩建", "新增", "增设", "培育", "开展", "安排", "举办", "培养", "提供", "创建", "帮助", "召开",
+    "打造", "组建",
 )
 # Verbs before the noun of a count written after it: "改善公办幼儿园办学条件26所", "培训家政服务人员2万人次".
 COUNT_AFTER_VERBS: tuple[str, ...] = (
@@ -95,7 +96,8 @@ SHARE_PREDICATES: tuple[str, ...] = (
 UNITS: tuple[str, ...] = (
     "个百分点", "/10万", "/十万", "/1000", "/100", "/万", "/千", "‰", "%", "平方米", "小时", "分钟", "公里",
     "千克", "克", "课时", "学时", "万元", "亿元", "万人", "元", "岁", "张", "个", "名", "所", "人", "家", "项", "次",
-    "天", "年", "倍", "户", "座", "处", "间", "册", "场", "支", "套", "辆", "亩", "米", "周", "月", "人次", "万人次",
+    "天", "年", "倍", "块", "户", "座", "处", "间", "册", "场", "支", "套", "辆", "亩", "米", "周", "月", "人次",
+    "万人次",
 )
 # Units of a count written after its noun ("改善公办幼儿园办学条件26所", "培训家政服务人员2万人次以上").
 THING_UNITS: tuple[str, ...] = (
@@ -107,7 +109,7 @@ COUNT_UNITS: tuple[str, ...] = tuple(u for u in UNITS if not u.startswith(("/", 
 # Magnitudes between a number and its unit: kept in the unit as written ("260万人", "1.5亿元", "5000万元").
 MAGNITUDES: tuple[str, ...] = ("万", "亿")
 # A share written as a word, in % ("一半以上的领导班子").
-SHARE_WORDS: dict[str, float] = {"一半": 50.0}
+SHARE_WORDS: dict[str, float] = {"一半": 50.0, "百分之百": 100.0}
 # "十万分之九" → 9 per 100 000, "百分之四十" → 40 %.
 FRACTION_DENOMINATORS: dict[str, str] = {"十万": "1/10万", "万": "1/万", "千": "‰", "百": "%"}
 
@@ -137,12 +139,14 @@ PER_YEAR_WORDS: tuple[str, ...] = ("每年", "年均", "逐年")
 # --------------------------------------------------------------------------------------------------
 # Trends without a number
 # --------------------------------------------------------------------------------------------------
-TREND_UP: tuple[str, ...] = ("提高", "提升", "增加", "增长", "扩大", "上升", "延长", "稳中有升")
-TREND_DOWN: tuple[str, ...] = ("降低", "下降", "减少", "缩小", "减缓", "减小", "减轻", "放缓", "稳中有降")
+TREND_UP: tuple[str, ...] = ("提高", "提升", "增加", "增长", "扩大", "上升", "延长", "稳中有升", "呈上升趋势",
+                             "呈增长趋势")
+TREND_DOWN: tuple[str, ...] = ("降低", "下降", "减少", "缩小", "减缓", "减小", "减轻", "放缓", "稳中有降",
+                               "呈下降趋势", "呈减少趋势")
 TREND_MAINTAIN: tuple[str, ...] = ("保持稳定", "保持基本稳定", "基本稳定", "保持均衡", "稳定")
 TREND_ADVERBS: tuple[str, ...] = (
     "逐步", "稳步", "不断", "持续", "明显", "进一步", "显著", "大幅", "有效", "逐年", "继续", "保持稳定", "稳定",
-    "有所", "得到", "大力", "切实", "巩固", "实现",
+    "有所", "得到", "大力", "切实", "巩固", "实现", "同比例", "同步",
 )
 # Before a trend verb at the start of a clause: "巩固提高…", "积极稳妥扩大…".
 TREND_LEADS: tuple[str, ...] = ("巩固", "全面", "积极", "努力", "着力", "力争", "稳妥", "适度")
@@ -158,6 +162,8 @@ FAIR_SHARE_HEADS: tuple[str, ...] = ("比例", "比重")
 # A share compared with another quantity: "…女代表比例一般不低于本地党员总数中女性比例".
 RELATIVE_HEDGES: tuple[str, ...] = ("一般", "原则上", "应当", "应", "要", "均", "始终")
 RELATIVE_HEADS: tuple[str, ...] = ("比例", "比重", "比率", "率", "水平")
+# A reference that is a group or an earlier term, the same metric for it: "女性参保率不低于男性", "…不低于上一届".
+RELATIVE_REFERENCES: tuple[str, ...] = ("男性", "男职工", "男生", "男童", "上一届", "上届", "上年", "上一年")
 # "…增长势头明显放缓", "…上升趋势得到遏制": the rise is slowed, a decrease.
 RISE_WORDS: tuple[str, ...] = ("上升", "增长")
 RISING_TREND_NOUNS: tuple[str, ...] = ("趋势",)
@@ -166,7 +172,7 @@ RISING_TREND_VERBS: tuple[str, ...] = ("控制", "遏制", "减缓", "放缓")
 # Nouns whose size can be measured: a trend target is made only for these.
 MEASURABLE_HEADS: tuple[str, ...] = (
     "率", "比例", "比率", "比重", "占比", "性别比", "人数", "数量", "数", "年限", "寿命", "差距", "覆盖面", "天数",
-    "次数", "经费", "增速", "增幅",
+    "次数", "经费", "增速", "增幅", "价格",
 )
 # A share: "降低10%" on one of these may be percentage points; on anything else it is a relative change.
 SHARE_HEADS: tuple[str, ...] = ("率", "比例", "比率", "比重", "占比")
