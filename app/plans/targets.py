@@ -785,6 +785,7 @@ class _Anchor:
     op: str | None = None  # vocab.COMPARISON_VERBS op of the verb
     gap: str = ""  # words between a gap verb and its number ("不低于全市居民人均消费支出的60%")
     per: str = ""  # a per-capita denominator between the verb and the value ("达到每千人口4.5个")
+    bound: str | None = None  # a change bounded by a second word: "年均增长不低于10%" (op up, bound >=)
 
 
 # After the verb, before the value: "托位数达到每千人口4.5个" (the denominator joins the metric). A regex over the
@@ -816,8 +817,13 @@ def _verb_anchor(clause: str, toks: Sequence[Token], i: int) -> _Anchor | None:
     per = _PER_DENOM_RE.match(clause, toks[j].start)
     if per and (k := _token_starting_at(toks, per.end())) is not None and _is_value(toks, k):
         return _Anchor(verb.start, k, verb.text, verb.op, per=per.group())
-    if toks[j].kind is Kind.VERB and _is_value(toks, j + 1):  # "达到并保持在≥60%": the second word compares
-        return _Anchor(verb.start, j + 1, toks[j].text, toks[j].op)
+    if toks[j].kind is Kind.VERB and _is_value(toks, j + 1):
+        second = toks[j]
+        if verb.op in ("up", "down") and second.text in vocab.GAP_VERBS:  # "年均增长不低于10%": a bounded change
+            return _Anchor(verb.start, j + 1, verb.text + second.text, verb.op, bound=second.op)
+        if verb.op in ("up", "down"):  # "孕期体重增长控制在11.5—16千克": the change is the metric
+            return _Anchor(second.start, j + 1, second.text, second.op)
+        return _Anchor(verb.start, j + 1, second.text, second.op)  # "达到并保持在≥60%": the second word compares
     if verb.text in vocab.GAP_VERBS or verb.op == "share":
         return _gap_anchor(clause, toks, i, j)
     return None
@@ -991,7 +997,11 @@ def _value_drafts(item: str, v: _Value, a: _Anchor, base_kind: str | None, r: li
     """The target(s) of one value on one metric: a change, a range (two targets) or a level."""
     if a.op in ("up", "down"):
         # 左右 keeps the change approximate ("年均增长6%左右"): the rules bound its size by the tolerance
-        op = vocab.QUALIFIERS.get(v.qual or "", ">=")
+        op = vocab.QUALIFIERS.get(v.qual or "", a.bound or ">=")
+        if v.hi is not None:  # "年均下降0.5—1个百分点": at least the one, at most the other
+            _value_checks(item, v.value, v.unit, r, change=True)
+            return [_Draft(item, ">=", v.value, v.unit, list(r), a.op, per_year),
+                    _Draft(item, "<=", v.hi.value, v.hi.unit or v.unit, list(r), a.op, per_year)]
         if v.unit == "%" and base_kind not in vocab.FIXED_BASE_SUFFIXES and _SHARE_HEAD_RE.search(item):
             # on a share (…率, 比例) "降低10%" may be points; on anything else it is a relative change
             r.append(f"{a.verb}{v.value:g}%：是相对变化还是百分点？")
