@@ -308,6 +308,12 @@ _YEAR_ENDING = f"(?:{_words(vocab.YEAR_ENDINGS)})?"
 _MILESTONE_RE = re.compile(
     rf"(?:{_words(vocab.SCOPE_ASPIRATIONS)})?(?:{_words(vocab.SCOPE_PREPOSITIONS)})(?P<years>{_YEARS}){_YEAR_ENDING}")
 _LEADING_YEAR_RE = re.compile(rf"^{_SCOPE}?(?P<years>{_YEARS}){_YEAR_ENDING}")
+_COMPARES = f"(?:{_words(vocab.COMPARISON_VERBS)})"
+# "…覆盖率2023年达到80%": a year right before its comparison is its milestone, with no 到 before it
+_BARE_MILESTONE_RE = re.compile(rf"(?P<years>{_YEARS}){_YEAR_ENDING}(?={_COMPARES})")
+# "由2020年的79.2岁提高到2025年的80岁": where it starts (no target), and the milestone after the verb
+_FROM_VALUE_RE = re.compile(rf"由{_YEAR}的?{_NUM}[^\d，。；、]{{0,4}}?(?={_COMPARES})")
+_YEAR_AFTER_VERB_RE = re.compile(rf"(?<=[到至])(?P<years>{_YEAR})的")
 _UNNAMED_BASELINE_RE = re.compile(_words(vocab.UNNAMED_BASELINES))
 _PER_YEAR_RE = re.compile(f"(?:{_words(vocab.PER_YEAR_WORDS)})$")
 
@@ -321,7 +327,8 @@ _RAW_LIST_MARKER_RE = re.compile(
     re.MULTILINE,
 )
 _SENTENCE_RE = re.compile(r"[^。；！？!?]+")
-_CLAUSE_SPLIT_RE = re.compile(r"[，：]")
+# "…2023年达到80%、2025年达到90%": a 、 before a year and its comparison starts a clause of its own
+_CLAUSE_SPLIT_RE = re.compile(rf"[，：]|、(?=(?:19|20)\d{{2}}年{_YEAR_ENDING}{_COMPARES})")
 
 _MEASURABLE_RE = re.compile(f"(?:{_words(vocab.MEASURABLE_HEADS)})$")
 _SHARE_HEAD_RE = re.compile(f"(?:{_words(vocab.SHARE_HEADS)})$")
@@ -1572,7 +1579,11 @@ def _strip_years(clause: str) -> tuple[str, tuple[int, ...], tuple[int, ...], st
         clause = clause[:b.start()] + clause[b.end():]
     clause = _UNNAMED_BASELINE_RE.sub("", clause)  # "较上届有所提高": the trend is the target
     years: tuple[int, ...] = ()
-    m = _LEADING_YEAR_RE.match(clause) or _MILESTONE_RE.search(clause)
+    clause = _FROM_VALUE_RE.sub("", clause)
+    if after_verb := _YEAR_AFTER_VERB_RE.search(clause):
+        return (clause[:after_verb.start()] + clause[after_verb.end():], _years(after_verb["years"]), baselines, kind,
+                each, False)
+    m = _LEADING_YEAR_RE.match(clause) or _MILESTONE_RE.search(clause) or _BARE_MILESTONE_RE.search(clause)
     leading = bool(m and m.start() == 0)
     if m:
         years = _years(m["years"])

@@ -63,7 +63,8 @@ def _alternation(words: tuple[str, ...] | list[str]) -> str:
 
 
 _NUM = r"\d+(?:\.\d+)?"
-_CN = f"[{vocab.CN_DIGITS}][{vocab.CN_NUMERAL_CHARS}]*"  # "一百二十", not "千" of "每千人口"
+# "一百二十", "三点五" (not "千" of "每千人口")
+_CN = f"[{vocab.CN_DIGITS}][{vocab.CN_NUMERAL_CHARS}]*(?:点[{vocab.CN_DIGITS}]+)?"
 _UNIT = _alternation(vocab.UNITS)
 _COUNT_UNIT = _alternation(vocab.COUNT_UNITS)
 _MAGNITUDE = _alternation(vocab.MAGNITUDES)
