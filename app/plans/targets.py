@@ -384,10 +384,12 @@ _SHARE_FORMS = ("plain", "percent_words", "share_word")  # "95%", "百分之四�
 _PREDICATE_RE = re.compile(_words(vocab.SHARE_PREDICATES))
 
 _COVER_VERB_TAIL_RE = re.compile(f"(?:{_words(vocab.COVER_LEADS)})+$")
+_COVER_VERB_INSIDE_RE = re.compile(_words(vocab.COVER_VERBS))
 _CONDITION_RE = re.compile(r"^在[^，。；]*?(?:前提下|过程中|进程中|工作中|中)")
 _GROUP_RE = re.compile(f"(?:{_words(vocab.PEOPLE_GROUPS)})$")
 _NUMBER_THEN_VERB_RE = re.compile(_words(vocab.NUMBER_THEN_VERBS))
 _CIRCLE_LEAD_RE = re.compile(f"^(?:[、和及与]|{_words(vocab.CIRCLE_LEADS)})+")
+_CIRCLE_TAIL_RE = re.compile(f"(?:{_words(vocab.CIRCLE_LEADS)})+$")  # "城市社区全面建成“15分钟健身圈”"
 # Trend words, to tell a metric name from a phrase that changes it.
 _TREND_WORD_RE = re.compile(_words((*vocab.TREND_UP, *vocab.TREND_DOWN, *vocab.TREND_MAINTAIN)))
 
@@ -1127,10 +1129,14 @@ def _parse_count(c: _Clause) -> list[_Found]:
         qual = toks[i + 1].text if i + 1 < len(toks) and toks[i + 1].text in vocab.COUNT_QUALIFIERS else None
         noun_at = toks[i + 1 + (qual is not None)].start if i + 1 + (qual is not None) < len(toks) else len(clause)
         noun_m = _COUNT_NOUN_RE.match(clause, noun_at)
-        if not noun_m:
+        if not noun_m and noun_at == len(clause) and verb and (ctx.prev_metric or "").startswith(verb):
+            # "…建成10个儿童友好试点城市，到2030年建成20个以上": the same count again
+            noun = (ctx.prev_metric or "")[len(verb):]
+        elif not noun_m:
             continue
-        noun = noun_m.group()
-        if noun_m.end() < len(clause) and noun[-1] in _LIST_WORDS:  # a number follows: the list goes on
+        else:
+            noun = noun_m.group()
+        if noun_at + len(noun) < len(clause) and noun[-1] in _LIST_WORDS:  # a number follows: the list goes on
             noun = noun[:-1]
         if noun.startswith(("以上", "以下", "以内", "左右")) or _VERB_RE.match(noun):
             continue  # "不少于1小时以上", "至少1小时达到…": an ordinary threshold, handled elsewhere
@@ -1295,6 +1301,8 @@ def _parse_full_cover(clause: str, ctx: _Context) -> list[_Draft]:
             continue
         subject = _CONDITION_RE.sub("", _COVER_VERB_TAIL_RE.sub("", before))
         metric = _clean_metric(subject)
+        if (inside := _COVER_VERB_INSIDE_RE.search(metric)) and inside.start() > 0:
+            metric = metric[:inside.start()] + metric[inside.end():]  # "行政村实现健身设施全覆盖"
         reasons: list[str] = []
         if not metric and not subject.strip("，、 "):
             metric = ctx.subject_from_dangling() or ctx.prev_metric or ""
@@ -1385,7 +1393,7 @@ def _parse_circles(clause: str, toks: Sequence[Token]) -> list[tuple[_Draft, str
             return []  # the circle names a rate with its own number
         opening = tok.start - (clause[tok.start - 1:tok.start] in vocab.OPENING_QUOTES if tok.start else 0)
         raw_place, source_start = _circle_place(clause, opening, floor)
-        place = _CIRCLE_LEAD_RE.sub("", _clean_metric(_CIRCLE_LEAD_RE.sub("", raw_place)))
+        place = _CIRCLE_TAIL_RE.sub("", _CIRCLE_LEAD_RE.sub("", _clean_metric(_CIRCLE_LEAD_RE.sub("", raw_place))))
         if any(ch.isdigit() for ch in place) or len(place) > 12:
             place = ""
         number = clause[tok.start:tok.end - len(n.unit)]

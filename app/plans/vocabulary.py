@@ -201,6 +201,8 @@ CIRCLE_NOUN_STOPS = "，。；、“”\"以"
 CIRCLE_PLACE_STOPS = "，。；“”\""
 OPENING_QUOTES = "“\""
 CLOSING_QUOTES = "”\""
+# A verb between who is covered and what ("行政村实现健身设施全覆盖"): no part of the metric.
+COVER_VERBS: tuple[str, ...] = ("实现", "达到", "做到", "实行")
 # Words before 全覆盖 that are no part of what is covered: "实现…全覆盖", "基本实现…".
 COVER_LEADS: tuple[str, ...] = ("实现", "达到", "做到", "基本", "逐步", "实行", "确保", "力争", "推进", "推动", "全面",
                                 "巩固", "保持")
