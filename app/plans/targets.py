@@ -372,6 +372,7 @@ _COUNT_NOUN_RE = re.compile(r"[^，。；、\d%‰][^，。；\d]*")  # the coun
 # "新建城区义务教育学校2-3所", "乡镇卫生院儿科医生至少配备2名". Only units of things counted one by one.
 _THING_UNIT = f"(?:{_MAGNITUDE}?(?:{_words(vocab.THING_UNITS)}))"
 _THING_UNIT_RE = re.compile(_THING_UNIT)
+_THING_UNITS = frozenset(m + u for m in ("", *vocab.MAGNITUDES) for u in vocab.THING_UNITS)
 # The words before a count at the end of the clause: who, 至少?, the verb, the noun (no number).
 _COUNT_AFTER_HEAD_RE = re.compile(
     rf"^(?P<subj>[^，。；]*?)(?P<min>{_words(vocab.MINIMUM_WORDS)})?(?P<verb>{_words(vocab.COUNT_AFTER_VERBS)})"
@@ -1209,6 +1210,16 @@ def _count_at_end(toks: Sequence[Token]) -> tuple[int, Number, Number | None, st
     return k, last, None, qual
 
 
+def _count_list(c: _Clause) -> list[str]:
+    """The clause cut after each count of things followed by 、 ("…督导员18名、儿童主任320名")."""
+    cuts = [t.start for k, t in enumerate(c.tokens) if t.text == "、" and k and (
+        (n := c.tokens[k - 1].number) is not None and n.unit in _THING_UNITS
+        or c.tokens[k - 1].kind is Kind.QUAL and k > 1 and (m := c.tokens[k - 2].number) is not None
+        and m.unit in _THING_UNITS)]
+    bounds = [0, *cuts, len(c.text)]
+    return [c.text[a + (a > 0):b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
 def _parse_count_after(c: _Clause) -> list[_Found]:
     """A count written after its noun at the end of the clause.
 
@@ -1216,6 +1227,17 @@ def _parse_count_after(c: _Clause) -> list[_Found]:
     "全区建成儿童友好社区10个以上" → "建成儿童友好社区" >= 10 个; "新建城区义务教育学校2-3所" → >= 2 and <= 3;
     "乡镇卫生院儿科医生至少配备2名" (the noun before the verb) → "乡镇卫生院儿科医生配备数" >= 2 名.
     """
+    parts = _count_list(c)
+    if len(parts) > 1:  # "配备儿童督导员18名、儿童主任320名": each count, the later ones with the first's verb
+        out: list[_Found] = []
+        ctx = c.ctx
+        for text in parts:
+            found = _parse_count_after(replace(c, text=text, raw=text, ctx=ctx, tokens=tuple(tokenize(text))))
+            if not found:
+                return []
+            out += found
+            ctx = replace(ctx, prev_count_verb=found[-1].draft.count_verb)
+        return out
     count = _count_at_end(c.tokens)
     if count is None:
         return []
