@@ -895,7 +895,8 @@ def _parse_numeric(c: _Clause) -> list[_Found]:
             i = end
             continue
         # "…时间不少于1小时的学校比例达到70%", "工龄不足5年的劳动者…": a comparison that qualifies a noun
-        if clause.startswith("的", end_pos) and end_pos + 1 < len(clause) and values[-1].unit not in ("%", "‰"):
+        if clause.startswith("的", end_pos) and end_pos + 1 < len(clause) and (
+                values[-1].unit not in ("%", "‰") or _is_measurable(_clean_metric(subject))):
             held = pos if held is None else held
             i = end
             continue
@@ -1057,6 +1058,9 @@ def _parse_share(c: _Clause) -> list[_Found]:
     if not shares:
         return []
     first = shares[0][0]
+    if first and toks[first - 1].kind is Kind.VERB and toks[first - 1].op != "keep" \
+            and _is_measurable(_clean_metric(clause[:toks[first - 1].start])):
+        return []  # "…达标率不足50%的县要限期整改": the share qualifies who must act, it is no target
     # "要保持一半以上的…": the verb before the share is not part of the subject
     cut = toks[first - 1].start if first and toks[first - 1].kind is Kind.VERB else toks[first].start
     subject = _clean_metric(clause[:cut]) or c.ctx.subject_from_dangling()
