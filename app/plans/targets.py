@@ -1261,7 +1261,7 @@ def _parse_count_after(c: _Clause) -> list[_Found]:
     if noun:
         metric = f"{subject}{'' if verb in ('有', '拥有') and not subject else verb}{noun}"
     elif subject:
-        metric = f"{subject}{verb}数"
+        metric = f"{subject}{verb}{'额' if low.unit and low.unit.endswith('元') else '数'}"  # 发放额, 配备数
     else:
         return []
     if high is not None:

@@ -76,7 +76,7 @@ COUNT_VERBS: tuple[str, ...] = (
 COUNT_AFTER_VERBS: tuple[str, ...] = (
     "培训", "救助", "帮扶", "资助", "慰问", "配备", "配置", "拥有", "设立", "设置", "建立", "建成", "建设", "新建",
     "改扩建", "扩建", "改建", "新增", "增设", "改善", "改造", "培育", "创建", "打造", "培养", "开设", "开办", "举办",
-    "开展", "提供",
+    "开展", "提供", "发放", "投入", "筹集",
 )
 # Qualifiers right after a count before its noun ("建成120个以上社区儿童之家").
 COUNT_QUALIFIERS: tuple[str, ...] = ("以上", "及以上")
@@ -102,7 +102,7 @@ UNITS: tuple[str, ...] = (
 # Units of a count written after its noun ("改善公办幼儿园办学条件26所", "培训家政服务人员2万人次以上").
 THING_UNITS: tuple[str, ...] = (
     "万人次", "万人", "人次", "个", "名", "所", "家", "项", "次", "张", "座", "处", "间", "册", "场", "支", "套",
-    "辆", "户", "人",
+    "辆", "户", "人", "元", "万元", "亿元",  # an amount too: "发放妇女创业担保贷款50亿元以上"
 )
 # Units of things counted one by one ("建成120个以上社区儿童之家").
 COUNT_UNITS: tuple[str, ...] = tuple(u for u in UNITS if not u.startswith(("/", "%", "‰", "个百")))
