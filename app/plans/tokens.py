@@ -92,7 +92,10 @@ def cn_number(text: str) -> float:
     """A Chinese (or Arabic) numeral as a number: "一百二十" → 120, "两" → 2, "四十" → 40, "3" → 3."""
     if re.fullmatch(_NUM, text):
         return float(text)
-    return float(cn2an.cn2an(text.replace("〇", "零"), "normal"))
+    try:
+        return float(cn2an.cn2an(text.replace("〇", "零"), "normal"))
+    except (KeyError, IndexError) as e:  # cn2an fails this way on some runs that are no numeral ("〇十一")
+        raise ValueError(f"not a Chinese numeral: {text!r}") from e
 
 
 def _number(form: str, m: re.Match[str]) -> Number | None:
@@ -113,7 +116,7 @@ def _number(form: str, m: re.Match[str]) -> Number | None:
         if form == "share_word":
             return Number(vocab.SHARE_WORDS[m[0]], "%", form)
         return Number(cn_number(m[1]), m[2], form)
-    except ValueError:  # cn2an refuses a run that is no numeral ("十百")
+    except ValueError:  # a run that is no numeral ("十百", "〇十一")
         return None
 
 

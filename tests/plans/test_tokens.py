@@ -96,3 +96,11 @@ def test_lexicon_words_cover_the_text(text: str) -> None:
     assert "".join(t.text for t in toks) == text
     assert all(a.end == b.start for a, b in zip(toks, toks[1:], strict=False))
     assert not any(a.kind is b.kind is Kind.TEXT for a, b in zip(toks, toks[1:], strict=False))
+
+
+@pytest.mark.parametrize("text", ["〇十一个", "〇亿三所", "十百名", "百分之〇十一"])
+def test_a_run_of_numeral_characters_that_is_no_numeral_is_text(text: str) -> None:
+    tokens = tokenize(text)
+    assert "".join(t.text for t in tokens) == text
+    with pytest.raises(ValueError):
+        cn_number(text.rstrip("个所名").removeprefix("百分之"))
