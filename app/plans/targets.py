@@ -289,7 +289,7 @@ _MAGNITUDE = f"(?:{_words(vocab.MAGNITUDES)})"
 _VERB_RE = re.compile(_words(vocab.COMPARISON_VERBS))
 
 # Words that start or end a subject but are not part of the metric.
-_LEAD_RE = re.compile(f"^(?:{_words(vocab.SUBJECT_LEADS)})+")
+_LEAD_RE = re.compile(f"^(?:(?!{_words(vocab.KEPT_NAMES)})(?:{_words(vocab.SUBJECT_LEADS)}))+")
 _TAIL_RE = re.compile(f"(?:{_words(vocab.SUBJECT_TAILS)})+$")
 _COUNT_TAIL_RE = re.compile(f"(?:{_words(vocab.COUNT_SUBJECT_TAILS)})+$")
 _PER_UNIT_RE = re.compile(r"以[^，。；以]{1,12}?为单位的?")  # "以街乡为单位" is about how it is counted
@@ -310,19 +310,19 @@ _MILESTONE_RE = re.compile(
 _LEADING_YEAR_RE = re.compile(rf"^{_SCOPE}?(?P<years>{_YEARS}){_YEAR_ENDING}")
 _COMPARES = f"(?:{_words(vocab.COMPARISON_VERBS)})"
 # "…覆盖率2023年达到80%": a year right before its comparison is its milestone, with no 到 before it
-_BARE_MILESTONE_RE = re.compile(rf"(?P<years>{_YEARS}){_YEAR_ENDING}(?={_COMPARES})")
+_BARE_MILESTONE_RE = re.compile(rf"(?P<years>{_YEARS}){_YEAR_ENDING}(?=(?:分别|均)?{_COMPARES})")
 # "由2020年的79.2岁提高到2025年的80岁": where it starts (no target), and the milestone after the verb
-_FROM_VALUE_RE = re.compile(rf"由{_YEAR}的?{_NUM}[^\d，。；、]{{0,4}}?(?={_COMPARES})")
+_FROM_VALUE_RE = re.compile(rf"由(?:{_YEAR}的?)?{_NUM}[^\d，。；、]{{0,4}}?(?={_COMPARES})")
 _YEAR_AFTER_VERB_RE = re.compile(rf"(?<=[到至])(?P<years>{_YEAR})的")
 _UNNAMED_BASELINE_RE = re.compile(_words(vocab.UNNAMED_BASELINES))
 _PER_YEAR_RE = re.compile(f"(?:{_words(vocab.PER_YEAR_WORDS)})$")
 
 _LIST_MARKER_RE = re.compile(
-    r"^(?:[-•·]\s*)?(?:\d{1,2}[.、](?!\d)|[(（][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[一二三四五六七八九十]是)")
+    r"^(?:[-•·]\s*)?(?:\d{1,2}[.、](?!\d)|\d{1,2}\)|[(（][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[一二三四五六七八九十]是)")
 _RAW_LIST_MARKER_RE = re.compile(
     r"^[ \t\u3000]*(?:[-•·][ \t]*)?"
     # "8.5岁以下儿童…" at the start of a line is item 8: an age is a whole number
-    r"(?:[\d０-９]{1,2}[ \t]*[.．、](?![\d０-９])|[\d０-９]{1,2}[.．](?=[\d０-９]{1,2}岁)"
+    r"(?:[\d０-９]{1,2}[ \t]*[.．、](?![\d０-９])|[\d０-９]{1,2}[)）]|[\d０-９]{1,2}[.．](?=[\d０-９]{1,2}岁)"
     r"|[(（][一二三四五六七八九十\d]{1,3}[)）]|[①-⑳]|[一二三四五六七八九十]是)",
     re.MULTILINE,
 )
@@ -576,6 +576,13 @@ def _value_at(toks: Sequence[Token], i: int) -> tuple[_Value, int] | None:
     return _Value(lo.value, lo.unit or (hi.unit if hi else None), qual, hi, toks[i].text, lo.form), j
 
 
+def _list_unit(unit: str | None, last: str | None) -> str | None:
+    """A value's unit in a list whose last value carries the unit: "3%和1%", "3个和5个百分点" (个 → 个百分点)."""
+    if unit is None or (last is not None and last != unit and last.startswith(unit) and last.endswith("百分点")):
+        return last
+    return unit
+
+
 def _read_values(toks: Sequence[Token], i: int) -> tuple[list[_Value], int]:
     """The value list at token ``i`` ("2‰、3‰和4‰以下", "80%以上和82%以上", "1.1‰-1.5‰") and the index after it."""
     values: list[_Value] = []
@@ -587,7 +594,7 @@ def _read_values(toks: Sequence[Token], i: int) -> tuple[list[_Value], int]:
         i += 1
     if values:  # "3%和1%以下", "2‰、3‰和4‰以下": a qualifier or unit written once belongs to the whole list.
         last = values[-1]
-        values = [replace(v, qual=v.qual or last.qual, unit=v.unit or last.unit) for v in values]
+        values = [replace(v, qual=v.qual or last.qual, unit=_list_unit(v.unit, last.unit)) for v in values]
     return values, i
 
 

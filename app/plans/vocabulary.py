@@ -76,7 +76,7 @@ COUNT_VERBS: tuple[str, ...] = (
 COUNT_AFTER_VERBS: tuple[str, ...] = (
     "培训", "救助", "帮扶", "资助", "慰问", "配备", "配置", "拥有", "设立", "设置", "建立", "建成", "建设", "新建",
     "改扩建", "扩建", "改建", "新增", "增设", "改善", "改造", "培育", "创建", "打造", "培养", "开设", "开办", "举办",
-    "开展", "提供", "发放", "投入", "筹集",
+    "开展", "提供", "发放", "投入", "筹集", "带动", "帮助", "走访", "入户走访", "探访", "评选", "表彰", "评选表彰",
 )
 # Qualifiers right after a count before its noun ("建成120个以上社区儿童之家").
 COUNT_QUALIFIERS: tuple[str, ...] = ("以上", "及以上")
@@ -96,13 +96,13 @@ SHARE_PREDICATES: tuple[str, ...] = (
 UNITS: tuple[str, ...] = (
     "个百分点", "/10万", "/十万", "/1000", "/100", "/万", "/千", "‰", "%", "平方米", "小时", "分钟", "公里",
     "千克", "克", "课时", "学时", "万元", "亿元", "万人", "元", "岁", "张", "个", "名", "所", "人", "家", "项", "次",
-    "天", "年", "倍", "块", "户", "座", "处", "间", "册", "场", "支", "套", "辆", "亩", "米", "周", "月", "人次",
+    "天", "年", "倍", "块", "件", "户", "座", "处", "间", "册", "场", "支", "套", "辆", "亩", "米", "周", "月", "人次",
     "万人次",
 )
 # Units of a count written after its noun ("改善公办幼儿园办学条件26所", "培训家政服务人员2万人次以上").
 THING_UNITS: tuple[str, ...] = (
     "万人次", "万人", "人次", "个", "名", "所", "家", "项", "次", "张", "座", "处", "间", "册", "场", "支", "套",
-    "辆", "户", "人", "元", "万元", "亿元",  # an amount too: "发放妇女创业担保贷款50亿元以上"
+    "辆", "户", "人", "件", "元", "万元", "亿元",  # an amount too: "发放妇女创业担保贷款50亿元以上"
 )
 # Units of things counted one by one ("建成120个以上社区儿童之家").
 COUNT_UNITS: tuple[str, ...] = tuple(u for u in UNITS if not u.startswith(("/", "%", "‰", "个百")))
@@ -266,7 +266,8 @@ HEAD_STARTS: tuple[str, ...] = (
 )
 # Words that qualify a shared noun in parallel ("城市、农村社区…", "公办、民办幼儿园…").
 PARALLEL_MODIFIERS: tuple[str, ...] = (
-    "城市", "农村", "城镇", "乡村", "城乡", "城区", "乡镇", "街道", "社区", "公办", "民办", "小学", "初中", "高中",
+    "城市", "农村", "城镇", "乡村", "城乡", "城区", "镇区", "市区", "郊区", "山区", "牧区", "县城", "乡镇", "街道",
+    "社区", "公办", "民办", "小学", "初中", "高中",
     "男性", "女性", "男", "女",
 )
 # A listed item starting with a person is complete on its own ("女干部", "儿童…").
@@ -282,6 +283,8 @@ POPULATIONS: tuple[str, ...] = (
 )
 # What a per-capita rate is counted on ("每千常住人口", "每千名儿童"): shared by the next count of a list.
 PER_CAPITA_BASES: tuple[str, ...] = ("常住人口", "人口", "儿童", "老年人", "妇女", "学生", "居民")
+# Names that begin with a word the metric otherwise drops (督促 as a verb): kept whole.
+KEPT_NAMES: tuple[str, ...] = ("督促监护令",)
 # A subject that is only adverbs ("积极", "大力"): no metric.
 SUBJECT_ADVERBS: tuple[str, ...] = (
     "积极", "大力", "加快", "着力", "全面", "逐步", "稳步", "持续", "不断", "努力", "切实", "新", "再",
