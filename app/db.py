@@ -103,6 +103,16 @@ def _forget_hooks(session: SyncSession, previous: SessionTransaction) -> None:
         session.info.pop(BEFORE_COMMIT, None)
 
 
+async def read_outside_transaction(session: AsyncSession) -> None:
+    """Run the session's statements outside a transaction block on PostgreSQL, sparing BEGIN and COMMIT (two round
+    trips): for requests that only read. Each statement then reads its own snapshot, as it does inside a READ
+    COMMITTED transaction. A session already begun, or bound to a connection (the tests' rolled-back one), and
+    SQLite (no round trips) are left as they are; the pool restores the isolation level on checkin."""
+    bind = session.bind
+    if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql" and not session.in_transaction():
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=Session, expire_on_commit=False, autoflush=False)
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from app.auth.deps import ANY_ROLE, AdminOnly, AnyRole, PresentedToken
 from app.core.clock import today
 from app.core.downloads import attachment_headers
-from app.db import SessionDep
+from app.db import SessionDep, read_outside_transaction
 from app.status import service
 from app.status.export import plan_texts_by_code, status_csv
 from app.status.rules import Flag, Status
@@ -33,7 +33,9 @@ BreakdownParam = Annotated[Literal["sex", "age", "area"] | None, Query(
 
 
 async def plan_reader(plan_code: str, session: SessionDep, token: PresentedToken) -> service.PlanAccess:
-    """Any role's token and the plan of the path, checked and read in one statement (:func:`service.plan_access`)."""
+    """Any role's token and the plan of the path, checked and read in one statement (:func:`service.plan_access`).
+    The status reads only read: on PostgreSQL they run outside a transaction block (no BEGIN, no COMMIT)."""
+    await read_outside_transaction(session)
     return await service.plan_access(session, token, plan_code, ANY_ROLE)
 
 
