@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session as SyncSession
 from sqlalchemy.orm import SessionTransaction
@@ -23,7 +24,11 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; SQLite gets foreign keys, WAL and real transactions."""
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        if make_url(url).get_driver_name() != "asyncpg":
+            return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_async_engine(url, **kwargs)
+        event.listen(engine.sync_engine, "checkout", _ping)
+        return engine
 
     database = make_url(url).database
     if database and database != ":memory:":
@@ -48,6 +53,16 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _ping(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """``pool_pre_ping`` in one round trip: the asyncpg dialect's ping takes three (it wraps its query in a
+    transaction, for PgBouncer's transaction mode; a simple query is a transaction of its own there too). A
+    connection that fails it is replaced, and so are the pooled ones older than it (the server restarted)."""
+    try:
+        dbapi_connection.run_async(lambda driver: driver.execute("SELECT 1"))
+    except Exception as exc:
+        raise InvalidatePoolError(f"the pooled connection did not answer: {exc!r}") from exc
 
 
 def dialect_insert(session: AsyncSession, model: Any) -> Any:
@@ -109,6 +124,16 @@ def _hooks_ran(session: SyncSession) -> None:
 def _forget_hooks(session: SyncSession, previous: SessionTransaction) -> None:
     if not previous.nested:  # a savepoint rolled back leaves the transaction's other changes in place
         session.info.pop(BEFORE_COMMIT, None)
+
+
+async def read_outside_transaction(session: AsyncSession) -> None:
+    """Run the session's statements outside a transaction block on PostgreSQL, sparing BEGIN and COMMIT (two round
+    trips): for requests that only read. Each statement then reads its own snapshot, as it does inside a READ
+    COMMITTED transaction. A session already begun, or bound to a connection (the tests' rolled-back one), and
+    SQLite (no round trips) are left as they are; the pool restores the isolation level on checkin."""
+    bind = session.bind
+    if isinstance(bind, AsyncEngine) and bind.dialect.name == "postgresql" and not session.in_transaction():
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

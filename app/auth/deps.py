@@ -7,36 +7,41 @@ from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.actor import Actor
-from app.auth.service import authenticate
+from app.auth.service import authenticate, check_role
 from app.core.i18n import t
-from app.core.labels import role_label, roles_label
 from app.db import SessionDep
-from app.errors import Forbidden, Unauthorized
+from app.errors import Unauthorized
 from app.models.enums import Role
 
 _bearer = HTTPBearer(auto_error=False, description="A token created with `python -m app tokens create`.")
 
 
-async def current_actor(
-    session: SessionDep,
+async def presented_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
+) -> str:
+    """The bearer token sent, not yet checked (:func:`current_actor` checks it; a route may check it in its own
+    statement with :func:`app.auth.service.token_lookup`)."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized(t("Send `Authorization: Bearer <token>`."))
-    return await authenticate(session, credentials.credentials)
+    return credentials.credentials
+
+
+PresentedToken = Annotated[str, Depends(presented_token)]
+
+
+async def current_actor(session: SessionDep, token: PresentedToken) -> Actor:
+    return await authenticate(session, token)
 
 
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Actor]]:
     async def dependency(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
-        if actor.role not in roles:
-            raise Forbidden(t("This endpoint is for {allowed}; this token's role is {role}.",
-                              allowed=roles_label(roles), role=role_label(actor.role)))
-        return actor
+        return check_role(actor, roles)
 
     return dependency
 
 
-AnyRole = Annotated[Actor, Depends(require_roles(Role.admin, Role.unit, Role.reader))]
+ANY_ROLE = (Role.admin, Role.unit, Role.reader)
+AnyRole = Annotated[Actor, Depends(require_roles(*ANY_ROLE))]
 AdminOnly = Annotated[Actor, Depends(require_roles(Role.admin))]
 AdminOrUnit = Annotated[Actor, Depends(require_roles(Role.admin, Role.unit))]
 AdminOrReader = Annotated[Actor, Depends(require_roles(Role.admin, Role.reader))]

@@ -1,9 +1,11 @@
 """Token lifecycle (create, list, revoke) and authentication of a presented token."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -11,8 +13,8 @@ from app.audit.service import record
 from app.auth.actor import Actor
 from app.auth.tokens import display_prefix, hash_token, new_token
 from app.core.i18n import t
-from app.core.labels import role_label
-from app.errors import NotFound, Unauthorized, ValidationFailed
+from app.core.labels import role_label, roles_label
+from app.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from app.models import ApiToken, Unit
 from app.models.base import utcnow
 from app.models.enums import Role
@@ -92,15 +94,48 @@ async def authenticate(session: AsyncSession, presented: str) -> Actor:
     if row is None:
         raise Unauthorized(t("The bearer token is not valid."))
     token, unit = row
-    if token.revoked_at is not None:
-        raise Unauthorized(t("The bearer token has been revoked."))
-    if unit is not None and not unit.active:
-        raise Unauthorized(t("The token's member unit has been deactivated."))
+    actor = _checked_actor(token.id, token.name, token.role, token.revoked_at, unit.id if unit else None,
+                           unit.code if unit else None, unit.active if unit else None)
     # The session's identity map holds objects weakly: kept here, the unit is not read again by the services that
     # look it up (session.get) in the same request.
     session.info[ACTOR_UNIT] = unit
-    return Actor(token_id=token.id, name=token.name, role=Role(token.role),
-                 unit_id=unit.id if unit else None, unit_code=unit.code if unit else None)
+    return actor
+
+
+def token_lookup() -> Select[*tuple[Any, ...]]:
+    """The columns :func:`actor_from` needs of the token whose hash is the bind parameter ``token_hash``, and of its
+    unit: a read that joins its own tables onto it authenticates in the same statement."""
+    return (select(col(ApiToken.id).label("token_id"), col(ApiToken.name).label("token_name"),
+                   col(ApiToken.role).label("token_role"), col(ApiToken.revoked_at).label("token_revoked_at"),
+                   col(Unit.id).label("token_unit_id"), col(Unit.code).label("token_unit_code"),
+                   col(Unit.active).label("token_unit_active"))
+            .select_from(ApiToken).outerjoin(Unit, col(Unit.id) == col(ApiToken.unit_id))
+            .where(col(ApiToken.token_hash) == bindparam("token_hash")))
+
+
+def actor_from(row: Row[*tuple[Any, ...]] | None) -> Actor:
+    """The actor of a :func:`token_lookup` row, refused as :func:`authenticate` refuses (no row: not valid)."""
+    if row is None:
+        raise Unauthorized(t("The bearer token is not valid."))
+    return _checked_actor(row.token_id, row.token_name, row.token_role, row.token_revoked_at, row.token_unit_id,
+                          row.token_unit_code, row.token_unit_active)
+
+
+def _checked_actor(token_id: int | None, name: str, role: str, revoked_at: datetime | None, unit_id: int | None,
+                   unit_code: str | None, unit_active: bool | None) -> Actor:
+    if revoked_at is not None:
+        raise Unauthorized(t("The bearer token has been revoked."))
+    if unit_id is not None and not unit_active:
+        raise Unauthorized(t("The token's member unit has been deactivated."))
+    return Actor(token_id=token_id, name=name, role=Role(role), unit_id=unit_id, unit_code=unit_code)
+
+
+def check_role(actor: Actor, roles: Collection[Role]) -> Actor:
+    """The actor, if their role is one of ``roles`` (403 otherwise)."""
+    if actor.role not in roles:
+        raise Forbidden(t("This endpoint is for {allowed}; this token's role is {role}.",
+                          allowed=roles_label(roles), role=role_label(actor.role)))
+    return actor
 
 
 def _info(token: ApiToken, unit_code: str | None) -> TokenInfo:

@@ -3,13 +3,13 @@
 import hashlib
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
-from app.auth.deps import AdminOnly, AnyRole
+from app.auth.deps import ANY_ROLE, AdminOnly, AnyRole, PresentedToken
 from app.core.clock import today
 from app.core.downloads import attachment_headers
-from app.db import SessionDep
+from app.db import SessionDep, read_outside_transaction
 from app.status import service
 from app.status.export import plan_texts_by_code, status_csv
 from app.status.rules import Flag, Status
@@ -31,6 +31,16 @@ FlagFilter = Annotated[Flag | None, Query(description="List only items carrying 
 BreakdownParam = Annotated[Literal["sex", "age", "area"] | None, Query(
     description="Also judge every target on each group of this dimension that has values (`breakdowns`).")]
 
+
+async def plan_reader(plan_code: str, session: SessionDep, token: PresentedToken) -> service.PlanAccess:
+    """Any role's token and the plan of the path, checked and read in one statement (:func:`service.plan_access`).
+    The status reads only read: on PostgreSQL they run outside a transaction block (no BEGIN, no COMMIT)."""
+    await read_outside_transaction(session)
+    return await service.plan_access(session, token, plan_code, ANY_ROLE)
+
+
+PlanReader = Annotated[service.PlanAccess, Depends(plan_reader)]
+
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified: the `If-None-Match` ETag is still current"}}
 
@@ -51,7 +61,7 @@ def _conditional(request: Request, body: BaseModel | service.StatusDocument) -> 
 
 @router.get("/plans/{plan_code}/status", summary="Status of every target and goal of a plan for a year",
             response_model=PlanStatus, responses=NOT_MODIFIED)
-async def plan_status(plan_code: str, request: Request, session: SessionDep, actor: AnyRole, year: Year = None,
+async def plan_status(request: Request, session: SessionDep, access: PlanReader, year: Year = None,
                       include: Include = None, domain: DomainFilter = None, unit: UnitFilter = None,
                       status: StatusFilter = None, flag: FlagFilter = None,
                       breakdown: BreakdownParam = None) -> Response:
@@ -59,8 +69,9 @@ async def plan_status(plan_code: str, request: Request, session: SessionDep, act
     label, flags and explanation. Send `If-None-Match` with the last ETag to poll cheaply."""
     filters = service.StatusFilter(domain, unit, status, flag)
     if include is None and breakdown is None:  # the stored verdicts, served as stored
-        return _conditional(request, await service.stored_status_document(session, plan_code, year, today(), filters))
-    result = await service.plan_status(session, actor, plan_code, year, today(), filters,
+        return _conditional(request, await service.stored_status_document(session, access.plan, year, today(),
+                                                                           filters))
+    result = await service.plan_status(session, access.actor, access.plan.code, year, today(), filters,
                                        include_provisional=include == "provisional", breakdown=breakdown)
     return _conditional(request, result)
 
@@ -89,14 +100,16 @@ async def goal_status(plan_code: str, goal_code: str, request: Request, session:
 
 @router.get("/plans/{plan_code}/units/{unit_code}/status", summary="Status of the goals and measures a unit leads",
             response_model=PlanStatus, responses=NOT_MODIFIED)
-async def unit_status(plan_code: str, unit_code: str, request: Request, session: SessionDep, actor: AnyRole,
+async def unit_status(unit_code: str, request: Request, session: SessionDep, access: PlanReader,
                       year: Year = None, include: Include = None, status: StatusFilter = None,
                       flag: FlagFilter = None) -> Response:
     await units_service.get_unit(session, unit_code)  # 404 for a unit that does not exist
     filters = service.StatusFilter(unit=unit_code, status=status, flag=flag)
     if include is None:
-        return _conditional(request, await service.stored_status_document(session, plan_code, year, today(), filters))
-    result = await service.plan_status(session, actor, plan_code, year, today(), filters, include_provisional=True)
+        return _conditional(request, await service.stored_status_document(session, access.plan, year, today(),
+                                                                           filters))
+    result = await service.plan_status(session, access.actor, access.plan.code, year, today(), filters,
+                                       include_provisional=True)
     return _conditional(request, result)
 
 

@@ -9,19 +9,22 @@ REST and GraphQL both call these functions.
 import hashlib
 import json
 from collections import OrderedDict, defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth import visibility
 from app.auth.actor import Actor
+from app.auth.service import actor_from, check_role, token_lookup
+from app.auth.tokens import hash_token
 from app.core.i18n import t
 from app.errors import AppError, NotFound, ValidationFailed
 from app.models import Domain, Plan, StatusRefresh, Unit, Verdict
+from app.models.enums import Role
 from app.outbox import service as outbox
 from app.plans.service import plan_by_code
 from app.status import publication
@@ -69,7 +72,7 @@ class PlanEvaluation:
     committee_units: set[str] = field(default_factory=set)
 
 
-def plan_year(plan: Plan, year: int | None, today: date) -> int:
+def plan_year(plan: "Plan | StoredPlan", year: int | None, today: date) -> int:
     """The year asked, checked against the plan's years (default: this year, kept within them)."""
     if year is None:
         return min(max(today.year, plan.start_year), plan.end_year)
@@ -187,20 +190,64 @@ class StatusDocument:
     year: int
 
 
-async def stored_status_document(session: AsyncSession, plan_code: str, year: int | None, today: date,
+@dataclass(frozen=True)
+class StoredPlan:
+    """What a read of stored verdicts needs of a plan, read with the caller's token by :func:`plan_access`."""
+
+    id: int
+    code: str
+    committee_id: int
+    start_year: int
+    end_year: int
+    horizon: int | None  # the last year whose verdicts are all stored (publication.stored_through)
+    version: str  # of its stored verdicts (status_refresh.version; "" before the first change counted)
+
+
+@dataclass(frozen=True)
+class PlanAccess:
+    actor: Actor
+    plan: StoredPlan
+
+
+# Built once: composing the statement costs more than the cached compilation does on each read.
+_PLAN_ACCESS = (token_lookup().add_columns(
+    col(Plan.id).label("plan_id"), col(Plan.code).label("plan_code"), col(Plan.committee_id).label("committee_id"),
+    col(Plan.start_year).label("start_year"), col(Plan.end_year).label("end_year"),
+    col(StatusRefresh.refreshed_on).label("refreshed_on"), col(StatusRefresh.version).label("version"))
+    .outerjoin(Plan, col(Plan.code) == bindparam("plan_code"))
+    .outerjoin(StatusRefresh, col(StatusRefresh.plan_id) == col(Plan.id)))
+
+
+async def plan_access(session: AsyncSession, token: str, plan_code: str, roles: Collection[Role]) -> PlanAccess:
+    """The caller of a presented token, checked as :func:`app.auth.service.authenticate` and
+    :func:`app.auth.service.check_role` check it, and the plan with the horizon and version of its stored verdicts:
+    one statement, which is all a repeated status read runs."""
+    row = (await session.execute(_PLAN_ACCESS, {"token_hash": hash_token(token), "plan_code": plan_code})).first()
+    actor = check_role(actor_from(row), roles)
+    assert row is not None
+    if row.plan_id is None:
+        raise NotFound(t("Plan {code} does not exist.", code=plan_code))
+    return PlanAccess(actor, StoredPlan(row.plan_id, row.plan_code, row.committee_id, row.start_year, row.end_year,
+                                        row.refreshed_on.year if row.refreshed_on is not None else None,
+                                        row.version or ""))
+
+
+async def stored_status_document(session: AsyncSession, plan: StoredPlan, year: int | None, today: date,
                                  filters: StatusFilter = StatusFilter()) -> StatusDocument:
     """The same document as ``summarise(evaluate_plan(...))`` on the stored verdicts, without building an object
     per item: counts and filters work on the verdicts' columns, the items are their stored JSON as they are.
     The ETag comes from the verdicts' versions (any change of a verdict raises its version)."""
-    plan, horizon, version = await _plan_with_horizon(session, plan_code)
     year = plan_year(plan, year, today)
-    if horizon is None or year > horizon:  # not stored: evaluated, and tagged by its content
-        body = summarise(await _evaluated(session, plan, year, today), filters).model_dump_json().encode()
+    if plan.horizon is None or year > plan.horizon:  # not stored: evaluated, and tagged by its content
+        whole = await session.get(Plan, plan.id)
+        if whole is None:  # deleted since plan_access read it
+            raise NotFound(t("Plan {code} does not exist.", code=plan.code))
+        body = summarise(await _evaluated(session, whole, year, today), filters).model_dump_json().encode()
         return StatusDocument(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"', plan.code, year)
     # The document is a function of the stored verdicts (and the plan's domains, which only an import changes, and
     # an import republishes): while their version is the same, the document assembled for it is served again. A
     # unit filter also depends on the committee's units, so it is not kept.
-    key = (plan.id, year, version, filters) if version and filters.unit is None else None
+    key = (plan.id, year, plan.version, filters) if plan.version and filters.unit is None else None
     if key is not None and (kept := _documents.get(key)) is not None:
         return kept
     document = await _assemble_document(session, plan, year, today, filters)
@@ -233,7 +280,7 @@ class _DocumentCache:
 _documents = _DocumentCache(size=128)
 
 
-async def _assemble_document(session: AsyncSession, plan: Plan, year: int, today: date,
+async def _assemble_document(session: AsyncSession, plan: StoredPlan, year: int, today: date,
                              filters: StatusFilter) -> StatusDocument:
     rows = (await session.execute(
         select(col(Verdict.id), col(Verdict.subject_type), col(Verdict.domain_code), col(Verdict.lead_unit),
@@ -279,16 +326,6 @@ async def _assemble_document(session: AsyncSession, plan: Plan, year: int, today
               f"{sum(r.version for r in rows)}.{filters}.{min((r.computed_on for r in rows), default=today)}"
     etag = '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
     return StatusDocument(body, etag, plan.code, year)
-
-
-async def _plan_with_horizon(session: AsyncSession, plan_code: str) -> tuple[Plan, int | None, str]:
-    """The plan, the last year whose verdicts are all stored (:func:`app.status.publication.stored_through`) and
-    the version of its stored verdicts, in one query."""
-    row = (await session.execute(select(Plan, col(StatusRefresh.refreshed_on), col(StatusRefresh.version)).outerjoin(
-        StatusRefresh, col(StatusRefresh.plan_id) == col(Plan.id)).where(col(Plan.code) == plan_code))).first()
-    if row is None:
-        raise NotFound(t("Plan {code} does not exist.", code=plan_code))
-    return row[0], row[1].year if row[1] is not None else None, row[2] or ""
 
 
 def summarise(evaluation: PlanEvaluation, filters: StatusFilter = StatusFilter()) -> PlanStatus:

@@ -28,6 +28,8 @@ READ_ENDPOINTS = [
     ("GET", f"/api/v1/plans/{PLAN}/targets", None),
     ("GET", "/api/v1/units", None),
     ("GET", "/api/v1/units/110105-wjw", None),
+    ("GET", f"/api/v1/plans/{PLAN}/status", None),  # the stored status reads check the token in their own query
+    ("GET", f"/api/v1/plans/{PLAN}/units/110105-wjw/status", None),
 ]
 ADMIN_ENDPOINTS = [
     ("POST", "/api/v1/units", {"code": "110105-jw", "committee_code": "110105", "name": "区教委"}),
@@ -67,24 +69,33 @@ async def test_every_api_endpoint_needs_a_token(client, tokens, method, path, bo
         assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-async def test_revoked_token_is_refused(client, db) -> None:  # type: ignore[no-untyped-def]
+# A status read served from the document kept in process still checks the token on every request.
+REFUSING_PATHS = ["/api/v1/plans", f"/api/v1/plans/{PLAN}/status"]
+
+
+@pytest.mark.parametrize("path", REFUSING_PATHS)
+async def test_revoked_token_is_refused(client, db, path) -> None:  # type: ignore[no-untyped-def]
     token = await make_token(db, Role.reader)
-    assert (await client.get("/api/v1/plans", headers=bearer(token))).status_code == 200
+    for _ in range(2):
+        assert (await client.get(path, headers=bearer(token))).status_code == 200
     row = (await db.execute(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))).scalar_one()
     await revoke_token(db, CLI_ACTOR, row.id)  # type: ignore[arg-type]
-    response = await client.get("/api/v1/plans", headers=bearer(token))
+    response = await client.get(path, headers=bearer(token))
     assert response.status_code == 401
     assert response.json()["code"] == "UNAUTHENTICATED"
     assert response.json()["detail"] == "令牌已被吊销。"
 
 
-async def test_deactivated_units_token_is_refused(client, db) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("path", REFUSING_PATHS)
+async def test_deactivated_units_token_is_refused(client, db, path) -> None:  # type: ignore[no-untyped-def]
     await make_unit(db)
     unit_token = await make_token(db, Role.unit, "110105-wjw")
     admin_token = await make_token(db, Role.admin)
-    assert (await client.get("/api/v1/plans", headers=bearer(unit_token))).status_code == 200
+    for _ in range(2):
+        assert (await client.get(path, headers=bearer(unit_token))).status_code == 200
     assert (await client.post("/api/v1/units/110105-wjw/deactivate", headers=bearer(admin_token))).status_code == 200
-    assert (await client.get("/api/v1/plans", headers=bearer(unit_token))).status_code == 401
+    response = await client.get(path, headers=bearer(unit_token))
+    assert response.status_code == 401 and response.json()["detail"] == "令牌所属的成员单位已停用。"
 
 
 async def test_tokens_are_stored_only_as_hashes(db) -> None:  # type: ignore[no-untyped-def]
