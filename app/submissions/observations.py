@@ -11,14 +11,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.core.i18n import t
 from app.indicators.catalogue import TargetFacts, level_unit
 from app.indicators.units import UnitMismatch, canonical_unit, convert, range_problem
-from app.models import Indicator, Observation, Plan, Submission, SubmissionRevision, Target, Unit
+from app.models import Assignment, Indicator, Observation, Plan, Submission, SubmissionRevision, Target, Unit
 from app.observations.breakdowns import Breakdown, normalise_age_group
 from app.observations.checks import Reported, breakdown_warnings, expectation_warnings, history_warnings
 
@@ -97,20 +97,29 @@ class PlanIndicators:
 
 
 async def plan_indicators(session: AsyncSession, plan: Plan, unit: Unit,
-                          assigned: set[tuple[str, int]]) -> PlanIndicators:
+                          assigned: set[tuple[str, int]] | None = None) -> PlanIndicators:
     """A unit reports an indicator when it is assigned a goal or measure with a target on it, or is the
-    indicator's data-source unit."""
+    indicator's data-source unit. Without `assigned` (the unit's assigned tasks), the same query reads which
+    targets are on the unit's tasks."""
     target_columns = _columns(Target, TargetRow)
+    indicator_columns = _columns(Indicator, IndicatorRow)
+    on_task = exists().where(col(Assignment.plan_id) == plan.id, col(Assignment.unit_id) == unit.id, or_(
+        col(Target.goal_id).is_not(None) & (col(Assignment.goal_id) == col(Target.goal_id)),
+        col(Target.goal_id).is_(None) & (col(Assignment.measure_id) == col(Target.measure_id))))
     rows = (await session.execute(  # one query: each target with its indicator's columns
-        select(*target_columns, *_columns(Indicator, IndicatorRow))
+        select(*target_columns, *indicator_columns, *([on_task] if assigned is None else []))
         .join(Indicator, col(Indicator.id) == col(Target.indicator_id)).where(col(Target.plan_id) == plan.id))).all()
-    split = len(target_columns)
+    split, end = len(target_columns), len(target_columns) + len(indicator_columns)
     targets = [TargetRow(*row[:split]) for row in rows]
     indicators: dict[int, IndicatorRow] = {}
     for row in rows:
         if row[split] not in indicators:
-            indicators[row[split]] = IndicatorRow(*row[split:])
-    reportable = reportable_indicators(targets, indicators.values(), unit.id, assigned)  # type: ignore[arg-type]
+            indicators[row[split]] = IndicatorRow(*row[split:end])
+    if assigned is None:
+        reportable = {target.indicator_id for target, row in zip(targets, rows, strict=True) if row[end]}
+        reportable |= {i.id for i in indicators.values() if i.data_source_unit_id == unit.id}
+    else:
+        reportable = reportable_indicators(targets, indicators.values(), unit.id, assigned)  # type: ignore[arg-type]
     return PlanIndicators(indicators, {target.code: target for target in targets}, reportable)
 
 
@@ -150,8 +159,9 @@ class ValueLike(Protocol):
 
 
 async def check_values(session: AsyncSession, plan: Plan, unit: Unit, year: int, items: Sequence[ValueLike],
-                       assigned: set[tuple[str, int]], known: PlanIndicators | None = None) -> CheckedValues:
-    """Resolve, convert and check `items`; a value repeated with the same number is kept once (its first index)."""
+                       assigned: set[tuple[str, int]] | None, known: PlanIndicators | None = None) -> CheckedValues:
+    """Resolve, convert and check `items`; a value repeated with the same number is kept once (its first index).
+    `assigned`: the unit's assigned tasks, or None to read which indicators it reports in the same query."""
     known = known or await plan_indicators(session, plan, unit, assigned)
     by_code = {indicator.code: indicator for indicator in known.indicators.values()}
     result = CheckedValues()
