@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -199,18 +199,22 @@ async def write_window(session: AsyncSession, plan: Plan, year: int, kind: Cycle
     return check_window(cycle, reopened, year, kind, today)
 
 
+# Built once (a write runs it every time): the cost of building a statement and its cache key is the query's.
+_PLAN_WITH_CYCLE = (
+    select(Plan, ReportingCycle, exists().where(col(CycleReopening.cycle_id) == col(ReportingCycle.id),
+                                                col(CycleReopening.unit_id) == bindparam("unit_id")).label("reopened"))
+    .outerjoin(ReportingCycle, (col(ReportingCycle.plan_id) == col(Plan.id))
+               & (col(ReportingCycle.year) == bindparam("year")) & (col(ReportingCycle.kind) == bindparam("kind")))
+    .where(col(Plan.code) == bindparam("code")))
+
+
 async def plan_with_cycle(session: AsyncSession, plan_code: str, year: int, kind: CycleKind,
                           unit_id: int) -> tuple[Plan, ReportingCycle | None, bool]:
     """A write's plan (NotFound when there is none), its cycle of that year and kind (None when there is none) and
     whether that cycle is reopened for the unit: one query where :func:`plan_by_code` and :func:`write_window` take
     two or three. Check the window with :func:`check_window`."""
-    reopened = exists().where(col(CycleReopening.cycle_id) == col(ReportingCycle.id),
-                              col(CycleReopening.unit_id) == unit_id)
-    row = (await session.execute(
-        select(Plan, ReportingCycle, reopened.label("reopened"))
-        .outerjoin(ReportingCycle, (col(ReportingCycle.plan_id) == col(Plan.id)) & (col(ReportingCycle.year) == year)
-                   & (col(ReportingCycle.kind) == kind.value))
-        .where(col(Plan.code) == plan_code))).first()
+    row = (await session.execute(_PLAN_WITH_CYCLE, {"code": plan_code, "year": year, "kind": kind.value,
+                                                    "unit_id": unit_id})).first()
     if row is None:
         raise NotFound(t("Plan {code} does not exist.", code=plan_code))
     return row[0], row[1], bool(row[2])

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, String, cast, func, insert, literal, select, tuple_, union, update
+from sqlalchemy import Select, String, bindparam, cast, func, insert, literal, select, tuple_, union, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -148,6 +149,34 @@ async def create_submission(session: AsyncSession, actor: Actor, plan_code: str,
     return result
 
 
+HEAD_COLUMNS = ("plan_id", "unit_id", "cycle_id", "year", "kind", "status", "revision", "accepted_revision", "late",
+                "review_comment", "created_at", "updated_at", "submitted_at", "reviewed_at")
+FIRST_REVISION_COLUMNS = ("revision", "status", "late", "created_at", "created_by", "token_id", "achievements",
+                          "problems", "next_steps")
+CREATE_AUDIT_COLUMNS = ("at", "actor", "actor_role", "token_id", "action", "entity_type", "before")
+
+
+def _create_on_postgresql() -> Any:
+    """The head, the first revision and the audit event of a new submission in one statement, with parameters
+    head_*, revision_* and audit_* (built once: it is as costly to build as to run)."""
+    heads, revisions, events = (model.__table__.c for model in (Submission, SubmissionRevision, AuditEvent))  # type: ignore[union-attr]
+    created = (postgresql.insert(Submission)
+               .values({c: bindparam(f"head_{c}", type_=heads[c].type) for c in HEAD_COLUMNS})
+               .on_conflict_do_nothing(index_elements=["unit_id", "plan_id", "year", "kind"])
+               .returning(col(Submission.id)).cte("created"))
+    first = (insert(SubmissionRevision).from_select(["submission_id", *FIRST_REVISION_COLUMNS], select(
+        created.c.id, *(bindparam(f"revision_{c}", type_=revisions[c].type) for c in FIRST_REVISION_COLUMNS)))
+        .returning(col(SubmissionRevision.submission_id), col(SubmissionRevision.id)).cte("first_revision"))
+    event = insert(AuditEvent).from_select([*CREATE_AUDIT_COLUMNS, "entity_id", "after"], select(
+        *(bindparam(f"audit_{c}", type_=events[c].type) for c in CREATE_AUDIT_COLUMNS), cast(created.c.id, String),
+        bindparam("audit_after", type_=events["after"].type).op("||")(func.jsonb_build_object("id", created.c.id)))
+    ).cte("audit")
+    return select(first.c.submission_id, first.c.id).add_cte(event)
+
+
+_CREATE_ON_POSTGRESQL = _create_on_postgresql()
+
+
 async def _insert_created(session: AsyncSession, actor: Actor, head: dict[str, Any], narrative: Narrative,
                           action: str, after: dict[str, Any]) -> tuple[int, int] | None:
     """Insert a new submission's head, its first revision and the audit event (whose `after` gets the new id):
@@ -160,10 +189,11 @@ async def _insert_created(session: AsyncSession, actor: Actor, head: dict[str, A
                 "created_by": actor.name, "token_id": actor.token_id, **narrative.model_dump()}
     audit = {"at": head["created_at"], "actor": actor.name, "actor_role": actor.role.value, "token_id": actor.token_id,
              "action": action, "entity_type": "submission", "before": None}
-    new_head = (dialect_insert(session, Submission).values(**head)
-                .on_conflict_do_nothing(index_elements=["unit_id", "plan_id", "year", "kind"]))
     if session.get_bind().dialect.name != "postgresql":
-        submission_id = (await session.execute(new_head.returning(col(Submission.id)))).scalar()
+        submission_id = (await session.execute(dialect_insert(session, Submission).values(**head)
+                                               .on_conflict_do_nothing(index_elements=["unit_id", "plan_id", "year",
+                                                                                       "kind"])
+                                               .returning(col(Submission.id)))).scalar()
         if submission_id is None:
             return None
         revision_id = (await session.execute(insert(SubmissionRevision).values(
@@ -172,17 +202,9 @@ async def _insert_created(session: AsyncSession, actor: Actor, head: dict[str, A
         await session.execute(insert(AuditEvent).values(**audit, entity_id=str(submission_id),
                                                         after={**after, "id": submission_id}))
         return submission_id, revision_id
-    created = new_head.returning(col(Submission.id)).cte("created")
-    revisions, events = SubmissionRevision.__table__.c, AuditEvent.__table__.c  # type: ignore[attr-defined]
-    first = (insert(SubmissionRevision).from_select(["submission_id", *revision], select(
-        created.c.id, *(literal(v, revisions[k].type) for k, v in revision.items())))
-        .returning(col(SubmissionRevision.submission_id), col(SubmissionRevision.id)).cte("first_revision"))
-    event = insert(AuditEvent).from_select(
-        [*audit, "entity_id", "after"],
-        select(*(literal(v, events[k].type) for k, v in audit.items()), cast(created.c.id, String),
-               literal(after, events["after"].type).op("||")(func.jsonb_build_object("id", created.c.id)))
-    ).cte("audit")
-    row = (await session.execute(select(first.c.submission_id, first.c.id).add_cte(event))).first()
+    params = {**{f"head_{k}": v for k, v in head.items()}, **{f"revision_{k}": v for k, v in revision.items()},
+              **{f"audit_{k}": v for k, v in audit.items()}, "audit_after": after}
+    row = (await session.execute(_CREATE_ON_POSTGRESQL, params)).first()
     return None if row is None else (row[0], row[1])
 
 
@@ -588,10 +610,14 @@ async def _write_revision(session: AsyncSession, actor: Actor, submission: Submi
 async def _write_content(session: AsyncSession, revision_id: int, content: CheckedContent) -> None:
     """A new revision's values (COPY: no ORM object, one statement for any number) and tasks."""
     await copy_rows(session, "observation", ("revision_id", *OBSERVATION_COLUMNS), [
-        (revision_id, *(json.dumps(value[c], ensure_ascii=False) if c == "warnings" else value[c]
-                        for c in OBSERVATION_COLUMNS)) for value in content.values])
+        (revision_id, *(_json(value[c]) if c == "warnings" else value[c] for c in OBSERVATION_COLUMNS))
+        for value in content.values])
     if content.tasks:
         await session.execute(insert(SubmissionTask), [{**task, "revision_id": revision_id} for task in content.tasks])
+
+
+def _json(warnings: list[dict[str, Any]]) -> str:
+    return json.dumps(warnings, ensure_ascii=False) if warnings else "[]"  # most values raise none
 
 
 def _revision_read(content: CheckedContent, number: int, status: SubmissionStatus, late: bool, created_at: datetime,
