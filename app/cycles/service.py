@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -192,18 +192,46 @@ async def write_window(session: AsyncSession, plan: Plan, year: int, kind: Cycle
                        today: date) -> WriteWindow:
     """May this unit write into the plan's cycle now? Raises 409 when not; says whether it is late."""
     cycle = await _find(session, plan, year, kind)
+    reopened = False
+    if cycle is not None and cycle.closed_at is not None:
+        reopened = (await session.execute(select(col(CycleReopening.id)).where(
+            col(CycleReopening.cycle_id) == cycle.id, col(CycleReopening.unit_id) == unit_id))).first() is not None
+    return check_window(cycle, reopened, year, kind, today)
+
+
+# Built once (a write runs it every time): the cost of building a statement and its cache key is the query's.
+_PLAN_WITH_CYCLE = (
+    select(Plan, ReportingCycle, exists().where(col(CycleReopening.cycle_id) == col(ReportingCycle.id),
+                                                col(CycleReopening.unit_id) == bindparam("unit_id")).label("reopened"))
+    .outerjoin(ReportingCycle, (col(ReportingCycle.plan_id) == col(Plan.id))
+               & (col(ReportingCycle.year) == bindparam("year")) & (col(ReportingCycle.kind) == bindparam("kind")))
+    .where(col(Plan.code) == bindparam("code")))
+
+
+async def plan_with_cycle(session: AsyncSession, plan_code: str, year: int, kind: CycleKind,
+                          unit_id: int) -> tuple[Plan, ReportingCycle | None, bool]:
+    """A write's plan (NotFound when there is none), its cycle of that year and kind (None when there is none) and
+    whether that cycle is reopened for the unit: one query where :func:`plan_by_code` and :func:`write_window` take
+    two or three. Check the window with :func:`check_window`."""
+    row = (await session.execute(_PLAN_WITH_CYCLE, {"code": plan_code, "year": year, "kind": kind.value,
+                                                    "unit_id": unit_id})).first()
+    if row is None:
+        raise NotFound(t("Plan {code} does not exist.", code=plan_code))
+    return row[0], row[1], bool(row[2])
+
+
+def check_window(cycle: ReportingCycle | None, reopened: bool, year: int, kind: CycleKind,
+                 today: date) -> WriteWindow:
+    """The rule of :func:`write_window` on a cycle already read (None: the plan has none of that year and kind)."""
     if cycle is None:
         raise Conflict(t("There is no {kind} reporting cycle for {year}; the committee office opens cycles.",
                          kind=kind_label(kind), year=year))
     if today < cycle.opens_on:
         raise Conflict(t("The {kind} cycle for {year} opens on {date}.", kind=kind_label(kind), year=year,
                          date=cycle.opens_on.isoformat()))
-    if cycle.closed_at is not None:
-        reopened = (await session.execute(select(col(CycleReopening.id)).where(
-            col(CycleReopening.cycle_id) == cycle.id, col(CycleReopening.unit_id) == unit_id))).first()
-        if not reopened:
-            raise Conflict(t("The {kind} cycle for {year} is closed; ask the committee office to reopen it for "
-                             "your unit.", kind=kind_label(kind), year=year))
+    if cycle.closed_at is not None and not reopened:
+        raise Conflict(t("The {kind} cycle for {year} is closed; ask the committee office to reopen it for "
+                         "your unit.", kind=kind_label(kind), year=year))
     return WriteWindow(cycle=cycle, late=today > cycle.due_on)
 
 

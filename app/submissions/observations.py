@@ -11,14 +11,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.core.i18n import t
 from app.indicators.catalogue import TargetFacts, level_unit
 from app.indicators.units import UnitMismatch, canonical_unit, convert, range_problem
-from app.models import Indicator, Observation, Plan, Submission, SubmissionRevision, Target, Unit
+from app.models import Assignment, Indicator, Observation, Plan, Submission, SubmissionRevision, Target, Unit
 from app.observations.breakdowns import Breakdown, normalise_age_group
 from app.observations.checks import Reported, breakdown_warnings, expectation_warnings, history_warnings
 
@@ -80,6 +80,17 @@ def _columns(model: Any, row: type) -> list[Any]:
     return [getattr(model, name) for name in row.__dataclass_fields__]  # type: ignore[attr-defined]
 
 
+# Built once (every write runs them): building a statement and its cache key costs as much as running it.
+_TARGET_COLUMNS, _INDICATOR_COLUMNS = _columns(Target, TargetRow), _columns(Indicator, IndicatorRow)
+_TARGETS_ONLY = (select(*_TARGET_COLUMNS, *_INDICATOR_COLUMNS)
+                 .join(Indicator, col(Indicator.id) == col(Target.indicator_id))
+                 .where(col(Target.plan_id) == bindparam("plan_id")))
+_TARGETS = _TARGETS_ONLY.add_columns(exists().where(  # is the target on one of the unit's tasks?
+    col(Assignment.plan_id) == bindparam("plan_id"), col(Assignment.unit_id) == bindparam("unit_id"), or_(
+        col(Target.goal_id).is_not(None) & (col(Assignment.goal_id) == col(Target.goal_id)),
+        col(Target.goal_id).is_(None) & (col(Assignment.measure_id) == col(Target.measure_id)))))
+
+
 @dataclass(frozen=True)
 class PlanIndicators:
     """The indicators a plan's targets measure, and which of them a unit may report."""
@@ -97,20 +108,23 @@ class PlanIndicators:
 
 
 async def plan_indicators(session: AsyncSession, plan: Plan, unit: Unit,
-                          assigned: set[tuple[str, int]]) -> PlanIndicators:
+                          assigned: set[tuple[str, int]] | None = None) -> PlanIndicators:
     """A unit reports an indicator when it is assigned a goal or measure with a target on it, or is the
-    indicator's data-source unit."""
-    target_columns = _columns(Target, TargetRow)
-    rows = (await session.execute(  # one query: each target with its indicator's columns
-        select(*target_columns, *_columns(Indicator, IndicatorRow))
-        .join(Indicator, col(Indicator.id) == col(Target.indicator_id)).where(col(Target.plan_id) == plan.id))).all()
-    split = len(target_columns)
+    indicator's data-source unit. Without `assigned` (the unit's assigned tasks), the same query reads which
+    targets are on the unit's tasks."""
+    statement = _TARGETS if assigned is None else _TARGETS_ONLY  # each target with its indicator's columns
+    rows = (await session.execute(statement, {"plan_id": plan.id, "unit_id": unit.id})).all()
+    split, end = len(_TARGET_COLUMNS), len(_TARGET_COLUMNS) + len(_INDICATOR_COLUMNS)
     targets = [TargetRow(*row[:split]) for row in rows]
     indicators: dict[int, IndicatorRow] = {}
     for row in rows:
         if row[split] not in indicators:
-            indicators[row[split]] = IndicatorRow(*row[split:])
-    reportable = reportable_indicators(targets, indicators.values(), unit.id, assigned)  # type: ignore[arg-type]
+            indicators[row[split]] = IndicatorRow(*row[split:end])
+    if assigned is None:
+        reportable = {target.indicator_id for target, row in zip(targets, rows, strict=True) if row[end]}
+        reportable |= {i.id for i in indicators.values() if i.data_source_unit_id == unit.id}
+    else:
+        reportable = reportable_indicators(targets, indicators.values(), unit.id, assigned)  # type: ignore[arg-type]
     return PlanIndicators(indicators, {target.code: target for target in targets}, reportable)
 
 
@@ -150,8 +164,9 @@ class ValueLike(Protocol):
 
 
 async def check_values(session: AsyncSession, plan: Plan, unit: Unit, year: int, items: Sequence[ValueLike],
-                       assigned: set[tuple[str, int]], known: PlanIndicators | None = None) -> CheckedValues:
-    """Resolve, convert and check `items`; a value repeated with the same number is kept once (its first index)."""
+                       assigned: set[tuple[str, int]] | None, known: PlanIndicators | None = None) -> CheckedValues:
+    """Resolve, convert and check `items`; a value repeated with the same number is kept once (its first index).
+    `assigned`: the unit's assigned tasks, or None to read which indicators it reports in the same query."""
     known = known or await plan_indicators(session, plan, unit, assigned)
     by_code = {indicator.code: indicator for indicator in known.indicators.values()}
     result = CheckedValues()
@@ -271,6 +286,16 @@ async def _attach_warnings(session: AsyncSession, unit: Unit, year: int, known: 
         del row["_index"]
 
 
+_HISTORY = (  # built once, as _TARGETS
+    select(col(Observation.indicator_id), col(Observation.sex), col(Observation.age_group), col(Observation.area),
+           col(Observation.value))
+    .where(col(Observation.revision_id).in_(
+        select(col(SubmissionRevision.id)).join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
+        .where(col(Submission.unit_id) == bindparam("unit_id"), col(Submission.year) != bindparam("year"),
+               col(SubmissionRevision.revision) == col(Submission.accepted_revision))),
+           col(Observation.indicator_id).in_(bindparam("indicator_ids", expanding=True))))
+
+
 async def _history(session: AsyncSession, unit: Unit, year: int,
                    indicator_ids: set[int]) -> dict[BreakdownKey, list[float]]:
     """The unit's accepted values of these indicators in other years, per breakdown."""
@@ -278,14 +303,7 @@ async def _history(session: AsyncSession, unit: Unit, year: int,
         return {}
     # Driven from the unit's few accepted revisions (then the observation key's index), not from the indicators,
     # whose observations span every unit: the planner cannot tell which side is small.
-    accepted = (select(col(SubmissionRevision.id))
-                .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
-                .where(col(Submission.unit_id) == unit.id, col(Submission.year) != year,
-                       col(SubmissionRevision.revision) == col(Submission.accepted_revision)))
-    rows = await session.execute(
-        select(col(Observation.indicator_id), col(Observation.sex), col(Observation.age_group),
-               col(Observation.area), col(Observation.value))
-        .where(col(Observation.revision_id).in_(accepted), col(Observation.indicator_id).in_(indicator_ids)))
+    rows = await session.execute(_HISTORY, {"unit_id": unit.id, "year": year, "indicator_ids": list(indicator_ids)})
     history: dict[BreakdownKey, list[float]] = defaultdict(list)
     for indicator_id, sex, age_group, area, value in rows.all():
         history[(indicator_id, sex, age_group, area)].append(value)

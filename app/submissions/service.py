@@ -8,11 +8,12 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, insert, literal, select, tuple_, union, update
+from sqlalchemy import Select, String, bindparam, cast, func, insert, literal, select, tuple_, union, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -26,11 +27,12 @@ from app.auth.actor import Actor
 from app.core.i18n import N_, t
 from app.core.labels import kind_label, submission_status_label
 from app.core.pagination import PageParams, page_of_each, pages_by_parent, paginate, ranked_within
-from app.cycles.service import WriteWindow, check_cycle_year, write_window
+from app.cycles.service import WriteWindow, check_cycle_year, check_window, plan_with_cycle, write_window
 from app.db import copy_rows, core_execute, dialect_insert
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.models import (
     Assignment,
+    AuditEvent,
     Goal,
     Indicator,
     Measure,
@@ -108,37 +110,102 @@ def parse_etag(value: str | None) -> tuple[int, str] | None:
 
 async def create_submission(session: AsyncSession, actor: Actor, plan_code: str, data: SubmissionCreate,
                             today: date) -> SubmissionRead:
-    plan = await plan_by_code(session, plan_code)
-    unit = await _acting_unit(session, actor, plan, data.unit)
+    # One query for the plan, its cycle and whether that is reopened for the unit; the checks then refuse in the
+    # order they always did (no plan, then the unit, the year, the window, the content).
+    unit = await _unit_for(session, actor, data.unit)
+    plan, cycle, reopened = await plan_with_cycle(session, plan_code, data.year, data.kind,
+                                                  unit.id if unit is not None else 0)  # type: ignore[arg-type]
+    unit = _check_acting_unit(actor, plan, unit, data.unit)
     await check_cycle_year(session, plan, data.year, data.kind, "kind")
-    window = await write_window(session, plan, data.year, data.kind, unit.id, today)  # type: ignore[arg-type]
+    window = check_window(cycle, reopened, data.year, data.kind, today)
     content = await _check_content(session, plan, unit, data.year, data)
     status = SubmissionStatus.submitted if data.submit else SubmissionStatus.draft
     now = utcnow()
-    # ON CONFLICT DO NOTHING: one statement whether the head exists already or a concurrent request creates it
-    # first (PostgreSQL waits for that one to commit); no row back means there is one.
-    submission = (await session.scalars(dialect_insert(session, Submission).values(
-        plan_id=plan.id, unit_id=unit.id, cycle_id=window.cycle.id, year=data.year, kind=data.kind.value,
-        status=status.value, revision=1, accepted_revision=None, late=window.late and data.submit,
-        review_comment=None, created_at=now, updated_at=now, submitted_at=now if data.submit else None,
-        reviewed_at=None).on_conflict_do_nothing(index_elements=["unit_id", "plan_id", "year", "kind"])
-        .returning(Submission))).first()
-    if submission is None:
+    head: dict[str, Any] = {
+        "plan_id": plan.id, "unit_id": unit.id, "cycle_id": window.cycle.id, "year": data.year,
+        "kind": data.kind.value, "status": status.value, "revision": 1, "accepted_revision": None,
+        "late": window.late and data.submit, "review_comment": None, "created_at": now, "updated_at": now,
+        "submitted_at": now if data.submit else None, "reviewed_at": None}
+    # The response is what is written: built before the write, with the id the write returns.
+    current = _revision_read(content, 1, status, head["late"], now, actor.name)
+    action = "submission.submit" if data.submit else "submission.create"
+    submission = Submission(id=0, **head)
+    result = SubmissionRead(**_summary(submission, plan.code, unit).model_dump(), current=current)
+    ids = await _insert_created(session, actor, head, content.narrative, action, _audit(result))
+    if ids is None:
         existing = (await session.execute(select(col(Submission.id)).where(
             col(Submission.unit_id) == unit.id, col(Submission.plan_id) == plan.id, col(Submission.year) == data.year,
             col(Submission.kind) == data.kind.value))).scalar_one()
         raise Conflict(t("Unit {unit} already has a {year} {kind} submission (id {id}); revise it with "
                          "PUT /api/v1/submissions/{id}.", unit=unit.code, kind=kind_label(data.kind), year=data.year,
                          id=existing))
-    current = await _write_revision(session, actor, submission, content, status, late=submission.late)
+    submission.id, revision_id = ids
+    result.id, result.etag = submission.id, etag(submission.id, 1, status.value)
+    await _write_content(session, revision_id, content)
     if submission.late:  # the lead unit is no longer overdue
         touch_plan(session, plan.id, f"submission {submission.id} submitted late", [data.year])  # type: ignore[arg-type]
-    result = SubmissionRead(**_summary(submission, plan.code, unit).model_dump(), current=current)
     if data.submit:
         await _emit(session, "submission.submitted", result, plan.id)  # type: ignore[arg-type]
-    await record(session, actor, "submission.submit" if data.submit else "submission.create", "submission",
-                 str(submission.id), after=_audit(result))
     return result
+
+
+HEAD_COLUMNS = ("plan_id", "unit_id", "cycle_id", "year", "kind", "status", "revision", "accepted_revision", "late",
+                "review_comment", "created_at", "updated_at", "submitted_at", "reviewed_at")
+FIRST_REVISION_COLUMNS = ("revision", "status", "late", "created_at", "created_by", "token_id", "achievements",
+                          "problems", "next_steps")
+CREATE_AUDIT_COLUMNS = ("at", "actor", "actor_role", "token_id", "action", "entity_type", "before")
+
+
+def _create_on_postgresql() -> Any:
+    """The head, the first revision and the audit event of a new submission in one statement, with parameters
+    head_*, revision_* and audit_* (built once: it is as costly to build as to run)."""
+    heads, revisions, events = (model.__table__.c for model in (Submission, SubmissionRevision, AuditEvent))  # type: ignore[union-attr]
+    created = (postgresql.insert(Submission)
+               .values({c: bindparam(f"head_{c}", type_=heads[c].type) for c in HEAD_COLUMNS})
+               .on_conflict_do_nothing(index_elements=["unit_id", "plan_id", "year", "kind"])
+               .returning(col(Submission.id)).cte("created"))
+    first = (insert(SubmissionRevision).from_select(["submission_id", *FIRST_REVISION_COLUMNS], select(
+        created.c.id, *(bindparam(f"revision_{c}", type_=revisions[c].type) for c in FIRST_REVISION_COLUMNS)))
+        .returning(col(SubmissionRevision.submission_id), col(SubmissionRevision.id)).cte("first_revision"))
+    event = insert(AuditEvent).from_select([*CREATE_AUDIT_COLUMNS, "entity_id", "after"], select(
+        *(bindparam(f"audit_{c}", type_=events[c].type) for c in CREATE_AUDIT_COLUMNS), cast(created.c.id, String),
+        bindparam("audit_after", type_=events["after"].type).op("||")(func.jsonb_build_object("id", created.c.id)))
+    ).cte("audit")
+    return select(first.c.submission_id, first.c.id).add_cte(event)
+
+
+_CREATE_ON_POSTGRESQL = _create_on_postgresql()
+
+
+async def _insert_created(session: AsyncSession, actor: Actor, head: dict[str, Any], narrative: Narrative,
+                          action: str, after: dict[str, Any]) -> tuple[int, int] | None:
+    """Insert a new submission's head, its first revision and the audit event (whose `after` gets the new id):
+    the ids of the head and the revision, or None when the unit has that submission already.
+
+    ON CONFLICT DO NOTHING: one statement whether the head exists already or a concurrent request creates it
+    first (PostgreSQL waits for that one to commit); no row back means there is one. On PostgreSQL the three
+    inserts are one statement (data-modifying CTEs, each inserting only when the one before did)."""
+    revision = {"revision": 1, "status": head["status"], "late": head["late"], "created_at": head["created_at"],
+                "created_by": actor.name, "token_id": actor.token_id, **narrative.model_dump()}
+    audit = {"at": head["created_at"], "actor": actor.name, "actor_role": actor.role.value, "token_id": actor.token_id,
+             "action": action, "entity_type": "submission", "before": None}
+    if session.get_bind().dialect.name != "postgresql":
+        submission_id = (await session.execute(dialect_insert(session, Submission).values(**head)
+                                               .on_conflict_do_nothing(index_elements=["unit_id", "plan_id", "year",
+                                                                                       "kind"])
+                                               .returning(col(Submission.id)))).scalar()
+        if submission_id is None:
+            return None
+        revision_id = (await session.execute(insert(SubmissionRevision).values(
+            submission_id=submission_id, **revision).returning(col(SubmissionRevision.id)))).scalar_one()
+        assert revision_id is not None
+        await session.execute(insert(AuditEvent).values(**audit, entity_id=str(submission_id),
+                                                        after={**after, "id": submission_id}))
+        return submission_id, revision_id
+    params = {**{f"head_{k}": v for k, v in head.items()}, **{f"revision_{k}": v for k, v in revision.items()},
+              **{f"audit_{k}": v for k, v in audit.items()}, "audit_after": after}
+    row = (await session.execute(_CREATE_ON_POSTGRESQL, params)).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def update_submission(session: AsyncSession, actor: Actor, submission_id: int, data: SubmissionUpdate,
@@ -393,7 +460,8 @@ async def diffs_of_submissions(session: AsyncSession, actor: Actor, keys: Sequen
 async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, year: int,
                          data: SubmissionContent) -> CheckedContent:
     """Validate everything first and report every problem at once; nothing is written on failure."""
-    assigned = await assigned_tasks(session, plan, unit)
+    # The tasks the unit is assigned are read only to check tasks: the values' query reads what the unit reports.
+    assigned = await assigned_tasks(session, plan, unit) if data.tasks else None
     checked = await check_values(session, plan, unit, year, data.values, assigned)
     errors = checked.errors
     if data.submit and not data.values and not data.tasks:
@@ -408,7 +476,7 @@ async def _check_content(session: AsyncSession, plan: Plan, unit: Unit, year: in
         if ref is None:
             errors.append({"field": field, "reason": t("no goal or measure {code} in plan {plan}",
                                                        code=task_item.task, plan=plan.code)})
-        elif ref.key not in assigned:
+        elif assigned is None or ref.key not in assigned:
             errors.append({"field": field, "reason": t("{code} is not assigned to unit {unit}", code=task_item.task,
                                                        unit=unit.code)})
         elif task_item.task in seen_tasks:
@@ -459,17 +527,24 @@ async def _task_codes(session: AsyncSession, plan: Plan, codes: set[str]) -> dic
 
 # --- helpers ----------------------------------------------------------------------------------------------
 
-async def _acting_unit(session: AsyncSession, actor: Actor, plan: Plan, unit_code: str | None) -> Unit:
-    """The unit a submission is for: a unit token's own, or the one an admin names."""
+async def _unit_for(session: AsyncSession, actor: Actor, unit_code: str | None) -> Unit | None:
+    """The unit a submission is for, unchecked: a unit token's own (read with the token), or the one an admin
+    names (None when there is none)."""
+    if actor.role is Role.unit:
+        return await session.get(Unit, actor.unit_id)
+    if not unit_code:
+        return None
+    return (await session.execute(select(Unit).where(col(Unit.code) == unit_code))).scalar_one_or_none()
+
+
+def _check_acting_unit(actor: Actor, plan: Plan, unit: Unit | None, unit_code: str | None) -> Unit:
+    """May the actor write for this unit (as :func:`_unit_for` found it) in the plan?"""
     if actor.role is Role.unit:
         visibility.require_own_unit(actor, unit_code=unit_code or actor.unit_code)
-        unit = await session.get(Unit, actor.unit_id)
-    else:
-        if not unit_code:
-            raise ValidationFailed.field("unit", t("an admin submitting on behalf of a unit must name the unit"))
-        unit = (await session.execute(select(Unit).where(col(Unit.code) == unit_code))).scalar_one_or_none()
-        if unit is None:
-            raise ValidationFailed.field("unit", t("no unit {code}", code=unit_code))
+    elif not unit_code:
+        raise ValidationFailed.field("unit", t("an admin submitting on behalf of a unit must name the unit"))
+    elif unit is None:
+        raise ValidationFailed.field("unit", t("no unit {code}", code=unit_code))
     assert unit is not None
     if unit.committee_id != plan.committee_id:
         raise ValidationFailed.field("unit", t("unit {code} is not a member of this plan's committee", code=unit.code))
@@ -528,11 +603,26 @@ async def _write_revision(session: AsyncSession, actor: Actor, submission: Submi
                           status: SubmissionStatus, *, late: bool) -> RevisionRead:
     """Insert the revision and its content (COPY of the values, no ORM object per value); returns it as read."""
     revision = await new_revision(session, actor, submission, status, late=late, narrative=content.narrative)
+    await _write_content(session, revision.id, content)  # type: ignore[arg-type]
+    return _revision_read(content, revision.revision, status, late, revision.created_at, revision.created_by)
+
+
+async def _write_content(session: AsyncSession, revision_id: int, content: CheckedContent) -> None:
+    """A new revision's values (COPY: no ORM object, one statement for any number) and tasks."""
     await copy_rows(session, "observation", ("revision_id", *OBSERVATION_COLUMNS), [
-        (revision.id, *(json.dumps(value[c], ensure_ascii=False) if c == "warnings" else value[c]
-                        for c in OBSERVATION_COLUMNS)) for value in content.values])
+        (revision_id, *(_json(value[c]) if c == "warnings" else value[c] for c in OBSERVATION_COLUMNS))
+        for value in content.values])
     if content.tasks:
-        await session.execute(insert(SubmissionTask), [{**task, "revision_id": revision.id} for task in content.tasks])
+        await session.execute(insert(SubmissionTask), [{**task, "revision_id": revision_id} for task in content.tasks])
+
+
+def _json(warnings: list[dict[str, Any]]) -> str:
+    return json.dumps(warnings, ensure_ascii=False) if warnings else "[]"  # most values raise none
+
+
+def _revision_read(content: CheckedContent, number: int, status: SubmissionStatus, late: bool, created_at: datetime,
+                   created_by: str) -> RevisionRead:
+    """A revision as read back, from the checked content it is written from (nothing is read again)."""
     values = [ValueRead(
         indicator=label.indicator, indicator_name=label.indicator_name, target=label.target, metric=label.metric,
         value=row["value"], unit=row["unit"], reported_value=row["reported_value"], reported_unit=row["reported_unit"],
@@ -542,9 +632,8 @@ async def _write_revision(session: AsyncSession, actor: Actor, submission: Submi
     tasks = [TaskRead(task=code, task_type="goal" if task["goal_id"] is not None else "measure",
                       progress=task["progress"], description=task["description"])
              for task, code in zip(content.tasks, content.task_codes, strict=True)]
-    return RevisionRead(revision=revision.revision, status=revision.status, late=revision.late,
-                        created_at=revision.created_at, created_by=revision.created_by, values=values, tasks=tasks,
-                        narrative=content.narrative)
+    return RevisionRead(revision=number, status=status, late=late, created_at=created_at, created_by=created_by,
+                        values=values, tasks=tasks, narrative=content.narrative)
 
 
 async def new_revision(session: AsyncSession, actor: Actor, submission: Submission, status: SubmissionStatus, *,
