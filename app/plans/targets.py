@@ -294,7 +294,6 @@ _TAIL_RE = re.compile(f"(?:{_words(vocab.SUBJECT_TAILS)})+$")
 _COUNT_TAIL_RE = re.compile(f"(?:{_words(vocab.COUNT_SUBJECT_TAILS)})+$")
 _PER_UNIT_RE = re.compile(r"以[^，。；以]{1,12}?为单位的?")  # "以街乡为单位" is about how it is counted
 _ABBREVIATION_RE = re.compile(r"\((?:以下)?简称[^()]*\)")  # "宫颈癌和乳腺癌(以下简称“两癌”)": a note
-_EACH_RE = re.compile(r"(?:分别|均(?![衡等匀])|各)")
 
 _YEAR = r"(?:19|20)\d{2}年"
 _YEARS = rf"{_YEAR}(?:(?:{_words(vocab.YEAR_LIST_WORDS)}){_YEAR})*"
@@ -825,7 +824,7 @@ def _verb_anchor(clause: str, toks: Sequence[Token], i: int) -> _Anchor | None:
     if verb.op == "share" and clause.startswith("比", verb.end):
         return None  # "占比" is a noun ("女性就业人员占比在45%左右"), not 占 + a share
     j = i + 1
-    if j < len(toks) and toks[j].kind is Kind.TEXT and _EACH_RE.fullmatch(toks[j].text):
+    if j < len(toks) and toks[j].kind is Kind.TEXT and toks[j].text in (*vocab.EACH_WORDS, "各"):
         j += 1  # "达到分别…" is rare but harmless
     if _is_value(toks, j):
         return _Anchor(verb.start, j, verb.text, verb.op)
@@ -949,6 +948,9 @@ def _anchor_metric(r: _Reading, c: _Clause, each: bool, reasons: list[str]) -> t
     return metric, source
 
 
+_TRAILING_EACH_RE = re.compile(f"(?<!年)(?:{_words(vocab.EACH_WORDS)})$")  # "…年均" keeps its 均
+
+
 def _says_each(subject: str) -> bool:
     """分别 / 均 in a subject ("…覆盖率分别", "各镇均"): one value for each item of its list (not 年均, 人均, 均衡)."""
     for word in vocab.NOT_EACH_WORDS:
@@ -985,7 +987,7 @@ def _mismatch(lists: dict[str, Sequence[object]], each: bool, n: int) -> list[st
 def _targets_from_values(r: _Reading, c: _Clause) -> list[_Found]:
     """Pair the metrics, values, years and base years of one comparison into targets."""
     reasons: list[str] = []
-    per_year = bool(_PER_YEAR_RE.search(re.sub(r"(?:分别|(?<!年)均)$", "", r.subject)))
+    per_year = bool(_PER_YEAR_RE.search(_TRAILING_EACH_RE.sub("", r.subject)))
     each = _says_each(r.subject) or c.each_base
     metric, source = _anchor_metric(r, c, each, reasons)
     years: list[int | None] = list(c.ctx.years) or [None]
