@@ -12,6 +12,7 @@ from app.assignments.router import router as assignments_router
 from app.audit.router import router as audit_router
 from app.core.i18n import LocaleMiddleware, t
 from app.core.logs import configure_logging
+from app.core.memory import tune_garbage_collection
 from app.cycles.router import router as cycles_router
 from app.db import SessionDep, create_engine, make_sessionmaker
 from app.docs import install_docs
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine = create_engine(settings.database_url)
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
+            tune_garbage_collection()  # the process's own app: start-up is done
             yield
             await engine.dispose()
         else:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.clock import today
+from app.core.memory import tune_garbage_collection
 from app.cycles.service import announce_due_cycles
 from app.db import create_engine, make_sessionmaker
 from app.settings import Settings
@@ -63,6 +64,8 @@ async def run_worker(settings: Settings, *, once: bool = False, stop: asyncio.Ev
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
     schedule = jobs(settings)
+    if not once:
+        tune_garbage_collection()
     next_run = {job.name: 0.0 for job in schedule}
     log.info("worker started", extra={"jobs": [job.name for job in schedule]})
     try:
