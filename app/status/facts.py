@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, Subquery, case, false, literal, select, union
+from sqlalchemy import ColumnElement, SQLColumnExpression, Subquery, case, false, literal, select, tuple_, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -146,11 +146,16 @@ def task_key(goal_id: int | None, measure_id: int | None) -> TaskKey:
 
 
 async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: bool = False,
-                     parents: Collection[TaskKey] | None = None, years: Collection[int] | None = None) -> PlanFacts:
+                     parents: Collection[TaskKey] | None = None, years: Collection[int] | None = None,
+                     today: date | None = None, breakdowns: bool = False) -> PlanFacts:
     """The plan's structure, task decomposition, indicators, units, observations, task progress, cycles and what
-    was reported: twelve queries, whatever the plan's size. With ``parents`` (goals and measures) only the
-    indicators of their targets, and those indicators' observations, are read; with ``years`` (the years to be
-    evaluated) only what was reported in those years (it only decides ``overdue``, year by year)."""
+    was reported: at most twelve queries, whatever the plan's size. With ``parents`` (goals and measures) only the
+    indicators of their targets, and those indicators' observations, are read. Observations are read for the groups
+    the plan's targets are on (totals, 农村 …), with ``breakdowns`` for every group.
+
+    What was reported only decides ``overdue``, year by year: with ``years`` (the years to be evaluated) it is read
+    for those years only, and with ``today`` (the day they are judged on) only for years with a cycle due before
+    it; when no such year is left it is not read at all (the usual case: nothing is late)."""
     # Plain rows, not ORM objects: the evaluation reads their attributes thousands of times.
     domains = [DomainFacts(*row) for row in (await session.execute(  # type: ignore[arg-type]
         select(col(Domain.id), col(Domain.code), col(Domain.title)).where(col(Domain.plan_id) == plan.id)
@@ -209,11 +214,16 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
                      select(counted.c.revision_id, counted.c.unit_id, counted.c.year, counted.c.provisional,
                             counted.c.stamp))).all()}
     reports = facts.reports
+    # Without breakdowns a target is judged on its own group only: most values of a detailed submission are
+    # breakdowns that no target is on (reading them would be most of the rows).
+    scoped = [] if breakdowns else [tuple_(col(ObservationRow.sex), col(ObservationRow.age_group),
+                                           col(ObservationRow.area)).in_(sorted(
+        {(t.scope_sex or "total", t.scope_age_group or "all", t.scope_area or "all") for t in targets}))]
     for indicator_id, value, sex, age_group, area, revision_id in (await core_execute(session,
             select(col(ObservationRow.indicator_id), col(ObservationRow.value), col(ObservationRow.sex),
                    col(ObservationRow.age_group), col(ObservationRow.area), col(ObservationRow.revision_id))
             .join(counted, counted.c.revision_id == col(ObservationRow.revision_id))
-            .where(col(ObservationRow.indicator_id).in_(facts.indicators)))).all():
+            .where(col(ObservationRow.indicator_id).in_(facts.indicators), *scoped))).all():
         unit_id, year, provisional, at = revisions[revision_id]
         reports[indicator_id].append(Report(unit_id, year, value, provisional, at, (sex, age_group, area)))
     for goal_id, progress, unit_id, year, is_provisional, at in (await session.execute(
@@ -233,8 +243,13 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
         facts.due_dates[year].append((kind, due_on))
     # What was reported in the submissions units sent: the revision sent (while submitted, accepted or returned)
     # and the one accepted. Only that clears `overdue`, indicator by indicator.
+    if today is not None:
+        due_years = {year for year, cycles in facts.due_dates.items() if any(due < today for _, due in cycles)}
+        years = due_years if years is None else due_years & set(years)
+    if years is not None and not years:
+        return facts
     of_plan = col(Submission.plan_id) == plan.id
-    sent = sent_revisions(of_plan if years is None else of_plan & col(Submission.year).in_(list(years)))
+    sent = sent_revisions(of_plan if years is None else of_plan & col(Submission.year).in_(sorted(years)))
     indicators_sent = (select(sent.c.year, sent.c.kind, literal("indicator").label("subject"),
                               col(ObservationRow.indicator_id).label("subject_id"))
                        .join(sent, sent.c.revision_id == col(ObservationRow.revision_id)))

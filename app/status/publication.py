@@ -151,7 +151,7 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
     whole = parents is None and len(years) == len(plan_years)
     if parents is not None and not parents or not years and not whole:
         return 0
-    facts = await load_facts(session, plan, parents=parents, years=years)
+    facts = await load_facts(session, plan, parents=parents, years=years, today=day)
     rows = _verdict_rows(facts, years, day, parents)
     stored_query = select(col(Verdict.id), col(Verdict.year), col(Verdict.subject_type), col(Verdict.subject_code),
                           col(Verdict.position), col(Verdict.domain_code), col(Verdict.lead_unit),

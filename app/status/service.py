@@ -99,7 +99,8 @@ async def _evaluated(session: AsyncSession, plan: Plan, year: int, today: date, 
                      breakdown: str | None = None) -> PlanEvaluation:
     """The verdicts evaluated now rather than read: previews, and the years not stored (see
     :func:`app.status.publication.stored_years`)."""
-    facts = await load_facts(session, plan, include_provisional=include_provisional)
+    facts = await load_facts(session, plan, include_provisional=include_provisional, today=today,
+                             breakdowns=breakdown is not None)
     evaluated = evaluate(facts, year, today, breakdown)
     return PlanEvaluation(plan.code, year, today, include_provisional, [(d.code, d.title) for d in facts.domains],
                           evaluated.targets, evaluated.goals, facts.committee_units)

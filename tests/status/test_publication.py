@@ -292,3 +292,33 @@ async def test_a_status_document_is_assembled_once_per_verdicts_version(client, 
     third = await client.get(STATUS, params=params, headers=history.reader)
     assert third.headers["etag"] != first.headers["etag"]
     assert by_code(third.json()["targets"])["W1.2a"]["latest"]["value"] == 6.6
+
+
+async def test_verdicts_read_only_the_groups_targets_are_on_and_match_reading_every_group(client, world, db) -> None:  # type: ignore[no-untyped-def]
+    """A publish reads the observations of the groups its targets are on (totals, 农村 …), not every breakdown a
+    unit sent, and what was reported only for years with a cycle past due: its verdicts are those of all facts."""
+    await open_cycles(client, world, 2021, 2023)
+    curated = await client.patch(f"/api/v1/plans/{PLAN}/targets/C1.2a", headers=world.admin,
+                                 json={"scope": {"area": "rural"}})
+    assert curated.status_code == 200, curated.text
+    for year, total, rural in ((2021, 9.5, 3.0), (2023, 8.1, 2.8)):
+        await report(client, world, world.health, year, [
+            {"target": "W1.2a", "value": total}, {"target": "W1.2a", "value": total - 1, "sex": "female"},
+            {"target": "C1.2a", "value": rural, "area": "rural"}, {"target": "C1.2a", "value": 1.9, "area": "urban"}])
+    plan = (await db.execute(select(Plan).where(col(Plan.code) == PLAN))).scalar_one()
+    day = today()
+    scoped = await load_facts(db, plan, today=day)
+    groups = {report.group for reports in scoped.reports.values() for report in reports}
+    assert groups == {("total", "all", "all"), ("total", "all", "rural")}
+    everything = await load_facts(db, plan, breakdowns=True)
+    assert ("female", "all", "all") in {r.group for reports in everything.reports.values() for r in reports}
+    assert scoped.reported == {key for key in everything.reported  # only years whose cycles are past due
+                               if any(due < day for _, due in everything.due_dates[key[0]])}
+    assert {year for year, _, _ in everything.reported} == {2021, 2023}
+    for year in (2021, 2023, 2024):
+        fresh = evaluate(everything, year, day)
+        body = (await client.get(STATUS, params={"year": year}, headers=world.reader)).json()
+        assert body["targets"] == [t.model_dump(mode="json") for t in fresh.targets], year
+        assert body["goals"] == [g.model_dump(mode="json") for g in fresh.goals], year
+    rural_target = by_code(body["targets"])["C1.2a"]
+    assert rural_target["scope"]["area"] == "rural" and rural_target["latest"]["value"] == 2.8
