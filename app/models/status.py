@@ -33,6 +33,8 @@ class Verdict(SQLModel, table=True):
     flags: str = Field(default="", max_length=100, description="comma-separated, sorted")
     payload: str = Field(sa_type=sa.Text)
     version: int = 1
+    inputs: str = Field(default="", max_length=32, sa_column_kwargs={"server_default": ""},
+                        description="digest of what it was computed from (evaluation.parent_inputs); '' unknown")
     methodology: str = Field(max_length=16, sa_column_kwargs={"server_default": "2026.1"},
                              description="version of the status rules that computed it (rules.METHODOLOGY_VERSION)")
     computed_on: date = Field(description="the day the verdict was computed (due dates are judged on it)")

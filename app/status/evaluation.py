@@ -3,6 +3,7 @@
 No I/O: :func:`evaluate` takes the facts read by ``app/status/facts.py`` and returns the API's status objects.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from app.status.facts import TargetFacts as Target
 from app.status.rules import (
     FLAG_CLAUSES,
     LABELS,
+    METHODOLOGY_VERSION,
     SEVERITY,
     Evaluation,
     Flag,
@@ -92,6 +94,42 @@ def evaluate(facts: PlanFacts, year: int, today: date, breakdown: str | None = N
     position = target_positions(facts)
     ordered = sorted((t for t in facts.targets if t.id in target_statuses), key=lambda t: position[t.id])
     return Evaluated(targets=[target_statuses[t.id] for t in ordered], goals=goal_statuses)
+
+
+def parent_inputs(facts: PlanFacts, year: int, today: date,
+                  parents: Collection[TaskKey] | None = None) -> dict[TaskKey, str]:
+    """Per goal and measure with targets (with ``parents`` only those), a digest of everything :func:`evaluate`
+    reads to judge it and its targets in ``year`` on ``today``: equal digests, equal verdicts. A publish stores
+    it with the verdicts and leaves a goal's verdicts be when its digest has not changed (an acceptance whose
+    values do not change what counts, e.g. a supporting unit reporting the lead's numbers).
+
+    Each part below is something evaluate() or what it calls reads; a new input to the rules belongs here too
+    (tests/status/test_publication.py checks that skipping never differs from judging everything)."""
+    domain_codes = {d.id: d.code for d in facts.domains}
+    positions = target_positions(facts)
+    by_parent: dict[TaskKey, list[Target]] = defaultdict(list)
+    for target in facts.targets:
+        by_parent[task_key(target.goal_id, target.measure_id)].append(target)
+    items: list[tuple[TaskKey, ItemFacts, int]] = [(("goal", g.id), g, i) for i, g in enumerate(facts.goals)]
+    items += [(("measure", m.id), m, i) for i, m in enumerate(facts.measures) if ("measure", m.id) in by_parent]
+    digests = {}
+    for key, item, position in items:
+        if parents is not None and key not in parents:
+            continue
+        lead = facts.leads.get(key)
+        parts: list[object] = [METHODOLOGY_VERSION, year, facts.include_provisional, facts.plan.end_year, key, item,
+                               position, domain_codes[item.domain_id], facts.unit_codes.get(lead) if lead else None]
+        targets = by_parent.get(key, [])
+        if not targets:  # a qualitative goal: judged on its lead's progress reports
+            parts += [_latest_task_report(facts, item, lead, year), _overdue(facts, lead, key, year, today)]
+        for target in targets:
+            data_unit = _data_unit(facts, target, key)
+            observations, conflicts = _observations(facts, target, key, year, _scope_of(target))
+            parts += [target, facts.indicators[target.indicator_id], positions[target.id],
+                      facts.unit_codes.get(data_unit) if data_unit is not None else None, observations,
+                      sorted(conflicts), _overdue(facts, data_unit, ("indicator", target.indicator_id), year, today)]
+        digests[key] = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return digests
 
 
 def target_positions(facts: PlanFacts) -> dict[int | None, int]:

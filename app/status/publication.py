@@ -31,7 +31,7 @@ from app.db import before_commit, core_execute
 from app.models import Plan, StatusRefresh, Target, Verdict
 from app.models.base import utcnow
 from app.outbox.service import emit_many, event_row
-from app.status.evaluation import evaluate, target_positions
+from app.status.evaluation import evaluate, parent_inputs, target_positions
 from app.status.facts import PlanFacts, TaskKey, load_facts, task_key
 from app.status.rules import METHODOLOGY_VERSION, Status
 from app.status.schemas import GoalStatus, RefreshReport, TargetStatus
@@ -152,26 +152,46 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
     if parents is not None and not parents or not years and not whole:
         return 0
     facts = await load_facts(session, plan, parents=parents, years=years, today=day)
-    rows = _verdict_rows(facts, years, day, parents)
+    inputs = {year: parent_inputs(facts, year, day, parents) for year in years}
+    subjects = _subjects(facts, parents)
     stored_query = select(col(Verdict.id), col(Verdict.year), col(Verdict.subject_type), col(Verdict.subject_code),
                           col(Verdict.position), col(Verdict.domain_code), col(Verdict.lead_unit),
                           col(Verdict.applies), col(Verdict.status), col(Verdict.flags), col(Verdict.payload),
-                          col(Verdict.methodology), col(Verdict.version)).where(col(Verdict.plan_id) == plan_id)
+                          col(Verdict.methodology), col(Verdict.version), col(Verdict.inputs)
+                          ).where(col(Verdict.plan_id) == plan_id)
     if parents is None:
         if not whole:  # a whole computation also deletes what it no longer stores (later years, removed items)
             stored_query = stored_query.where(col(Verdict.year).in_(years))
     else:
         stored_query = stored_query.where(col(Verdict.year).in_(years), col(Verdict.subject_code).in_(
-            {row["subject_code"] for row, _ in rows}))
+            {code for codes in subjects.values() for _, code in codes}))
     stored = {(r.year, r.subject_type, r.subject_code): r for r in (await core_execute(session, stored_query)).all()}
+    # A whole computation judges everything (the daily catch-up also repairs what an increment could have missed);
+    # an increment leaves be the goals and measures whose inputs are those their stored verdicts were computed from.
+    judged: dict[int, Collection[TaskKey] | None] = {}
+    for year in years:
+        if whole:
+            judged[year] = None
+            continue
+        judged[year] = []
+        for parent, digest in inputs[year].items():
+            kept = [stored.get((year, subject_type, code)) for subject_type, code in subjects[parent]]
+            if all(r is not None and r.inputs == digest and r.methodology == METHODOLOGY_VERSION for r in kept):
+                for subject_type, code in subjects[parent]:  # as stored: neither a change nor a leftover
+                    del stored[(year, subject_type, code)]
+            else:
+                judged[year].append(parent)  # type: ignore[union-attr]
+    rows = _verdict_rows(facts, judged, day, inputs, subjects)
 
     now = utcnow()
     cause = ", ".join(touched.causes)[:100]
-    inserts, updates, events = [], [], []
+    inserts, updates, digests, events = [], [], [], []
     for row, explanation in rows:
         key = (row["year"], row["subject_type"], row["subject_code"])
         before = stored.pop(key, None)
         if before is not None and all(getattr(before, name) == row[name] for name in COMPARED):
+            if before.inputs != row["inputs"]:  # the same verdict from other inputs: not a change
+                digests.append({"id": before.id, "inputs": row["inputs"]})
             continue
         if before is None:
             inserts.append({**row, "plan_id": plan_id, "version": 1, "computed_on": day, "updated_at": now})
@@ -185,6 +205,8 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
         await session.execute(insert(Verdict), inserts)
     if updates:
         await session.execute(update(Verdict), updates)
+    if digests:
+        await session.execute(update(Verdict), digests)
     deleted = [r.id for r in stored.values()] if parents is None else []
     if deleted:  # targets and goals no longer in the plan, or years not stored
         await session.execute(delete(Verdict).where(col(Verdict.id).in_(deleted)))
@@ -206,14 +228,29 @@ def new_version() -> str:
 COMPARED = ("position", "domain_code", "lead_unit", "applies", "status", "flags", "payload", "methodology")
 
 
-def _verdict_rows(facts: PlanFacts, years: list[int], day: date,
-                  parents: Collection[TaskKey] | None) -> list[tuple[dict[str, Any], str]]:
-    """The verdict rows of the evaluated targets and goals, each with its explanation (for the event)."""
+def _subjects(facts: PlanFacts, parents: Collection[TaskKey] | None) -> dict[TaskKey, list[tuple[str, str]]]:
+    """The verdicts of each goal and measure (with ``parents`` only those): its targets', and a goal's own."""
+    subjects: dict[TaskKey, list[tuple[str, str]]] = defaultdict(list)
+    for goal in facts.goals:
+        subjects[("goal", goal.id)].append(("goal", goal.code))
+    for target in facts.targets:
+        subjects[task_key(target.goal_id, target.measure_id)].append(("target", target.code))
+    return subjects if parents is None else {key: subjects[key] for key in parents if key in subjects}
+
+
+def _verdict_rows(facts: PlanFacts, judged: dict[int, Collection[TaskKey] | None], day: date,
+                  inputs: dict[int, dict[TaskKey, str]], subjects: dict[TaskKey, list[tuple[str, str]]]
+                  ) -> list[tuple[dict[str, Any], str]]:
+    """The verdict rows of the goals and measures judged per year (None: all), each with its explanation (for the
+    event) and the digest of its inputs."""
     positions = target_positions(facts)
     codes = {t.code: positions[t.id] for t in facts.targets}
     goal_positions = {g.code: i for i, g in enumerate(facts.goals)}
+    parent_of = {subject: key for key, listed in subjects.items() for subject in listed}
     rows = []
-    for year in years:
+    for year, parents in judged.items():
+        if parents is not None and not parents:
+            continue
         evaluated = evaluate(facts, year, day, parents=parents)
         items: list[tuple[str, TargetStatus | GoalStatus, int]] = [
             ("target", t, codes[t.code]) for t in evaluated.targets]
@@ -223,7 +260,8 @@ def _verdict_rows(facts: PlanFacts, years: list[int], day: date,
                          "position": position, "domain_code": item.domain_code, "lead_unit": item.lead_unit,
                          "applies": getattr(item, "applies", True), "status": item.status.value,
                          "flags": ",".join(sorted(f.value for f in item.flags)),
-                         "payload": item.model_dump_json(), "methodology": METHODOLOGY_VERSION}, item.explanation))
+                         "payload": item.model_dump_json(), "methodology": METHODOLOGY_VERSION,
+                         "inputs": inputs[year][parent_of[(subject_type, item.code)]]}, item.explanation))
     return rows
 
 

@@ -38,9 +38,11 @@ the office returns it; until a new revision is accepted, the accepted one is wha
 is a new revision; earlier revisions stay readable under `/revisions`."""
 
 
-def _with_etag(submission: SubmissionRead, response: Response) -> SubmissionRead:
-    response.headers["ETag"] = submission.etag
-    return submission
+def _with_etag(submission: SubmissionRead, status_code: int = status.HTTP_200_OK) -> Response:
+    """The submission as JSON, with its ETag: serialised once, straight from the model (as a return value FastAPI
+    would dump it, validate the dump and serialise that: three passes over what may be thousands of values)."""
+    return Response(submission.model_dump_json(), status_code=status_code, media_type="application/json",
+                    headers={"ETag": submission.etag})
 
 
 @router.post("/plans/{plan_code}/submissions", status_code=status.HTTP_201_CREATED, response_model=SubmissionRead,
@@ -58,9 +60,8 @@ def _with_etag(submission: SubmissionRead, response: Response) -> SubmissionRead
 async def create_submission(plan_code: str, data: SubmissionCreate, request: Request, session: SessionDep,
                             actor: AdminOrUnit, idempotency_key: IdempotencyKey = None) -> Response:
     if idempotency_key is None:  # the response is serialised straight to JSON (no dict of it in between)
-        created = await service.create_submission(session, actor, plan_code, data, today())
-        return Response(created.model_dump_json(), status_code=status.HTTP_201_CREATED,
-                        media_type="application/json", headers={"ETag": created.etag})
+        return _with_etag(await service.create_submission(session, actor, plan_code, data, today()),
+                          status.HTTP_201_CREATED)
 
     async def work() -> tuple[int, dict[str, object]]:
         created = await service.create_submission(session, actor, plan_code, data, today())
@@ -90,49 +91,50 @@ async def list_submissions(
 
 
 @router.get("/submissions/{submission_id}", summary="Get a submission with its current revision",
-            responses={200: {"headers": ETAG}})
-async def get_submission(submission_id: RowId, session: SessionDep, actor: AnyRole,
-                         response: Response) -> SubmissionRead:
-    return _with_etag(await service.get_submission(session, actor, submission_id), response)
+            response_model=SubmissionRead, responses={200: {"headers": ETAG}})
+async def get_submission(submission_id: RowId, session: SessionDep, actor: AnyRole) -> Response:
+    return _with_etag(await service.get_submission(session, actor, submission_id))
 
 
 @router.put("/submissions/{submission_id}", summary="Revise a submission: a new revision (needs If-Match)",
             description="Replaces the whole content — values, tasks and narrative — with what you send: send "
             "everything the submission should contain, not only what changed (an omitted list or narrative field "
             "becomes empty). The earlier content stays readable as a revision.\n\n" + LIFECYCLE,
+            response_model=SubmissionRead,
             responses={200: {"headers": ETAG},
                        409: {"description": "Stale If-Match (someone changed it since you read it), the "
                                             "submission was accepted, or the cycle is closed"},
                        428: {"description": "If-Match missing, or not an ETag of this service"}})
 async def update_submission(submission_id: RowId, data: SubmissionUpdate, session: SessionDep, actor: AdminOrUnit,
-                            response: Response, if_match: IfMatch = None) -> SubmissionRead:
-    result = await service.update_submission(session, actor, submission_id, data, if_match, today())
-    return _with_etag(result, response)
+                            if_match: IfMatch = None) -> Response:
+    return _with_etag(await service.update_submission(session, actor, submission_id, data, if_match, today()))
 
 
 @router.post("/submissions/{submission_id}/submit", summary="Send the current revision for review",
              description="If-Match is optional here; when sent, a stale one is refused.\n\n" + LIFECYCLE,
+             response_model=SubmissionRead,
              responses={200: {"headers": ETAG},
                         409: {"description": "Not a draft or returned submission, stale If-Match, or the cycle "
                                              "is closed"},
                         428: {"description": "If-Match sent but not an ETag of this service (send the one you "
                                              "read, or none)"}})
-async def submit_submission(submission_id: RowId, session: SessionDep, actor: AdminOrUnit, response: Response,
-                            if_match: IfMatch = None) -> SubmissionRead:
-    return _with_etag(await service.submit_submission(session, actor, submission_id, if_match, today()), response)
+async def submit_submission(submission_id: RowId, session: SessionDep, actor: AdminOrUnit,
+                            if_match: IfMatch = None) -> Response:
+    return _with_etag(await service.submit_submission(session, actor, submission_id, if_match, today()))
 
 
 @router.post("/submissions/{submission_id}/review", summary="Accept or return a submitted self-assessment (admin)",
              description="`accept` makes the current revision the one the status rules use; `return` (with a "
              "`comment` saying what to correct) sends it back to the unit, also after it was accepted.\n\n"
              + LIFECYCLE,
+             response_model=SubmissionRead,
              responses={200: {"headers": ETAG},
                         409: {"description": "Nothing to review in this state, or stale If-Match"},
                         428: {"description": "If-Match sent but not an ETag of this service (send the one you "
                                              "read, or none)"}})
 async def review_submission(submission_id: RowId, data: ReviewIn, session: SessionDep, actor: AdminOnly,
-                            response: Response, if_match: IfMatch = None) -> SubmissionRead:
-    return _with_etag(await service.review_submission(session, actor, submission_id, data, if_match), response)
+                            if_match: IfMatch = None) -> Response:
+    return _with_etag(await service.review_submission(session, actor, submission_id, data, if_match))
 
 
 @router.get("/submissions/{submission_id}/revisions", summary="Every revision of a submission, oldest first")

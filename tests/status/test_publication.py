@@ -7,14 +7,17 @@ import pytest
 from sqlalchemy import func, select, text, update
 from sqlmodel import col
 
+from app.assignments.schemas import AssignmentBulk, AssignmentCreate
+from app.assignments.service import replace_assignments
 from app.auth.actor import CLI_ACTOR
 from app.core.clock import today
 from app.cycles.schemas import CycleCreate
 from app.cycles.service import announce_due_cycles, create_cycle
 from app.db import Session
 from app.models import OutboxEvent, Plan, StatusRefresh, Verdict
-from app.models.enums import CycleKind
+from app.models.enums import AssignmentRole, CycleKind
 from app.outbox.service import Cursor, emit, newest, read_events
+from app.status import publication
 from app.status.evaluation import evaluate
 from app.status.facts import load_facts
 from app.status.publication import catch_up, stored_through, stored_years, touch_plan
@@ -24,7 +27,7 @@ from app.status.service import StatusFilter, evaluate_plan, summarise
 from app.worker.runner import daily_catch_up
 from tests.factories import counting
 from tests.status.test_api import by_code
-from tests.submissions.conftest import HEALTH, PLAN, open_cycles, report
+from tests.submissions.conftest import EDUCATION, HEALTH, PLAN, open_cycles, report
 
 STATUS = f"/api/v1/plans/{PLAN}/status"
 
@@ -322,3 +325,51 @@ async def test_verdicts_read_only_the_groups_targets_are_on_and_match_reading_ev
         assert body["goals"] == [g.model_dump(mode="json") for g in fresh.goals], year
     rural_target = by_code(body["targets"])["C1.2a"]
     assert rural_target["scope"]["area"] == "rural" and rural_target["latest"]["value"] == 2.8
+
+
+async def assert_stored_verdicts_are_fresh(client, world, db) -> None:  # type: ignore[no-untyped-def]
+    plan = (await db.execute(select(Plan).where(col(Plan.code) == PLAN))).scalar_one()
+    day = today()
+    facts = await load_facts(db, plan)
+    for year in stored_years(plan, day):
+        fresh = evaluate(facts, year, day)
+        body = (await client.get(STATUS, params={"year": year}, headers=world.reader)).json()
+        assert body["targets"] == [t.model_dump(mode="json") for t in fresh.targets], year
+        assert body["goals"] == [g.model_dump(mode="json") for g in fresh.goals], year
+
+
+async def test_a_goal_whose_inputs_did_not_change_is_not_judged_again(client, world, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A publish stores a digest of each goal's inputs and leaves its verdicts be while it holds: a supporting unit
+    reporting the lead's numbers judges nothing; every change of what counts is judged, as a fresh evaluation."""
+    await replace_assignments(db, CLI_ACTOR, PLAN, AssignmentBulk(assignments=[
+        AssignmentCreate(task="W1.2", unit=HEALTH, role=AssignmentRole.lead),
+        AssignmentCreate(task="W1.2", unit=EDUCATION, role=AssignmentRole.support)]))
+    await db.commit()
+    await open_cycles(client, world, 2021, 2022)
+    await report(client, world, world.health, 2021, [{"target": "W1.2a", "value": 9.5}])
+    judged: list[tuple[int, object]] = []
+
+    def spied(facts, year, day, breakdown=None, parents=None):  # type: ignore[no-untyped-def]
+        judged.append((year, parents))
+        return evaluate(facts, year, day, breakdown, parents)
+
+    monkeypatch.setattr(publication, "evaluate", spied)
+    plan_id = (await db.execute(select(col(Plan.id)).where(col(Plan.code) == PLAN))).scalar_one()
+    versions = select(col(Verdict.year), col(Verdict.subject_code), col(Verdict.version)).where(
+        col(Verdict.plan_id) == plan_id)
+    before = (await db.execute(versions)).all()
+    await report(client, world, world.education, 2021, [{"target": "W1.2a", "value": 9.5}])
+    assert judged == [] and (await db.execute(versions)).all() == before
+    await assert_stored_verdicts_are_fresh(client, world, db)
+    for unit, year, value in ((world.education, 2022, 9.0),  # only a supporting unit's value: it counts
+                              (world.health, 2022, 8.8)):  # the lead's differs: the lead's counts, in conflict
+        await report(client, world, unit, year, [{"target": "W1.2a", "value": value}])
+        assert judged and all(parents for _, parents in judged)
+        await assert_stored_verdicts_are_fresh(client, world, db)
+        judged.clear()
+    w12a = by_code((await client.get(STATUS, params={"year": 2022}, headers=world.reader)).json()["targets"])["W1.2a"]
+    assert w12a["latest"]["value"] == 8.8 and "conflict" in w12a["flags"]
+    curated = await client.patch(f"/api/v1/plans/{PLAN}/targets/W1.2a", headers=world.admin,
+                                 json={"baseline": {"year": 2021, "value": 10.0}})
+    assert curated.status_code == 200, curated.text
+    await assert_stored_verdicts_are_fresh(client, world, db)
