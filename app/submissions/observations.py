@@ -7,12 +7,13 @@ observation, beside the unit's justification, for the office to see in review.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.core.i18n import t
@@ -89,6 +90,14 @@ _TARGETS = _TARGETS_ONLY.add_columns(exists().where(  # is the target on one of 
     col(Assignment.plan_id) == bindparam("plan_id"), col(Assignment.unit_id) == bindparam("unit_id"), or_(
         col(Target.goal_id).is_not(None) & (col(Assignment.goal_id) == col(Target.goal_id)),
         col(Target.goal_id).is_(None) & (col(Assignment.measure_id) == col(Target.measure_id)))))
+_NAMED = aliased(Target)
+# The indicators a request names, by a target on them or by code: every target of the plan on them is read (a unit
+# may report an indicator through any of them), no other.
+_MENTIONED = col(Target.indicator_id).in_(union(
+    select(col(_NAMED.indicator_id)).where(col(_NAMED.plan_id) == bindparam("plan_id"),
+                                           col(_NAMED.code).in_(bindparam("target_codes", expanding=True))),
+    select(col(Indicator.id)).where(col(Indicator.code).in_(bindparam("indicator_codes", expanding=True)))))
+_MENTIONED_TARGETS, _MENTIONED_TARGETS_ONLY = _TARGETS.where(_MENTIONED), _TARGETS_ONLY.where(_MENTIONED)
 
 
 @dataclass(frozen=True)
@@ -108,12 +117,19 @@ class PlanIndicators:
 
 
 async def plan_indicators(session: AsyncSession, plan: Plan, unit: Unit,
-                          assigned: set[tuple[str, int]] | None = None) -> PlanIndicators:
+                          assigned: set[tuple[str, int]] | None = None,
+                          mentioned: tuple[Collection[str], Collection[str]] | None = None) -> PlanIndicators:
     """A unit reports an indicator when it is assigned a goal or measure with a target on it, or is the
     indicator's data-source unit. Without `assigned` (the unit's assigned tasks), the same query reads which
-    targets are on the unit's tasks."""
-    statement = _TARGETS if assigned is None else _TARGETS_ONLY  # each target with its indicator's columns
-    rows = (await session.execute(statement, {"plan_id": plan.id, "unit_id": unit.id})).all()
+    targets are on the unit's tasks. With `mentioned` (target codes, indicator codes) only the indicators these
+    name are read: a write of ten values in a plan of hundreds of targets reads ten, not hundreds."""
+    params: dict[str, Any] = {"plan_id": plan.id, "unit_id": unit.id}
+    if mentioned is None:  # each target with its indicator's columns
+        statement = _TARGETS if assigned is None else _TARGETS_ONLY
+    else:
+        statement = _MENTIONED_TARGETS if assigned is None else _MENTIONED_TARGETS_ONLY
+        params.update(target_codes=sorted(mentioned[0]), indicator_codes=sorted(mentioned[1]))
+    rows = (await session.execute(statement, params)).all()
     split, end = len(_TARGET_COLUMNS), len(_TARGET_COLUMNS) + len(_INDICATOR_COLUMNS)
     targets = [TargetRow(*row[:split]) for row in rows]
     indicators: dict[int, IndicatorRow] = {}
@@ -167,7 +183,9 @@ async def check_values(session: AsyncSession, plan: Plan, unit: Unit, year: int,
                        assigned: set[tuple[str, int]] | None, known: PlanIndicators | None = None) -> CheckedValues:
     """Resolve, convert and check `items`; a value repeated with the same number is kept once (its first index).
     `assigned`: the unit's assigned tasks, or None to read which indicators it reports in the same query."""
-    known = known or await plan_indicators(session, plan, unit, assigned)
+    known = known or await plan_indicators(session, plan, unit, assigned, mentioned=(
+        {item.target for item in items if item.target is not None},
+        {item.indicator for item in items if item.indicator is not None}))
     by_code = {indicator.code: indicator for indicator in known.indicators.values()}
     result = CheckedValues()
     seen: dict[BreakdownKey, tuple[int, float]] = {}
@@ -286,13 +304,14 @@ async def _attach_warnings(session: AsyncSession, unit: Unit, year: int, known: 
         del row["_index"]
 
 
-_HISTORY = (  # built once, as _TARGETS
+_ACCEPTED_IN_OTHER_YEARS = (  # built once, as _TARGETS
+    select(col(SubmissionRevision.id)).join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
+    .where(col(Submission.unit_id) == bindparam("unit_id"), col(Submission.year) != bindparam("year"),
+           col(SubmissionRevision.revision) == col(Submission.accepted_revision)))
+_HISTORY = (
     select(col(Observation.indicator_id), col(Observation.sex), col(Observation.age_group), col(Observation.area),
            col(Observation.value))
-    .where(col(Observation.revision_id).in_(
-        select(col(SubmissionRevision.id)).join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
-        .where(col(Submission.unit_id) == bindparam("unit_id"), col(Submission.year) != bindparam("year"),
-               col(SubmissionRevision.revision) == col(Submission.accepted_revision))),
+    .where(col(Observation.revision_id).in_(bindparam("revision_ids", expanding=True)),
            col(Observation.indicator_id).in_(bindparam("indicator_ids", expanding=True))))
 
 
@@ -301,9 +320,14 @@ async def _history(session: AsyncSession, unit: Unit, year: int,
     """The unit's accepted values of these indicators in other years, per breakdown."""
     if not indicator_ids:
         return {}
-    # Driven from the unit's few accepted revisions (then the observation key's index), not from the indicators,
-    # whose observations span every unit: the planner cannot tell which side is small.
-    rows = await session.execute(_HISTORY, {"unit_id": unit.id, "year": year, "indicator_ids": list(indicator_ids)})
+    # The unit's few accepted revisions first, then their values by the observation key's index: as one query
+    # the planner, before statistics exist (a new database, a bulk load), may start from the indicators, whose
+    # observations span every unit (2 ms where this takes 0.1). A unit with nothing accepted yet needs one query.
+    revision_ids = list((await session.execute(_ACCEPTED_IN_OTHER_YEARS, {"unit_id": unit.id, "year": year}))
+                        .scalars())
+    if not revision_ids:
+        return {}
+    rows = await session.execute(_HISTORY, {"revision_ids": revision_ids, "indicator_ids": sorted(indicator_ids)})
     history: dict[BreakdownKey, list[float]] = defaultdict(list)
     for indicator_id, sex, age_group, area, value in rows.all():
         history[(indicator_id, sex, age_group, area)].append(value)

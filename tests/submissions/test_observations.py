@@ -6,8 +6,9 @@ Errors refuse the whole submission with the field and a Chinese reason; warnings
 import pytest
 from sqlalchemy import func, select
 
-from app.models import Indicator, Observation, Plan, Target
-from tests.submissions.conftest import PLAN, draft
+from app.models import Indicator, Observation, Plan, Target, Unit
+from app.submissions.observations import plan_indicators
+from tests.submissions.conftest import HEALTH, PLAN, draft
 
 BASE = f"/api/v1/plans/{PLAN}/submissions"
 
@@ -121,3 +122,22 @@ async def test_an_unexpected_breakdown_warns_once_the_indicator_says_what_it_exp
     assert revised.status_code == 200, revised.text
     assert [[w["code"] for w in v["warnings"]] for v in revised.json()["current"]["values"]] == [
         [], ["unexpected_breakdown"], []]
+
+
+async def test_a_write_reads_the_indicators_it_names_as_a_read_of_every_indicator(world, db) -> None:  # type: ignore[no-untyped-def]
+    """Checking a write reads only the indicators its values name (by target or code), with every target of the
+    plan on them: what it may report and how is what reading the whole plan says."""
+    plan = (await db.execute(select(Plan).where(Plan.code == PLAN))).scalar_one()
+    unit = (await db.execute(select(Unit).where(Unit.code == HEALTH))).scalar_one()
+    everything = await plan_indicators(db, plan, unit)
+    by_indicator: dict[int, set[str]] = {}
+    for target in everything.targets.values():
+        by_indicator.setdefault(target.indicator_id, set()).add(target.code)
+    for code, target in everything.targets.items():
+        indicator = everything.indicators[target.indicator_id]
+        for mentioned in (({code}, set()), (set(), {indicator.code})):
+            named = await plan_indicators(db, plan, unit, mentioned=mentioned)
+            assert named.indicators == {indicator.id: indicator}, code
+            assert set(named.targets) == by_indicator[indicator.id], code
+            assert named.reportable == everything.reportable & {indicator.id}, code
+    assert (await plan_indicators(db, plan, unit, mentioned=({"no-such"}, {"no-such"}))).indicators == {}
