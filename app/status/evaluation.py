@@ -105,6 +105,29 @@ def parent_inputs(facts: PlanFacts, year: int, today: date,
 
     Each part below is something evaluate() or what it calls reads; a new input to the rules belongs here too
     (tests/status/test_publication.py checks that skipping never differs from judging everything)."""
+    digests = {}
+    for key, (item, lead, targets, static) in _static_inputs(facts).items():
+        if parents is not None and key not in parents:
+            continue
+        parts: list[object] = [year]
+        if not targets:  # a qualitative goal: judged on its lead's progress reports
+            parts += [_latest_task_report(facts, item, lead, year), _overdue(facts, lead, key, year, today)]
+        for target in targets:
+            data_unit = _data_unit(facts, target, key)
+            observations, conflicts = _observations(facts, target, key, year, _scope_of(target))
+            parts += [observations, sorted(conflicts),
+                      _overdue(facts, data_unit, ("indicator", target.indicator_id), year, today)]
+        digests[key] = hashlib.blake2b(f"{static}{parts!r}".encode(), digest_size=16).hexdigest()
+    return digests
+
+
+def _static_inputs(facts: PlanFacts) -> dict[TaskKey, tuple[ItemFacts, int | None, list[Target], str]]:
+    """Per goal and measure with targets: the item, its lead, its targets and, as text, what :func:`parent_inputs`
+    reads of them that is the same in every year (computed once per facts: a publish digests many years). Facts
+    read for some goals only (``load_facts(parents=...)``) hold only their indicators: the others get no text."""
+    cached = facts.derived.get("inputs.static")
+    if cached is not None:
+        return cached
     domain_codes = {d.id: d.code for d in facts.domains}
     positions = target_positions(facts)
     by_parent: dict[TaskKey, list[Target]] = defaultdict(list)
@@ -112,24 +135,21 @@ def parent_inputs(facts: PlanFacts, year: int, today: date,
         by_parent[task_key(target.goal_id, target.measure_id)].append(target)
     items: list[tuple[TaskKey, ItemFacts, int]] = [(("goal", g.id), g, i) for i, g in enumerate(facts.goals)]
     items += [(("measure", m.id), m, i) for i, m in enumerate(facts.measures) if ("measure", m.id) in by_parent]
-    digests = {}
+    static = {}
     for key, item, position in items:
-        if parents is not None and key not in parents:
-            continue
         lead = facts.leads.get(key)
-        parts: list[object] = [METHODOLOGY_VERSION, year, facts.include_provisional, facts.plan.end_year, key, item,
-                               position, domain_codes[item.domain_id], facts.unit_codes.get(lead) if lead else None]
         targets = by_parent.get(key, [])
-        if not targets:  # a qualitative goal: judged on its lead's progress reports
-            parts += [_latest_task_report(facts, item, lead, year), _overdue(facts, lead, key, year, today)]
+        if any(target.indicator_id not in facts.indicators for target in targets):
+            continue  # not among the goals the facts were read for
+        parts: list[object] = [METHODOLOGY_VERSION, facts.include_provisional, facts.plan.end_year, key, item,
+                               position, domain_codes[item.domain_id], facts.unit_codes.get(lead) if lead else None]
         for target in targets:
             data_unit = _data_unit(facts, target, key)
-            observations, conflicts = _observations(facts, target, key, year, _scope_of(target))
             parts += [target, facts.indicators[target.indicator_id], positions[target.id],
-                      facts.unit_codes.get(data_unit) if data_unit is not None else None, observations,
-                      sorted(conflicts), _overdue(facts, data_unit, ("indicator", target.indicator_id), year, today)]
-        digests[key] = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return digests
+                      facts.unit_codes.get(data_unit) if data_unit is not None else None]
+        static[key] = (item, lead, targets, repr(parts))
+    facts.derived["inputs.static"] = static
+    return static
 
 
 def target_positions(facts: PlanFacts) -> dict[int | None, int]:
