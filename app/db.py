@@ -21,9 +21,12 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets foreign keys, WAL and real transactions."""
+def create_engine(url: str, *, pool_size: int | None = None, max_overflow: int | None = None,
+                  **kwargs: Any) -> AsyncEngine:
+    """Create the async engine; SQLite gets foreign keys, WAL and real transactions. ``pool_size`` and
+    ``max_overflow`` size a server database's connection pool (SQLAlchemy's defaults: 5 and 10)."""
     if not is_sqlite(url):
+        kwargs.update({k: v for k, v in (("pool_size", pool_size), ("max_overflow", max_overflow)) if v is not None})
         if make_url(url).get_driver_name() != "asyncpg":
             return create_async_engine(url, pool_pre_ping=True, **kwargs)
         engine = create_async_engine(url, **kwargs)

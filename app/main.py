@@ -75,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not hasattr(app.state, "sessionmaker"):  # tests may install their own
-            engine = create_engine(settings.database_url)
+            engine = create_engine(settings.database_url, pool_size=settings.database_pool_size,
+                                   max_overflow=settings.database_max_overflow)
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
             tune_garbage_collection()  # the process's own app: start-up is done

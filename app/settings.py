@@ -20,6 +20,12 @@ class Settings(BaseSettings):
         default=f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}",
         description="SQLAlchemy URL; SQLite (embedded default) or postgresql+asyncpg://…",
     )
+    # Per process (each service worker, each worker process): connections kept open, and more while busy. Beyond
+    # the kept ones a connection is closed when returned, and a burst then pays for new ones (a PostgreSQL
+    # backend each, ~10 ms): keep enough for the concurrent requests one process serves.
+    database_pool_size: int = Field(default=10, ge=1, le=1000, description="Connections a process keeps open.")
+    database_max_overflow: int = Field(default=10, ge=0, le=1000,
+                                       description="Connections a process may open beyond those while busy.")
     host: str = "127.0.0.1"
     port: int = 8000
     # NoDecode: the documented form is comma-separated (`https://a.example,https://b.example`); a JSON list works too.

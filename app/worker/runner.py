@@ -56,7 +56,8 @@ def jobs(settings: Settings) -> list[Job]:
 
 async def run_worker(settings: Settings, *, once: bool = False, stop: asyncio.Event | None = None) -> None:
     """Run the jobs until ``stop`` is set (or SIGTERM/SIGINT), or one round with ``once``."""
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size,
+                           max_overflow=settings.database_max_overflow)
     sessionmaker = make_sessionmaker(engine)
     stop = stop or asyncio.Event()
     if not once:

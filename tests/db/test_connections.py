@@ -90,3 +90,14 @@ async def test_a_stored_status_read_runs_outside_a_transaction(own_engine: Async
         async with Session(own_engine) as session:
             await session.execute(delete(ApiToken).where(col(ApiToken.token_hash) == hash_token(plain)))
             await session.commit()
+
+
+async def test_the_service_sizes_its_pool_from_the_settings() -> None:
+    """DATABASE_POOL_SIZE / DATABASE_MAX_OVERFLOW: connections kept open per process (SQLAlchemy's default keeps 5,
+    and a burst of more concurrent requests closes and reopens the rest every time)."""
+    app = create_app(Settings(database_url="postgresql+asyncpg://nobody@127.0.0.1:1/unused", database_pool_size=12,
+                              database_max_overflow=3))
+    async with app.router.lifespan_context(app):  # creating an engine connects to nothing yet
+        pool = app.state.engine.pool
+        assert (pool.size(), pool._max_overflow) == (12, 3)
+    assert create_engine("postgresql+asyncpg://nobody@127.0.0.1:1/unused").pool.size() == 5  # scripts, the CLI
