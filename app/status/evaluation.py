@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from app.indicators.catalogue import TargetFacts, level_unit, responsible_unit
 from app.indicators.units import convert, convertible
@@ -104,7 +105,9 @@ def parent_inputs(facts: PlanFacts, year: int, today: date,
     values do not change what counts, e.g. a supporting unit reporting the lead's numbers).
 
     Each part below is something evaluate() or what it calls reads; a new input to the rules belongs here too
-    (tests/status/test_publication.py checks that skipping never differs from judging everything)."""
+    (tests/status/test_publication.py checks that skipping never differs from judging everything). A target's
+    values are digested as the whole series, not only up to ``year``: written out once for every year a publish
+    judges, and a change in a later year then merely re-judges an earlier one to the same verdict."""
     digests = {}
     for key, (item, lead, targets, static) in _static_inputs(facts).items():
         if parents is not None and key not in parents:
@@ -113,18 +116,19 @@ def parent_inputs(facts: PlanFacts, year: int, today: date,
         if not targets:  # a qualitative goal: judged on its lead's progress reports
             parts += [_latest_task_report(facts, item, lead, year), _overdue(facts, lead, key, year, today)]
         for target in targets:
-            data_unit = _data_unit(facts, target, key)
-            observations, conflicts = _observations(facts, target, key, year, _scope_of(target))
-            parts += [observations, sorted(conflicts),
-                      _overdue(facts, data_unit, ("indicator", target.indicator_id), year, today)]
-        digests[key] = hashlib.blake2b(f"{static}{parts!r}".encode(), digest_size=16).hexdigest()
+            parts.append(_overdue(facts, _data_unit(facts, target, key), ("indicator", target.indicator_id), year,
+                                  today))
+        digest = static.copy()
+        digest.update(repr(parts).encode())
+        digests[key] = digest.hexdigest()
     return digests
 
 
-def _static_inputs(facts: PlanFacts) -> dict[TaskKey, tuple[ItemFacts, int | None, list[Target], str]]:
-    """Per goal and measure with targets: the item, its lead, its targets and, as text, what :func:`parent_inputs`
-    reads of them that is the same in every year (computed once per facts: a publish digests many years). Facts
-    read for some goals only (``load_facts(parents=...)``) hold only their indicators: the others get no text."""
+def _static_inputs(facts: PlanFacts) -> dict[TaskKey, tuple[ItemFacts, int | None, list[Target], Any]]:
+    """Per goal and measure with targets: the item, its lead, its targets and the digest so far of what
+    :func:`parent_inputs` reads of them that is the same in every year (computed once per facts: a publish digests
+    many years). Facts read for some goals only (``load_facts(parents=...)``) hold only their indicators: the
+    others get none."""
     cached = facts.derived.get("inputs.static")
     if cached is not None:
         return cached
@@ -145,9 +149,11 @@ def _static_inputs(facts: PlanFacts) -> dict[TaskKey, tuple[ItemFacts, int | Non
                                position, domain_codes[item.domain_id], facts.unit_codes.get(lead) if lead else None]
         for target in targets:
             data_unit = _data_unit(facts, target, key)
+            observations, conflicts = _series_of(facts, target, key, _scope_of(target))
             parts += [target, facts.indicators[target.indicator_id], positions[target.id],
-                      facts.unit_codes.get(data_unit) if data_unit is not None else None]
-        static[key] = (item, lead, targets, repr(parts))
+                      facts.unit_codes.get(data_unit) if data_unit is not None else None, observations,
+                      sorted(conflicts)]
+        static[key] = (item, lead, targets, hashlib.blake2b(repr(parts).encode(), digest_size=16))
     facts.derived["inputs.static"] = static
     return static
 
