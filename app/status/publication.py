@@ -7,9 +7,10 @@ session's before-commit hook (app/db.py), which, once per transaction:
 1. resolves indicators to the goals and measures of every plan with a target on them,
 2. takes a lock per plan (PostgreSQL; SQLite has one writer at a time), in plan order, so that two transactions
    publishing the same plan do not overwrite each other's newer verdicts, while other plans' writers go on,
-3. reads the facts of only the touched goals and measures (app/status/facts.py), evaluates them for the touched
-   years (app/status/evaluation.py), compares with the stored verdicts as plain values and writes only the
-   differences, each with ``version + 1``,
+3. reads the facts of only the touched goals and measures (app/status/facts.py), digests them per goal or
+   measure and year (``evaluation.parent_inputs``) and evaluates, for the touched years, those whose digest is
+   not the one their verdicts were stored with (app/status/evaluation.py); compares with the stored verdicts as
+   plain values and writes only the differences, each with ``version + 1``,
 4. writes one ``verdict.changed`` outbox event per change of status or flags.
 
 A target or goal never stored counts as ``no_data`` without flags, so a new plan nobody reports on makes no noise.
@@ -166,21 +167,7 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
         stored_query = stored_query.where(col(Verdict.year).in_(years), col(Verdict.subject_code).in_(
             {code for codes in subjects.values() for _, code in codes}))
     stored = {(r.year, r.subject_type, r.subject_code): r for r in (await core_execute(session, stored_query)).all()}
-    # A whole computation judges everything (the daily catch-up also repairs what an increment could have missed);
-    # an increment leaves be the goals and measures whose inputs are those their stored verdicts were computed from.
-    judged: dict[int, Collection[TaskKey] | None] = {}
-    for year in years:
-        if whole:
-            judged[year] = None
-            continue
-        judged[year] = []
-        for parent, digest in inputs[year].items():
-            kept = [stored.get((year, subject_type, code)) for subject_type, code in subjects[parent]]
-            if all(r is not None and r.inputs == digest and r.methodology == METHODOLOGY_VERSION for r in kept):
-                for subject_type, code in subjects[parent]:  # as stored: neither a change nor a leftover
-                    del stored[(year, subject_type, code)]
-            else:
-                judged[year].append(parent)  # type: ignore[union-attr]
+    judged = _to_judge(years, inputs, subjects, stored, whole)
     rows = _verdict_rows(facts, judged, day, inputs, subjects)
 
     now = utcnow()
@@ -226,6 +213,30 @@ def new_version() -> str:
 
 
 COMPARED = ("position", "domain_code", "lead_unit", "applies", "status", "flags", "payload", "methodology")
+
+
+def _to_judge(years: list[int], inputs: dict[int, dict[TaskKey, str]], subjects: dict[TaskKey, list[tuple[str, str]]],
+              stored: dict[tuple[int, str, str], Any], whole: bool) -> dict[int, Collection[TaskKey] | None]:
+    """Per year, the goals and measures to judge (None: all). A whole computation judges everything (the daily
+    catch-up so also repairs what an increment could have missed); an increment leaves be those whose stored
+    verdicts were computed from the same inputs by today's rules, and takes their rows out of ``stored``: they are
+    neither changes nor leftovers."""
+    judged: dict[int, Collection[TaskKey] | None] = {}
+    for year in years:
+        if whole:
+            judged[year] = None
+            continue
+        changed = []
+        for parent, digest in inputs[year].items():
+            keys = [(year, subject_type, code) for subject_type, code in subjects[parent]]
+            if all((row := stored.get(key)) is not None and row.inputs == digest
+                   and row.methodology == METHODOLOGY_VERSION for key in keys):
+                for key in keys:
+                    del stored[key]
+            else:
+                changed.append(parent)
+        judged[year] = changed
+    return judged
 
 
 def _subjects(facts: PlanFacts, parents: Collection[TaskKey] | None) -> dict[TaskKey, list[tuple[str, str]]]:
