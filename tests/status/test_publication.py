@@ -338,9 +338,11 @@ async def assert_stored_verdicts_are_fresh(client, world, db) -> None:  # type: 
         assert body["goals"] == [g.model_dump(mode="json") for g in fresh.goals], year
 
 
-async def test_a_goal_whose_inputs_did_not_change_is_not_judged_again(client, world, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_a_goal_whose_inputs_did_not_change_is_not_judged_again(client, world, db, sessionmaker,  # type: ignore[no-untyped-def]
+                                                                      monkeypatch) -> None:
     """A publish stores a digest of each goal's inputs and leaves its verdicts be while it holds: a supporting unit
-    reporting the lead's numbers judges nothing; every change of what counts is judged, as a fresh evaluation."""
+    reporting the lead's numbers judges nothing; every change of what counts is judged, as a fresh evaluation; a
+    whole recomputation (the daily catch-up) judges everything and stores the digests an increment would."""
     await replace_assignments(db, CLI_ACTOR, PLAN, AssignmentBulk(assignments=[
         AssignmentCreate(task="W1.2", unit=HEALTH, role=AssignmentRole.lead),
         AssignmentCreate(task="W1.2", unit=EDUCATION, role=AssignmentRole.support)]))
@@ -372,4 +374,12 @@ async def test_a_goal_whose_inputs_did_not_change_is_not_judged_again(client, wo
     curated = await client.patch(f"/api/v1/plans/{PLAN}/targets/W1.2a", headers=world.admin,
                                  json={"baseline": {"year": 2021, "value": 10.0}})
     assert curated.status_code == 200, curated.text
+    await assert_stored_verdicts_are_fresh(client, world, db)
+    await report(client, world, world.health, 2023, [{"target": "W1.2a", "value": 8.1}], kind="midterm")
+    judged.clear()
+    await catch_up(sessionmaker, today(), everything=True)
+    assert judged and all(parents is None for _, parents in judged)
+    judged.clear()
+    await report(client, world, world.education, 2023, [{"target": "W1.2a", "value": 8.1}], kind="midterm")
+    assert judged == []
     await assert_stored_verdicts_are_fresh(client, world, db)
