@@ -65,9 +65,7 @@ def evaluate(facts: PlanFacts, year: int, today: date, breakdown: str | None = N
     parent_domain = {("goal", g.id): g.domain_id for g in facts.goals}
     parent_domain.update({("measure", m.id): m.domain_id for m in facts.measures})
 
-    by_parent: dict[TaskKey, list[Target]] = defaultdict(list)
-    for target in facts.targets:
-        by_parent[task_key(target.goal_id, target.measure_id)].append(target)
+    by_parent = targets_by_parent(facts)
 
     target_statuses: dict[int | None, TargetStatus] = {}  # by Target.id
     applicable: dict[tuple[str, int | None], list[Target]] = {}
@@ -134,9 +132,7 @@ def _static_inputs(facts: PlanFacts) -> dict[TaskKey, tuple[ItemFacts, int | Non
         return cached
     domain_codes = {d.id: d.code for d in facts.domains}
     positions = target_positions(facts)
-    by_parent: dict[TaskKey, list[Target]] = defaultdict(list)
-    for target in facts.targets:
-        by_parent[task_key(target.goal_id, target.measure_id)].append(target)
+    by_parent = targets_by_parent(facts)
     items: list[tuple[TaskKey, ItemFacts, int]] = [(("goal", g.id), g, i) for i, g in enumerate(facts.goals)]
     items += [(("measure", m.id), m, i) for i, m in enumerate(facts.measures) if ("measure", m.id) in by_parent]
     static = {}
@@ -158,8 +154,26 @@ def _static_inputs(facts: PlanFacts) -> dict[TaskKey, tuple[ItemFacts, int | Non
     return static
 
 
+def targets_by_parent(facts: PlanFacts) -> dict[TaskKey, list[Target]]:
+    """The targets of each goal and measure, in plan order within it (computed once per facts)."""
+    cached = facts.derived.get("targets.by_parent")
+    if cached is None:
+        cached = facts.derived["targets.by_parent"] = defaultdict(list)
+        for target in facts.targets:
+            cached[task_key(target.goal_id, target.measure_id)].append(target)
+    return cached
+
+
 def target_positions(facts: PlanFacts) -> dict[int | None, int]:
-    """Plan order of the targets (by id): per domain, the goals' targets, then the measures' targets."""
+    """Plan order of the targets (by id): per domain, the goals' targets, then the measures' targets (computed
+    once per facts: a publish judges many years)."""
+    cached = facts.derived.get("targets.positions")
+    if cached is None:
+        cached = facts.derived["targets.positions"] = _target_positions(facts)
+    return cached
+
+
+def _target_positions(facts: PlanFacts) -> dict[int | None, int]:
     parent_domain = {("goal", g.id): g.domain_id for g in facts.goals}
     parent_domain.update({("measure", m.id): m.domain_id for m in facts.measures})
     domain_rank = {d.id: i for i, d in enumerate(facts.domains)}

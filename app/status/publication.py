@@ -32,7 +32,7 @@ from app.db import before_commit, core_execute
 from app.models import Plan, StatusRefresh, Target, Verdict
 from app.models.base import utcnow
 from app.outbox.service import emit_many, event_row
-from app.status.evaluation import evaluate, parent_inputs, target_positions
+from app.status.evaluation import evaluate, parent_inputs, target_positions, targets_by_parent
 from app.status.facts import PlanFacts, TaskKey, load_facts, task_key
 from app.status.rules import METHODOLOGY_VERSION, Status
 from app.status.schemas import GoalStatus, RefreshReport, TargetStatus
@@ -241,11 +241,9 @@ def _to_judge(years: list[int], inputs: dict[int, dict[TaskKey, str]], subjects:
 
 def _subjects(facts: PlanFacts, parents: Collection[TaskKey] | None) -> dict[TaskKey, list[tuple[str, str]]]:
     """The verdicts of each goal and measure (with ``parents`` only those): its targets', and a goal's own."""
-    subjects: dict[TaskKey, list[tuple[str, str]]] = defaultdict(list)
-    for goal in facts.goals:
-        subjects[("goal", goal.id)].append(("goal", goal.code))
-    for target in facts.targets:
-        subjects[task_key(target.goal_id, target.measure_id)].append(("target", target.code))
+    subjects: dict[TaskKey, list[tuple[str, str]]] = {("goal", goal.id): [("goal", goal.code)] for goal in facts.goals}
+    for key, targets in targets_by_parent(facts).items():
+        subjects.setdefault(key, []).extend(("target", target.code) for target in targets)
     return subjects if parents is None else {key: subjects[key] for key in parents if key in subjects}
 
 
