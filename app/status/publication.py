@@ -142,7 +142,6 @@ async def stored_through(session: AsyncSession, plan_ids: Collection[int]) -> di
 
 
 async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, day: date) -> int:
-    await _lock_plan(session, plan_id)  # before reading the facts: they are then at least as new as the last publish
     plan = await session.get(Plan, plan_id)
     if plan is None:
         return 0
@@ -151,7 +150,8 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
     parents = touched.parents
     whole = parents is None and len(years) == len(plan_years)
     if parents is not None and not parents or not years and not whole:
-        return 0
+        return 0  # nothing stored to change (e.g. values of a year not reached yet): no lock either
+    await _lock_plan(session, plan_id)  # before reading the facts: they are then at least as new as the last publish
     facts = await load_facts(session, plan, parents=parents, years=years, today=day)
     inputs = {year: parent_inputs(facts, year, day, parents) for year in years}
     subjects = _subjects(facts, parents)

@@ -711,19 +711,20 @@ async def _revisions_with_content(session: AsyncSession,
     """Values and tasks of several revisions in two queries."""
     ids = [r.id for r in revisions]
     values: dict[int, list[ValueRead]] = defaultdict(list)
-    for value in (await core_execute(session,  # plain rows, not an ORM object per value: a revision may hold thousands
+    # Plain rows, not an ORM object per value (a revision may hold thousands), unpacked by position: a row's
+    # attributes cost more than the value they name.
+    for (revision_id, value, unit, reported_value, reported_unit, sex, age_group, area, source, note, warnings,
+         justification, indicator, indicator_name, target, metric) in (await core_execute(session,
             select(*(col(getattr(Observation, name)) for name in _VALUE_COLUMNS), col(Indicator.code),
-                   col(Indicator.name).label("indicator_name"), col(Target.code).label("target_code"),
-                   col(Target.metric))
+                   col(Indicator.name), col(Target.code), col(Target.metric))
             .join(Indicator, col(Indicator.id) == col(Observation.indicator_id))
             .outerjoin(Target, col(Target.id) == col(Observation.target_id))
             .where(col(Observation.revision_id).in_(ids)).order_by(col(Observation.id)))).all():
-        values[value.revision_id].append(ValueRead(
-            indicator=value.code, indicator_name=value.indicator_name, target=value.target_code,
-            metric=value.metric or value.indicator_name, value=value.value, unit=value.unit,
-            reported_value=value.reported_value, reported_unit=value.reported_unit, sex=value.sex,
-            age_group=value.age_group, area=value.area, source=value.source, note=value.note,
-            warnings=[ValueWarningRead(**w) for w in value.warnings], justification=value.justification))
+        values[revision_id].append(ValueRead(
+            indicator=indicator, indicator_name=indicator_name, target=target, metric=metric or indicator_name,
+            value=value, unit=unit, reported_value=reported_value, reported_unit=reported_unit, sex=sex,
+            age_group=age_group, area=area, source=source, note=note,
+            warnings=[ValueWarningRead(**w) for w in warnings] if warnings else [], justification=justification))
     tasks: dict[int, list[TaskRead]] = defaultdict(list)
     for task, goal_code, measure_code in (await session.execute(
             select(SubmissionTask, col(Goal.code), col(Measure.code))
@@ -877,4 +878,5 @@ async def close_import_revision(session: AsyncSession, actor: Actor, plan: Plan,
 
 
 def _audit_summary(summary: SubmissionSummary) -> dict[str, Any]:
-    return summary.model_dump(mode="json", exclude={"etag", "created_at", "unit_name", "plan_code"})
+    # `current` too, for a SubmissionRead: dumping thousands of values to throw them away cost a big review 4 ms.
+    return summary.model_dump(mode="json", exclude={"etag", "created_at", "unit_name", "plan_code", "current"})
