@@ -210,6 +210,28 @@ async def test_only_years_up_to_the_current_one_are_stored(world, db, sessionmak
     assert after.targets == before.targets and after.goals == before.goals
 
 
+async def test_a_change_to_years_not_stored_yet_takes_no_plan_lock(world, sessionmaker, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Values of a year after this one change no stored verdict: their writer neither waits for the plan's
+    other publishers nor makes them wait (big acceptances of one plan would otherwise queue on its lock)."""
+    locked: list[int] = []
+    original = publication._lock_plan
+
+    async def spied(session, plan_id):  # type: ignore[no-untyped-def]
+        locked.append(plan_id)
+        await original(session, plan_id)
+
+    monkeypatch.setattr(publication, "_lock_plan", spied)
+    async with sessionmaker() as session:
+        later = next(plan for plan in (await session.execute(select(Plan))).scalars()
+                     if plan.end_year > today().year)
+        touch_plan(session, later.id, "a later year", [today().year + 1])  # type: ignore[arg-type]
+        await session.commit()
+        assert locked == []
+        touch_plan(session, later.id, "this year", [today().year])  # type: ignore[arg-type]
+        await session.commit()
+    assert locked == [later.id]
+
+
 async def test_a_plan_not_wholly_computed_is_evaluated_when_read(client, world, db) -> None:  # type: ignore[no-untyped-def]
     """Right after a migration the verdicts are not all stored: reads evaluate rather than serve gaps."""
     expected = (await client.get(STATUS, params={"year": 2023}, headers=world.reader)).json()
