@@ -296,9 +296,11 @@ def _level_warning(dimension: str, total: Reported, parts: list[Reported],
     # them, whatever the sizes. Only for complete dimensions: the other age groups could pull the total anywhere.
     if dimension not in PARTS_COMPLETE or len(parts) < 2:
         return None
+    low, high = min(p.value for p in parts), max(p.value for p in parts)
+    if low <= total.value <= high:  # between them: no rounding to allow for (most totals)
+        return None
     numbers = [total.value, *(p.value for p in parts)]
     tolerance = _tolerance(numbers, precision)
-    low, high = min(p.value for p in parts), max(p.value for p in parts)
     if low - tolerance <= total.value <= high + tolerance:
         return None
     places = _shown(numbers, precision)
@@ -324,15 +326,17 @@ def history_warnings(value: Reported, history: Sequence[float], precision: int |
     x = value.value
     if len(past) < MIN_HISTORY or not math.isfinite(x):
         return []
+    median = statistics.median(past)
+    mad = statistics.median(abs(h - median) for h in past)
+    if not _may_be_outlier(x, past, median, mad):
+        return []
     numbers = [x, *past]
     tolerance = _tolerance(numbers, precision)
-    median = statistics.median(past)
     if abs(x - median) <= tolerance:  # within rounding of the typical value: never an outlier
         return []
     # The values cannot resolve a spread finer than one unit of their last decimal place: [8.1, 8.2, 8.1, 8.2, 8.1]
     # has a standard deviation of 0.05 only because of rounding, and 8.3 is no outlier.
     resolution = 10.0 ** -_places(numbers, precision)
-    mad = statistics.median(abs(h - median) for h in past)
     params: dict[str, object]
     if mad > 0:
         score = (x - median) / max(MAD_SCALE * mad, resolution)
@@ -360,6 +364,21 @@ def history_warnings(value: Reported, history: Sequence[float], precision: int |
     return [ValueWarning(value.index, "outlier", message, {
         "value": x, "median": median, "min": low, "max": high, "count": len(past), "tolerance": tolerance,
         **params})]
+
+
+def _may_be_outlier(x: float, past: Sequence[float], median: float, mad: float) -> bool:
+    """The scores of :func:`history_warnings` before rounding is allowed for: the tolerance and the resolution
+    only ever raise the bar, so a value within these thresholds is no outlier whatever its decimals (most values,
+    decided without reading every number's decimals)."""
+    # The margin: a value within floating-point noise of a threshold takes the exact computation.
+    if mad > 0:
+        return abs(x - median) > MODIFIED_Z_THRESHOLD * MAD_SCALE * mad * _MARGIN
+    if (sd := statistics.pstdev(past)) > 0:
+        return abs(x - statistics.fmean(past)) > Z_THRESHOLD * sd * _MARGIN
+    return abs(x - median) > CONSTANT_REL_CHANGE * abs(median) * _MARGIN
+
+
+_MARGIN = 1 - 1e-9
 
 
 # ==================================================================================================

@@ -11,12 +11,13 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, exists, or_, select, union
+from sqlalchemy import Integer, String, bindparam, exists, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.core.i18n import t
+from app.db import any_of
 from app.indicators.catalogue import TargetFacts, level_unit
 from app.indicators.units import UnitMismatch, canonical_unit, convert, range_problem
 from app.models import Assignment, Indicator, Observation, Plan, Submission, SubmissionRevision, Target, Unit
@@ -95,8 +96,8 @@ _NAMED = aliased(Target)
 # may report an indicator through any of them), no other.
 _MENTIONED = col(Target.indicator_id).in_(union(
     select(col(_NAMED.indicator_id)).where(col(_NAMED.plan_id) == bindparam("plan_id"),
-                                           col(_NAMED.code).in_(bindparam("target_codes", expanding=True))),
-    select(col(Indicator.id)).where(col(Indicator.code).in_(bindparam("indicator_codes", expanding=True)))))
+                                           any_of(col(_NAMED.code), "target_codes", String())),
+    select(col(Indicator.id)).where(any_of(col(Indicator.code), "indicator_codes", String()))))
 _MENTIONED_TARGETS, _MENTIONED_TARGETS_ONLY = _TARGETS.where(_MENTIONED), _TARGETS_ONLY.where(_MENTIONED)
 
 
@@ -311,8 +312,8 @@ _ACCEPTED_IN_OTHER_YEARS = (  # built once, as _TARGETS
 _HISTORY = (
     select(col(Observation.indicator_id), col(Observation.sex), col(Observation.age_group), col(Observation.area),
            col(Observation.value))
-    .where(col(Observation.revision_id).in_(bindparam("revision_ids", expanding=True)),
-           col(Observation.indicator_id).in_(bindparam("indicator_ids", expanding=True))))
+    .where(any_of(col(Observation.revision_id), "revision_ids", Integer()),
+           any_of(col(Observation.indicator_id), "indicator_ids", Integer())))
 
 
 async def _history(session: AsyncSession, unit: Unit, year: int,

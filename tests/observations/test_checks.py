@@ -15,6 +15,11 @@ from app.core.i18n import use_locale
 from app.observations.breakdowns import AGE_GROUPS, Breakdown
 from app.observations.checks import (
     CODES,
+    CONSTANT_REL_CHANGE,
+    EPSILON,
+    MAD_SCALE,
+    MODIFIED_Z_THRESHOLD,
+    Z_THRESHOLD,
     Reported,
     ValueWarning,
     breakdown_warnings,
@@ -471,3 +476,32 @@ def test_further_beyond_the_history_still_warns(history: list[float], beyond: fl
     near, far = top + beyond, top + beyond + further
     if history_warnings(Reported(0, Breakdown(), near), history, 2):
         assert history_warnings(Reported(0, Breakdown(), far), history, 2)
+
+
+def _scored_as_outlier(x: float, past: list[float], precision: int | None) -> bool:
+    """The outlier rule as the module docstring states it, every number's decimals read first (the checks decide
+    most values before reading them; the decision must be the same)."""
+    numbers = [x, *past]
+    places = precision if precision is not None else max(decimals(n) for n in numbers)
+    resolution = 10.0 ** -places
+    median = statistics.median(past)
+    if abs(x - median) <= 0.5 * resolution + EPSILON * max(abs(n) for n in numbers):
+        return False
+    mad = statistics.median(abs(h - median) for h in past)
+    if mad > 0:
+        return abs((x - median) / max(MAD_SCALE * mad, resolution)) > MODIFIED_Z_THRESHOLD
+    if (sd := statistics.pstdev(past)) > 0:
+        return abs((x - statistics.fmean(past)) / max(sd, resolution)) > Z_THRESHOLD
+    return abs(x - median) > CONSTANT_REL_CHANGE * abs(median)
+
+
+near_history = st.lists(st.sampled_from([8.1, 8.2, 8.3, 10.0, 10.5, 0.001, 12.0, 100.0]), min_size=3, max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.lists(finite, min_size=3, max_size=12), near_history), st.one_of(finite, st.sampled_from(
+    [8.0, 8.4, 8.5, 9.0, 11.0, 15.0, 0.0])), st.none() | st.integers(0, 3))
+def test_the_outlier_decision_is_the_documented_rule(history: list[float], value: float,
+                                                     precision: int | None) -> None:
+    found = history_warnings(Reported(0, Breakdown(), value), history, precision)
+    assert bool(found) == _scored_as_outlier(value, history, precision), (value, history, precision)
