@@ -10,11 +10,27 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, Subquery, case, false, literal, select, tuple_, union
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    SQLColumnExpression,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.db import core_execute
+from app.db import any_of, core_execute
 from app.models import (
     Assignment,
     Domain,
@@ -262,6 +278,50 @@ async def load_facts(session: AsyncSession, plan: Plan, *, include_provisional: 
     for year, kind, subject, subject_id in (await session.execute(union(indicators_sent, goals_sent))).all():
         facts.reported.add((year, kind, (subject, subject_id)))
     return facts
+
+
+def _agreement() -> Any:
+    """A row when some value of the revisions bound as ``revisions`` is not already counted: no accepted value of
+    another revision for its indicator, breakdown and year in the committee's plans, or one that differs.
+
+    One aggregate over their values and the others' of the same years, not a join of the two: a join's plan rests
+    on the planner's row estimates, which a bulk load leaves far behind (a nested loop of seconds)."""
+    revisions = any_of(col(SubmissionRevision.id), "revisions", Integer())
+    key = (col(ObservationRow.indicator_id), col(ObservationRow.sex), col(ObservationRow.age_group),
+           col(ObservationRow.area), col(Submission.year))
+    theirs = (select(*key, col(ObservationRow.value), literal(0).label("mine"))
+              .join(SubmissionRevision, col(SubmissionRevision.id) == col(ObservationRow.revision_id))
+              .join(Submission, and_(col(Submission.id) == col(SubmissionRevision.submission_id),
+                                     col(SubmissionRevision.revision) == col(Submission.accepted_revision)))
+              .where(col(Submission.plan_id).in_(select(col(Plan.id)).where(
+                  col(Plan.committee_id) == bindparam("committee_id"))), ~revisions,
+                     col(Submission.year).in_(select(col(Submission.year))
+                                              .join(SubmissionRevision,
+                                                    col(SubmissionRevision.submission_id) == col(Submission.id))
+                                              .where(revisions))))
+    mine = (select(*key, col(ObservationRow.value), literal(1).label("mine"))
+            .join(SubmissionRevision, col(SubmissionRevision.id) == col(ObservationRow.revision_id))
+            .join(Submission, col(Submission.id) == col(SubmissionRevision.submission_id))
+            .where(revisions))
+    values = union_all(mine, theirs).subquery()
+    mine_count = func.sum(values.c.mine)
+    return (select(literal(1)).select_from(values)
+            .group_by(values.c.indicator_id, values.c.sex, values.c.age_group, values.c.area, values.c.year)
+            .having(mine_count > 0,
+                    or_(func.count() == mine_count, func.min(values.c.value) != func.max(values.c.value)))
+            .limit(1))
+
+
+_AGREEMENT = _agreement()
+
+
+async def already_counted(session: AsyncSession, plan: Plan, revision_ids: Collection[int]) -> bool:
+    """Whether every value of these revisions, accepted in this transaction, is what the plan's committee already
+    counts: for its indicator, breakdown and year some other accepted revision has a value, and every such value
+    is the same number. Then accepting them changes no value that counts (whichever unit's counts, it is this
+    number), no conflict and no year with data: no verdict changes (units echoing the lead's figures)."""
+    return (await session.execute(_AGREEMENT, {"revisions": sorted(revision_ids),
+                                               "committee_id": plan.committee_id})).first() is None
 
 
 def sent_revisions(where: ColumnElement[bool]) -> Subquery:

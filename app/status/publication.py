@@ -33,7 +33,7 @@ from app.models import Plan, StatusRefresh, Target, Verdict
 from app.models.base import utcnow
 from app.outbox.service import emit_many, event_row
 from app.status.evaluation import evaluate, parent_inputs, target_positions, targets_by_parent
-from app.status.facts import PlanFacts, TaskKey, load_facts, task_key
+from app.status.facts import PlanFacts, TaskKey, already_counted, load_facts, task_key
 from app.status.rules import METHODOLOGY_VERSION, Status
 from app.status.schemas import GoalStatus, RefreshReport, TargetStatus
 
@@ -49,8 +49,12 @@ class Touched:
     parents: set[TaskKey] | None = field(default_factory=set)
     years: set[int] | None = field(default_factory=set)  # None: all the plan's years
     causes: list[str] = field(default_factory=list)
+    # When every change is the first acceptance of a revision of values: those revisions (None: some other change).
+    # If their values are all already counted (facts.already_counted), no verdict can change.
+    acceptances: set[int] | None = field(default_factory=set)
 
-    def add(self, parents: Iterable[TaskKey] | None, years: Iterable[int] | None, cause: str) -> None:
+    def add(self, parents: Iterable[TaskKey] | None, years: Iterable[int] | None, cause: str,
+            acceptances: Iterable[int] | None = None) -> None:
         if parents is None or self.parents is None:
             self.parents = None
         else:
@@ -59,6 +63,10 @@ class Touched:
             self.years = None
         else:
             self.years.update(years)
+        if acceptances is None or self.acceptances is None:
+            self.acceptances = None
+        else:
+            self.acceptances.update(acceptances)
         if cause not in self.causes:
             self.causes.append(cause)
 
@@ -94,11 +102,12 @@ def touch_parents(session: AsyncSession, plan_id: int, parents: Iterable[TaskKey
 
 
 def touch_indicators(session: AsyncSession, indicator_ids: Iterable[int], cause: str,
-                     years: Iterable[int] | None = ALL_YEARS) -> None:
-    """Every target on these indicators, in any plan, and its goal may have changed."""
+                     years: Iterable[int] | None = ALL_YEARS, *, acceptance: int | None = None) -> None:
+    """Every target on these indicators, in any plan, and its goal may have changed. ``acceptance``: the change is
+    only that this revision, of values and nothing else, counts now (its submission's first acceptance)."""
     pending = _pending(session)
     for indicator_id in indicator_ids:
-        pending.indicators[indicator_id].add([], years, cause)
+        pending.indicators[indicator_id].add([], years, cause, None if acceptance is None else [acceptance])
 
 
 async def publish(session: AsyncSession) -> None:
@@ -112,7 +121,8 @@ async def publish(session: AsyncSession) -> None:
                 select(col(Target.plan_id), col(Target.goal_id), col(Target.measure_id), col(Target.indicator_id))
                 .where(col(Target.indicator_id).in_(pending.indicators)))).all():
             touched = pending.indicators[indicator_id]
-            plans[plan_id].add([task_key(goal_id, measure_id)], touched.years, ", ".join(touched.causes))
+            plans[plan_id].add([task_key(goal_id, measure_id)], touched.years, ", ".join(touched.causes),
+                               touched.acceptances)
     day = local_today()
     for plan_id in sorted(plans):
         await _publish_plan(session, plan_id, plans[plan_id], day)
@@ -152,6 +162,8 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
     if parents is not None and not parents or not years and not whole:
         return 0  # nothing stored to change (e.g. values of a year not reached yet): no lock either
     await _lock_plan(session, plan_id)  # before reading the facts: they are then at least as new as the last publish
+    if touched.acceptances and await already_counted(session, plan, touched.acceptances):
+        return 0  # units echoing figures already accepted: decided in one query, not by reading the plan's facts
     facts = await load_facts(session, plan, parents=parents, years=years, today=day)
     inputs = {year: parent_inputs(facts, year, day, parents) for year in years}
     subjects = _subjects(facts, parents)

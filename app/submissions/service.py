@@ -288,7 +288,7 @@ async def review_submission(session: AsyncSession, actor: Actor, submission_id: 
         changes.update(status=SubmissionStatus.returned.value)
     await _compare_and_set(session, submission, expected, changes)
     if data.decision == "accept":  # accepted data is what the rules use, in every plan measuring its indicators
-        await _touch_accepted(session, submission, [submission.revision, formerly_accepted])
+        await _touch_accepted(session, submission, formerly_accepted)
     result = _with_head(submission, before)
     await _emit(session, "submission.accepted" if data.decision == "accept" else "submission.returned", result,
                 submission.plan_id)
@@ -647,21 +647,29 @@ async def new_revision(session: AsyncSession, actor: Actor, submission: Submissi
     return revision
 
 
-async def _touch_accepted(session: AsyncSession, submission: Submission, revisions: list[int | None]) -> None:
-    """What an acceptance can change: every target, in any plan, on an indicator the accepted or the formerly
-    accepted revision reports, and the goals whose progress they report, from the submission's year on."""
+async def _touch_accepted(session: AsyncSession, submission: Submission, formerly_accepted: int | None) -> None:
+    """What the acceptance of the submission's current revision can change: every target, in any plan, on an
+    indicator it or the formerly accepted revision reports, and the goals whose progress they report, from the
+    submission's year on."""
     sent = select(col(SubmissionRevision.id)).where(
         col(SubmissionRevision.submission_id) == submission.id,
-        col(SubmissionRevision.revision).in_([r for r in revisions if r is not None]))
+        col(SubmissionRevision.revision).in_({submission.revision, formerly_accepted} - {None}))
     subjects: Any = union(
         select(literal("indicator"), col(Observation.indicator_id)).where(col(Observation.revision_id).in_(sent)),
         select(literal("goal"), col(SubmissionTask.goal_id)).where(col(SubmissionTask.revision_id).in_(sent),
-                                                                   col(SubmissionTask.goal_id).is_not(None)))
+                                                                   col(SubmissionTask.goal_id).is_not(None)),
+        select(literal("revision"), col(SubmissionRevision.id)).where(col(SubmissionRevision.id).in_(sent)))
     rows = (await session.execute(subjects)).all()
     cause, years = f"submission {submission.id} accepted", from_year(submission.year)
-    touch_indicators(session, [subject_id for kind, subject_id in rows if kind == "indicator"], cause, years)
-    touch_parents(session, submission.plan_id, [("goal", subject_id) for kind, subject_id in rows if kind == "goal"],
-                  cause, years)
+    goals = [("goal", subject_id) for kind, subject_id in rows if kind == "goal"]
+    sent_ids = [subject_id for kind, subject_id in rows if kind == "revision"]
+    # A first acceptance of values alone adds values and removes none: publishing can tell in one query whether
+    # they change anything (publication.already_counted).
+    acceptance = sent_ids[0] if formerly_accepted is None and not goals and len(sent_ids) == 1 else None
+    touch_indicators(session, [subject_id for kind, subject_id in rows if kind == "indicator"], cause, years,
+                     acceptance=acceptance)
+    if goals:
+        touch_parents(session, submission.plan_id, goals, cause, years)
 
 
 async def _emit(session: AsyncSession, event_type: str, submission: SubmissionRead, plan_id: int) -> None:
@@ -867,7 +875,7 @@ async def close_import_revision(session: AsyncSession, actor: Actor, plan: Plan,
         touch_plan(session, plan.id, f"submission {submission.id} submitted late", [submission.year])  # type: ignore[arg-type]
     accepted = submission.status == SubmissionStatus.accepted.value
     if accepted:
-        await _touch_accepted(session, submission, [submission.revision, target.formerly_accepted])
+        await _touch_accepted(session, submission, target.formerly_accepted)
     summary = _summary(submission, plan.code, unit)
     await emit(session, "submission.accepted" if accepted else "submission.submitted", f"submission:{submission.id}",
                summary.model_dump(mode="json"), plan_id=plan.id, year=submission.year)

@@ -405,3 +405,57 @@ async def test_a_goal_whose_inputs_did_not_change_is_not_judged_again(client, wo
     await report(client, world, world.education, 2023, [{"target": "W1.2a", "value": 8.1}], kind="midterm")
     assert judged == []
     await assert_stored_verdicts_are_fresh(client, world, db)
+
+
+async def test_units_echoing_accepted_figures_are_decided_without_reading_the_facts(client, world, db,  # type: ignore[no-untyped-def]
+                                                                                    monkeypatch) -> None:
+    """A first acceptance of values that are all already counted (same indicator, breakdown and year, every other
+    value the same number) is settled by one query under the plan's lock; anything else is published from the
+    facts: a different number, a breakdown or a year nobody else reported, a submission accepted again."""
+    await replace_assignments(db, CLI_ACTOR, PLAN, AssignmentBulk(assignments=[
+        AssignmentCreate(task="W1.2", unit=HEALTH, role=AssignmentRole.lead),
+        AssignmentCreate(task="W1.2", unit=EDUCATION, role=AssignmentRole.support)]))
+    await db.commit()
+    due = (today() + timedelta(days=30)).isoformat()  # not late: a late submission republishes its plan itself
+    for year in (2021, 2022, 2023):  # and the world's 2024, due in a month
+        opened = await client.post(f"/api/v1/plans/{PLAN}/cycles", headers=world.admin,
+                                   json={"year": year, "kind": "annual", "due_on": due})
+        assert opened.status_code == 201, opened.text
+    await report(client, world, world.health, 2021, [{"target": "W1.2a", "value": 9.5},
+                                                     {"target": "W1.2a", "value": 9.1, "sex": "female"}])
+    await report(client, world, world.health, 2022, [{"target": "W1.2a", "value": 9.0}])
+    await report(client, world, world.health, 2023, [{"target": "W1.2a", "value": 8.8}])
+    read: list[int] = []
+    original = publication.load_facts
+
+    async def spied(session, plan, **kwargs):  # type: ignore[no-untyped-def]
+        read.append(plan.id)
+        return await original(session, plan, **kwargs)
+
+    monkeypatch.setattr(publication, "load_facts", spied)
+    plan_id = (await db.execute(select(col(Plan.id)).where(col(Plan.code) == PLAN))).scalar_one()
+    versions = select(col(Verdict.year), col(Verdict.subject_code), col(Verdict.version)).where(
+        col(Verdict.plan_id) == plan_id)
+    before = (await db.execute(versions)).all()
+    echoed = await report(client, world, world.education, 2021, [{"target": "W1.2a", "value": 9.5},
+                                                                 {"target": "W1.2a", "value": 9.1, "sex": "female"}])
+    assert read == [] and (await db.execute(versions)).all() == before
+    await assert_stored_verdicts_are_fresh(client, world, db)
+
+    for year, values in ((2022, [{"target": "W1.2a", "value": 9.3}]),  # another number: a conflict
+                         (2023, [{"target": "W1.2a", "value": 8.8},  # a breakdown nobody reported
+                                 {"target": "W1.2a", "value": 8.7, "sex": "male"}]),
+                         (2024, [{"target": "W1.2a", "value": 8.5}])):  # a year nobody reported
+        await report(client, world, world.education, year, values)
+        assert read == [plan_id], (year, values)
+        await assert_stored_verdicts_are_fresh(client, world, db)
+        read.clear()
+
+    returned = await client.post(f"/api/v1/submissions/{echoed}/review", headers=world.admin,
+                                 json={"decision": "return", "comment": "请核对"})
+    assert returned.status_code == 200, returned.text
+    assert (await client.post(f"/api/v1/submissions/{echoed}/submit", headers=world.education)).status_code == 200
+    again = await client.post(f"/api/v1/submissions/{echoed}/review", headers=world.admin, json={"decision": "accept"})
+    assert again.status_code == 200, again.text
+    assert read == [plan_id]  # accepted again: what it replaces may have counted
+    await assert_stored_verdicts_are_fresh(client, world, db)
