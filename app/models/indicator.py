@@ -60,7 +60,7 @@ class Observation(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    revision_id: int = Field(foreign_key="submission_revision.id", index=True)
+    revision_id: int = Field(foreign_key="submission_revision.id")  # indexed by the unique key, which leads with it
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
     target_id: int | None = Field(default=None, foreign_key="target.id", index=True,
                                   description="the target code the unit reported it under, if it named one")
