@@ -26,7 +26,9 @@ time budget) and reports medians:
 3. The GraphQL dashboard of bench/status.py against REST plan + goals + status.
 4. Bulk: 2,000-value submissions (create with submit, then accept) from 8 concurrent clients, values/s; floor:
    COPY (asyncpg copy_records_to_table) of the same rows from 8 connections. `BULK_PATHS`: through submissions,
-   and through the bulk import of observations (the office's import of each unit's rows, landing accepted).
+   and through the bulk import of observations (the office's import of each unit's rows, landing accepted). Each
+   round's slot and rate is printed too: values of a year up to this one republish stored verdicts (under the
+   plan's lock), a later year's do not.
 5. Create latency (p50/p95/p99) and creates/s at 1, 4 and 16 concurrent clients, each create a unit's own annual
    values in the 150-target plan; floor: executemany of the same rows at the same concurrency.
 6. The first change-feed poll after the date changes against a following poll: time and SQL statements; and, where
