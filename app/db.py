@@ -135,6 +135,36 @@ def _any_array(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.array, **kw)})"
 
 
+class InSelect(ColumnElement[bool]):
+    """``column`` is one of the rows of a one-column select (see :func:`in_select`)."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
+                           ("select", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Any, select: Any) -> None:
+        self.column, self.select = column, select
+
+
+def in_select(column: Any, select: Any) -> InSelect:
+    """``column IN (select)``, as ``= ANY(ARRAY(select))`` on PostgreSQL: the select runs once, first, whatever the
+    planner believes of the tables. As a semi-join, the generic plan a prepared statement gets after five runs,
+    built on the row estimates of a freshly loaded database, joined every target with every indicator named (25 ms
+    for a write of 600 indicators, 4 with a fresh plan)."""
+    return InSelect(column, select)
+
+
+@compiles(InSelect)
+def _in_subquery(element: InSelect, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.in_(element.select), **kw)
+
+
+@compiles(InSelect, "postgresql")
+def _any_of_array(element: InSelect, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} = ANY(ARRAY({compiler.process(element.select, **kw)}))"
+
+
 class Session(AsyncSession):
     """The unit of work: services register hooks (:func:`before_commit`) that run, in the transaction, right
     before it commits. The verdicts use it: writers say what changed, one hook recomputes (app/status/publication.py).

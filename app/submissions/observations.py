@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.core.i18n import t
-from app.db import any_of
+from app.db import any_of, in_select
 from app.indicators.catalogue import TargetFacts, level_unit
 from app.indicators.units import UnitMismatch, canonical_unit, convert, range_problem
 from app.models import Assignment, Indicator, Observation, Plan, Submission, SubmissionRevision, Target, Unit
@@ -94,7 +94,7 @@ _TARGETS = _TARGETS_ONLY.add_columns(exists().where(  # is the target on one of 
 _NAMED = aliased(Target)
 # The indicators a request names, by a target on them or by code: every target of the plan on them is read (a unit
 # may report an indicator through any of them), no other.
-_MENTIONED = col(Target.indicator_id).in_(union(
+_MENTIONED = in_select(col(Target.indicator_id), union(
     select(col(_NAMED.indicator_id)).where(col(_NAMED.plan_id) == bindparam("plan_id"),
                                            any_of(col(_NAMED.code), "target_codes", String())),
     select(col(Indicator.id)).where(any_of(col(Indicator.code), "indicator_codes", String()))))

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import Integer, String, select
 from sqlmodel import col
 
-from app.db import any_of
+from app.db import any_of, in_select
 from app.models import Plan
 from tests.factories import counting
 
@@ -38,3 +38,15 @@ async def test_on_postgresql_the_statement_does_not_depend_on_the_length(db, con
         assert statements[0] == statements[1] and "= ANY(" in statements[0]
     else:
         assert statements[0] != statements[1] and " IN (" in statements[0]
+
+
+async def test_in_select_selects_the_rows_of_in_a_subquery(db, connection) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL `= ANY(ARRAY(select))`: the select runs once, whatever the planner estimates of the tables."""
+    chosen = select(col(Plan.id)).where(col(Plan.code).like("%2021-2025"))
+    expected = (await db.execute(select(col(Plan.code)).where(col(Plan.id).in_(chosen))
+                                 .order_by(col(Plan.code)))).scalars().all()
+    with counting(connection) as statements:
+        rows = (await db.execute(select(col(Plan.code)).where(in_select(col(Plan.id), chosen))
+                                 .order_by(col(Plan.code)))).scalars().all()
+    assert rows == expected and len(expected) >= 2
+    assert ("= ANY(ARRAY(" in statements[0]) == (connection.dialect.name == "postgresql")
