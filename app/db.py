@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import ARRAY, Boolean, bindparam, event
+from sqlalchemy import ARRAY, Boolean, bindparam, event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InvalidatePoolError
@@ -104,65 +104,42 @@ async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str], r
 
 
 class AnyOf(ColumnElement[bool]):
-    """``column`` is one of the list bound as ``name`` (see :func:`any_of`)."""
+    """``column`` is one of a list: ``column = ANY(array)`` on PostgreSQL, ``column IN (listed)`` elsewhere (SQLite
+    has no arrays). Made by :func:`any_of` and :func:`in_select`."""
 
     type = Boolean()
     inherit_cache = True
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
                            ("array", InternalTraversal.dp_clauseelement),
-                           ("expanding", InternalTraversal.dp_clauseelement)]
+                           ("listed", InternalTraversal.dp_clauseelement)]
 
-    def __init__(self, column: Any, name: str, item_type: TypeEngine[Any]) -> None:
-        self.column = column
-        self.array = bindparam(name, type_=ARRAY(item_type))
-        self.expanding = bindparam(name, type_=item_type, expanding=True)
+    def __init__(self, column: Any, array: Any, listed: Any) -> None:
+        self.column, self.array, self.listed = column, array, listed
 
 
 def any_of(column: Any, name: str, item_type: TypeEngine[Any]) -> AnyOf:
     """``column`` is one of the list bound as ``name``: ``= ANY(:name)``, one array parameter, on PostgreSQL, where
     ``IN (...)`` is a statement of its own for every length of the list, prepared by the server anew each time
-    (half a millisecond); an expanding ``IN`` elsewhere (SQLite has no arrays and no round trips)."""
-    return AnyOf(column, name, item_type)
+    (half a millisecond); an expanding ``IN`` elsewhere (SQLite has no round trips)."""
+    return AnyOf(column, bindparam(name, type_=ARRAY(item_type)), bindparam(name, type_=item_type, expanding=True))
+
+
+def in_select(column: Any, select: Any) -> AnyOf:
+    """``column IN (select)``, as ``= ANY(ARRAY(select))`` on PostgreSQL: the select runs once, first, whatever the
+    planner believes of the tables. As a semi-join, the generic plan a prepared statement gets after five runs,
+    built on the row estimates of a freshly loaded database, joined every target with every indicator named (25 ms
+    for a write of 600 indicators, 4 with a fresh plan)."""
+    return AnyOf(column, func.array(select.scalar_subquery()), select)
 
 
 @compiles(AnyOf)
 def _in_list(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column.in_(element.expanding), **kw)
+    return compiler.process(element.column.in_(element.listed), **kw)
 
 
 @compiles(AnyOf, "postgresql")
 def _any_array(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.array, **kw)})"
-
-
-class InSelect(ColumnElement[bool]):
-    """``column`` is one of the rows of a one-column select (see :func:`in_select`)."""
-
-    type = Boolean()
-    inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
-                           ("select", InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, column: Any, select: Any) -> None:
-        self.column, self.select = column, select
-
-
-def in_select(column: Any, select: Any) -> InSelect:
-    """``column IN (select)``, as ``= ANY(ARRAY(select))`` on PostgreSQL: the select runs once, first, whatever the
-    planner believes of the tables. As a semi-join, the generic plan a prepared statement gets after five runs,
-    built on the row estimates of a freshly loaded database, joined every target with every indicator named (25 ms
-    for a write of 600 indicators, 4 with a fresh plan)."""
-    return InSelect(column, select)
-
-
-@compiles(InSelect)
-def _in_subquery(element: InSelect, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.column.in_(element.select), **kw)
-
-
-@compiles(InSelect, "postgresql")
-def _any_of_array(element: InSelect, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"{compiler.process(element.column, **kw)} = ANY(ARRAY({compiler.process(element.select, **kw)}))"
 
 
 class Session(AsyncSession):
