@@ -124,6 +124,22 @@ def any_of(column: Any, name: str, item_type: TypeEngine[Any]) -> AnyOf:
     return AnyOf(column, bindparam(name, type_=ARRAY(item_type)), bindparam(name, type_=item_type, expanding=True))
 
 
+class AmongMany(AnyOf):
+    """``column`` is one of a long list: ``IN (SELECT unnest(array))`` on PostgreSQL. Made by :func:`among_many`."""
+
+    inherit_cache = True
+
+
+def among_many(column: Any, name: str, item_type: TypeEngine[Any]) -> AnyOf:
+    """:func:`any_of` for a long list matched against many rows: on PostgreSQL a hashed semi-join over
+    ``unnest(:name)``. ``= ANY(:name)`` compares each row with every item in turn once the statement runs on its
+    generic plan (after five runs; only a constant array is hashed): 850 indicators against 600 codes took 16 ms,
+    the semi-join 1. Keep :func:`any_of` where the list probes an index (the planner's estimates of ``unnest``
+    can make it join in the wrong order)."""
+    return AmongMany(column, bindparam(name, type_=ARRAY(item_type)),
+                     bindparam(name, type_=item_type, expanding=True))
+
+
 def in_select(column: Any, select: Any) -> AnyOf:
     """``column IN (select)``, as ``= ANY(ARRAY(select))`` on PostgreSQL: the select runs once, first, whatever the
     planner believes of the tables. As a semi-join, the generic plan a prepared statement gets after five runs,
@@ -140,6 +156,11 @@ def _in_list(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(AnyOf, "postgresql")
 def _any_array(element: AnyOf, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.array, **kw)})"
+
+
+@compiles(AmongMany, "postgresql")
+def _among_unnested(element: AmongMany, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} IN (SELECT unnest({compiler.process(element.array, **kw)}))"
 
 
 class Session(AsyncSession):
