@@ -10,6 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.cli import migrate
+from app.core import clock
 from app.db import Session, create_engine
 from app.main import create_app
 from app.plans.seeding import load_plans, read_plan_files
@@ -60,6 +62,21 @@ class DatabaseFactory:
                 await connection.execute(text(statement))
         finally:
             await engine.dispose()
+
+
+@pytest.fixture
+def frozen_today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """The committee's clock stopped when the test starts: a test run across midnight in the committee's time zone
+    still sees one day (request before it, now after it). Ask for it before the fixtures that write."""
+    stopped = datetime.now(clock.ZoneInfo(clock.get_settings().timezone))
+
+    class Stopped(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+            return stopped.astimezone(tz) if tz is not None else stopped.astimezone().replace(tzinfo=None)
+
+    monkeypatch.setattr(clock, "datetime", Stopped)
+    return stopped.date()
 
 
 @pytest.fixture(scope="session")

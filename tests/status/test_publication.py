@@ -32,12 +32,13 @@ from tests.submissions.conftest import EDUCATION, HEALTH, PLAN, open_cycles, rep
 STATUS = f"/api/v1/plans/{PLAN}/status"
 
 
-async def test_stored_verdicts_equal_a_fresh_evaluation_of_every_plan_and_year(client, world, db) -> None:  # type: ignore[no-untyped-def]
+async def test_stored_verdicts_equal_a_fresh_evaluation_of_every_plan_and_year(frozen_today, client, world, db) -> None:  # type: ignore[no-untyped-def]
     await open_cycles(client, world, 2021)
     await report(client, world, world.health, 2021, [{"target": "W1.2a", "value": 9.5}, {"target": "C1.2a",
                                                                                          "value": 2.5}])
     await report(client, world, world.health, 2023, [{"target": "W1.2a", "value": 8.1}], kind="midterm")
     day = today()
+    assert day == frozen_today  # the whole test sees one day
     for plan in (await db.execute(select(Plan).order_by(col(Plan.id)))).scalars():
         facts = await load_facts(db, plan)
         for year in range(plan.start_year, plan.end_year + 1):
