@@ -25,6 +25,7 @@ from app.db import Session, create_engine
 from app.main import create_app
 from app.plans.seeding import load_plans, read_plan_files
 from app.settings import PROJECT_ROOT, Settings
+from app.status import service as status_service
 
 SEED_PLANS = read_plan_files(PROJECT_ROOT / "seeds" / "plans")
 
@@ -62,6 +63,14 @@ class DatabaseFactory:
                 await connection.execute(text(statement))
         finally:
             await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_status_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with nothing kept of the stored verdicts: they are kept per version, and a test's
+    transaction is rolled back (a later test may see the same version with other verdicts)."""
+    monkeypatch.setattr(status_service, "_documents", status_service.Recent(size=128))
+    monkeypatch.setattr(status_service, "_parsed", status_service.Recent(size=128))
 
 
 @pytest.fixture

@@ -84,7 +84,8 @@ def evaluate(facts: PlanFacts, year: int, today: date, breakdown: str | None = N
                 goal_codes.get(target.goal_id), measure_codes.get(target.measure_id),  # type: ignore[arg-type]
                 domain_codes[parent_domain[key]], facts, source)
             if breakdown is not None:
-                status.breakdowns = _breakdowns(facts, target, spec, key, year, today, breakdown)
+                status = status.model_copy(update={
+                    "breakdowns": _breakdowns(facts, target, spec, key, year, today, breakdown)})
             target_statuses[target.id] = status
 
     goal_statuses = [_goal_status(facts, goal, [target_statuses[t.id] for t in applicable.get(("goal", goal.id), [])],

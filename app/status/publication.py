@@ -141,14 +141,27 @@ def stored_years(plan: Plan, day: date) -> range:
     return range(plan.start_year, min(plan.end_year, day.year) + 1)
 
 
-async def stored_through(session: AsyncSession, plan_ids: Collection[int]) -> dict[int, int]:
-    """Per plan, the last year whose verdicts are all stored: the year of the plan's last whole computation
-    (absent: none yet, e.g. right after a migration, or a new year before the worker's daily catch-up)."""
+@dataclass(frozen=True)
+class Stored:
+    """What is stored of a plan's verdicts: every year through `through`, at `version`."""
+
+    through: int  # the year of the plan's last whole computation
+    version: str  # changes whenever any of its stored verdicts does ("" before the first change counted)
+
+
+async def stored_state(session: AsyncSession, plan_ids: Collection[int]) -> dict[int, Stored]:
+    """Per plan, the last year whose verdicts are all stored and their version (absent: none stored yet, e.g.
+    right after a migration, or a new year before the worker's daily catch-up)."""
     if not plan_ids:
         return {}
-    rows = await session.execute(select(col(StatusRefresh.plan_id), col(StatusRefresh.refreshed_on))
-                                 .where(col(StatusRefresh.plan_id).in_(plan_ids)))
-    return {plan_id: day.year for plan_id, day in rows.all()}
+    rows = await session.execute(select(col(StatusRefresh.plan_id), col(StatusRefresh.refreshed_on),
+                                        col(StatusRefresh.version)).where(col(StatusRefresh.plan_id).in_(plan_ids)))
+    return {plan_id: Stored(day.year, version or "") for plan_id, day, version in rows.all()}
+
+
+async def stored_through(session: AsyncSession, plan_ids: Collection[int]) -> dict[int, int]:
+    """Per plan, the last year whose verdicts are all stored (see :func:`stored_state`)."""
+    return {plan_id: stored.through for plan_id, stored in (await stored_state(session, plan_ids)).items()}
 
 
 async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, day: date) -> int:

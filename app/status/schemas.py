@@ -12,12 +12,15 @@ from app.status.rules import METHODOLOGY_VERSION, Flag, Status
 class ObservationRead(BaseModel):
     """One value the verdict rests on."""
 
+    model_config = ConfigDict(frozen=True)  # part of a shared TargetStatus
+
     year: int
     value: float
     provisional: bool = Field(description="Submitted but not yet accepted")
 
 
 class BreakdownScope(BaseModel):
+    model_config = ConfigDict(frozen=True)  # part of a shared TargetStatus
     sex: Literal["total", "female", "male"] = "total"
     age_group: str = "all"
     area: Literal["all", "urban", "rural"] = "all"
@@ -25,6 +28,8 @@ class BreakdownScope(BaseModel):
 
 class BreakdownStatus(BaseModel):
     """A target judged on one group's values (女性, 农村, 0-5岁 …) instead of its own scope."""
+
+    model_config = ConfigDict(frozen=True)  # part of a shared TargetStatus
 
     dimension: Literal["sex", "age", "area"]
     group: str = Field(description="female/male, urban/rural, or the age group")
@@ -48,7 +53,8 @@ class StatusCounts(BaseModel):
 
 
 class TargetStatus(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"example": {
+    # Frozen: the stored verdicts, once parsed, are shared by the requests reading the same version.
+    model_config = ConfigDict(frozen=True, json_schema_extra={"example": {
         "code": "W1.2a", "goal_code": "W1.2", "measure_code": None, "domain_code": "W1", "lead_unit": "110105-wjw",
         "indicator": "I003", "data_unit": "110105-wjw", "scope": {"sex": "total", "age_group": "all", "area": "all"},
         "metric": "孕产妇死亡率", "op": "<=", "value": 7.0, "unit": "1/10万", "due_year": 2025, "applies": True,
@@ -93,7 +99,7 @@ class TargetStatus(BaseModel):
 
 
 class GoalStatus(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"example": {
+    model_config = ConfigDict(frozen=True, json_schema_extra={"example": {
         "code": "W1.2", "domain_code": "W1", "title": None, "lead_unit": "110105-wjw", "qualitative": False,
         "status": "at_risk", "label": "预计达标困难", "flags": [], "rule": "goal.worst_of_targets",
         "explanation": "2项适用指标中1项已达标、1项预计达标困难，按最差一项（孕产妇死亡率）记为预计达标困难。",

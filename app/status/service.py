@@ -12,6 +12,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Generic, TypeVar
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +46,8 @@ from app.status.schemas import (
 )
 
 MAX_FEED_LIMIT = 1000
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -146,17 +149,33 @@ async def stored_verdicts(session: AsyncSession, plans: Sequence[Plan], years: S
     a year not stored evaluated (see :func:`app.status.publication.stored_years`).
     ``as_of`` is the day the oldest of them was computed."""
     plan_ids = {plan.id for plan in plans}
-    horizon = await publication.stored_through(session, plan_ids)  # type: ignore[arg-type]
-    pairs = {(p.id, y) for p, y in zip(plans, years, strict=True) if y <= horizon.get(p.id, 0)}  # type: ignore[arg-type]
+    state = await publication.stored_state(session, plan_ids)  # type: ignore[arg-type]
+    pairs = {(p.id, y) for p, y in zip(plans, years, strict=True)
+             if p.id in state and y <= state[p.id].through}
+    # Parsed once per version (a dashboard reads them on every load; parsing is most of the read): a changed
+    # verdict changes the plan's version, so a kept entry is never stale. "" (no change counted yet) is not kept.
+    keys = {pair: (*pair, state[pair[0]].version) for pair in pairs if state[pair[0]].version}
+    parsed = {pair: kept for pair, key in keys.items() if (kept := _parsed.get(key)) is not None}
+    wanted = pairs - parsed.keys()
     rows: dict[tuple[int, int], list[tuple[str, str, date]]] = defaultdict(list)
-    for plan_id, year, subject_type, payload, computed_on in (await session.execute(
-            select(col(Verdict.plan_id), col(Verdict.year), col(Verdict.subject_type), col(Verdict.payload),
-                   col(Verdict.computed_on))
-            .where(col(Verdict.plan_id).in_(plan_ids), col(Verdict.year).in_(set(years)))
-            .order_by(col(Verdict.plan_id), col(Verdict.year), col(Verdict.subject_type).desc(),
-                      col(Verdict.position)))).all():
-        if (plan_id, year) in pairs:
-            rows[(plan_id, year)].append((subject_type, payload, computed_on))
+    if wanted:
+        for plan_id, year, subject_type, payload, computed_on in (await session.execute(
+                select(col(Verdict.plan_id), col(Verdict.year), col(Verdict.subject_type), col(Verdict.payload),
+                       col(Verdict.computed_on))
+                .where(col(Verdict.plan_id).in_({plan_id for plan_id, _ in wanted}),
+                       col(Verdict.year).in_({year for _, year in wanted}))
+                .order_by(col(Verdict.plan_id), col(Verdict.year), col(Verdict.subject_type).desc(),
+                          col(Verdict.position)))).all():
+            if (plan_id, year) in wanted:
+                rows[(plan_id, year)].append((subject_type, payload, computed_on))
+    for pair in wanted:
+        items = rows.get(pair, [])
+        parsed[pair] = ParsedVerdicts(
+            min((day for *_, day in items), default=None),
+            tuple(TargetStatus.model_validate_json(p) for kind, p, _ in items if kind == "target"),
+            tuple(GoalStatus.model_validate_json(p) for kind, p, _ in items if kind == "goal"))
+        if pair in keys:
+            _parsed.put(keys[pair], parsed[pair])
     domains: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for plan_id, code, title in (await session.execute(
             select(col(Domain.plan_id), col(Domain.code), col(Domain.title)).where(col(Domain.plan_id).in_(plan_ids))
@@ -172,13 +191,21 @@ async def stored_verdicts(session: AsyncSession, plans: Sequence[Plan], years: S
         if (plan.id, year) not in pairs:
             result[(plan.id, year)] = await _evaluated(session, plan, year, today)
             continue
-        items = rows.get((plan.id, year), [])  # type: ignore[arg-type]
+        verdicts = parsed[(plan.id, year)]  # type: ignore[index]
         result[(plan.id, year)] = PlanEvaluation(
-            plan.code, year, min((day for *_, day in items), default=today), False, domains[plan.id],  # type: ignore[index]
-            [TargetStatus.model_validate_json(p) for kind, p, _ in items if kind == "target"],
-            [GoalStatus.model_validate_json(p) for kind, p, _ in items if kind == "goal"],
-            units[plan.committee_id])
+            plan.code, year, verdicts.as_of or today, False, domains[plan.id],  # type: ignore[index]
+            list(verdicts.targets), list(verdicts.goals), units[plan.committee_id])
     return result  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class ParsedVerdicts:
+    """A plan's stored verdicts of a year as read: shared by the requests that read the same version, never
+    changed (each :class:`PlanEvaluation` gets lists of its own)."""
+
+    as_of: date | None  # the day the oldest was computed (None: no verdicts)
+    targets: tuple[TargetStatus, ...]
+    goals: tuple[GoalStatus, ...]
 
 
 @dataclass(frozen=True)
@@ -257,28 +284,29 @@ async def stored_status_document(session: AsyncSession, plan: StoredPlan, year: 
     return document
 
 
-class _DocumentCache:
-    """The last status documents assembled, least recently used dropped first (bounded memory per process).
-    Keys hold the verdicts' version, so an entry is never stale: a changed verdict makes a new key."""
+class Recent(Generic[V]):
+    """What was last built from a plan's stored verdicts, least recently used dropped first (bounded memory per
+    process). Keys hold the verdicts' version, so an entry is never stale: a changed verdict makes a new key."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: OrderedDict[Hashable, StatusDocument] = OrderedDict()
+        self.entries: OrderedDict[Hashable, V] = OrderedDict()
 
-    def get(self, key: Hashable) -> StatusDocument | None:
-        document = self.entries.get(key)
-        if document is not None:
+    def get(self, key: Hashable) -> V | None:
+        value = self.entries.get(key)
+        if value is not None:
             self.entries.move_to_end(key)
-        return document
+        return value
 
-    def put(self, key: Hashable, document: StatusDocument) -> None:
-        self.entries[key] = document
+    def put(self, key: Hashable, value: V) -> None:
+        self.entries[key] = value
         self.entries.move_to_end(key)
         while len(self.entries) > self.size:
             self.entries.popitem(last=False)
 
 
-_documents = _DocumentCache(size=128)
+_documents: Recent[StatusDocument] = Recent(size=128)
+_parsed: Recent[ParsedVerdicts] = Recent(size=128)
 
 
 async def _assemble_document(session: AsyncSession, plan: StoredPlan, year: int, today: date,

@@ -60,18 +60,42 @@ async def test_dashboard_statuses_agree_with_rest(client, world) -> None:  # typ
 
 async def test_dashboard_with_statuses_runs_a_fixed_number_of_queries(client, db, connection) -> None:  # type: ignore[no-untyped-def]
     headers = bearer(await make_token(db, "reader"))
-    counts: dict[str, tuple[int, int]] = {}
+    counts: dict[str, tuple[int, int, int]] = {}
     for code in ("zengdu-children-2021-2030", "xicheng-2021-2025"):
-        with counting(connection) as statements:
-            body = await gql(client, DASHBOARD, {"code": code, "year": 2025}, headers)
-        assert "errors" not in body, body
+        sql = []
+        for _ in range(2):
+            with counting(connection) as statements:
+                body = await gql(client, DASHBOARD, {"code": code, "year": 2025}, headers)
+            assert "errors" not in body, body
+            sql.append(len(statements))
         goals = sum(len(d["goals"]) for d in body["data"]["plan"]["domains"])
-        counts[code] = (goals, len(statements))
-    (small_goals, small_sql), (large_goals, large_sql) = counts.values()
+        counts[code] = (goals, *sql)
+    (small_goals, small_first, small_again), (large_goals, large_first, large_again) = counts.values()
     assert large_goals > small_goals + 30
     # The tree's 6 queries, and the plan's stored verdicts read once (the plan, the years stored, its verdicts,
     # domains and units) for every status field of the document, whatever the number of goals and targets.
-    assert small_sql == large_sql == 6 + 5, counts
+    assert small_first == large_first == 6 + 5, counts
+    # Read again at the same version, the verdicts are not read or parsed again.
+    assert small_again == large_again == 6 + 4, counts
+
+
+async def test_a_changed_verdict_is_read_again_not_kept(client, world) -> None:  # type: ignore[no-untyped-def]
+    """The parsed verdicts are kept per version: a new accepted value shows at once."""
+    query = ('query($code: String!, $year: Int) { plan(code: $code) { domains { goals { targets { code '
+             'status(year: $year) { latest { value } } } } } } }')
+
+    async def latest() -> object:
+        body = await gql(client, query, {"code": PLAN, "year": 2023}, world.reader)
+        assert "errors" not in body, body
+        return next(t["status"]["latest"] for d in body["data"]["plan"]["domains"] for g in d["goals"]
+                    for t in g["targets"] if t["code"] == "W1.2a")
+
+    before = await latest()
+    assert await latest() == before  # kept
+    await open_cycles(client, world, 2023)
+    await report(client, world, world.health, 2023, [{"target": "W1.2a", "value": 7.7}])
+    assert await latest() == {"value": 7.7}
+    assert before != {"value": 7.7}
 
 
 async def test_status_arguments_are_checked_like_rest(client, world) -> None:  # type: ignore[no-untyped-def]

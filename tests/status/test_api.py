@@ -12,7 +12,6 @@ from app.assignments.service import create_assignment
 from app.auth.actor import CLI_ACTOR
 from app.models import Goal, Plan
 from app.models.enums import AssignmentRole
-from app.status import service as status_service
 from tests.factories import bearer, counting, make_token
 from tests.submissions.conftest import EDUCATION, HEALTH, PLAN, open_cycles, report
 
@@ -283,9 +282,7 @@ async def test_refresh_is_for_the_office(client, world) -> None:  # type: ignore
     assert again.json()["changes"] == 0  # nothing changed in between: nothing new to publish
 
 
-async def test_status_runs_a_fixed_number_of_queries(client, db, connection, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # An empty document cache: earlier tests may have read these plans at the same verdicts' version.
-    monkeypatch.setattr(status_service, "_documents", status_service._DocumentCache(size=128))
+async def test_status_runs_a_fixed_number_of_queries(client, db, connection) -> None:  # type: ignore[no-untyped-def]
     headers = bearer(await make_token(db, "reader"))
     assembled, repeated = {}, {}
     for code in ("zengdu-children-2021-2030", "xicheng-2021-2025", "chaoyang-2021-2025"):
