@@ -34,24 +34,16 @@ async def test_it_combines_with_other_lists_and_integers(db, matcher) -> None:  
     assert sorted(rows) == sorted(code for plan_id, code in plans if plan_id in ids)
 
 
-async def test_on_postgresql_the_statement_does_not_depend_on_the_length(db, connection) -> None:  # type: ignore[no-untyped-def]
-    """The server prepares a statement once per text: with an IN list, once per length of the list."""
+@pytest.mark.parametrize(("statement", "on_postgresql"), [(BY_CODE, "= ANY("), (AMONG_CODES, "IN (SELECT unnest(")])
+async def test_on_postgresql_the_statement_does_not_depend_on_the_length(db, connection, statement,  # type: ignore[no-untyped-def]
+                                                                         on_postgresql) -> None:
+    """The server prepares a statement once per text: with an IN list, once per length of the list. `among_many`
+    is a semi-join on the unnested array there, hashed by the server rather than compared item by item."""
     with counting(connection) as statements:
         for codes in (["a"], ["a", "b", "c"]):
-            await db.execute(BY_CODE, {"codes": codes})
+            await db.execute(statement, {"codes": codes})
     if connection.dialect.name == "postgresql":
-        assert statements[0] == statements[1] and "= ANY(" in statements[0]
-    else:
-        assert statements[0] != statements[1] and " IN (" in statements[0]
-
-
-async def test_among_many_is_a_semi_join_on_the_unnested_array_on_postgresql(db, connection) -> None:  # type: ignore[no-untyped-def]
-    """One statement whatever the length, hashed by the server rather than compared item by item."""
-    with counting(connection) as statements:
-        for codes in (["a"], ["a", "b", "c"]):
-            await db.execute(AMONG_CODES, {"codes": codes})
-    if connection.dialect.name == "postgresql":
-        assert statements[0] == statements[1] and "IN (SELECT unnest(" in statements[0]
+        assert statements[0] == statements[1] and on_postgresql in statements[0]
     else:
         assert statements[0] != statements[1] and " IN (" in statements[0]
 
