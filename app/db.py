@@ -1,11 +1,12 @@
 """Database engine and the per-request session that owns the transaction."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import ARRAY, Boolean, bindparam, event, func
+from sqlalchemy import ARRAY, Boolean, Table, bindparam, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InvalidatePoolError
@@ -101,6 +102,60 @@ async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str], r
     else:
         await connection.exec_driver_sql(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", records)
+
+
+def _table(model: Any) -> Table:
+    return model.__table__  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=64)
+def _unnested(table: Table, columns: tuple[str, ...]) -> Any:
+    """``SELECT unnest(:c_a) AS a, unnest(:c_b) AS b …``: rows from one array parameter per column (PostgreSQL
+    runs the unnests in step). Built once per table and columns: building costs as much as running."""
+    return select(*(func.unnest(bindparam(f"c_{name}", type_=ARRAY(table.c[name].type)),
+                                type_=table.c[name].type).label(name) for name in columns)).subquery("given")
+
+
+@lru_cache(maxsize=64)
+def _insert_unnested(table: Table, columns: tuple[str, ...]) -> Any:
+    given = _unnested(table, columns)
+    return insert(table).from_select(list(columns), select(*(given.c[name] for name in columns)))
+
+
+@lru_cache(maxsize=64)
+def _update_unnested(table: Table, columns: tuple[str, ...]) -> Any:
+    given = _unnested(table, ("id", *columns))
+    return update(table).where(table.c.id == given.c.id).values({name: given.c[name] for name in columns})
+
+
+def _as_arrays(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> dict[str, list[Any]]:
+    return {f"c_{name}": [row[name] for row in rows] for name in columns}
+
+
+async def insert_rows(session: AsyncSession, model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT many rows of ``model`` (an ORM class), each with the same columns, in the session's transaction. On
+    PostgreSQL one statement selecting from one array per column, where an executemany runs the statement once per
+    row (1,600 verdict changes: 30 ms of the server's time); an executemany elsewhere. Values as the ORM takes
+    them (JSON as objects)."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(insert(model), list(rows))
+        return
+    columns = tuple(rows[0])
+    await session.execute(_insert_unnested(_table(model), columns), _as_arrays(rows, columns))
+
+
+async def update_rows(session: AsyncSession, model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """UPDATE many rows by their ``id``, each with the same columns: as :func:`insert_rows`, one statement on
+    PostgreSQL (an UPDATE joined to the arrays), an executemany elsewhere."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(update(model), list(rows))  # the ORM's UPDATE by primary key
+        return
+    columns = tuple(name for name in rows[0] if name != "id")
+    await session.execute(_update_unnested(_table(model), columns), _as_arrays(rows, ("id", *columns)))
 
 
 class AnyOf(ColumnElement[bool]):

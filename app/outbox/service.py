@@ -12,12 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, insert, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Select, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.core.i18n import t
 from app.core.pagination import MAX_INT
+from app.db import insert_rows
 from app.errors import ValidationFailed
 from app.models import OutboxEvent
 from app.models.base import utcnow
@@ -76,8 +77,8 @@ async def emit(session: AsyncSession, type: str, subject: str, payload: dict[str
 
 
 async def emit_many(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(OutboxEvent), list(rows))
+    """Add events (rows of :func:`event_row`) to the outbox, in the session's transaction."""
+    await insert_rows(session, OutboxEvent, rows)
 
 
 def _final(session: AsyncSession) -> ColumnElement[bool] | None:

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from app.core.clock import today as local_today
-from app.db import before_commit, core_execute
+from app.db import before_commit, core_execute, insert_rows, update_rows
 from app.models import Plan, StatusRefresh, Target, Verdict
 from app.models.base import utcnow
 from app.outbox.service import emit_many, event_row
@@ -213,12 +213,9 @@ async def _publish_plan(session: AsyncSession, plan_id: int, touched: Touched, d
         from_status, from_flags = (before.status, before.flags) if before else (Status.no_data.value, "")
         if (from_status, from_flags) != (row["status"], row["flags"]):
             events.append(_event(plan, row, explanation, before, cause))
-    if inserts:
-        await session.execute(insert(Verdict), inserts)
-    if updates:
-        await session.execute(update(Verdict), updates)
-    if digests:
-        await session.execute(update(Verdict), digests)
+    await insert_rows(session, Verdict, inserts)
+    await update_rows(session, Verdict, updates)
+    await update_rows(session, Verdict, digests)
     deleted = [r.id for r in stored.values()] if parents is None else []
     if deleted:  # targets and goals no longer in the plan, or years not stored
         await session.execute(delete(Verdict).where(col(Verdict.id).in_(deleted)))

@@ -227,3 +227,11 @@ def test_0008_adds_a_null_parse_rule_to_existing_targets(databases) -> None:  # 
     assert run_sql(url, ["SELECT count(*) FROM target"]) == [[(4,)]]  # the targets stay, only the column goes
     migrate(url)
     assert run_sql(url, ["SELECT count(*) FROM target WHERE parse_rule IS NULL"]) == [[(4,)]]
+
+
+async def test_verdict_pages_leave_room_for_changes_on_postgresql(db, connection) -> None:  # type: ignore[no-untyped-def]
+    """0012: a changed verdict can be rewritten on its own page without touching an index (a heap-only update)."""
+    if connection.dialect.name != "postgresql":
+        return  # SQLite has no fill factor
+    options = (await db.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'verdict'"))).scalar_one()
+    assert "fillfactor=70" in options
