@@ -105,7 +105,7 @@ async def copy_rows(session: AsyncSession, table: str, columns: Sequence[str], r
 
 
 def _table(model: Any) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
+    return model.__table__
 
 
 @lru_cache(maxsize=64)
