@@ -129,6 +129,8 @@ def _update_unnested(table: Table, columns: tuple[str, ...]) -> Any:
 
 
 def _as_arrays(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> dict[str, list[Any]]:
+    if any(row.keys() != rows[0].keys() for row in rows):  # a column some rows lack would be lost, not written
+        raise ValueError("every row must give the same columns")
     return {f"c_{name}": [row[name] for row in rows] for name in columns}
 
 

@@ -3,6 +3,7 @@ executemany on SQLite, with the same rows written on both."""
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
@@ -56,3 +57,13 @@ async def test_json_columns_take_objects_and_no_rows_run_nothing(db, connection)
     payloads = (await db.execute(select(col(OutboxEvent.payload)).where(col(OutboxEvent.subject).in_(["s0", "s1"]))
                                  .order_by(col(OutboxEvent.subject)))).scalars().all()
     assert payloads == [{"n": 0, "名称": "年度", "list": [1, None]}, {"n": 1, "名称": "年度", "list": [1, None]}]
+
+
+async def test_rows_with_different_columns_are_refused_on_postgresql(db, connection) -> None:  # type: ignore[no-untyped-def]
+    """One array per column: a column only some rows give would be written for none of them."""
+    if connection.dialect.name != "postgresql":
+        pytest.skip("SQLite runs an executemany per set of columns: every row is written as given")
+    plan_id = (await db.execute(select(col(Plan.id)).limit(1))).scalar_one()
+    rows = [verdict(plan_id, "T0"), {**verdict(plan_id, "T1"), "extra": 1}]
+    with pytest.raises(ValueError, match="same columns"):
+        await insert_rows(db, Verdict, rows)

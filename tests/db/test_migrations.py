@@ -3,6 +3,7 @@
 import asyncio
 import json
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -232,6 +233,6 @@ def test_0008_adds_a_null_parse_rule_to_existing_targets(databases) -> None:  # 
 async def test_verdict_pages_leave_room_for_changes_on_postgresql(db, connection) -> None:  # type: ignore[no-untyped-def]
     """0012: a changed verdict can be rewritten on its own page without touching an index (a heap-only update)."""
     if connection.dialect.name != "postgresql":
-        return  # SQLite has no fill factor
+        pytest.skip("SQLite has no fill factor")
     options = (await db.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'verdict'"))).scalar_one()
     assert "fillfactor=70" in options
